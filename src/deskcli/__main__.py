@@ -1,0 +1,5 @@
+"""Entry point for `python -m deskcli`."""
+
+from deskcli.cli import main
+
+main()

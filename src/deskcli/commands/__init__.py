@@ -1,0 +1,1 @@
+"""One module per verb: read options, prompt when interactive, call core, render."""

@@ -1,0 +1,111 @@
+"""`deskcli open`: take a call, guided through the checklist or with every fact as an option."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from deskcli.commands.options import JsonOption, NoInputOption, state, wants_json
+from deskcli.core import clock, drafts, tickets
+from deskcli.core.errors import InvalidInput
+from deskcli.ui import output, prompts
+
+REQUIRED = {"caller": "--caller", "summary": "--summary"}
+
+
+def _text(flag: str, help_text: str):
+    return Annotated[Optional[str], typer.Option(flag, help=help_text)]
+
+
+def open_call(
+    ctx: typer.Context,
+    caller: _text("--caller", "Caller's name (required).") = None,
+    summary: _text("--summary", "One-line summary of the problem (required).") = None,
+    org: _text("--org", "Organisation; without it the caller is a private individual.") = None,
+    org_kind: _text("--org-kind", "individual or company.") = None,
+    role: _text("--role", "Caller's role or function in the organisation.") = None,
+    contact: _text("--contact", "Caller's phone or e-mail.") = None,
+    channel: _text("--channel", "phone, email, chat, web or walk-in (default phone).") = None,
+    contract: _text("--contract", "Contract or warranty number given by the caller.") = None,
+    device: _text("--device", "Device brand and model.") = None,
+    os_name: _text("--os", "Operating system.") = None,
+    network: _text("--network", "Network type.") = None,
+    software: _text("--software", "Software concerned.") = None,
+    description: _text("--description", "The problem in the caller's own words.") = None,
+    reformulation: _text("--reformulation", "The technician's reformulation, checked with the caller.") = None,
+    billable: Annotated[
+        bool, typer.Option("--billable", help="Serve without a valid contract, as a billed service.")
+    ] = False,
+    purchase_order: _text("--purchase-order", "Purchase order reference of a billed service.") = None,
+    no_input: NoInputOption = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Open a call: walk the checklist, or give the facts as options.
+
+    In a terminal, `deskcli open` asks each question of the call procedure. With
+    --caller and --summary, or with --no-input, it asks nothing.
+
+    Example: deskcli open --caller "Karim Benali" --org "Atlas SARL" --summary "Printer offline"
+    """
+    st = state(ctx)
+    desk = st.desk()
+    given = {
+        "caller": caller, "summary": summary, "org": org, "org_kind": org_kind, "role": role,
+        "contact": contact, "channel": channel, "contract": contract, "device": device,
+        "os": os_name, "network": network, "software": software, "description": description,
+        "reformulation": reformulation, "purchase_order": purchase_order,
+    }
+    answers = {k: v for k, v in given.items() if v is not None}
+    if billable:
+        answers["billable"] = True
+    missing = [flag for key, flag in REQUIRED.items() if not answers.get(key)]
+    if missing and prompts.can_prompt(st.no_input or no_input):
+        answers = _walk(desk, answers)
+    elif missing:
+        raise InvalidInput(
+            f"missing {', '.join(missing)}: give them as options, or run `deskcli open` "
+            f"in a terminal without --no-input to be guided through the call"
+        )
+    facts = tickets.CallFacts(**{k: v for k, v in answers.items() if k != "started_at"},
+                              started_at=clock.from_iso(answers["started_at"]) if answers.get("started_at") else None)
+    ticket = tickets.open_ticket(desk, facts, clock.now())
+    drafts.discard(desk)
+    _report(ticket, wants_json(ctx, json_output))
+
+
+def _walk(desk, answers: dict) -> dict:
+    from deskcli.ui.opening import CallWalk
+
+    fixed = set(answers)
+    draft = drafts.load(desk)
+    if draft and prompts.confirm(
+        f"Resume the call interrupted at {draft.get('started_at', '?')}"
+        f" (caller: {output.safe_line(draft.get('caller') or 'not yet named')})?",
+        default=True,
+    ):
+        answers = {**draft, **answers}
+    walk = CallWalk(desk, answers, fixed)
+    try:
+        return walk.run()
+    except (KeyboardInterrupt, EOFError):
+        path = drafts.save(desk, walk.answers)
+        output.message(
+            f"Call interrupted: what was typed is kept in {path}; "
+            f"`deskcli open` offers to resume it."
+        )
+        raise typer.Exit(130) from None
+
+
+def _report(ticket: dict, as_json: bool) -> None:
+    verdict = ticket["admissibility"]
+    if as_json:
+        output.emit_json(ticket)
+    else:
+        output.data(str(ticket["id"]))
+    who = f"{ticket['caller']['name']} ({ticket['organisation']['name']})"
+    if verdict["admissible"]:
+        output.message(f"Ticket #{ticket['id']} opened for {output.safe_line(who)}: {output.safe_line(verdict['reason'])}.")
+    else:
+        output.message(f"Ticket #{ticket['id']} recorded as NOT admissible for {output.safe_line(who)}.")
+        output.message(output.safe(verdict["explanation"]))

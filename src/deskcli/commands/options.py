@@ -1,0 +1,43 @@
+"""Options shared by several commands, and the state the global options set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated
+
+import typer
+
+from deskcli.core.desk import Desk, open_desk
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")
+]
+NoInputOption = Annotated[
+    bool, typer.Option("--no-input", help="Never prompt; missing facts are an error.")
+]
+TicketId = Annotated[int, typer.Argument(help="The ticket number.", min=1, metavar="ID")]
+
+
+@dataclass
+class State:
+    home: str | None = None
+    technician: str | None = None
+    no_input: bool = False
+    json: bool = False
+    _desk: Desk | None = field(default=None, repr=False)
+
+    def desk(self) -> Desk:
+        if self._desk is None:
+            self._desk = open_desk(self.home, self.technician)
+        return self._desk
+
+
+def state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State()
+    return root.obj
+
+
+def wants_json(ctx: typer.Context, local_flag: bool) -> bool:
+    return local_flag or state(ctx).json

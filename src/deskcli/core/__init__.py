@@ -1,0 +1,1 @@
+"""The domain of deskcli: tickets, contracts, rules and the repository. No UI here."""

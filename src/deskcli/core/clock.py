@@ -1,0 +1,36 @@
+"""Time as deskcli stores it (ISO 8601 UTC) and reads it from people (local dates)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from deskcli.core.errors import InvalidInput
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def to_iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def from_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def local(text_or_moment: str | datetime) -> datetime:
+    moment = from_iso(text_or_moment) if isinstance(text_or_moment, str) else text_or_moment
+    return moment.astimezone()
+
+
+def parse_date(text: str, option: str) -> date:
+    """A calendar date typed by a person: YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        raise InvalidInput(f"{option}: {text!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone().date()

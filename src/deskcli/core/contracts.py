@@ -1,0 +1,249 @@
+"""Customers, their contracts and warranties, and whether a call is admissible (procedure §1)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from deskcli.core.clock import to_iso
+from deskcli.core.desk import Desk
+from deskcli.core.errors import InvalidInput, NotFound, RuleRefused
+from deskcli.core.names import name_key
+from deskcli.core.storage import Store
+
+COVERAGES = ("contract", "warranty")
+ORG_KINDS = ("individual", "company")
+CONTRACTS = "contracts"
+ORGANISATIONS = "organisations"
+
+
+def check_choice(value: str, allowed: tuple[str, ...], option: str) -> str:
+    cleaned = (value or "").strip().lower()
+    if cleaned not in allowed:
+        raise InvalidInput(f"{option}: {value!r} is not one of {', '.join(allowed)}")
+    return cleaned
+
+
+def parse_signer(text: str) -> dict:
+    """An authorised signatory written NAME:FUNCTION."""
+    name, sep, function = (text or "").partition(":")
+    if not sep or not name.strip() or not function.strip():
+        raise InvalidInput(
+            f"--signer: {text!r} must be NAME:FUNCTION, for example \"Nadia Alami:Director\""
+        )
+    return {"name": name.strip(), "function": function.strip()}
+
+
+def find_organisation(store: Store, name: str) -> dict | None:
+    key = name_key(name)
+    for org in store.records(ORGANISATIONS):
+        if name_key(org["name"]) == key:
+            return org
+    return None
+
+
+def ensure_organisation(store: Store, name: str, kind: str, now: datetime) -> dict:
+    """The organisation on record under this name, created when new; its kind must agree."""
+    org = find_organisation(store, name)
+    if org is None:
+        org = {"name": name.strip(), "kind": kind, "callers": [], "created_at": to_iso(now)}
+        store.insert_record(ORGANISATIONS, org)
+        return org
+    if org["kind"] != kind:
+        raise InvalidInput(
+            f"{org['name']} is on record as {'an' if org['kind'] == 'individual' else 'a'} "
+            f"{org['kind']}, not {'an' if kind == 'individual' else 'a'} {kind}; "
+            f"give --org-kind {org['kind']} or leave it out"
+        )
+    return org
+
+
+def remember_caller(store: Store, org: dict, caller: dict) -> None:
+    """Keep the caller in the organisation's directory so the next call can pick them."""
+    key = name_key(caller["name"])
+    callers = [c for c in org.get("callers", []) if name_key(c["name"]) != key]
+    previous = next((c for c in org.get("callers", []) if name_key(c["name"]) == key), {})
+    merged = {
+        "name": caller["name"],
+        "role": caller.get("role") or previous.get("role"),
+        "contact": caller.get("contact") or previous.get("contact"),
+    }
+    org["callers"] = [*callers, merged]
+    store.update_record(ORGANISATIONS, org)
+
+
+def organisations(desk: Desk) -> list[dict]:
+    with desk.repo.reading() as store:
+        return sorted(store.records(ORGANISATIONS), key=lambda o: name_key(o["name"]))
+
+
+def add_contract(
+    desk: Desk,
+    *,
+    org: str,
+    org_kind: str,
+    number: str,
+    coverage: str,
+    valid_from: date,
+    valid_until: date,
+    signers: list[dict],
+    now: datetime,
+) -> dict:
+    if not (org or "").strip():
+        raise InvalidInput("--org: the organisation's name is empty")
+    if not (number or "").strip():
+        raise InvalidInput("--number: the contract or warranty number is empty")
+    org_kind = check_choice(org_kind, ORG_KINDS, "--org-kind")
+    coverage = check_choice(coverage, COVERAGES, "--coverage")
+    if valid_until < valid_from:
+        raise InvalidInput(
+            f"--until {valid_until} is before --from {valid_from}: a contract ends after it starts"
+        )
+    with desk.repo.writing() as store:
+        for existing in store.records(CONTRACTS):
+            if name_key(existing["number"]) == name_key(number):
+                raise RuleRefused(
+                    f"contract numbers are unique: {existing['number']} is already on record "
+                    f"for {existing['organisation']}; give another --number"
+                )
+        organisation = ensure_organisation(store, org, org_kind, now)
+        contract = {
+            "number": number.strip(),
+            "organisation": organisation["name"],
+            "org_kind": org_kind,
+            "coverage": coverage,
+            "valid_from": valid_from.isoformat(),
+            "valid_until": valid_until.isoformat(),
+            "signers": signers,
+            "created_at": to_iso(now),
+            "created_by": desk.technician,
+        }
+        store.insert_record(CONTRACTS, contract)
+    return contract
+
+
+def list_contracts(desk: Desk, org: str | None = None, valid_on: date | None = None) -> list[dict]:
+    with desk.repo.reading() as store:
+        found = store.records(CONTRACTS)
+    if org:
+        found = [c for c in found if name_key(c["organisation"]) == name_key(org)]
+    if valid_on:
+        found = [c for c in found if is_valid_on(c, valid_on)]
+    return sorted(found, key=lambda c: (name_key(c["organisation"]), c["valid_from"]))
+
+
+def get_contract(desk: Desk, number: str) -> dict:
+    with desk.repo.reading() as store:
+        for contract in store.records(CONTRACTS):
+            if name_key(contract["number"]) == name_key(number):
+                return contract
+    raise NotFound(f"no contract or warranty numbered {number!r}; `deskcli contract list` shows them")
+
+
+def is_valid_on(contract: dict, day: date) -> bool:
+    return contract["valid_from"] <= day.isoformat() <= contract["valid_until"]
+
+
+def assess_admissibility(
+    contracts: list[dict],
+    *,
+    organisation: str,
+    contract_number: str | None,
+    call_date: date,
+    require_contract: bool,
+    billable: bool,
+    purchase_order: str | None,
+    company: str,
+) -> dict:
+    """Whether a call may be served, on what basis, and what to tell the caller when not."""
+    contract, reason = _covering_contract(contracts, organisation, contract_number, call_date)
+    if contract is not None:
+        return {
+            "admissible": True,
+            "basis": contract["coverage"],
+            "contract": contract["number"],
+            "reason": f"{contract['coverage']} {contract['number']} valid until "
+            f"{contract['valid_until']}",
+        }
+    if not require_contract:
+        return {
+            "admissible": True,
+            "basis": "internal",
+            "contract": None,
+            "reason": "this desk serves its own staff: no contract is required",
+        }
+    if billable:
+        order = purchase_order or "to be received before the work starts"
+        return {
+            "admissible": True,
+            "basis": "billed",
+            "contract": None,
+            "purchase_order": purchase_order,
+            "reason": f"{reason}; served as a billed service (purchase order: {order})",
+        }
+    return {
+        "admissible": False,
+        "basis": None,
+        "contract": None,
+        "reason": reason,
+        "explanation": (
+            f"{reason}. The caller was told that {company} solves incidents within a contract "
+            f"or warranty; otherwise the work is a billed service and needs a purchase order "
+            f"(bon de commande) sent to {company}."
+        ),
+    }
+
+
+def _covering_contract(
+    contracts: list[dict], organisation: str, number: str | None, day: date
+) -> tuple[dict | None, str]:
+    if number:
+        matches = [c for c in contracts if name_key(c["number"]) == name_key(number)]
+        if not matches:
+            return None, f"contract {number} is not on record"
+        contract = matches[0]
+        if name_key(contract["organisation"]) != name_key(organisation):
+            return None, f"contract {contract['number']} belongs to {contract['organisation']}"
+        if not is_valid_on(contract, day):
+            return None, (
+                f"{contract['coverage']} {contract['number']} runs from "
+                f"{contract['valid_from']} to {contract['valid_until']}, not on {day}"
+            )
+        return contract, ""
+    own = [c for c in contracts if name_key(c["organisation"]) == name_key(organisation)]
+    if not own:
+        return None, f"{organisation} has no contract or warranty on record"
+    valid = [c for c in own if is_valid_on(c, day)]
+    if valid:
+        return max(valid, key=lambda c: c["valid_until"]), ""
+    latest = max(own, key=lambda c: c["valid_until"])
+    return None, (
+        f"no contract or warranty of {organisation} is valid on {day} "
+        f"(the latest, {latest['number']}, ended {latest['valid_until']})"
+        if latest["valid_until"] < day.isoformat()
+        else f"no contract or warranty of {organisation} is valid on {day} "
+        f"({latest['number']} starts {latest['valid_from']})"
+    )
+
+
+def check_admissibility(
+    desk: Desk,
+    *,
+    organisation: str,
+    contract_number: str | None,
+    day: date,
+    billable: bool = False,
+    purchase_order: str | None = None,
+) -> dict:
+    """The verdict `deskcli open` would record, for the checklist to show before saving."""
+    with desk.repo.reading() as store:
+        known = store.records(CONTRACTS)
+    return assess_admissibility(
+        known,
+        organisation=organisation,
+        contract_number=contract_number,
+        call_date=day,
+        require_contract=desk.settings["desk"]["require_contract"],
+        billable=billable,
+        purchase_order=purchase_order,
+        company=desk.settings["desk"]["company"],
+    )

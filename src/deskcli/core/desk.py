@@ -1,0 +1,37 @@
+"""The desk a command works on: its repository, its settings and the technician at work."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from deskcli.core import settings as settings_module
+from deskcli.core.paths import USER_ENV, repository_home
+from deskcli.core.storage import TinyDBRepository
+
+
+@dataclass
+class Desk:
+    home: Path
+    settings: dict
+    repo: TinyDBRepository
+    technician: str
+
+
+def technician_name(explicit: str | None = None) -> str:
+    name = explicit or os.environ.get(USER_ENV)
+    if name:
+        return name.strip()
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "technician"
+
+
+def open_desk(home: str | os.PathLike | None = None, technician: str | None = None) -> Desk:
+    path = repository_home(home)
+    settings = settings_module.load(path)
+    repo = TinyDBRepository(path, lock_timeout=settings["repository"]["lock_timeout_seconds"])
+    return Desk(home=path, settings=settings, repo=repo, technician=technician_name(technician))

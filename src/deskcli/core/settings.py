@@ -1,0 +1,88 @@
+"""The desk's settings: shipped defaults merged with the repository's settings.toml."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from deskcli.core.errors import InvalidInput
+from deskcli.core.paths import data_file
+
+SETTINGS_FILE = "settings.toml"
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a text in quotes"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _same_kind(default: Any, value: Any) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(default))
+
+
+def _merge(defaults: dict, override: dict, path: Path, prefix: str = "") -> dict:
+    merged = copy.deepcopy(defaults)
+    for key, value in override.items():
+        dotted = f"{prefix}{key}"
+        if key not in defaults:
+            known = ", ".join(sorted(f"{prefix}{k}" for k in defaults)) or "none"
+            raise InvalidInput(
+                f"settings file {path}: unknown key {dotted!r}; known keys here: {known}"
+            )
+        default = defaults[key]
+        if isinstance(default, dict) and not default.get("_open"):
+            if not isinstance(value, dict):
+                raise InvalidInput(f"settings file {path}: {dotted} must be a table [{dotted}]")
+            merged[key] = _merge(default, value, path, dotted + ".")
+        elif isinstance(default, dict):
+            # An open table (marked _open in the defaults) takes keys of the user's choosing.
+            if not isinstance(value, dict):
+                raise InvalidInput(f"settings file {path}: {dotted} must be a table [{dotted}]")
+            merged[key] = value
+        elif not _same_kind(default, value):
+            raise InvalidInput(
+                f"settings file {path}: {dotted} must be {_type_name(default)}, got {value!r}"
+            )
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(f"settings file {path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise InvalidInput(f"settings file {path} cannot be read: {exc.strerror}") from None
+
+
+def defaults() -> dict:
+    return load_toml(data_file(SETTINGS_FILE))
+
+
+def load(home: Path) -> dict:
+    """Settings for the repository at `home`; an invalid override is refused, naming the key."""
+    base = defaults()
+    path = home / SETTINGS_FILE
+    if not path.exists():
+        return base
+    return _merge(base, load_toml(path), path)

@@ -1,0 +1,397 @@
+"""The embedded repository: TinyDB documents behind an atomic, locked storage.
+
+This is the only module that imports TinyDB. Every write takes the repository lock
+before it reads, so two commands never both start from the same old state, and
+every file is replaced atomically, so a process killed at any instant leaves files
+that parse and hold every change whose command had reported success.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from tinydb import TinyDB
+from tinydb.middlewares import CachingMiddleware
+from tinydb.storages import Storage
+from tinydb.table import Document
+
+from deskcli.core.errors import CorruptFile, LockTimeout, RepositoryError
+
+ACTIVE_FILE = "active.json"
+ARCHIVE_FILE = "archive.json"
+LOCK_FILE = "repository.lock"
+
+TICKETS = "tickets"
+META = "meta"
+META_ID = 1
+
+
+def _fsync_directory(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return  # not supported on this platform; the rename itself is still atomic
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` so that a reader sees the old file or the new one, never a mix."""
+    directory = path.parent
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise RepositoryError(
+            f"cannot write in {directory}: {exc.strerror}; nothing was changed"
+        ) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise RepositoryError(
+            f"cannot write {path}: {exc.strerror}; the previous state is intact"
+        ) from None
+    _fsync_directory(directory)
+
+
+def read_json_file(path: Path) -> dict | None:
+    """The parsed content of a repository file, None when absent; refuses what does not parse."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise RepositoryError(f"cannot read {path}: {exc.strerror}") from None
+    if not raw.strip():
+        raise CorruptFile(_corrupt_message(path, "the file is empty"))
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise CorruptFile(_corrupt_message(path, f"it is not valid JSON ({exc})")) from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise CorruptFile(_corrupt_message(path, "it is not a deskcli repository file"))
+    return data
+
+
+def _corrupt_message(path: Path, why: str) -> str:
+    return (
+        f"the repository file {path} cannot be used: {why}. It was left untouched. "
+        f"Repair it by hand or restore it from a copy, then run the command again."
+    )
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage that never rewrites a file in place."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def read(self) -> dict | None:
+        return read_json_file(self.path)
+
+    def write(self, data: dict) -> None:
+        text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
+        write_atomically(self.path, text + "\n")
+
+    def close(self) -> None:
+        pass
+
+
+class RepositoryLock:
+    """An exclusive inter-process lock on the repository, waited for a bounded time.
+
+    The holder writes who it is into the lock file so that a waiter that gives up
+    can name what holds the repository.
+    """
+
+    def __init__(self, path: Path, timeout: float) -> None:
+        self.path = path
+        self.timeout = timeout
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        import fcntl
+
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise RepositoryError(f"cannot open the lock {self.path}: {exc.strerror}") from None
+        deadline = time.monotonic() + self.timeout
+        delay = 0.002
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = self._holder(fd)
+                    os.close(fd)
+                    raise LockTimeout(
+                        f"the repository is busy: {holder} has held {self.path} for more "
+                        f"than {self.timeout:g} s. Wait for it to finish, or stop it, then "
+                        f"run the command again (the wait is repository.lock_timeout_seconds "
+                        f"in settings.toml)."
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.05)
+        self._fd = fd
+        info = json.dumps(
+            {"pid": os.getpid(), "since": time.strftime("%Y-%m-%d %H:%M:%S")}
+        ).encode()
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, info, 0)
+        except OSError:
+            pass  # the holder's name is a courtesy; a full disk must not stop the lock
+
+    @staticmethod
+    def _holder(fd: int) -> str:
+        try:
+            info = json.loads(os.pread(fd, 512, 0) or b"{}")
+            return f"deskcli process {info['pid']} (since {info['since']})"
+        except (OSError, ValueError, KeyError, TypeError):
+            return "another process"
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        import fcntl
+
+        try:
+            os.ftruncate(self._fd, 0)
+        except OSError:
+            pass
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        os.close(self._fd)
+        self._fd = None
+
+
+class Store:
+    """The active tickets and the desk's records, as one command sees them."""
+
+    def __init__(self, db: TinyDB) -> None:
+        self._db = db
+
+    # The counter lives beside the tickets so that one atomic write covers both;
+    # it only grows, so a number is never given twice, even after archiving.
+    def _meta(self) -> dict:
+        return dict(self._db.table(META).get(doc_id=META_ID) or {})
+
+    def _set_meta(self, meta: dict) -> None:
+        self._db.table(META).upsert(Document(meta, doc_id=META_ID))
+
+    def archiving_ids(self) -> set[int]:
+        return set(self._meta().get("archiving", []))
+
+    def get_ticket(self, ticket_id: int) -> dict | None:
+        doc = self._db.table(TICKETS).get(doc_id=ticket_id)
+        return dict(doc) if doc is not None else None
+
+    def tickets(self, include_archiving: bool = False) -> list[dict]:
+        moving = set() if include_archiving else self.archiving_ids()
+        return [dict(d) for d in self._db.table(TICKETS).all() if d.doc_id not in moving]
+
+    def insert_ticket(self, ticket: dict) -> int:
+        meta = self._meta()
+        known = [d.doc_id for d in self._db.table(TICKETS).all()]
+        ticket_id = max([meta.get("next_ticket", 1), *(i + 1 for i in known)])
+        ticket["id"] = ticket_id
+        self._db.table(TICKETS).insert(Document(ticket, doc_id=ticket_id))
+        meta["next_ticket"] = ticket_id + 1
+        self._set_meta(meta)
+        return ticket_id
+
+    def update_ticket(self, ticket: dict) -> None:
+        self._db.table(TICKETS).upsert(Document(ticket, doc_id=ticket["id"]))
+
+    def archive_ticket(self, ticket: dict) -> None:
+        """Move a closed ticket out of the daily path once this command's write succeeds."""
+        self.update_ticket(ticket)
+        meta = self._meta()
+        meta["archiving"] = sorted(set(meta.get("archiving", [])) | {ticket["id"]})
+        self._set_meta(meta)
+
+    def records(self, kind: str) -> list[dict]:
+        return [dict(d, id=d.doc_id) for d in self._db.table(kind).all()]
+
+    def insert_record(self, kind: str, record: dict) -> int:
+        record_id = self._db.table(kind).insert({k: v for k, v in record.items() if k != "id"})
+        record["id"] = record_id
+        return record_id
+
+    def update_record(self, kind: str, record: dict) -> None:
+        data = {k: v for k, v in record.items() if k != "id"}
+        self._db.table(kind).upsert(Document(data, doc_id=record["id"]))
+
+
+class _OneWriteMiddleware(CachingMiddleware):
+    # The stock cache flushes every 1000 changes; a batch must be written whole or not at all.
+    WRITE_CACHE_SIZE = 1 << 62
+
+
+def _open_db(path: Path) -> TinyDB:
+    # One read when opened and at most one write when closed, whatever the command does.
+    return TinyDB(path, storage=_OneWriteMiddleware(AtomicJSONStorage))
+
+
+class TinyDBRepository:
+    """A repository directory: active.json for the daily work, archive.json for closed calls."""
+
+    def __init__(self, home: Path, lock_timeout: float = 10.0) -> None:
+        self.home = Path(home)
+        self.lock_timeout = lock_timeout
+        self.active_path = self.home / ACTIVE_FILE
+        self.archive_path = self.home / ARCHIVE_FILE
+
+    def _ensure_home(self) -> None:
+        try:
+            self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise RepositoryError(
+                f"cannot create the repository {self.home}: {exc.strerror}"
+            ) from None
+        if not self.home.is_dir():
+            raise RepositoryError(f"the repository {self.home} is not a directory")
+
+    def _remove_stale_temporaries(self) -> None:
+        # Only the lock holder writes, so any temporary left now belongs to a dead writer.
+        for stale in self.home.glob(".*.tmp"):
+            try:
+                stale.unlink()
+            except OSError:
+                pass
+
+    @contextmanager
+    def reading(self) -> Iterator[Store]:
+        """A consistent snapshot of the active file; takes no lock, since files are replaced whole."""
+        self._ensure_home()
+        read_json_file(self.active_path)  # refuse a corrupt file before TinyDB sees it
+        db = _open_db(self.active_path)
+        try:
+            yield Store(db)
+        finally:
+            db.storage._cache_modified_count = 0  # a reader never writes back
+            db.close()
+
+    @contextmanager
+    def writing(self) -> Iterator[Store]:
+        """Lock, read once, let the caller change the store, write once, unlock.
+
+        Nothing is written when the caller raises: the file keeps its previous state.
+        """
+        self._ensure_home()
+        lock = RepositoryLock(self.home / LOCK_FILE, self.lock_timeout)
+        lock.acquire()
+        try:
+            self._remove_stale_temporaries()
+            read_json_file(self.active_path)
+            self._finish_archiving()
+            db = _open_db(self.active_path)
+            try:
+                store = Store(db)
+                if store._meta() == {}:
+                    store._set_meta({"next_ticket": 1})
+                yield store
+            except BaseException:
+                db.storage._cache_modified_count = 0  # drop the half-made change
+                raise
+            finally:
+                db.close()
+            self._finish_archiving()
+        finally:
+            lock.release()
+
+    def _finish_archiving(self) -> None:
+        """Copy tickets marked for the archive there, then drop them from the active file.
+
+        Marking, copying and dropping are three atomic writes; a crash between any two
+        leaves the mark in place, and the next write finishes the move.
+        """
+        data = read_json_file(self.active_path) or {}
+        moving = (data.get(META, {}).get(str(META_ID)) or {}).get("archiving") or []
+        if not moving:
+            return
+        read_json_file(self.archive_path)
+        active = _open_db(self.active_path)
+        archive = _open_db(self.archive_path)
+        try:
+            tickets = active.table(TICKETS)
+            closed = archive.table(TICKETS)
+            for ticket_id in moving:
+                doc = tickets.get(doc_id=ticket_id)
+                if doc is not None:
+                    closed.upsert(Document(dict(doc), doc_id=ticket_id))
+        finally:
+            archive.close()
+        try:
+            tickets.remove(doc_ids=[i for i in moving if tickets.contains(doc_id=i)])
+            meta = dict(active.table(META).get(doc_id=META_ID) or {})
+            meta["archiving"] = []
+            active.table(META).upsert(Document(meta, doc_id=META_ID))
+        finally:
+            active.close()
+
+    def archived_tickets(self) -> list[dict]:
+        """Closed tickets, including any whose move to the archive is not finished."""
+        self._ensure_home()
+        data = read_json_file(self.archive_path) or {}
+        found = {int(k): dict(v, id=int(k)) for k, v in data.get(TICKETS, {}).items()}
+        with self.reading() as store:
+            for ticket_id in store.archiving_ids():
+                ticket = store.get_ticket(ticket_id)
+                if ticket is not None:
+                    found[ticket_id] = ticket
+        return [found[k] for k in sorted(found)]
+
+    def find_ticket(self, ticket_id: int) -> dict | None:
+        with self.reading() as store:
+            ticket = store.get_ticket(ticket_id)
+        if ticket is not None:
+            return ticket
+        data = read_json_file(self.archive_path) or {}
+        doc = data.get(TICKETS, {}).get(str(ticket_id))
+        return dict(doc, id=ticket_id) if doc is not None else None
+
+    def write_archive(self, tickets: list[dict[str, Any]]) -> None:
+        """Add closed tickets straight to the archive (imports and benchmarks), under the lock."""
+        self._ensure_home()
+        lock = RepositoryLock(self.home / LOCK_FILE, self.lock_timeout)
+        lock.acquire()
+        try:
+            read_json_file(self.archive_path)
+            archive = _open_db(self.archive_path)
+            active = _open_db(self.active_path)
+            try:
+                closed = archive.table(TICKETS)
+                store = Store(active)
+                meta = store._meta()
+                top = meta.get("next_ticket", 1)
+                docs = []
+                for ticket in tickets:
+                    docs.append(Document(ticket, doc_id=ticket["id"]))
+                    top = max(top, ticket["id"] + 1)
+                closed.insert_multiple(docs)
+                meta["next_ticket"] = top
+                store._set_meta(meta)
+            finally:
+                archive.close()
+                active.close()
+        finally:
+            lock.release()

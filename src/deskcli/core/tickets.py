@@ -1,0 +1,222 @@
+"""Tickets: opening a call, finding and listing tickets. History is appended, never rewritten."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from deskcli.core import contracts as contracts_module
+from deskcli.core.clock import local_date, to_iso
+from deskcli.core.desk import Desk
+from deskcli.core.errors import InvalidInput, NotFound
+from deskcli.core.names import name_key
+from deskcli.core.workflow import CLOSED_STATUSES, initial_status
+
+CHANNELS = ("phone", "email", "chat", "web", "walk-in")
+# A call answered live is taken in charge by the technician who opens it; a ticket
+# that arrives in writing waits in the queue for its first treatment.
+LIVE_CHANNELS = ("phone", "chat", "walk-in")
+MAX_TEXT = 20_000
+
+
+@dataclass
+class CallFacts:
+    """What the technician learnt during the call checklist (procedure §1)."""
+
+    caller: str
+    summary: str
+    org: str | None = None
+    org_kind: str | None = None
+    role: str | None = None
+    contact: str | None = None
+    channel: str = "phone"
+    contract: str | None = None
+    device: str | None = None
+    os: str | None = None
+    network: str | None = None
+    software: str | None = None
+    description: str | None = None
+    reformulation: str | None = None
+    reformulation_confirmed: bool | None = None
+    billable: bool = False
+    purchase_order: str | None = None
+    started_at: datetime | None = None
+    checklist: list[dict] = field(default_factory=list)
+    identification_seconds: float | None = None
+
+
+def _clean(value: str | None, option: str, required: bool = False) -> str | None:
+    if value is None:
+        if required:
+            raise InvalidInput(f"{option} is required")
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{option}: expected a text, got {value!r}")
+    text = value.strip()
+    if "\x00" in text:
+        raise InvalidInput(f"{option}: the text holds a NUL character")
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(f"{option}: the text is longer than {MAX_TEXT} characters")
+    if required and not text:
+        raise InvalidInput(f"{option} is empty")
+    return text or None
+
+
+def validate(facts: CallFacts) -> CallFacts:
+    """The same facts, trimmed, with every value checked; bad values raise InvalidInput."""
+    cleaned = CallFacts(
+        caller=_clean(facts.caller, "--caller", required=True),
+        summary=_clean(facts.summary, "--summary", required=True),
+        org=_clean(facts.org, "--org"),
+        org_kind=facts.org_kind,
+        role=_clean(facts.role, "--role"),
+        contact=_clean(facts.contact, "--contact"),
+        channel=facts.channel,
+        contract=_clean(facts.contract, "--contract"),
+        device=_clean(facts.device, "--device"),
+        os=_clean(facts.os, "--os"),
+        network=_clean(facts.network, "--network"),
+        software=_clean(facts.software, "--software"),
+        description=_clean(facts.description, "--description"),
+        reformulation=_clean(facts.reformulation, "--reformulation"),
+        reformulation_confirmed=facts.reformulation_confirmed,
+        billable=bool(facts.billable),
+        purchase_order=_clean(facts.purchase_order, "--purchase-order"),
+        started_at=facts.started_at,
+        checklist=list(facts.checklist),
+        identification_seconds=facts.identification_seconds,
+    )
+    cleaned.channel = contracts_module.check_choice(cleaned.channel or "phone", CHANNELS, "--channel")
+    if cleaned.org_kind is not None:
+        cleaned.org_kind = contracts_module.check_choice(
+            cleaned.org_kind, contracts_module.ORG_KINDS, "--org-kind"
+        )
+    return cleaned
+
+
+def _event(event: str, at: datetime, by: str, **details) -> dict:
+    entry = {"at": to_iso(at), "by": by, "event": event}
+    entry.update({k: v for k, v in details.items() if v is not None})
+    return entry
+
+
+def open_ticket(desk: Desk, facts: CallFacts, now: datetime) -> dict:
+    """Record a call: who, what, with which equipment, and whether it is admissible.
+
+    A call that is not admissible is still recorded, with the caller's contact, the
+    nature of the incident and what the caller was told: nothing said is lost.
+    """
+    facts = validate(facts)
+    started = facts.started_at or now
+    with desk.repo.writing() as store:
+        known = contracts_module.find_organisation(store, facts.org) if facts.org else None
+        if facts.org:
+            org_name = facts.org
+            org_kind = facts.org_kind or (known["kind"] if known else "company")
+        else:
+            # A caller with no organisation is a private individual (procedure §1).
+            org_name, org_kind = facts.caller, facts.org_kind or "individual"
+        org = contracts_module.ensure_organisation(store, org_name, org_kind, now)
+        caller = {"name": facts.caller, "role": facts.role, "contact": facts.contact}
+        contracts_module.remember_caller(store, org, caller)
+        verdict = contracts_module.assess_admissibility(
+            store.records(contracts_module.CONTRACTS),
+            organisation=org["name"],
+            contract_number=facts.contract,
+            call_date=local_date(started),
+            require_contract=desk.settings["desk"]["require_contract"],
+            billable=facts.billable,
+            purchase_order=facts.purchase_order,
+            company=desk.settings["desk"]["company"],
+        )
+        live = facts.channel in LIVE_CHANNELS
+        history = [_event("opened", started, desk.technician, channel=facts.channel)]
+        history += [dict(step, by=step.get("by", desk.technician)) for step in facts.checklist]
+        if facts.identification_seconds is not None:
+            limit = desk.settings["desk"]["identification_minutes"] * 60
+            history.append(
+                _event(
+                    "identification_timed",
+                    now,
+                    desk.technician,
+                    seconds=round(facts.identification_seconds),
+                    over_limit=facts.identification_seconds > limit,
+                )
+            )
+        history.append(_event("admissibility", now, desk.technician, **verdict))
+        ticket = {
+            "id": None,
+            "status": initial_status(verdict["admissible"]),
+            "type": None,
+            "priority": None,
+            "level": 1,
+            "opener": desk.technician,
+            "assignee": desk.technician if live else None,
+            "channel": facts.channel,
+            "caller": caller,
+            "organisation": {"name": org["name"], "kind": org["kind"]},
+            "contract": verdict.get("contract") or facts.contract,
+            "admissibility": verdict,
+            "equipment": {
+                "device": facts.device,
+                "os": facts.os,
+                "network": facts.network,
+                "software": facts.software,
+            },
+            "summary": facts.summary,
+            "description": facts.description,
+            "reformulation": facts.reformulation,
+            "reformulation_confirmed": facts.reformulation_confirmed,
+            "opened_at": to_iso(started),
+            "history": history,
+        }
+        store.insert_ticket(ticket)
+    return ticket
+
+
+def get_ticket(desk: Desk, ticket_id: int) -> dict:
+    if not isinstance(ticket_id, int) or isinstance(ticket_id, bool) or ticket_id < 1:
+        raise InvalidInput(f"ticket number {ticket_id!r} is not a positive whole number")
+    ticket = desk.repo.find_ticket(ticket_id)
+    if ticket is None:
+        raise NotFound(f"no ticket #{ticket_id} in {desk.home}; `deskcli list --all` shows them")
+    return ticket
+
+
+SCOPES = ("active", "closed", "all")
+SORTS = ("newest", "oldest", "priority")
+
+
+def list_tickets(
+    desk: Desk,
+    *,
+    scope: str = "active",
+    status: str | None = None,
+    org: str | None = None,
+    opener: str | None = None,
+    assignee: str | None = None,
+    sort: str = "newest",
+) -> list[dict]:
+    scope = contracts_module.check_choice(scope, SCOPES, "scope")
+    sort = contracts_module.check_choice(sort, SORTS, "--sort")
+    found: list[dict] = []
+    if scope in ("active", "all"):
+        with desk.repo.reading() as store:
+            found += store.tickets()
+    if scope in ("closed", "all"):
+        found += desk.repo.archived_tickets()
+    if scope == "active":
+        found = [t for t in found if t["status"] not in CLOSED_STATUSES]
+    if status:
+        found = [t for t in found if t["status"] == status.strip().lower()]
+    if org:
+        found = [t for t in found if name_key(t["organisation"]["name"]) == name_key(org)]
+    if opener:
+        found = [t for t in found if name_key(t["opener"]) == name_key(opener)]
+    if assignee:
+        found = [t for t in found if name_key(t.get("assignee") or "") == name_key(assignee)]
+    if sort == "priority":
+        found.sort(key=lambda t: (t.get("priority") or 99, t["opened_at"], t["id"]))
+    else:
+        found.sort(key=lambda t: (t["opened_at"], t["id"]), reverse=(sort == "newest"))
+    return found

@@ -1,0 +1,1 @@
+"""Output and prompts: the only place that prints or asks."""

@@ -1,0 +1,177 @@
+"""The guided call opening: the checklist of procedure §1, asked one question at a time."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from deskcli.core import clock, contracts
+from deskcli.core.desk import Desk
+from deskcli.core.names import name_key
+from deskcli.core.paths import data_file
+from deskcli.core.settings import load_toml
+from deskcli.core.tickets import CHANNELS
+from deskcli.ui import output, prompts
+
+
+def _checklist() -> dict:
+    return load_toml(data_file("checklist.toml"))
+
+
+def _minutes(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes} min {rest:02d} s"
+
+
+class CallWalk:
+    """Walks one call. `answers` fills in as the technician goes, so an interrupted walk
+    leaves everything typed so far in it (the command saves it as a draft)."""
+
+    def __init__(self, desk: Desk, answers: dict, fixed: set[str], monotonic: Callable[[], float] = time.monotonic):
+        self.desk = desk
+        self.answers = answers
+        self.fixed = fixed
+        self.text = _checklist()
+        self.monotonic = monotonic
+        self._identification_start: float | None = None
+        self._warned = False
+        self.answers.setdefault("checklist", [])
+
+    def _fmt(self, template: str) -> str:
+        return template.format(company=self.desk.settings["desk"]["company"], technician=self.desk.technician)
+
+    def _step(self, step: str, **details) -> None:
+        done = {s["step"] for s in self.answers["checklist"]}
+        if step not in done:
+            self.answers["checklist"].append(
+                {"event": "checklist", "step": step, "at": clock.to_iso(clock.now()), **details}
+            )
+
+    def _check_time(self) -> None:
+        if self._identification_start is None or self._warned:
+            return
+        elapsed = self.monotonic() - self._identification_start
+        limit = self.desk.settings["desk"]["identification_minutes"]
+        if elapsed > limit * 60:
+            self._warned = True
+            output.warn(self._fmt(self.text["identification"]["over_limit"]).replace(
+                "{elapsed}", _minutes(elapsed)).replace("{limit}", str(limit)))
+
+    def _ask(self, key: str, ask: Callable[[str | None], str]) -> str | None:
+        """Ask for one fact unless a flag gave it; the draft's value is the default."""
+        if key in self.fixed:
+            return self.answers.get(key)
+        value = ask(self.answers.get(key))
+        self.answers[key] = value or None
+        self._check_time()
+        return self.answers[key]
+
+    def run(self) -> dict:
+        desk_text = self.text
+        self.answers.setdefault("started_at", clock.to_iso(clock.now()))
+        output.message(f"Call started {self.answers['started_at']} - {self.desk.technician} at {self.desk.settings['desk']['company']}.")
+
+        for step in ("greeting", "introduction"):
+            output.message(self._fmt(desk_text[step]["say"]))
+            if prompts.confirm(desk_text[step]["ask"], default=True):
+                self._step(step)
+
+        output.message(desk_text["identification"]["hint"])
+        self._identification_start = self.monotonic()
+        self._identify_caller()
+
+        output.message(desk_text["equipment"]["hint"])
+        self._ask("device", lambda d: prompts.text("Device (brand and model):", d))
+        self._ask("os", lambda d: prompts.text("Operating system:", d))
+        self._ask("network", lambda d: prompts.text("Network (wired, Wi-Fi, VPN...):", d))
+        self._ask("software", lambda d: prompts.text("Software concerned:", d))
+        self._step("equipment")
+
+        output.message(desk_text["problem"]["hint"])
+        self._ask("description", lambda d: prompts.text("The problem, in the caller's words:", d, required=True))
+        self._ask("summary", lambda d: prompts.text("Summary (one line):", d, required=True))
+        self._step("problem")
+
+        output.message(desk_text["reformulation"]["hint"])
+        self._reformulate()
+        self.answers["identification_seconds"] = self.monotonic() - self._identification_start
+        output.message(f"Identification took {_minutes(self.answers['identification_seconds'])}.")
+
+        self._admissibility()
+        output.message(desk_text["promises"]["say"])
+        return self.answers
+
+    def _identify_caller(self) -> None:
+        known = contracts.organisations(self.desk)
+        names = [o["name"] for o in known]
+        org = self._ask("org", lambda d: prompts.pick_or_type(
+            "Organisation (leave empty for a private individual):", names, d))
+        record = next((o for o in known if name_key(o["name"]) == name_key(org or "")), None)
+        if org and record is None and "org_kind" not in self.fixed:
+            output.message(f"{org} is not on record yet.")
+            self.answers["org_kind"] = prompts.select(
+                "Is it a company or a private individual?",
+                [("company", "company"), ("individual", "private individual")],
+                default=self.answers.get("org_kind") or "company",
+            )
+        elif record is not None:
+            output.message(f"{record['name']} is on record ({record['kind']}).")
+            self.answers["org_kind"] = record["kind"]
+        elif not org:
+            self.answers["org_kind"] = "individual"
+        callers = record.get("callers", []) if record else []
+        caller = self._ask("caller", lambda d: prompts.pick_or_type(
+            "Caller's name:", [c["name"] for c in callers], d, required=True))
+        previous = next((c for c in callers if name_key(c["name"]) == name_key(caller or "")), {})
+        self._ask("role", lambda d: prompts.text("Role or function in the organisation:", d or previous.get("role")))
+        self._ask("contact", lambda d: prompts.text("Contact (phone or e-mail):", d or previous.get("contact")))
+        self._ask("channel", lambda d: prompts.select(
+            "Channel:", [(c, c) for c in CHANNELS], default=d or "phone"))
+        self._step("caller_identified")
+
+    def _reformulate(self) -> None:
+        if "reformulation" in self.fixed:
+            self.answers["reformulation_confirmed"] = True
+            return
+        while True:
+            self._ask("reformulation", lambda d: prompts.text(
+                "Your reformulation:", d or self.answers.get("summary"), required=True))
+            confirmed = prompts.confirm(self.text["reformulation"]["ask"], default=True)
+            self._check_time()
+            if confirmed:
+                self.answers["reformulation_confirmed"] = True
+                self._step("reformulation_confirmed")
+                return
+            output.message("Ask the caller what you misunderstood, and reformulate again.")
+
+    def _admissibility(self) -> None:
+        org = self.answers.get("org") or self.answers.get("caller")
+        day = clock.local_date(clock.from_iso(self.answers["started_at"]))
+        while True:
+            verdict = contracts.check_admissibility(
+                self.desk, organisation=org, contract_number=self.answers.get("contract"), day=day)
+            if verdict["admissible"]:
+                output.message(f"Admissible: {verdict['reason']}.")
+                self._step("admissibility_checked")
+                return
+            output.message(f"Not covered: {verdict['reason']}.")
+            choice = prompts.select(
+                "How does the call go on?",
+                [
+                    ("number", "The caller gives a contract or warranty number"),
+                    ("billed", "Serve it as a billed service (purchase order)"),
+                    ("stop", "Stop here: record the call as not admissible"),
+                ],
+                default="number" if not self.answers.get("contract") else "billed",
+            )
+            if choice == "number":
+                self.answers["contract"] = prompts.text("Contract or warranty number:", required=True)
+                continue
+            if choice == "billed":
+                self.answers["billable"] = True
+                self.answers["purchase_order"] = prompts.text(
+                    "Purchase order reference (empty if not received yet):") or None
+            else:
+                output.message(self.text["admissibility"]["not_admissible"])
+            self._step("admissibility_checked")
+            return

@@ -1,0 +1,58 @@
+"""The one output layer: data on stdout, messages on stderr, JSON as exactly one document."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from typing import Any, Iterable
+
+# Ticket text comes from callers and scripts: control characters could drive the
+# terminal, so they are shown escaped, never written raw.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(value: Any) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
+def safe_line(value: Any) -> str:
+    """One table cell: escaped, and on one line."""
+    return " ".join(safe(value).split())
+
+
+def message(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def warn(text: str) -> None:
+    print(f"Warning: {text}", file=sys.stderr)
+
+
+def data(text: str) -> None:
+    print(text)
+
+
+def emit_json(document: Any) -> None:
+    json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def table(rows: Iterable[Iterable[Any]], headers: list[str]) -> None:
+    from tabulate import tabulate
+
+    cells = [[safe_line(c) for c in row] for row in rows]
+    print(tabulate(cells, headers=headers, tablefmt="simple", disable_numparse=True))
+
+
+def fields(pairs: Iterable[tuple[str, Any]]) -> None:
+    """Label: value lines, skipping empty values."""
+    shown = [(label, value) for label, value in pairs if value not in (None, "", [])]
+    if not shown:
+        return
+    width = max(len(label) for label, _ in shown)
+    for label, value in shown:
+        print(f"{label + ':':<{width + 1}} {safe(value)}")

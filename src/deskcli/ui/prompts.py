@@ -1,0 +1,95 @@
+"""Questions asked at the terminal (questionary, loaded only when a command prompts)."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+# Tests hand prompt_toolkit a pipe input and a dummy output here, so that the real
+# prompts run on scripted keystrokes.
+_io: dict[str, Any] = {}
+
+
+@contextmanager
+def scripted(input, output) -> Iterator[None]:
+    _io.update(input=input, output=output)
+    try:
+        yield
+    finally:
+        _io.clear()
+
+
+def can_prompt(no_input: bool) -> bool:
+    """Prompts need a person at a terminal; scripts and pipes get errors instead."""
+    if no_input:
+        return False
+    if _io:
+        return True
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _kwargs() -> dict:
+    if _io:
+        return dict(_io)
+    if not sys.stdout.isatty():
+        # Keep stdout for data (`deskcli open --json > t.json`): prompts go to the terminal on stderr.
+        from prompt_toolkit.output import create_output
+
+        return {"output": create_output(stdout=sys.stderr)}
+    return {}
+
+
+def text(message: str, default: str | None = None, required: bool = False, hint: str | None = None) -> str:
+    import questionary
+
+    answer = questionary.text(
+        message,
+        default=default or "",
+        validate=_needed if required else None,
+        instruction=hint,
+        **_kwargs(),
+    ).unsafe_ask()
+    return (answer or "").strip()
+
+
+def _needed(value: str) -> bool | str:
+    return bool(value.strip()) or "This fact is needed to go on."
+
+
+def pick_or_type(
+    message: str, known: list[str], default: str | None = None, required: bool = False
+) -> str:
+    """A free answer with the known values offered as completions (Tab)."""
+    import questionary
+
+    if not known:
+        return text(message, default, required=required)
+    answer = questionary.autocomplete(
+        message,
+        choices=known,
+        default=default or "",
+        ignore_case=True,
+        match_middle=True,
+        validate=_needed if required else None,
+        **_kwargs(),
+    ).unsafe_ask()
+    return (answer or "").strip()
+
+
+def select(message: str, choices: list[tuple[str, str]], default: str | None = None) -> str:
+    """One of `choices`, given as (value, label) pairs; returns the value."""
+    import questionary
+
+    options = [questionary.Choice(title=label, value=value) for value, label in choices]
+    chosen = next((o for o in options if o.value == default), None)
+    return questionary.select(message, choices=options, default=chosen, **_kwargs()).unsafe_ask()
+
+
+def confirm(message: str, default: bool = True) -> bool:
+    import questionary
+
+    return bool(questionary.confirm(message, default=default, **_kwargs()).unsafe_ask())
