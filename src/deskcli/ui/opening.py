@@ -27,18 +27,19 @@ class CallWalk:
     """Walks one call. `answers` fills in as the technician goes, so an interrupted walk
     leaves everything typed so far in it (the command saves it as a draft)."""
 
-    def __init__(self, desk: Desk, answers: dict, fixed: set[str], monotonic: Callable[[], float] = time.monotonic):
+    def __init__(self, desk: Desk, answers: dict, fixed: set[str]):
         self.desk = desk
         self.answers = answers
         self.fixed = fixed
         self.text = _checklist()
-        self.monotonic = monotonic
         self._identification_start: float | None = None
         self._warned = False
         self.answers.setdefault("checklist", [])
 
-    def _fmt(self, template: str) -> str:
-        return template.format(company=self.desk.settings["desk"]["company"], technician=self.desk.technician)
+    def _fmt(self, template: str, **values) -> str:
+        return template.format(
+            company=self.desk.settings["desk"]["company"], technician=self.desk.technician, **values
+        )
 
     def _step(self, step: str, **details) -> None:
         done = {s["step"] for s in self.answers["checklist"]}
@@ -50,12 +51,12 @@ class CallWalk:
     def _check_time(self) -> None:
         if self._identification_start is None or self._warned:
             return
-        elapsed = self.monotonic() - self._identification_start
+        elapsed = time.monotonic() - self._identification_start
         limit = self.desk.settings["desk"]["identification_minutes"]
         if elapsed > limit * 60:
             self._warned = True
-            output.warn(self._fmt(self.text["identification"]["over_limit"]).replace(
-                "{elapsed}", _minutes(elapsed)).replace("{limit}", str(limit)))
+            output.warn(self._fmt(
+                self.text["identification"]["over_limit"], elapsed=_minutes(elapsed), limit=limit))
 
     def _ask(self, key: str, ask: Callable[[str | None], str]) -> str | None:
         """Ask for one fact unless a flag gave it; the draft's value is the default."""
@@ -77,7 +78,7 @@ class CallWalk:
                 self._step(step)
 
         output.message(desk_text["identification"]["hint"])
-        self._identification_start = self.monotonic()
+        self._identification_start = time.monotonic()
         self._identify_caller()
 
         output.message(desk_text["equipment"]["hint"])
@@ -94,7 +95,7 @@ class CallWalk:
 
         output.message(desk_text["reformulation"]["hint"])
         self._reformulate()
-        self.answers["identification_seconds"] = self.monotonic() - self._identification_start
+        self.answers["identification_seconds"] = time.monotonic() - self._identification_start
         output.message(f"Identification took {_minutes(self.answers['identification_seconds'])}.")
 
         self._admissibility()

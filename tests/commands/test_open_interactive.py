@@ -1,0 +1,164 @@
+"""The guided opening, driven through the real prompts with scripted keystrokes."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+
+import pytest
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from deskcli.core import drafts, tickets
+from deskcli.ui import opening, prompts
+
+ENTER = "\r"
+DOWN = "\x1b[B"
+
+
+@pytest.fixture
+def guided(deskcli):
+    """Run `deskcli open` with the prompts reading `keys`; fails instead of hanging."""
+
+    def run(keys: str, *args: str):
+        with create_pipe_input() as pipe:
+            pipe.send_text(keys)
+            with prompts.scripted(pipe, DummyOutput()):
+                outcome = {}
+                worker = threading.Thread(target=lambda: outcome.update(r=deskcli("open", *args)))
+                worker.daemon = True
+                worker.start()
+                worker.join(timeout=20)
+                assert not worker.is_alive(), "the prompts waited for more keystrokes"
+                return outcome["r"]
+
+    return run
+
+
+def add_contract(deskcli):
+    assert deskcli("contract", "add", "--org", "Atlas SARL", "--org-kind", "company",
+                   "--number", "C-1", "--coverage", "contract", "--from", "2020-01-01",
+                   "--until", "2099-12-31").exit_code == 0
+
+
+ATLAS_CALL = "".join([
+    "y", "y",                       # greeting, introduction
+    "Atlas SARL" + ENTER,           # organisation, known from the contract
+    "Karim Benali" + ENTER,         # caller
+    "Assistant" + ENTER,            # role
+    "0611223344" + ENTER,           # contact
+    ENTER,                          # channel: phone
+    "HP LaserJet 400" + ENTER, "Windows 11" + ENTER, "Wi-Fi" + ENTER, ENTER,
+    "The printer blinks and prints nothing" + ENTER,
+    "Printer offline" + ENTER,
+    ENTER,                          # reformulation: keep the summary
+    "y",                            # caller confirms
+])
+
+
+def test_a_call_from_greeting_to_admissibility(guided, deskcli, desk):
+    add_contract(deskcli)
+    result = guided(ATLAS_CALL)
+    assert result.exit_code == 0, result.stderr
+    assert "Helpdesk, good morning" in result.stderr
+    ticket = tickets.get_ticket(desk, int(result.stdout))
+    assert ticket["status"] == "open" and ticket["contract"] == "C-1"
+    assert ticket["caller"] == {"name": "Karim Benali", "role": "Assistant", "contact": "0611223344"}
+    assert ticket["organisation"] == {"name": "Atlas SARL", "kind": "company"}
+    assert ticket["equipment"]["device"] == "HP LaserJet 400"
+    assert ticket["description"] == "The printer blinks and prints nothing"
+    assert ticket["reformulation"] == "Printer offline" and ticket["reformulation_confirmed"]
+    steps = [e["step"] for e in ticket["history"] if e["event"] == "checklist"]
+    assert steps == ["greeting", "introduction", "caller_identified", "equipment", "problem",
+                     "reformulation_confirmed", "admissibility_checked"]
+    assert any(e["event"] == "identification_timed" for e in ticket["history"])
+
+
+def test_a_refused_reformulation_is_asked_again(guided, deskcli, desk):
+    add_contract(deskcli)
+    keys = ATLAS_CALL[:-2] + ENTER + "n" + "\x15Printer shows offline" + ENTER + "y"
+    result = guided(keys)
+    assert result.exit_code == 0, result.stderr
+    assert tickets.get_ticket(desk, 1)["reformulation"] == "Printer shows offline"
+
+
+def test_no_contract_stopped_call_is_kept_not_admissible(guided, desk):
+    keys = "".join([
+        "y", "y",
+        ENTER,                           # no organisation: a private individual
+        "Yassine Amrani" + ENTER, ENTER, "yassine@example.org" + ENTER, ENTER,
+        ENTER, ENTER, ENTER, ENTER,      # equipment unknown
+        "My screen is cracked" + ENTER, "Cracked screen" + ENTER, ENTER, "y",
+        DOWN + DOWN + ENTER,             # stop: not admissible
+    ])
+    result = guided(keys)
+    assert result.exit_code == 0, result.stderr
+    assert "purchase order" in result.stderr
+    ticket = tickets.get_ticket(desk, 1)
+    assert ticket["status"] == "not_admissible"
+    assert ticket["organisation"] == {"name": "Yassine Amrani", "kind": "individual"}
+    assert ticket["caller"]["contact"] == "yassine@example.org"
+
+
+def test_no_contract_served_as_billed_with_purchase_order(guided, desk):
+    # New organisation: the kind question comes first (company is the default).
+    keys = "".join([
+        "y", "y", "Mega Corp" + ENTER, ENTER,
+        "Bob" + ENTER, ENTER, ENTER, ENTER,
+        ENTER, ENTER, ENTER, ENTER,
+        "It is slow" + ENTER, "Slow PC" + ENTER, ENTER, "y",
+        DOWN + ENTER, "PO-2026-7" + ENTER,
+    ])
+    result = guided(keys)
+    assert result.exit_code == 0, result.stderr
+    ticket = tickets.get_ticket(desk, 1)
+    assert ticket["status"] == "open" and ticket["admissibility"]["basis"] == "billed"
+    assert ticket["admissibility"]["purchase_order"] == "PO-2026-7"
+    assert ticket["organisation"]["kind"] == "company"
+
+
+def test_flags_given_are_not_asked_again(guided, deskcli, desk):
+    add_contract(deskcli)
+    keys = "".join([
+        "y", "y",
+        "Karim" + ENTER, ENTER, ENTER, ENTER,
+        ENTER, ENTER, ENTER, ENTER,
+        "It blinks" + ENTER, "Printer offline" + ENTER, ENTER, "y",
+    ])
+    result = guided(keys, "--org", "Atlas SARL")
+    assert result.exit_code == 0, result.stderr
+    assert tickets.get_ticket(desk, 1)["organisation"]["name"] == "Atlas SARL"
+
+
+def test_identification_past_the_limit_warns_and_is_recorded(guided, deskcli, desk, monkeypatch):
+    add_contract(deskcli)
+    ticks = itertools.count(0, 40.0)  # each look at the clock: 40 s later
+
+    class SlowClock:
+        @staticmethod
+        def monotonic():
+            return next(ticks)
+
+    monkeypatch.setattr(opening, "time", SlowClock)
+    result = guided(ATLAS_CALL)
+    assert result.exit_code == 0, result.stderr
+    assert "Identification has taken" in result.stderr and "5 minutes" in result.stderr
+    timed = [e for e in tickets.get_ticket(desk, 1)["history"] if e["event"] == "identification_timed"]
+    assert timed[0]["over_limit"] is True and timed[0]["seconds"] > 300
+
+
+def test_an_interrupted_call_is_kept_as_a_draft_and_resumed(guided, deskcli, desk):
+    add_contract(deskcli)
+    # Ctrl-C at the contact question.
+    interrupted = guided("yy" + "Atlas SARL" + ENTER + "Karim Benali" + ENTER + "Assistant" + ENTER + "\x03")
+    assert interrupted.exit_code == 130
+    assert "kept" in interrupted.stderr
+    assert drafts.load(desk)["caller"] == "Karim Benali"
+    assert tickets.list_tickets(desk) == []
+    # Resumed: the answers already typed come back as defaults, so Enter keeps them.
+    after_role = ATLAS_CALL.split("Assistant" + ENTER, 1)[1]
+    resumed = guided("y" + "yy" + ENTER + ENTER + ENTER + after_role)
+    assert resumed.exit_code == 0, resumed.stderr
+    ticket = tickets.get_ticket(desk, 1)
+    assert ticket["caller"]["name"] == "Karim Benali" and ticket["caller"]["role"] == "Assistant"
+    assert drafts.load(desk) is None
