@@ -10,7 +10,8 @@ import typer
 from typer.core import TyperGroup
 
 from deskcli import __version__
-from deskcli.commands import contract, listing, open as open_command
+from deskcli.commands import contract, listing, pending, qualify, sla
+from deskcli.commands import open as open_command
 from deskcli.commands.options import State
 from deskcli.core.errors import DeskError
 from deskcli.ui import output
@@ -89,8 +90,12 @@ def main_options(
 
 # The verbs, in the order of a call's life.
 app.command("open")(open_command.open_call)
+app.command("qualify")(qualify.qualify_call)
+app.command("pending")(pending.pending)
+app.command("resume")(pending.resume)
 app.command("list")(listing.list_tickets)
 app.command("show")(listing.show_ticket)
+app.command("sla")(sla.show_sla)
 app.add_typer(contract.app, name="contract")
 
 

@@ -10,16 +10,16 @@ def open_call(deskcli, caller, org=None, summary="S"):
     assert deskcli(*args).exit_code == 0
 
 
-def test_list_shows_active_tickets_newest_first(deskcli):
+def test_list_newest_first_and_filters(deskcli):
     with freeze_time("2026-03-10 09:00:00"):
         open_call(deskcli, "Karim", "Atlas SARL", "Printer offline")
     with freeze_time("2026-03-10 10:00:00"):
         open_call(deskcli, "Sara", "Zed", "Mail down")
-    result = deskcli("list")
+    result = deskcli("list", "--sort", "newest")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert "Mail down" in lines[2] and "Printer offline" in lines[3]
-    assert [t["id"] for t in deskcli("list", "--json").json()] == [2, 1]
+    assert [t["id"] for t in deskcli("list", "--sort", "newest", "--json").json()] == [2, 1]
     assert [t["id"] for t in deskcli("list", "--org", "ATLAS sarl", "--json").json()] == [1]
     assert [t["id"] for t in deskcli("list", "--status", "open", "--json").json()] == []
 

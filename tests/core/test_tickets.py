@@ -33,7 +33,7 @@ def test_open_records_every_fact_and_the_history(desk):
     assert ticket["organisation"] == {"name": "Atlas SARL", "kind": "company"}
     assert ticket["equipment"]["device"] == "HP 400"
     assert ticket["contract"] == "C-1" and ticket["opener"] == "alice"
-    assert [e["event"] for e in ticket["history"]] == ["opened", "admissibility"]
+    assert [e["event"] for e in ticket["history"]] == ["opened", "taken_in_charge", "admissibility"]
     assert all(e["at"].endswith("Z") and e["by"] == "alice" for e in ticket["history"])
     assert tickets.get_ticket(desk, 1) == ticket
 
@@ -85,7 +85,8 @@ def test_list_filters_and_sorts(desk):
         tickets.open_ticket(desk, facts(), datetime.now(timezone.utc))
     with freeze_time("2026-03-10 10:00:00"):
         tickets.open_ticket(desk, facts(caller="Sara", org="Zed"), datetime.now(timezone.utc))
-    assert [t["id"] for t in tickets.list_tickets(desk)] == [2, 1]
+    assert [t["id"] for t in tickets.list_tickets(desk, sort="newest")] == [2, 1]
+    assert [t["id"] for t in tickets.list_tickets(desk)] == [1, 2]  # unqualified: oldest waits longest
     assert [t["id"] for t in tickets.list_tickets(desk, sort="oldest")] == [1, 2]
     assert [t["id"] for t in tickets.list_tickets(desk, org="zed")] == [2]
     assert [t["id"] for t in tickets.list_tickets(desk, opener="bob")] == []

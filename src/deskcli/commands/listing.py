@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import JsonOption, TicketId, state, wants_json
-from deskcli.core import tickets
+from deskcli.core import clock, sla, tickets
 from deskcli.ui import output, render
 
 
@@ -19,17 +19,20 @@ def list_tickets(
     assignee: Annotated[Optional[str], typer.Option("--assignee", help="Only tickets assigned to NAME.")] = None,
     closed: Annotated[bool, typer.Option("--closed", help="Closed tickets only.")] = False,
     all_tickets: Annotated[bool, typer.Option("--all", help="Active and closed tickets.")] = False,
-    sort: Annotated[str, typer.Option("--sort", help="newest, oldest or priority.")] = "newest",
+    priority: Annotated[Optional[int], typer.Option("--priority", help="Only priority N (1-4).")] = None,
+    breached: Annotated[bool, typer.Option("--breached", help="Only tickets with a breached or missed clock.")] = False,
+    at_risk: Annotated[bool, typer.Option("--at-risk", help="Only tickets with a clock at risk.")] = False,
+    sort: Annotated[str, typer.Option("--sort", help="priority (then deadline), newest or oldest.")] = "priority",
     json_output: JsonOption = False,
 ) -> None:
-    """List tickets, active ones by default, newest first.
+    """List tickets, active ones by default, by priority then nearest deadline.
 
-    Example: deskcli list --org "Atlas SARL" --sort priority
+    Example: deskcli list --at-risk --org "Atlas SARL"
     """
     scope = "all" if all_tickets else "closed" if closed else "active"
     found = tickets.list_tickets(
         state(ctx).desk(), scope=scope, status=status, org=org, opener=opener,
-        assignee=assignee, sort=sort,
+        assignee=assignee, priority=priority, breached=breached, at_risk=at_risk, sort=sort,
     )
     if wants_json(ctx, json_output):
         output.emit_json(found)
@@ -44,7 +47,8 @@ def show_ticket(ctx: typer.Context, ticket_id: TicketId, json_output: JsonOption
 
     Example: deskcli show 42
     """
-    ticket = tickets.get_ticket(state(ctx).desk(), ticket_id)
+    desk = state(ctx).desk()
+    ticket = sla.with_view(tickets.get_ticket(desk, ticket_id), desk.settings, clock.now())
     if wants_json(ctx, json_output):
         output.emit_json(ticket)
     else:

@@ -75,14 +75,24 @@ def load_toml(path: Path) -> dict:
         raise InvalidInput(f"settings file {path} cannot be read: {exc.strerror}") from None
 
 
+DEFAULT_FILES = (SETTINGS_FILE, "priority.toml")
+
+
 def defaults() -> dict:
-    return load_toml(data_file(SETTINGS_FILE))
+    merged: dict = {}
+    for name in DEFAULT_FILES:
+        merged.update(load_toml(data_file(name)))
+    return merged
 
 
 def load(home: Path) -> dict:
     """Settings for the repository at `home`; an invalid override is refused, naming the key."""
-    base = defaults()
+    from deskcli.core import sla
+
     path = home / SETTINGS_FILE
-    if not path.exists():
-        return base
-    return _merge(base, load_toml(path), path)
+    merged = _merge(defaults(), load_toml(path), path) if path.exists() else defaults()
+    wrong = sla.problems(merged)
+    if wrong:
+        key, expected = wrong[0]
+        raise InvalidInput(f"settings file {path}: {key} must be {expected}")
+    return merged

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Iterator
 
 from deskcli.core import contracts as contracts_module
 from deskcli.core.clock import local_date, to_iso
+from deskcli.core.clock import now as clock_now
 from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput, NotFound
 from deskcli.core.names import name_key
-from deskcli.core.workflow import CLOSED_STATUSES, initial_status
+from deskcli.core.storage import Store
+from deskcli.core.workflow import CLOSED_STATUSES, initial_status, next_status
 
 CHANNELS = ("phone", "email", "chat", "web", "walk-in")
 # A call answered live is taken in charge by the technician who opens it; a ticket
@@ -94,8 +98,8 @@ def validate(facts: CallFacts) -> CallFacts:
     return cleaned
 
 
-def _event(event: str, at: datetime, by: str, **details) -> dict:
-    entry = {"at": to_iso(at), "by": by, "event": event}
+def history_entry(kind: str, at: datetime, by: str, **details) -> dict:
+    entry = {"at": to_iso(at), "by": by, "event": kind}
     entry.update({k: v for k, v in details.items() if v is not None})
     return entry
 
@@ -130,12 +134,14 @@ def open_ticket(desk: Desk, facts: CallFacts, now: datetime) -> dict:
             company=desk.settings["desk"]["company"],
         )
         live = facts.channel in LIVE_CHANNELS
-        history = [_event("opened", started, desk.technician, channel=facts.channel)]
+        history = [history_entry("opened", started, desk.technician, channel=facts.channel)]
+        if live:
+            history.append(history_entry("taken_in_charge", started, desk.technician))
         history += [dict(step, by=step.get("by", desk.technician)) for step in facts.checklist]
         if facts.identification_seconds is not None:
             limit = desk.settings["desk"]["identification_minutes"] * 60
             history.append(
-                _event(
+                history_entry(
                     "identification_timed",
                     now,
                     desk.technician,
@@ -143,7 +149,7 @@ def open_ticket(desk: Desk, facts: CallFacts, now: datetime) -> dict:
                     over_limit=facts.identification_seconds > limit,
                 )
             )
-        history.append(_event("admissibility", now, desk.technician, **verdict))
+        history.append(history_entry("admissibility", now, desk.technician, **verdict))
         ticket = {
             "id": None,
             "status": initial_status(verdict["admissible"]),
@@ -168,23 +174,53 @@ def open_ticket(desk: Desk, facts: CallFacts, now: datetime) -> dict:
             "reformulation": facts.reformulation,
             "reformulation_confirmed": facts.reformulation_confirmed,
             "opened_at": to_iso(started),
+            "taken_in_charge_at": to_iso(started) if live else None,
+            "resolved_at": None,
             "history": history,
         }
         store.insert_ticket(ticket)
     return ticket
 
 
-def get_ticket(desk: Desk, ticket_id: int) -> dict:
+def _check_number(ticket_id: int) -> None:
     if not isinstance(ticket_id, int) or isinstance(ticket_id, bool) or ticket_id < 1:
         raise InvalidInput(f"ticket number {ticket_id!r} is not a positive whole number")
+
+
+def _not_found(desk: Desk, ticket_id: int) -> NotFound:
+    return NotFound(f"no ticket #{ticket_id} in {desk.home}; `deskcli list --all` shows them")
+
+
+def get_ticket(desk: Desk, ticket_id: int) -> dict:
+    _check_number(ticket_id)
     ticket = desk.repo.find_ticket(ticket_id)
     if ticket is None:
-        raise NotFound(f"no ticket #{ticket_id} in {desk.home}; `deskcli list --all` shows them")
+        raise _not_found(desk, ticket_id)
     return ticket
 
 
+@contextmanager
+def changing(desk: Desk, ticket_id: int, action: str) -> Iterator[tuple[Store, dict]]:
+    """An active ticket, locked for one change; saved when the block ends without error.
+
+    The workflow is asked first, so a step the ticket's status forbids is refused
+    before anything is touched.
+    """
+    _check_number(ticket_id)
+    with desk.repo.writing() as store:
+        ticket = store.get_ticket(ticket_id)
+        if ticket is None:
+            archived = desk.repo.find_ticket(ticket_id)
+            if archived is None:
+                raise _not_found(desk, ticket_id)
+            ticket = archived
+        ticket["status"] = next_status(ticket, action)
+        yield store, ticket
+        store.update_ticket(ticket)
+
+
 SCOPES = ("active", "closed", "all")
-SORTS = ("newest", "oldest", "priority")
+SORTS = ("priority", "newest", "oldest")
 
 
 def list_tickets(
@@ -195,10 +231,23 @@ def list_tickets(
     org: str | None = None,
     opener: str | None = None,
     assignee: str | None = None,
-    sort: str = "newest",
+    priority: int | None = None,
+    breached: bool = False,
+    at_risk: bool = False,
+    sort: str = "priority",
+    now: datetime | None = None,
 ) -> list[dict]:
+    """Tickets with their SLA view (key `sla`), filtered and sorted.
+
+    The default order puts the most urgent first: priority, then the nearest deadline.
+    """
+    from deskcli.core import sla
+
     scope = contracts_module.check_choice(scope, SCOPES, "scope")
     sort = contracts_module.check_choice(sort, SORTS, "--sort")
+    if priority is not None and priority not in sla.PRIORITIES:
+        raise InvalidInput(f"--priority: {priority} is not a priority from 1 to 4")
+    now = now or clock_now()
     found: list[dict] = []
     if scope in ("active", "all"):
         with desk.repo.reading() as store:
@@ -215,8 +264,16 @@ def list_tickets(
         found = [t for t in found if name_key(t["opener"]) == name_key(opener)]
     if assignee:
         found = [t for t in found if name_key(t.get("assignee") or "") == name_key(assignee)]
+    if priority is not None:
+        found = [t for t in found if t.get("priority") == priority]
+    found = [sla.with_view(t, desk.settings, now) for t in found]
+    if breached or at_risk:
+        wanted = ({"breached", "missed"} if breached else set()) | ({"at_risk"} if at_risk else set())
+        found = [t for t in found if t["sla"] and wanted & {c["state"] for c in t["sla"]["clocks"]}]
     if sort == "priority":
-        found.sort(key=lambda t: (t.get("priority") or 99, t["opened_at"], t["id"]))
+        found.sort(key=lambda t: (t.get("priority") or 99,
+                                  (t["sla"] or {}).get("next_deadline") or "~",
+                                  t["opened_at"], t["id"]))
     else:
         found.sort(key=lambda t: (t["opened_at"], t["id"]), reverse=(sort == "newest"))
     return found

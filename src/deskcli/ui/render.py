@@ -11,11 +11,14 @@ def when(iso: str | None) -> str:
 
 
 def ticket_row(ticket: dict) -> list:
+    view = ticket.get("sla") or {}
     return [
         ticket["id"],
         when(ticket["opened_at"]),
         ticket["status"],
         ticket.get("priority") or "-",
+        STATE_LABELS.get(view.get("worst"), "-"),
+        when(view.get("next_deadline")) or "-",
         ticket["caller"]["name"],
         ticket["organisation"]["name"],
         ticket["summary"],
@@ -23,7 +26,7 @@ def ticket_row(ticket: dict) -> list:
     ]
 
 
-TICKET_HEADERS = ["ID", "Opened", "Status", "P", "Caller", "Organisation", "Summary", "Assignee"]
+TICKET_HEADERS = ["ID", "Opened", "Status", "P", "SLA", "Next deadline", "Caller", "Organisation", "Summary", "Assignee"]
 
 
 def ticket_table(tickets: list[dict]) -> None:
@@ -41,12 +44,35 @@ def _describe(entry: dict) -> str:
         minutes, seconds = divmod(int(entry.get("seconds", 0)), 60)
         over = " (over the limit)" if entry.get("over_limit") else ""
         return f"identification took {minutes} min {seconds:02d} s{over}"
+    if event in ("qualified", "requalified"):
+        text = f"{event}: {entry.get('type')}, {entry.get('explanation', '')}"
+        return text + (f" - reason: {entry['reason']}" if entry.get("reason") else "")
+    if event == "sla_clock_stopped":
+        from deskcli.core.sla import CLOCK_LABELS
+
+        verdict = "met" if entry.get("met") else "MISSED"
+        return f"{CLOCK_LABELS.get(entry.get('clock'), entry.get('clock'))} clock stopped: {verdict} (deadline {when(entry.get('deadline'))})"
+    if event == "pending":
+        return f"waiting on the caller (clocks paused): {entry.get('reason', '')}"
+    if event == "resumed":
+        return "resumed (clocks running again)"
+    if event == "taken_in_charge":
+        return "taken in charge"
     if event == "admissibility":
         verdict = "admissible" if entry.get("admissible") else "NOT admissible"
         return f"{verdict}: {entry.get('reason', '')}"
     rest = {k: v for k, v in entry.items() if k not in ("at", "by", "event")}
     details = ", ".join(f"{k}={v}" for k, v in rest.items())
     return f"{event.replace('_', ' ')}" + (f": {details}" if details else "")
+
+
+def _priority_text(ticket: dict) -> str | None:
+    qualification = ticket.get("qualification")
+    if not qualification:
+        return None
+    from deskcli.core.qualify import explain
+
+    return f"{explain(qualification)} [{qualification['type']}]"
 
 
 def ticket_detail(ticket: dict) -> None:
@@ -60,7 +86,7 @@ def ticket_detail(ticket: dict) -> None:
             ("Opened", f"{when(ticket['opened_at'])} by {ticket['opener']} ({ticket['channel']})"),
             ("Assignee", ticket.get("assignee")),
             ("Level", ticket.get("level")),
-            ("Priority", ticket.get("priority")),
+            ("Priority", _priority_text(ticket)),
             ("Caller", caller["name"]),
             ("Role", caller.get("role")),
             ("Contact", caller.get("contact")),
@@ -77,6 +103,13 @@ def ticket_detail(ticket: dict) -> None:
             ("Reformulated", ticket.get("reformulation")),
         ]
     )
+    view = ticket.get("sla")
+    if view:
+        output.data("")
+        clocks_table(view)
+        for pause in view["pauses"]:
+            until = when(pause["to"]) if pause["to"] else "now (waiting on the caller)"
+            output.data(f"Paused from {when(pause['from'])} to {until}")
     output.data("")
     output.data("History")
     for entry in ticket["history"]:
@@ -106,3 +139,52 @@ def contract_table(contracts: list[dict]) -> None:
         ],
         ["Number", "Organisation", "Kind", "Coverage", "From", "Until", "Signers"],
     )
+
+
+STATE_LABELS = {"ok": "ok", "at_risk": "AT RISK", "breached": "BREACHED", "paused": "paused",
+                "met": "met", "missed": "MISSED"}
+
+
+def grid_table(settings: dict) -> None:
+    from deskcli.core import qualify, sla
+
+    output.table(
+        [[qualify.URGENCY_LABELS[u], *(settings["grid"][u][i] for i in sla.IMPACTS)]
+         for u in sla.URGENCIES],
+        ["urgency \\ impact", *(qualify.IMPACT_LABELS[i] for i in sla.IMPACTS)],
+    )
+
+
+def targets_table(settings: dict) -> None:
+    from deskcli.core import sla
+
+    rows = []
+    for label, key, kind in (
+        ("take-charge (detection) time", "take_charge", "time"),
+        ("take-charge success target", "take_charge_rate", "rate"),
+        ("resolution time", "resolution", "time"),
+        ("resolution success target", "resolution_rate", "rate"),
+        ("maximum delay", "maximum", "time"),
+    ):
+        values = [settings["targets"][str(p)][key] for p in sla.PRIORITIES]
+        rows.append([label, *(f"{v:g}%" if kind == "rate" else v for v in values)])
+    output.table(rows, ["priority", *(str(p) for p in sla.PRIORITIES)])
+
+
+def clocks_table(view: dict) -> None:
+    from datetime import timedelta
+
+    from deskcli.core.sla import CLOCK_LABELS, format_duration
+
+    rows = []
+    for c in view["clocks"]:
+        remaining = timedelta(seconds=c["remaining_seconds"])
+        if c["stopped_at"]:
+            left = f"stopped {when(c['stopped_at'])}"
+        elif c["remaining_seconds"] >= 0:
+            left = f"{format_duration(remaining)} left"
+        else:
+            left = f"{format_duration(remaining)} overdue"
+        rows.append([CLOCK_LABELS[c["clock"]], c["target"], when(c["deadline"]),
+                     STATE_LABELS[c["state"]], left])
+    output.table(rows, ["Clock", "Target", "Deadline", "State", "Time"])

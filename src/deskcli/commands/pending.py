@@ -1,0 +1,41 @@
+"""`deskcli pending` and `deskcli resume`: a call waiting on the caller, its clocks paused."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from deskcli.commands.options import JsonOption, TicketId, state, wants_json
+from deskcli.core import clock, qualify, sla
+from deskcli.ui import output
+
+
+def _done(ctx: typer.Context, ticket: dict, json_output: bool, text: str) -> None:
+    if wants_json(ctx, json_output):
+        output.emit_json(sla.with_view(ticket, state(ctx).desk().settings, clock.now()))
+    else:
+        output.message(text)
+
+
+def pending(
+    ctx: typer.Context,
+    ticket_id: TicketId,
+    reason: Annotated[str, typer.Option("--reason", help="What the call waits for.")],
+    json_output: JsonOption = False,
+) -> None:
+    """Mark a call as waiting on the caller; its SLA clocks pause.
+
+    Example: deskcli pending 42 --reason "caller to send the printer's serial number"
+    """
+    ticket = qualify.set_pending(state(ctx).desk(), ticket_id, reason=reason, now=clock.now())
+    _done(ctx, ticket, json_output, f"Ticket #{ticket_id} waits on the caller; its clocks are paused.")
+
+
+def resume(ctx: typer.Context, ticket_id: TicketId, json_output: JsonOption = False) -> None:
+    """Take a waiting call back; its SLA clocks run again.
+
+    Example: deskcli resume 42
+    """
+    ticket = qualify.resume(state(ctx).desk(), ticket_id, now=clock.now())
+    _done(ctx, ticket, json_output, f"Ticket #{ticket_id} resumed; its clocks run again.")
