@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from deskcli import __version__
-from deskcli.commands import contract, listing, pending, qualify, sla
+from deskcli.commands import close, contract, handover, inbox, listing, pending, qualify, sla, treat
 from deskcli.commands import open as open_command
 from deskcli.commands.options import State
 from deskcli.core.errors import DeskError
@@ -91,8 +91,15 @@ def main_options(
 # The verbs, in the order of a call's life.
 app.command("open")(open_command.open_call)
 app.command("qualify")(qualify.qualify_call)
+app.command("treat")(treat.treat_call)
+app.command("transfer")(handover.transfer)
+app.command("escalate")(handover.escalate)
+app.command("intervene")(handover.intervene)
 app.command("pending")(pending.pending)
 app.command("resume")(pending.resume)
+app.command("close")(close.close)
+app.command("reopen")(close.reopen)
+app.command("inbox")(inbox.inbox)
 app.command("list")(listing.list_tickets)
 app.command("show")(listing.show_ticket)
 app.command("sla")(sla.show_sla)

@@ -17,6 +17,7 @@ def list_tickets(
     org: Annotated[Optional[str], typer.Option("--org", help="Only this organisation's tickets.")] = None,
     opener: Annotated[Optional[str], typer.Option("--opener", help="Only tickets opened by NAME.")] = None,
     assignee: Annotated[Optional[str], typer.Option("--assignee", help="Only tickets assigned to NAME.")] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Calls you opened and must follow to the end.")] = False,
     closed: Annotated[bool, typer.Option("--closed", help="Closed tickets only.")] = False,
     all_tickets: Annotated[bool, typer.Option("--all", help="Active and closed tickets.")] = False,
     priority: Annotated[Optional[int], typer.Option("--priority", help="Only priority N (1-4).")] = None,
@@ -30,8 +31,11 @@ def list_tickets(
     Example: deskcli list --at-risk --org "Atlas SARL"
     """
     scope = "all" if all_tickets else "closed" if closed else "active"
+    desk = state(ctx).desk()
+    if mine:
+        opener = desk.technician
     found = tickets.list_tickets(
-        state(ctx).desk(), scope=scope, status=status, org=org, opener=opener,
+        desk, scope=scope, status=status, org=org, opener=opener,
         assignee=assignee, priority=priority, breached=breached, at_risk=at_risk, sort=sort,
     )
     if wants_json(ctx, json_output):

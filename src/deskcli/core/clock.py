@@ -34,3 +34,16 @@ def parse_date(text: str, option: str) -> date:
 
 def local_date(moment: datetime) -> date:
     return moment.astimezone().date()
+
+
+def parse_datetime(text: str, option: str) -> datetime:
+    """A moment typed by a person: YYYY-MM-DD HH:MM (local time unless an offset is given)."""
+    try:
+        moment = datetime.fromisoformat((text or "").strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(
+            f"{option}: {text!r} is not a date and time; write it as YYYY-MM-DD HH:MM"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # a person's time is the machine's local time
+    return moment.astimezone(timezone.utc)

@@ -52,10 +52,10 @@ def _merge(defaults: dict, override: dict, path: Path, prefix: str = "") -> dict
                 raise InvalidInput(f"settings file {path}: {dotted} must be a table [{dotted}]")
             merged[key] = _merge(default, value, path, dotted + ".")
         elif isinstance(default, dict):
-            # An open table (marked _open in the defaults) takes keys of the user's choosing.
+            # An open table (marked _open in the defaults) is replaced whole by the user's.
             if not isinstance(value, dict):
                 raise InvalidInput(f"settings file {path}: {dotted} must be a table [{dotted}]")
-            merged[key] = value
+            merged[key] = {"_open": True, **value}
         elif not _same_kind(default, value):
             raise InvalidInput(
                 f"settings file {path}: {dotted} must be {_type_name(default)}, got {value!r}"
@@ -87,11 +87,11 @@ def defaults() -> dict:
 
 def load(home: Path) -> dict:
     """Settings for the repository at `home`; an invalid override is refused, naming the key."""
-    from deskcli.core import sla
+    from deskcli.core import sla, treatment
 
     path = home / SETTINGS_FILE
     merged = _merge(defaults(), load_toml(path), path) if path.exists() else defaults()
-    wrong = sla.problems(merged)
+    wrong = sla.problems(merged) + treatment.problems(merged)
     if wrong:
         key, expected = wrong[0]
         raise InvalidInput(f"settings file {path}: {key} must be {expected}")

@@ -228,6 +228,23 @@ class Store:
         meta["archiving"] = sorted(set(meta.get("archiving", [])) | {ticket["id"]})
         self._set_meta(meta)
 
+    def unarchive_ticket(self, ticket: dict) -> None:
+        """Bring a ticket back from the archive once this command's write succeeds."""
+        self.update_ticket(ticket)
+        meta = self._meta()
+        meta["unarchiving"] = sorted(set(meta.get("unarchiving", [])) | {ticket["id"]})
+        self._set_meta(meta)
+
+    def next_number(self, kind: str) -> int:
+        """A number of its own for a record of `kind` (interventions, ...), never reused."""
+        meta = self._meta()
+        counters = dict(meta.get("counters", {}))
+        number = counters.get(kind, 1)
+        counters[kind] = number + 1
+        meta["counters"] = counters
+        self._set_meta(meta)
+        return number
+
     def records(self, kind: str) -> list[dict]:
         return [dict(d, id=d.doc_id) for d in self._db.table(kind).all()]
 
@@ -325,8 +342,10 @@ class TinyDBRepository:
         leaves the mark in place, and the next write finishes the move.
         """
         data = read_json_file(self.active_path) or {}
-        moving = (data.get(META, {}).get(str(META_ID)) or {}).get("archiving") or []
-        if not moving:
+        meta = data.get(META, {}).get(str(META_ID)) or {}
+        moving = meta.get("archiving") or []
+        returning = meta.get("unarchiving") or []
+        if not moving and not returning:
             return
         read_json_file(self.archive_path)
         active = _open_db(self.active_path)
@@ -338,12 +357,16 @@ class TinyDBRepository:
                 doc = tickets.get(doc_id=ticket_id)
                 if doc is not None:
                     closed.upsert(Document(dict(doc), doc_id=ticket_id))
+            back = [i for i in returning if closed.contains(doc_id=i)]
+            if back:
+                closed.remove(doc_ids=back)
         finally:
             archive.close()
         try:
             tickets.remove(doc_ids=[i for i in moving if tickets.contains(doc_id=i)])
             meta = dict(active.table(META).get(doc_id=META_ID) or {})
             meta["archiving"] = []
+            meta["unarchiving"] = []
             active.table(META).upsert(Document(meta, doc_id=META_ID))
         finally:
             active.close()
@@ -354,10 +377,13 @@ class TinyDBRepository:
         data = read_json_file(self.archive_path) or {}
         found = {int(k): dict(v, id=int(k)) for k, v in data.get(TICKETS, {}).items()}
         with self.reading() as store:
-            for ticket_id in store.archiving_ids():
-                ticket = store.get_ticket(ticket_id)
-                if ticket is not None:
-                    found[ticket_id] = ticket
+            moving = store.archiving_ids()
+            for ticket in store.tickets(include_archiving=True):
+                # A ticket being archived is closed already; one coming back is active again.
+                if ticket["id"] in moving:
+                    found[ticket["id"]] = ticket
+                else:
+                    found.pop(ticket["id"], None)
         return [found[k] for k in sorted(found)]
 
     def find_ticket(self, ticket_id: int) -> dict | None:

@@ -98,8 +98,9 @@ def validate(facts: CallFacts) -> CallFacts:
     return cleaned
 
 
-def history_entry(kind: str, at: datetime, by: str, **details) -> dict:
-    entry = {"at": to_iso(at), "by": by, "event": kind}
+def history_entry(event: str, at: datetime, by: str, /, **details) -> dict:
+    """One event of a ticket's history; details that are None are left out."""
+    entry = {"at": to_iso(at), "by": by, "event": event}
     entry.update({k: v for k, v in details.items() if v is not None})
     return entry
 

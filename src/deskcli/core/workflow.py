@@ -8,18 +8,34 @@ from deskcli.core.errors import RuleRefused
 STATUSES = {
     "open": "admissible call, being handled",
     "pending": "waiting on the caller; the SLA clocks are paused",
+    "solved": "definitive solution recorded; the opener closes it",
     "not_admissible": "no valid contract or warranty and no billed service agreed",
-    "closed": "solved definitively and archived",
+    "closed": "closed and archived",
 }
 CLOSED_STATUSES = frozenset({"closed"})
 
 # (status, action) -> next status. A pair that is not here is refused.
+#
+#   open ──qualify/treat/defer/transfer/escalate/intervene/report──> open
+#   open ──pending──> pending ──resume──> open
+#   open ──solve (definitive solution)──> solved ──close──> closed ──reopen──> open
+#   not_admissible ──close──> closed
 TRANSITIONS = {
     ("open", "qualify"): "open",
+    ("open", "treat"): "open",
+    ("open", "defer"): "open",
+    ("open", "transfer"): "open",
+    ("open", "escalate"): "open",
+    ("open", "intervene"): "open",
+    ("open", "report"): "open",
     ("open", "pending"): "pending",
-    ("open", "close"): "closed",
+    ("open", "solve"): "solved",
     ("pending", "qualify"): "pending",
     ("pending", "resume"): "open",
+    ("pending", "report"): "pending",
+    ("solved", "report"): "solved",
+    ("solved", "close"): "closed",
+    ("solved", "reopen"): "open",
     ("not_admissible", "close"): "closed",
     ("closed", "reopen"): "open",
 }
@@ -27,9 +43,11 @@ TRANSITIONS = {
 # What would make a refused step possible, by status.
 WAY_OUT = {
     "not_admissible": "open a new call with a valid --contract number, or as a --billable "
-    "service once the caller has sent a purchase order",
+    "service once the caller has sent a purchase order; `deskcli close ID` files this one",
     "closed": "`deskcli reopen ID --reason TEXT` brings it back",
     "pending": "`deskcli resume ID` once the caller has answered",
+    "solved": "`deskcli close ID` by the opener, or `deskcli reopen ID --reason TEXT` "
+    "if the solution did not hold",
     "open": "",
 }
 
@@ -38,16 +56,20 @@ def initial_status(admissible: bool) -> str:
     return "open" if admissible else "not_admissible"
 
 
+def allowed(status: str, action: str) -> bool:
+    return (status, action) in TRANSITIONS
+
+
 def next_status(ticket: dict, action: str) -> str:
     """The status after `action`, or a refusal that names the rule and the way out."""
     status = ticket["status"]
     try:
         return TRANSITIONS[(status, action)]
     except KeyError:
-        allowed = sorted(a for (s, a) in TRANSITIONS if s == status)
+        steps = sorted(a for (s, a) in TRANSITIONS if s == status)
         way_out = WAY_OUT.get(status)
         raise RuleRefused(
             f"ticket #{ticket['id']} is {status} ({STATUSES.get(status, status)}), and a "
             f"{status} ticket cannot {action}: the steps allowed are "
-            f"{', '.join(allowed) or 'none'}" + (f"; {way_out}" if way_out else "")
+            f"{', '.join(steps) or 'none'}" + (f"; {way_out}" if way_out else "")
         ) from None

@@ -58,12 +58,75 @@ def _describe(entry: dict) -> str:
         return "resumed (clocks running again)"
     if event == "taken_in_charge":
         return "taken in charge"
+    if event == "treatment":
+        parts = [f"level {entry.get('level', 1)} treatment"]
+        if entry.get("diagnosis"):
+            parts.append(f"diagnosis: {entry['diagnosis']}")
+        parts += [f"action: {a}" for a in entry.get("actions", [])]
+        if entry.get("minutes") is not None:
+            parts.append(f"{entry['minutes']:g} min")
+        return "; ".join(parts)
+    if event == "solution":
+        return f"{entry.get('kind')} solution: {entry.get('text')}"
+    if event == "deferred":
+        return f"deferred to {entry.get('to')}: {entry.get('note', '')}"
+    if event == "transferred":
+        return (f"transferred to {entry.get('to')} (level {entry.get('previous_level')} -> "
+                f"{entry.get('level')}): {entry.get('reason')}")
+    if event == "escalated":
+        budget = "past" if entry.get("budget_exceeded") else "within"
+        return (f"{entry.get('kind')} escalation, level {entry.get('previous_level')} -> "
+                f"{entry.get('level')} ({budget} the level-1 budget): {entry.get('reason')}")
+    if event == "kb_consulted":
+        if entry.get("empty"):
+            return "knowledge base consulted: empty"
+        found = ", ".join(f"KB-{m['id']} {m['title']}" for m in entry.get("matches", []))
+        return f"knowledge base consulted: {found or 'no similar incident'}"
+    if event == "intervention_requested":
+        return f"on-site intervention {entry.get('number')} requested: {entry.get('nature')}"
+    if event == "intervention_report":
+        signed = entry.get("signed_by")
+        mark = "" if not signed or entry.get("commits_customer") else " (does not commit the customer)"
+        return (f"intervention {entry.get('number')} report: {entry.get('done')} -> "
+                f"{entry.get('outcome')} ({entry.get('minutes'):g} min)"
+                + (f", signed by {signed}{mark}" if signed else ", not signed"))
+    if event == "closed":
+        return "closed" + (f": {entry['reason']}" if entry.get("reason") else "")
+    if event == "reopened":
+        return f"reopened: {entry.get('reason')}"
     if event == "admissibility":
         verdict = "admissible" if entry.get("admissible") else "NOT admissible"
         return f"{verdict}: {entry.get('reason', '')}"
     rest = {k: v for k, v in entry.items() if k not in ("at", "by", "event")}
     details = ", ".join(f"{k}={v}" for k, v in rest.items())
     return f"{event.replace('_', ' ')}" + (f": {details}" if details else "")
+
+
+def _solution_text(solution: dict | None) -> str | None:
+    if not solution:
+        return None
+    return f"{solution['text']} ({'definitive' if solution['definitive'] else 'temporary'})"
+
+
+def intervention_detail(request: dict) -> None:
+    output.data(f"Intervention {request['number']}")
+    report = request.get("report") or {}
+    signer = report.get("signer")
+    output.fields([
+        ("  Requested", f"{when(request['requested_at'])} by {request['requested_by']}"),
+        ("  Nature", request["nature"]),
+        ("  Equipment", request.get("equipment")),
+        ("  Diagnosis", request.get("diagnosis")),
+        ("  Amount", request.get("amount") if not request.get("covered") else "covered by the contract"),
+        ("  Deadline", when(request.get("deadline"))),
+        ("  Report", "not written yet" if not report else
+         f"{when(report['start'])} to {when(report['end'])} ({report['minutes']:g} min) by {report['technician']}"),
+        ("  Done", report.get("done")),
+        ("  Parts", ", ".join(report.get("parts", []))),
+        ("  Outcome", report.get("outcome")),
+        ("  Signed by", f"{signer['name']} ({signer['function']})"
+         + ("" if signer["commits_customer"] else " - does not commit the customer") if signer else None),
+    ])
 
 
 def _priority_text(ticket: dict) -> str | None:
@@ -84,7 +147,8 @@ def ticket_detail(ticket: dict) -> None:
     output.fields(
         [
             ("Opened", f"{when(ticket['opened_at'])} by {ticket['opener']} ({ticket['channel']})"),
-            ("Assignee", ticket.get("assignee")),
+            ("Assignee", ticket.get("assignee") or ("(group queue)" if ticket.get("group") else None)),
+            ("Group", ticket.get("group")),
             ("Level", ticket.get("level")),
             ("Priority", _priority_text(ticket)),
             ("Caller", caller["name"]),
@@ -101,8 +165,15 @@ def ticket_detail(ticket: dict) -> None:
             ("Software", equipment.get("software")),
             ("Problem", ticket.get("description")),
             ("Reformulated", ticket.get("reformulation")),
+            ("Diagnosis", ticket.get("diagnosis")),
+            ("Solution", _solution_text(ticket.get("solution"))),
+            ("Callback", "the caller is to be called back" if ticket.get("callback") else None),
+            ("Time spent", f"{ticket['time_spent_minutes']:g} min" if ticket.get("time_spent_minutes") else None),
         ]
     )
+    for request in ticket.get("interventions", []):
+        output.data("")
+        intervention_detail(request)
     view = ticket.get("sla")
     if view:
         output.data("")

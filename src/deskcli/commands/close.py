@@ -1,0 +1,45 @@
+"""`deskcli close` and `deskcli reopen`: the end of a call, and its return when it did not hold."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from deskcli.commands.options import JsonOption, TicketId, state, wants_json
+from deskcli.core import clock, treatment
+from deskcli.ui import output
+
+
+def close(
+    ctx: typer.Context,
+    ticket_id: TicketId,
+    note: Annotated[Optional[str], typer.Option("--note", help="A closing note.")] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Close a solved call (by its opener), or file a not-admissible one, and archive it.
+
+    Example: deskcli close 42
+    """
+    ticket = treatment.close(state(ctx).desk(), ticket_id, now=clock.now(), note=note)
+    if wants_json(ctx, json_output):
+        output.emit_json(ticket)
+    else:
+        output.message(f"Ticket #{ticket_id} closed and archived.")
+
+
+def reopen(
+    ctx: typer.Context,
+    ticket_id: TicketId,
+    reason: Annotated[str, typer.Option("--reason", help="Why the call comes back.")],
+    json_output: JsonOption = False,
+) -> None:
+    """Reopen a solved or closed call, keeping its whole history.
+
+    Example: deskcli reopen 42 --reason "the printer jams again"
+    """
+    ticket = treatment.reopen(state(ctx).desk(), ticket_id, reason=reason, now=clock.now())
+    if wants_json(ctx, json_output):
+        output.emit_json(ticket)
+    else:
+        output.message(f"Ticket #{ticket_id} reopened.")

@@ -1,0 +1,121 @@
+"""`deskcli transfer`, `escalate` and `intervene`: handing a call over, as procedure §3 says."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from deskcli.commands.options import JsonOption, TicketId, state, wants_json
+from deskcli.core import clock, kb, sla, treatment
+from deskcli.core.errors import InvalidInput
+from deskcli.ui import output
+
+
+def _done(ctx, desk, ticket: dict, json_output: bool, text: str) -> None:
+    for warning in ticket.pop("_warnings", []):
+        output.warn(warning)
+    if wants_json(ctx, json_output):
+        output.emit_json(sla.with_view(ticket, desk.settings, clock.now()))
+    else:
+        output.message(text)
+
+
+def transfer(
+    ctx: typer.Context,
+    ticket_id: TicketId,
+    to: Annotated[str, typer.Option("--to", help="The specialist group (see [groups] in settings).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it exceeds level-1 skills.")],
+    json_output: JsonOption = False,
+) -> None:
+    """Transfer a qualified call to a specialist group, after consulting the knowledge base.
+
+    Example: deskcli transfer 42 --to network --reason "VPN concentrator fault"
+    """
+    desk = state(ctx).desk()
+    ticket = treatment.transfer(desk, ticket_id, group=to, reason=reason, now=clock.now())
+    consulted = kb.last_consultation(ticket)
+    if consulted["empty"]:
+        output.message("Knowledge base consulted: it is empty (recorded).")
+    elif not consulted["matches"]:
+        output.message("Knowledge base consulted: no similar incident found (recorded).")
+    else:
+        output.message("Knowledge base consulted; similar incidents:")
+        for match in consulted["matches"]:
+            output.message(f"  KB-{match['id']}  {output.safe_line(match['title'])}")
+    _done(ctx, desk, ticket, json_output,
+          f"Ticket #{ticket_id} transferred to {ticket['group']} (level {ticket['level']}).")
+
+
+def escalate(
+    ctx: typer.Context,
+    ticket_id: TicketId,
+    reason: Annotated[str, typer.Option("--reason", help="Why it was not solved at this level in time.")],
+    kind: Annotated[str, typer.Option("--kind", help="functional (more skills or access) or hierarchical (more authority).")] = "functional",
+    json_output: JsonOption = False,
+) -> None:
+    """Escalate a call one level up: a problem of this level not solved in time.
+
+    Example: deskcli escalate 42 --reason "table of contents still broken after 10 min"
+    """
+    desk = state(ctx).desk()
+    ticket = treatment.escalate(desk, ticket_id, reason=reason, kind=kind, now=clock.now())
+    last = ticket["history"][-1] if ticket["history"][-1]["event"] == "escalated" else \
+        next(e for e in reversed(ticket["history"]) if e["event"] == "escalated")
+    budget = "past" if last["budget_exceeded"] else "within"
+    _done(ctx, desk, ticket, json_output,
+          f"Ticket #{ticket_id} escalated to level {ticket['level']} ({last['kind']}), "
+          f"{budget} the level-1 budget.")
+
+
+def intervene(
+    ctx: typer.Context,
+    ticket_id: TicketId,
+    nature: Annotated[Optional[str], typer.Option("--nature", help="What is to be done on site.")] = None,
+    equipment: Annotated[Optional[str], typer.Option("--equipment", help="Equipment concerned (default: the ticket's device).")] = None,
+    amount: Annotated[Optional[str], typer.Option("--amount", help="Amount charged when not covered by the contract.")] = None,
+    deadline: Annotated[Optional[str], typer.Option("--deadline", help="Optional deadline, YYYY-MM-DD HH:MM.")] = None,
+    report: Annotated[Optional[int], typer.Option("--report", help="Write the report of intervention N.", min=1)] = None,
+    start: Annotated[Optional[str], typer.Option("--start", help="With --report: start, YYYY-MM-DD HH:MM.")] = None,
+    end: Annotated[Optional[str], typer.Option("--end", help="With --report: end, YYYY-MM-DD HH:MM.")] = None,
+    done: Annotated[Optional[str], typer.Option("--done", help="With --report: what was done.")] = None,
+    outcome: Annotated[Optional[str], typer.Option("--outcome", help="With --report: outcome or follow-up.")] = None,
+    part: Annotated[Optional[list[str]], typer.Option("--part", help="With --report: part supplied or exchanged (repeatable).")] = None,
+    signed_by: Annotated[Optional[str], typer.Option("--signed-by", help="With --report: the user who signs.")] = None,
+    signer_function: Annotated[Optional[str], typer.Option("--signer-function", help="With --report: the signer's function.")] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Request an on-site intervention, or write its report with --report N.
+
+    Example: deskcli intervene 42 --nature "replace the power supply" --deadline "2026-11-25 14:00"
+
+    Example: deskcli intervene 42 --report 1 --start "2026-11-25 10:00" --end "2026-11-25 11:15"
+    --done "power supply replaced" --outcome "PC starts" --part "PSU 500W"
+    --signed-by "Nadia Alami" --signer-function Director
+    """
+    desk = state(ctx).desk()
+    now = clock.now()
+    if report is None:
+        if nature is None:
+            raise InvalidInput("missing --nature: say what is to be done on site (or --report N to write a report)")
+        when = clock.parse_datetime(deadline, "--deadline") if deadline else None
+        ticket = treatment.request_intervention(desk, ticket_id, nature=nature, equipment=equipment,
+                                                amount=amount, deadline=when, now=now)
+        number = ticket["interventions"][-1]["number"]
+        _done(ctx, desk, ticket, json_output,
+              f"Intervention {number} requested on #{ticket_id}; write its report with "
+              f"`deskcli intervene {ticket_id} --report {number} ...`.")
+        return
+    missing = [f for f, v in (("--start", start), ("--end", end), ("--done", done), ("--outcome", outcome)) if not v]
+    if missing:
+        raise InvalidInput(f"missing {', '.join(missing)}: a report needs each of them")
+    ticket = treatment.report_intervention(
+        desk, ticket_id, number=report, start=clock.parse_datetime(start, "--start"),
+        end=clock.parse_datetime(end, "--end"), done=done, outcome=outcome, parts=part or [],
+        signed_by=signed_by, signer_function=signer_function, now=now)
+    written = next(i for i in ticket["interventions"] if i["number"] == report)["report"]
+    if written["signer"] and not written["signer"]["commits_customer"]:
+        output.warn(f"{written['signer']['name']} is not among the contract's authorised signers: "
+                    f"the signature does not commit the customer")
+    _done(ctx, desk, ticket, json_output,
+          f"Report of intervention {report} on #{ticket_id} written ({written['minutes']:g} min).")

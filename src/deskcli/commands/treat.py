@@ -1,0 +1,72 @@
+"""`deskcli treat`: direct treatment (diagnosis, actions, solution) or deferral to a colleague."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Optional
+
+import typer
+
+from deskcli.commands.options import JsonOption, NoInputOption, TicketId, state, wants_json
+from deskcli.core import clock, sla, tickets, treatment
+from deskcli.core.errors import InvalidInput
+from deskcli.ui import output, prompts, render
+
+
+def treat_call(
+    ctx: typer.Context,
+    ticket_id: TicketId,
+    diagnosis: Annotated[Optional[str], typer.Option("--diagnosis", help="What you found.")] = None,
+    action: Annotated[Optional[list[str]], typer.Option("--action", help="What you did (repeatable).")] = None,
+    minutes: Annotated[Optional[float], typer.Option("--minutes", help="Time spent, in minutes.")] = None,
+    solution: Annotated[Optional[str], typer.Option("--solution", help="The solution given.")] = None,
+    definitive: Annotated[bool, typer.Option("--definitive", help="The solution is definitive.")] = False,
+    temporary: Annotated[bool, typer.Option("--temporary", help="A loan or a workaround: the call stays open.")] = False,
+    defer: Annotated[bool, typer.Option("--defer", help="Deferred treatment: assign to --to, who calls back.")] = False,
+    to: Annotated[Optional[str], typer.Option("--to", help="With --defer: the technician who takes the call.")] = None,
+    no_input: NoInputOption = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Treat a call: record diagnosis, actions, time and solution, or defer it.
+
+    Without options in a terminal, a clock runs against the level-1 budget and each
+    diagnosis and action is saved as you type it.
+
+    Example: deskcli treat 42 --diagnosis "toner empty" --action "replaced toner" --minutes 6
+    --solution "toner replaced" --definitive
+    """
+    st = state(ctx)
+    desk = st.desk()
+    now = clock.now()
+    if definitive and temporary:
+        raise InvalidInput("--definitive and --temporary exclude each other")
+    if defer or to:
+        if not (defer and to):
+            raise InvalidInput("deferred treatment takes both --defer and --to NAME")
+        ticket = treatment.defer(desk, ticket_id, to=to, now=now)
+        _done(ctx, desk, ticket, json_output, f"Ticket #{ticket_id} deferred to {to}, who calls the caller back.")
+        return
+    kind = True if definitive else False if temporary else None
+    nothing = diagnosis is None and not action and minutes is None and solution is None and kind is None
+    if nothing and prompts.can_prompt(st.no_input or no_input):
+        from deskcli.ui.treating import TreatmentWalk
+
+        ticket = TreatmentWalk(desk, ticket_id, time.monotonic).run()
+    else:
+        ticket = treatment.treat(desk, ticket_id, now=now, diagnosis=diagnosis, actions=action or [],
+                                 minutes=minutes, solution=solution, definitive=kind)
+        budget = desk.settings["treatment"]["level1_minutes"]
+        if ticket["level"] == 1 and treatment.level1_minutes(ticket) > budget:
+            output.warn(f"level-1 time on #{ticket_id} is past its {budget} min budget: "
+                        f"escalate, transfer or send someone on site")
+    message = {"solved": "solved: its opener closes it with `deskcli close`"}.get(ticket["status"], "updated")
+    if ticket.get("solution") and not ticket["solution"]["definitive"] and ticket["status"] == "open":
+        message = "has a temporary solution: the call stays open until the definitive one"
+    _done(ctx, desk, ticket, json_output, f"Ticket #{ticket_id} {message}.")
+
+
+def _done(ctx, desk, ticket: dict, json_output: bool, text: str) -> None:
+    if wants_json(ctx, json_output):
+        output.emit_json(sla.with_view(ticket, desk.settings, clock.now()))
+    else:
+        output.message(text)
