@@ -1,0 +1,108 @@
+"""Time `deskcli open` with flags on a repository holding many closed tickets.
+
+    python bench/bench_open.py [--closed 10000] [--active 50] [--runs 15]
+
+Prints the median, min and max wall time of the real command, on the large repository
+and on an empty one, and their ratio: the daily commands must cost what the active
+backlog costs, not the whole history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from deskcli.core import tickets
+from deskcli.core.clock import to_iso
+from deskcli.core.desk import open_desk
+
+
+def closed_ticket(number: int, start: datetime) -> dict:
+    opened = start + timedelta(minutes=17 * number)
+    at = to_iso(opened)
+    return {
+        "id": number, "status": "closed", "type": "incident", "priority": 1 + number % 4,
+        "level": 1 + number % 3, "opener": "alice", "assignee": "alice", "channel": "phone",
+        "caller": {"name": f"Caller {number % 500}", "role": "Assistant", "contact": "0600000000"},
+        "organisation": {"name": f"Organisation {number % 80}", "kind": "company"},
+        "contract": f"C-{number % 80}", "admissibility": {"admissible": True, "basis": "contract"},
+        "equipment": {"device": "Dell Optiplex 7010", "os": "Windows 11", "network": "LAN", "software": "Word"},
+        "summary": f"Printer offline in office {number % 40}",
+        "description": "The printer blinks orange and nothing prints since this morning. " * 3,
+        "reformulation": "The printer is offline", "opened_at": at, "taken_in_charge_at": at,
+        "resolved_at": to_iso(opened + timedelta(minutes=25)),
+        "history": [
+            {"at": at, "by": "alice", "event": "opened", "channel": "phone"},
+            {"at": at, "by": "alice", "event": "qualified", "priority": 3},
+            {"at": at, "by": "alice", "event": "treatment", "diagnosis": "cable", "minutes": 6},
+            {"at": at, "by": "alice", "event": "solution", "text": "cable replaced", "kind": "definitive"},
+            {"at": at, "by": "alice", "event": "closed"},
+        ],
+    }
+
+
+def build(home: Path, closed: int, active: int) -> None:
+    desk = open_desk(home, "alice")
+    start = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    desk.repo.write_archive([closed_ticket(n, start) for n in range(1, closed + 1)])
+    now = datetime.now(timezone.utc)
+    for n in range(active):
+        tickets.open_ticket(desk, tickets.CallFacts(caller=f"Caller {n}", summary="Mail down",
+                                                    billable=True), now)
+
+
+def command() -> list[str]:
+    script = Path(sys.executable).with_name("deskcli")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "deskcli"]
+
+
+def time_open(home: Path, runs: int) -> list[float]:
+    env = dict(os.environ, DESKCLI_HOME=str(home), DESKCLI_USER="alice")
+    args = [*command(), "open", "--no-input", "--caller", "Karim Benali", "--org", "Organisation 3",
+            "--summary", "Printer offline", "--billable"]
+    subprocess.run(args, env=env, check=True, capture_output=True)  # warm the file cache
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        subprocess.run(args, env=env, check=True, capture_output=True, stdin=subprocess.DEVNULL)
+        times.append((time.perf_counter() - began) * 1000)
+    return times
+
+
+def report(label: str, times: list[float]) -> float:
+    median = statistics.median(times)
+    print(f"{label:<42} median {median:7.1f} ms   min {min(times):7.1f}   max {max(times):7.1f}")
+    return median
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--closed", type=int, default=10_000)
+    parser.add_argument("--active", type=int, default=50)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="deskcli-bench-"))
+    try:
+        large, empty = root / "large", root / "empty"
+        began = time.perf_counter()
+        build(large, args.closed, args.active)
+        size = (large / "archive.json").stat().st_size / 1e6
+        print(f"built {args.closed} closed + {args.active} active tickets "
+              f"(archive {size:.1f} MB) in {time.perf_counter() - began:.1f} s; {os.cpu_count()} cores")
+        big = report(f"deskcli open, {args.closed} closed tickets", time_open(large, args.runs))
+        small = report("deskcli open, empty repository", time_open(empty, args.runs))
+        print(f"ratio large/empty: {big / small:.2f}")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

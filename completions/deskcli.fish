@@ -1,0 +1,1 @@
+complete --command deskcli --no-files --arguments "(env _DESKCLI_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) deskcli)" --condition "env _DESKCLI_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) deskcli"

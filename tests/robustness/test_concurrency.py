@@ -1,0 +1,74 @@
+"""Several processes writing at once: every acknowledged change is kept, numbers are unique."""
+
+import json
+import os
+import subprocess
+import sys
+
+from deskcli.core import tickets
+
+# Each worker imports deskcli once and opens its tickets one by one; each opening is
+# its own locked read-modify-write, exactly as separate `deskcli open` commands are.
+WORKER = """
+import sys
+from datetime import datetime, timezone
+from deskcli.core.desk import open_desk
+from deskcli.core import tickets
+desk = open_desk(sys.argv[1], "worker" + sys.argv[2])
+for n in range(int(sys.argv[3])):
+    t = tickets.open_ticket(desk, tickets.CallFacts(caller="caller " + sys.argv[2], summary="call %d" % n,
+                            billable=True), datetime.now(timezone.utc))
+    print(t["id"], flush=True)
+"""
+
+
+def start_workers(home, processes, each):
+    return [subprocess.Popen([sys.executable, "-c", WORKER, str(home), str(p), str(each)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for p in range(processes)]
+
+
+def test_eight_processes_open_two_hundred_tickets(home, desk):
+    workers = start_workers(home, 8, 25)
+    acknowledged = []
+    for worker in workers:
+        out, err = worker.communicate(timeout=240)
+        assert worker.returncode == 0, err
+        acknowledged += [int(line) for line in out.split()]
+    assert sorted(acknowledged) == list(range(1, 201))
+    stored = json.loads((home / "active.json").read_text())
+    assert sorted(int(k) for k in stored["tickets"]) == list(range(1, 201))
+    assert sorted(t["id"] for t in tickets.list_tickets(desk)) == list(range(1, 201))
+
+
+def test_concurrent_commands_on_the_same_ticket_lose_no_history(home, run_cli, desk):
+    opened = run_cli("open", "--caller", "Karim", "--summary", "Server down", "--billable")
+    assert opened.returncode == 0, opened.stderr
+    env = dict(os.environ, DESKCLI_HOME=str(home))
+    procs = [subprocess.Popen([sys.executable, "-m", "deskcli", "--as", f"tech{n}", "treat", "1",
+                               "--action", f"action {n}", "--minutes", "1"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              stdin=subprocess.DEVNULL)
+             for n in range(6)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    ticket = tickets.get_ticket(desk, 1)
+    actions = sorted(a for e in ticket["history"] if e["event"] == "treatment" for a in e["actions"])
+    assert actions == [f"action {n}" for n in range(6)]
+    assert ticket["time_spent_minutes"] == 6
+
+
+def test_cli_processes_open_at_once(home, desk):
+    env = dict(os.environ, DESKCLI_HOME=str(home), DESKCLI_USER="alice")
+    script = ("for i in 1 2 3 4 5; do {py} -m deskcli open --caller c$i --summary s "
+              "--no-input || exit 1; done").format(py=sys.executable)
+    procs = [subprocess.Popen(["sh", "-c", script], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    printed = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=240)
+        assert proc.returncode == 0, err
+        printed += [int(x) for x in out.split()]
+    assert sorted(printed) == list(range(1, 21))
+    assert len(tickets.list_tickets(desk)) == 20
