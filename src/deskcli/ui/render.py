@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from deskcli.core.clock import local
+from deskcli.core.sla import format_duration
 from deskcli.ui import output
 
 
@@ -168,7 +171,8 @@ def ticket_detail(ticket: dict) -> None:
             ("Diagnosis", ticket.get("diagnosis")),
             ("Solution", _solution_text(ticket.get("solution"))),
             ("Callback", "the caller is to be called back" if ticket.get("callback") else None),
-            ("Time spent", f"{ticket['time_spent_minutes']:g} min" if ticket.get("time_spent_minutes") else None),
+            ("Time spent", format_duration(timedelta(minutes=ticket["time_spent_minutes"]))
+             if ticket.get("time_spent_minutes") else None),
         ]
     )
     for request in ticket.get("interventions", []):
