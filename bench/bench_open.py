@@ -12,9 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
@@ -23,6 +20,7 @@ from pathlib import Path
 from deskcli.core import tickets
 from deskcli.core.clock import to_iso
 from deskcli.core.desk import open_desk
+from timing import command, environment, report, timed
 
 
 def closed_ticket(number: int, start: datetime) -> dict:
@@ -59,28 +57,10 @@ def build(home: Path, closed: int, active: int) -> None:
                                                     billable=True), now)
 
 
-def command() -> list[str]:
-    script = Path(sys.executable).with_name("deskcli")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "deskcli"]
-
-
 def time_open(home: Path, runs: int) -> list[float]:
-    env = dict(os.environ, DESKCLI_HOME=str(home), DESKCLI_USER="alice")
     args = [*command(), "open", "--no-input", "--caller", "Karim Benali", "--org", "Organisation 3",
             "--summary", "Printer offline", "--billable"]
-    subprocess.run(args, env=env, check=True, capture_output=True)  # warm the file cache
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        subprocess.run(args, env=env, check=True, capture_output=True, stdin=subprocess.DEVNULL)
-        times.append((time.perf_counter() - began) * 1000)
-    return times
-
-
-def report(label: str, times: list[float]) -> float:
-    median = statistics.median(times)
-    print(f"{label:<42} median {median:7.1f} ms   min {min(times):7.1f}   max {max(times):7.1f}")
-    return median
+    return timed(args, environment(home), runs)
 
 
 def main() -> None:
@@ -97,8 +77,8 @@ def main() -> None:
         size = (large / "archive.json").stat().st_size / 1e6
         print(f"built {args.closed} closed + {args.active} active tickets "
               f"(archive {size:.1f} MB) in {time.perf_counter() - began:.1f} s; {os.cpu_count()} cores")
-        big = report(f"deskcli open, {args.closed} closed tickets", time_open(large, args.runs))
-        small = report("deskcli open, empty repository", time_open(empty, args.runs))
+        big = report(f"deskcli open, {args.closed} closed tickets", time_open(large, args.runs), 42)
+        small = report("deskcli open, empty repository", time_open(empty, args.runs), 42)
         print(f"ratio large/empty: {big / small:.2f}")
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -12,7 +12,11 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding=
 
 def command_paths(command=None, prefix=("deskcli",)):
     command = command or typer.main.get_command(app)
-    for name, sub in getattr(command, "commands", {}).items():
+    if not hasattr(command, "list_commands"):
+        return
+    ctx = command.make_context(prefix[-1], [], resilient_parsing=True)
+    for name in command.list_commands(ctx):
+        sub = command.get_command(ctx, name)
         path = (*prefix, name)
         yield path, sub
         yield from command_paths(sub, path)

@@ -2,19 +2,78 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from functools import lru_cache
 from typing import Annotated, Optional
 
 import typer
 from typer.core import TyperGroup
 
 from deskcli import __version__
-from deskcli.commands import close, contract, handover, inbox, listing, pending, qualify, sla, treat
-from deskcli.commands import open as open_command
 from deskcli.commands.options import State
 from deskcli.core.errors import DeskError
 from deskcli.ui import output
+
+
+# The verbs, in the order of a call's life: name -> (module in deskcli.commands, attribute).
+# A command's module is imported only when that command runs, so each command pays
+# for its own imports and no other's.
+COMMANDS = {
+    "open": ("open", "open_call"),
+    "qualify": ("qualify", "qualify_call"),
+    "treat": ("treat", "treat_call"),
+    "transfer": ("handover", "transfer"),
+    "escalate": ("handover", "escalate"),
+    "intervene": ("handover", "intervene"),
+    "pending": ("pending", "pending"),
+    "resume": ("pending", "resume"),
+    "close": ("close", "close"),
+    "reopen": ("close", "reopen"),
+    "inbox": ("inbox", "inbox"),
+    "list": ("listing", "list_tickets"),
+    "show": ("listing", "show_ticket"),
+    "sla": ("sla", "show_sla"),
+    "kb": ("kb", "app"),
+    "problem": ("problem", "app"),
+    "contract": ("contract", "app"),
+}
+
+
+def _single(name: str, function, help: str | None = None):
+    single = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
+    single.command(name, help=help)(function)
+    return typer.main.get_command(single)
+
+
+class VerbGroup(TyperGroup):
+    """The subcommands of a verb (`deskcli kb ...`), each built only when it is asked for."""
+
+    def __init__(self, name: str, app: typer.Typer) -> None:
+        super().__init__(name=name, help=app.info.help, no_args_is_help=True, rich_markup_mode=None)
+        self.app = app
+
+    def list_commands(self, ctx):
+        return [info.name for info in self.app.registered_commands]
+
+    def get_command(self, ctx, name):
+        return self._built(name)
+
+    @lru_cache(maxsize=None)
+    def _built(self, name: str):
+        info = next((i for i in self.app.registered_commands if i.name == name), None)
+        return _single(name, info.callback, info.help) if info else None
+
+
+@lru_cache(maxsize=None)
+def load_command(name: str):
+    """The click command of one verb, built from its module on first use."""
+    module, attribute = COMMANDS[name]
+    target = getattr(importlib.import_module(f"deskcli.commands.{module}"), attribute)
+    if isinstance(target, typer.Typer):
+        return VerbGroup(name, target)
+    return _single(name, target)
 
 
 class DeskGroup(TyperGroup):
@@ -22,6 +81,12 @@ class DeskGroup(TyperGroup):
 
     Anything else is a bug and keeps its traceback.
     """
+
+    def list_commands(self, ctx):
+        return list(COMMANDS)
+
+    def get_command(self, ctx, name):
+        return load_command(name) if name in COMMANDS else None
 
     def invoke(self, ctx):
         try:
@@ -88,23 +153,30 @@ def main_options(
     ctx.obj = State(home=home, technician=technician, no_input=no_input, json=json_output)
 
 
-# The verbs, in the order of a call's life.
-app.command("open")(open_command.open_call)
-app.command("qualify")(qualify.qualify_call)
-app.command("treat")(treat.treat_call)
-app.command("transfer")(handover.transfer)
-app.command("escalate")(handover.escalate)
-app.command("intervene")(handover.intervene)
-app.command("pending")(pending.pending)
-app.command("resume")(pending.resume)
-app.command("close")(close.close)
-app.command("reopen")(close.reopen)
-app.command("inbox")(inbox.inbox)
-app.command("list")(listing.list_tickets)
-app.command("show")(listing.show_ticket)
-app.command("sla")(sla.show_sla)
-app.add_typer(contract.app, name="contract")
-
-
 def main(argv: list[str] | None = None) -> None:
-    app(args=argv if argv is not None else sys.argv[1:], prog_name="deskcli")
+    """The process entry point (console script, `python -m deskcli`); in-process callers use `app`.
+
+    Once the command is done and its output flushed, the process leaves without tearing
+    the interpreter down: unloading Typer's and pydantic's modules would cost every
+    command about 20 ms, and nothing of deskcli's is left open by then (files are written
+    and closed, and the lock released, before a command returns).
+    """
+    try:
+        app(args=argv if argv is not None else sys.argv[1:], prog_name="deskcli")
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass  # the reader left early (`deskcli list | head`): what it wanted, it had
+    try:
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass
+    os._exit(code)

@@ -33,3 +33,10 @@ def test_invalid_override_names_file_and_key(home, text, named):
     with pytest.raises(InvalidInput) as caught:
         settings.load(home)
     assert named in str(caught.value) and "settings.toml" in str(caught.value)
+
+
+def test_the_shipped_defaults_pass_their_own_checks():
+    from deskcli.core import sla, treatment
+
+    shipped = settings.defaults()
+    assert sla.problems(shipped) == [] and treatment.problems(shipped) == []

@@ -123,3 +123,63 @@ def test_a_failing_write_keeps_the_previous_state(home, monkeypatch):
     monkeypatch.undo()
     assert (home / "active.json").read_bytes() == before
     assert not list(home.glob(".*.tmp"))
+
+
+def add_with_article(r, title):
+    """One change over two files: a ticket in active.json, an article in kb.json."""
+    with r.writing() as store:
+        ticket = {"status": "open", "opened_at": "2026-01-01T00:00:00Z", "history": []}
+        store.insert_ticket(ticket)
+        store.side("kb.json").insert_record("articles", {"title": title, "ticket": ticket["id"]})
+    return ticket
+
+
+def stored(home, name, table):
+    return json.loads((home / name).read_text()).get(table, {})
+
+
+def test_a_change_over_two_files_writes_both(home):
+    r = repo(home)
+    add_with_article(r, "one")
+    assert list(stored(home, "active.json", "tickets")) == ["1"]
+    assert [a["title"] for a in stored(home, "kb.json", "articles").values()] == ["one"]
+    assert not (home / "change.journal").exists()
+
+
+def test_a_crash_before_the_journal_leaves_both_files_as_they_were(home, monkeypatch):
+    from deskcli.core import storage
+
+    r = repo(home)
+    add_with_article(r, "one")
+    monkeypatch.setattr(storage, "write_atomically", lambda path, text: (_ for _ in ()).throw(
+        RepositoryError("disk full")) if path.name == "change.journal" else None)
+    with pytest.raises(RepositoryError):
+        add_with_article(r, "two")
+    monkeypatch.undo()
+    assert list(stored(home, "active.json", "tickets")) == ["1"]
+    assert len(stored(home, "kb.json", "articles")) == 1
+    assert not list(home.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("then", ["write", "read"])
+def test_a_crash_after_the_journal_is_rolled_forward_by_the_next_command(home, monkeypatch, then):
+    from deskcli.core import storage
+
+    r = repo(home)
+    add_with_article(r, "one")
+    calls = []
+    # As if the process died once the journal was safe, before any file was renamed.
+    monkeypatch.setattr(storage, "recover_together", lambda directory: calls.append(directory))
+    add_with_article(r, "two")
+    assert calls and (home / "change.journal").exists()
+    assert list(stored(home, "active.json", "tickets")) == ["1"]
+    monkeypatch.undo()
+    if then == "write":
+        add(r)
+        assert list(stored(home, "active.json", "tickets")) == ["1", "2", "3"]
+    else:
+        with r.reading() as store:
+            assert [t["id"] for t in store.tickets()] == [1, 2]
+            assert len(store.side("kb.json").records("articles")) == 2
+    assert len(stored(home, "kb.json", "articles")) == 2
+    assert not (home / "change.journal").exists()

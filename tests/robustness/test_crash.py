@@ -20,18 +20,50 @@ while True:
 """
 
 
-def test_killed_writers_leave_every_acknowledged_ticket(home):
-    rng = random.Random(20261124)
+def killed_writers(home, script, rounds, seed):
+    """Start `script` and SIGKILL it at a random instant, `rounds` times; after each kill,
+    yield every number the writers had acknowledged so far."""
+    rng = random.Random(seed)
     acknowledged: set[int] = set()
-    for _ in range(20):
-        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(home)],
+    for _ in range(rounds):
+        writer = subprocess.Popen([sys.executable, "-c", script, str(home)],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(0.35 + rng.random() * 0.5)
         writer.send_signal(signal.SIGKILL)
         out, _ = writer.communicate(timeout=30)
         acknowledged |= {int(line) for line in out.split() if line.strip().isdigit()}
+        yield acknowledged
+    assert len(acknowledged) > rounds, "the writers never got to write: the test proved nothing"
+
+
+def test_killed_writers_leave_every_acknowledged_ticket(home):
+    for acknowledged in killed_writers(home, WRITER, 20, 20261124):
         stored = json.loads((home / "active.json").read_text())  # must parse
         kept = {int(k) for k in stored["tickets"]}
         assert acknowledged <= kept
         assert sorted(kept) == list(range(1, max(kept) + 1))  # no gap, no duplicate
-    assert len(acknowledged) > 20, "the writers never got to write: the test proved nothing"
+
+
+TWO_FILE_WRITER = """
+import sys
+from deskcli.core.storage import TinyDBRepository
+repo = TinyDBRepository(sys.argv[1])
+while True:
+    with repo.writing() as store:
+        ticket = {"status": "open", "opened_at": "2026-01-01T00:00:00Z", "history": [],
+                  "description": "y" * 2000}
+        store.insert_ticket(ticket)
+        store.side("kb.json").insert_record("articles", {"ticket": ticket["id"], "text": "z" * 2000})
+    print(ticket["id"], flush=True)
+"""
+
+
+def test_killed_writers_never_leave_a_change_of_two_files_half_done(home):
+    from deskcli.core.storage import TinyDBRepository
+
+    for acknowledged in killed_writers(home, TWO_FILE_WRITER, 12, 20261125):
+        with TinyDBRepository(home).reading() as store:
+            tickets = {t["id"] for t in store.tickets()}
+            articles = [a["ticket"] for a in store.side("kb.json").records("articles")]
+        assert acknowledged <= tickets
+        assert sorted(articles) == sorted(tickets)  # both files hold the same changes

@@ -56,4 +56,6 @@ def show_ticket(ctx: typer.Context, ticket_id: TicketId, json_output: JsonOption
     if wants_json(ctx, json_output):
         output.emit_json(ticket)
     else:
-        render.ticket_detail(ticket)
+        from deskcli.core.problems import ticket_problem
+
+        render.ticket_detail(ticket, ticket_problem(desk, ticket))

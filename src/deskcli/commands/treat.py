@@ -10,7 +10,7 @@ import typer
 from deskcli.commands.options import JsonOption, NoInputOption, TicketId, state, wants_json
 from deskcli.core import clock, sla, tickets, treatment
 from deskcli.core.errors import InvalidInput
-from deskcli.ui import output, prompts, render
+from deskcli.ui import knowledge, output, prompts, render
 
 
 def treat_call(
@@ -59,6 +59,7 @@ def treat_call(
         if ticket["level"] == 1 and treatment.level1_minutes(ticket) > budget:
             output.warn(f"level-1 time on #{ticket_id} is past its {budget} min budget: "
                         f"escalate, transfer or send someone on site")
+    knowledge.offer_known_errors(desk, ticket)
     message = {"solved": "solved: its opener closes it with `deskcli close`"}.get(ticket["status"], "updated")
     if ticket.get("solution") and not ticket["solution"]["definitive"] and ticket["status"] == "open":
         message = "has a temporary solution: the call stays open until the definitive one"

@@ -1,11 +1,33 @@
-"""How names typed by people are compared: case, accents and spacing do not matter."""
+"""Text typed by people: names compared whatever their case, accents and spacing; texts
+and record numbers checked the same way by every command."""
 
 from __future__ import annotations
 
 import unicodedata
+
+from deskcli.core.errors import InvalidInput
 
 
 def name_key(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(bare.casefold().split())
+
+
+def required_text(value: str | None, option: str) -> str:
+    """A text an option must carry: stripped, not empty, no NUL byte."""
+    cleaned = (value or "").strip()
+    if not cleaned:
+        raise InvalidInput(f"{option}: the text is empty")
+    if "\x00" in cleaned:
+        raise InvalidInput(f"{option}: the text holds a NUL character")
+    return cleaned
+
+
+def record_number(text: str | int, prefix: str, what: str) -> int:
+    """A record number as typed, bare or with its prefix: 12 or KB-12."""
+    raw = str(text).strip()
+    digits = raw[len(prefix) + 1:] if raw.upper().startswith(f"{prefix}-") else raw
+    if not digits.isdigit() or int(digits) < 1:
+        raise InvalidInput(f"{text!r} is not {what} number (12 or {prefix}-12)")
+    return int(digits)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from importlib.resources import files
 from pathlib import Path
 
 HOME_ENV = "DESKCLI_HOME"
@@ -24,7 +23,8 @@ def repository_home(explicit: str | os.PathLike | None = None) -> Path:
 
 def data_dir() -> Path:
     """The shipped defaults (grid, targets, checklist, settings)."""
-    installed = Path(str(files("deskcli"))) / "data"
+    # The package directory itself: importlib.resources would cost every command its import.
+    installed = Path(__file__).resolve().parents[1] / "data"
     if installed.is_dir():
         return installed
     # Running from a source checkout: data/ sits at the top of the repository.

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from tinydb import TinyDB
 from tinydb.middlewares import CachingMiddleware
@@ -26,6 +25,8 @@ from deskcli.core.errors import CorruptFile, LockTimeout, RepositoryError
 ACTIVE_FILE = "active.json"
 ARCHIVE_FILE = "archive.json"
 LOCK_FILE = "repository.lock"
+KB_FILE = "kb.json"
+JOURNAL_FILE = "change.journal"
 
 TICKETS = "tickets"
 META = "meta"
@@ -45,10 +46,12 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` so that a reader sees the old file or the new one, never a mix."""
+def _write_temporary(path: Path, text: str) -> str:
+    """A synced temporary file beside `path` holding `text`: the first half of an atomic write."""
     directory = path.parent
     try:
+        import tempfile  # only writers pay for it
+
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise RepositoryError(
@@ -59,16 +62,78 @@ def write_atomically(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
     except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _unlink_quietly(tmp)
         raise RepositoryError(
             f"cannot write {path}: {exc.strerror}; the previous state is intact"
         ) from None
+    return tmp
+
+
+def _unlink_quietly(path: str | Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` so that a reader sees the old file or the new one, never a mix."""
+    tmp = _write_temporary(path, text)
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        _unlink_quietly(tmp)
+        raise RepositoryError(
+            f"cannot write {path}: {exc.strerror}; the previous state is intact"
+        ) from None
+    _fsync_directory(path.parent)
+
+
+def write_together(directory: Path, files: dict[Path, str]) -> None:
+    """Replace several files as one change: all of them, or (after a crash) all once recovered.
+
+    Each new file is written and synced beside its target first; a journal naming them is
+    then written atomically, and only then are the files renamed into place. A crash before
+    the journal leaves the old state; after it, `recover_together` finishes the renames.
+    """
+    if len(files) <= 1:
+        for path, text in files.items():
+            write_atomically(path, text)
+        return
+    temporaries: list[tuple[str, Path]] = []
+    try:
+        for path, text in files.items():
+            temporaries.append((_write_temporary(path, text), path))
+        journal = directory / JOURNAL_FILE
+        write_atomically(journal, json.dumps([[tmp, str(path)] for tmp, path in temporaries]))
+    except RepositoryError:
+        for tmp, _ in temporaries:
+            _unlink_quietly(tmp)
+        raise
+    recover_together(directory)
+
+
+def recover_together(directory: Path) -> None:
+    """Finish a multi-file change whose journal was written; harmless when there is none."""
+    journal = directory / JOURNAL_FILE
+    try:
+        moves = json.loads(journal.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError):
+        moves = []  # a journal is written atomically; one that does not parse never completed
+    for tmp, target in moves:
+        if os.path.exists(tmp):
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise RepositoryError(
+                    f"cannot finish the last change in {directory}: {exc.strerror}; "
+                    f"it is finished by the next command that can write there"
+                ) from None
     _fsync_directory(directory)
+    _unlink_quietly(journal)
 
 
 def read_json_file(path: Path) -> dict | None:
@@ -100,15 +165,20 @@ def _corrupt_message(path: Path, why: str) -> str:
 class AtomicJSONStorage(Storage):
     """A TinyDB storage that never rewrites a file in place."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, staged: dict[Path, str] | None = None) -> None:
         self.path = Path(path)
+        # Inside a write, files are only staged here; the repository commits them together.
+        self.staged = staged
 
     def read(self) -> dict | None:
         return read_json_file(self.path)
 
     def write(self, data: dict) -> None:
-        text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
-        write_atomically(self.path, text + "\n")
+        text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+        if self.staged is None:
+            write_atomically(self.path, text)
+        else:
+            self.staged[self.path] = text
 
     def close(self) -> None:
         pass
@@ -186,8 +256,29 @@ class RepositoryLock:
 class Store:
     """The active tickets and the desk's records, as one command sees them."""
 
-    def __init__(self, db: TinyDB) -> None:
+    def __init__(self, db: TinyDB, open_side: Callable[[str], "Store"] | None = None) -> None:
         self._db = db
+        self._open_side = open_side
+        self._sides: dict[str, Store] = {}
+        self._after_commit: list[Callable[[], None]] = []
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run `action` once this change is written, still under the lock (derived data)."""
+        self._after_commit.append(action)
+
+    def side(self, name: str) -> "Store":
+        """The records of another repository file (the knowledge base), in the same change."""
+        if name not in self._sides:
+            if self._open_side is None:
+                raise RepositoryError(f"{name} is not reachable from this store")
+            self._sides[name] = self._open_side(name)
+        return self._sides[name]
+
+    def _close(self, keep: bool) -> None:
+        for store in [*self._sides.values(), self]:
+            if not keep:
+                store._db.storage._cache_modified_count = 0
+            store._db.close()
 
     # The counter lives beside the tickets so that one atomic write covers both;
     # it only grows, so a number is never given twice, even after archiving.
@@ -248,10 +339,41 @@ class Store:
     def records(self, kind: str) -> list[dict]:
         return [dict(d, id=d.doc_id) for d in self._db.table(kind).all()]
 
+    def get_record(self, kind: str, record_id: int) -> dict | None:
+        doc = self._db.table(kind).get(doc_id=record_id)
+        return dict(doc, id=record_id) if doc is not None else None
+
     def insert_record(self, kind: str, record: dict) -> int:
-        record_id = self._db.table(kind).insert({k: v for k, v in record.items() if k != "id"})
+        """Store a new record under a number of its own, never given before, even if removed."""
+        meta = self._meta()
+        counters = dict(meta.get("counters", {}))
+        record_id = counters.get(kind)
+        if record_id is None:  # records from before the counters: start past the last of them
+            record_id = max([1, *(d.doc_id + 1 for d in self._db.table(kind).all())])
+        counters[kind] = record_id + 1
+        meta["counters"] = counters
+        self._set_meta(meta)
+        self._db.table(kind).insert(Document({k: v for k, v in record.items() if k != "id"},
+                                             doc_id=record_id))
         record["id"] = record_id
         return record_id
+
+    def insert_records(self, kind: str, records: list[dict]) -> list[int]:
+        """Store many new records in one pass (imports), each under a number of its own."""
+        meta = self._meta()
+        counters = dict(meta.get("counters", {}))
+        first = counters.get(kind)
+        if first is None:
+            first = max([1, *(d.doc_id + 1 for d in self._db.table(kind).all())])
+        numbers = list(range(first, first + len(records)))
+        self._db.table(kind).insert_multiple(
+            Document({k: v for k, v in r.items() if k != "id"}, doc_id=n) for r, n in zip(records, numbers))
+        for record, number in zip(records, numbers):
+            record["id"] = number
+        counters[kind] = first + len(records)
+        meta["counters"] = counters
+        self._set_meta(meta)
+        return numbers
 
     def update_record(self, kind: str, record: dict) -> None:
         data = {k: v for k, v in record.items() if k != "id"}
@@ -263,9 +385,9 @@ class _OneWriteMiddleware(CachingMiddleware):
     WRITE_CACHE_SIZE = 1 << 62
 
 
-def _open_db(path: Path) -> TinyDB:
+def _open_db(path: Path, staged: dict[Path, str] | None = None) -> TinyDB:
     # One read when opened and at most one write when closed, whatever the command does.
-    return TinyDB(path, storage=_OneWriteMiddleware(AtomicJSONStorage))
+    return TinyDB(path, storage=_OneWriteMiddleware(AtomicJSONStorage), staged=staged)
 
 
 class TinyDBRepository:
@@ -295,43 +417,60 @@ class TinyDBRepository:
             except OSError:
                 pass
 
+    def _open_file(self, name: str, staged: dict[Path, str] | None) -> Store:
+        path = self.home / name
+        read_json_file(path)  # refuse a corrupt file before TinyDB sees it
+        return Store(_open_db(path, staged))
+
     @contextmanager
     def reading(self) -> Iterator[Store]:
         """A consistent snapshot of the active file; takes no lock, since files are replaced whole."""
         self._ensure_home()
-        read_json_file(self.active_path)  # refuse a corrupt file before TinyDB sees it
-        db = _open_db(self.active_path)
+        if (self.home / JOURNAL_FILE).exists():
+            # A change of several files was cut short: finish it before reading half of it.
+            lock = RepositoryLock(self.home / LOCK_FILE, self.lock_timeout)
+            lock.acquire()
+            try:
+                recover_together(self.home)
+            finally:
+                lock.release()
+        store = self._open_file(ACTIVE_FILE, None)
+        store._open_side = lambda name: self._open_file(name, None)
         try:
-            yield Store(db)
+            yield store
         finally:
-            db.storage._cache_modified_count = 0  # a reader never writes back
-            db.close()
+            store._close(keep=False)  # a reader never writes back
 
     @contextmanager
     def writing(self) -> Iterator[Store]:
         """Lock, read once, let the caller change the store, write once, unlock.
 
-        Nothing is written when the caller raises: the file keeps its previous state.
+        Every file the change touched is written together; nothing is written when the
+        caller raises, so the files keep their previous state.
         """
         self._ensure_home()
         lock = RepositoryLock(self.home / LOCK_FILE, self.lock_timeout)
         lock.acquire()
         try:
+            recover_together(self.home)
             self._remove_stale_temporaries()
             read_json_file(self.active_path)
             self._finish_archiving()
-            db = _open_db(self.active_path)
+            staged: dict[Path, str] = {}
+            store = self._open_file(ACTIVE_FILE, staged)
+            store._open_side = lambda name: self._open_file(name, staged)
             try:
-                store = Store(db)
                 if store._meta() == {}:
                     store._set_meta({"next_ticket": 1})
                 yield store
             except BaseException:
-                db.storage._cache_modified_count = 0  # drop the half-made change
+                store._close(keep=False)
                 raise
-            finally:
-                db.close()
+            store._close(keep=True)
+            write_together(self.home, staged)
             self._finish_archiving()
+            for action in store._after_commit:
+                action()
         finally:
             lock.release()
 

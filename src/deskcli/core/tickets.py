@@ -13,7 +13,7 @@ from deskcli.core.clock import now as clock_now
 from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput, NotFound
 from deskcli.core.names import name_key
-from deskcli.core.storage import Store
+from deskcli.core.storage import ARCHIVE_FILE, Store
 from deskcli.core.workflow import CLOSED_STATUSES, initial_status, next_status
 
 CHANNELS = ("phone", "email", "chat", "web", "walk-in")
@@ -218,6 +218,22 @@ def changing(desk: Desk, ticket_id: int, action: str) -> Iterator[tuple[Store, d
         ticket["status"] = next_status(ticket, action)
         yield store, ticket
         store.update_ticket(ticket)
+
+
+def held(desk: Desk, store: Store, ticket_id: int) -> tuple[Store, dict]:
+    """A ticket to annotate (a consultation, a problem) wherever it is, active or archived.
+
+    Its status is left alone; save it with `holder.update_ticket(ticket)`.
+    """
+    _check_number(ticket_id)
+    ticket = store.get_ticket(ticket_id)
+    if ticket is not None:
+        return store, ticket
+    archive = store.side(ARCHIVE_FILE)
+    ticket = archive.get_ticket(ticket_id)
+    if ticket is None:
+        raise _not_found(desk, ticket_id)
+    return archive, ticket
 
 
 SCOPES = ("active", "closed", "all")

@@ -10,7 +10,7 @@ from deskcli.core import kb, notices, sla
 from deskcli.core.clock import from_iso, to_iso
 from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput, NotFound, RuleRefused
-from deskcli.core.names import name_key
+from deskcli.core.names import name_key, required_text
 from deskcli.core.storage import Store
 from deskcli.core.tickets import changing, history_entry
 from deskcli.core.workflow import next_status
@@ -35,15 +35,6 @@ def problems(settings: dict) -> list[tuple[str, str]]:
 
 def groups(settings: dict) -> dict[str, int]:
     return {k: v for k, v in settings["groups"].items() if k != "_open"}
-
-
-def _text(value: str | None, option: str) -> str:
-    cleaned = (value or "").strip()
-    if not cleaned:
-        raise InvalidInput(f"{option}: the text is empty")
-    if "\x00" in cleaned:
-        raise InvalidInput(f"{option}: the text holds a NUL character")
-    return cleaned
 
 
 def _take_charge(ticket: dict, desk: Desk, now: datetime) -> None:
@@ -86,10 +77,10 @@ def treat(desk: Desk, ticket_id: int, *, now: datetime, diagnosis: str | None = 
     one (a loan, a workaround) is recorded and the call stays open (procedure §5).
     """
     minutes = check_minutes(minutes)
-    diagnosis = _text(diagnosis, "--diagnosis") if diagnosis is not None else None
-    actions = [_text(a, "--action") for a in actions]
+    diagnosis = required_text(diagnosis, "--diagnosis") if diagnosis is not None else None
+    actions = [required_text(a, "--action") for a in actions]
     if solution is not None:
-        solution = _text(solution, "--solution")
+        solution = required_text(solution, "--solution")
         if definitive is None:
             raise InvalidInput("--solution needs --definitive or --temporary: a loaned device "
                                "or a workaround is temporary, a repair or replacement definitive")
@@ -125,7 +116,7 @@ def treat(desk: Desk, ticket_id: int, *, now: datetime, diagnosis: str | None = 
 
 def defer(desk: Desk, ticket_id: int, *, to: str, now: datetime) -> dict:
     """Deferred treatment: another technician takes the call and will call the caller back."""
-    to = _text(to, "--to")
+    to = required_text(to, "--to")
     with changing(desk, ticket_id, "defer") as (store, ticket):
         if not ticket.get("taken_in_charge_at"):
             ticket["taken_in_charge_at"] = to_iso(now)
@@ -148,7 +139,7 @@ def transfer(desk: Desk, ticket_id: int, *, group: str, reason: str, now: dateti
     Only a qualified call goes, after the knowledge base was consulted for it (seed 000 §6):
     the transfer runs that consultation itself on the ticket's text and records it.
     """
-    reason = _text(reason, "--reason")
+    reason = required_text(reason, "--reason")
     known = groups(desk.settings)
     match = next((g for g in known if name_key(g) == name_key(group or "")), None)
     if match is None:
@@ -176,7 +167,7 @@ def transfer(desk: Desk, ticket_id: int, *, group: str, reason: str, now: dateti
 def escalate(desk: Desk, ticket_id: int, *, reason: str, kind: str = "functional",
              now: datetime) -> dict:
     """Raise the call one level: it should have been solved here and was not, in time."""
-    reason = _text(reason, "--reason")
+    reason = required_text(reason, "--reason")
     kind = contracts_module.check_choice(kind, ESCALATION_KINDS, "--kind")
     highest = desk.settings["treatment"]["highest_level"]
     budget = desk.settings["treatment"]["level1_minutes"]
@@ -218,7 +209,7 @@ def request_intervention(desk: Desk, ticket_id: int, *, nature: str, now: dateti
                          equipment: str | None = None, amount: str | None = None,
                          deadline: datetime | None = None) -> dict:
     """An on-site intervention request, for an evident hardware fault with a precise diagnosis."""
-    nature = _text(nature, "--nature")
+    nature = required_text(nature, "--nature")
     amount = parse_amount(amount)
     with changing(desk, ticket_id, "intervene") as (store, ticket):
         if not ticket.get("diagnosis"):
@@ -269,9 +260,9 @@ def report_intervention(desk: Desk, ticket_id: int, *, number: int, start: datet
                         parts: list[str] = (), signed_by: str | None = None,
                         signer_function: str | None = None) -> dict:
     """The report of an intervention, written by whoever did it, signed by the user."""
-    done = _text(done, "--done")
-    outcome = _text(outcome, "--outcome")
-    parts = [_text(p, "--part") for p in parts]
+    done = required_text(done, "--done")
+    outcome = required_text(outcome, "--outcome")
+    parts = [required_text(p, "--part") for p in parts]
     if end <= start:
         raise InvalidInput("--end must come after --start")
     if end > now:
@@ -365,7 +356,7 @@ def close(desk: Desk, ticket_id: int, *, now: datetime, note: str | None = None)
 
 def reopen(desk: Desk, ticket_id: int, *, reason: str, now: datetime) -> dict:
     """Bring a closed or solved call back to work, keeping its whole history."""
-    reason = _text(reason, "--reason")
+    reason = required_text(reason, "--reason")
     with desk.repo.writing() as store:
         ticket = store.get_ticket(ticket_id)
         archived = ticket is None

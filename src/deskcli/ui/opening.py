@@ -92,6 +92,7 @@ class CallWalk:
         self._ask("description", lambda d: prompts.text("The problem, in the caller's words:", d, required=True))
         self._ask("summary", lambda d: prompts.text("Summary (one line):", d, required=True))
         self._step("problem")
+        self._suggest()
 
         output.message(desk_text["reformulation"]["hint"])
         self._reformulate()
@@ -101,6 +102,25 @@ class CallWalk:
         self._admissibility()
         output.message(desk_text["promises"]["say"])
         return self.answers
+
+    def _suggest(self) -> None:
+        """The knowledge base's best matches for the problem just described (seed 000 §6)."""
+        from deskcli.core import kb
+        from deskcli.core.errors import DeskError
+
+        text = " ".join(self.answers.get(k) or "" for k in ("summary", "description", "software"))
+        try:
+            found = kb.suggestions(self.desk, text)
+        except DeskError as exc:  # a search that fails must not cost the call
+            output.warn(f"knowledge base not searched: {exc}")
+            return
+        if not found:
+            return
+        output.message("Similar incidents in the knowledge base:")
+        for hit in found:
+            output.message(f"  {hit['label']}  {output.safe_line(hit['title'])}")
+            output.message(f"      {output.safe_line(hit['snippet'])}")
+        self._step("kb_suggestions", matches=[hit["id"] for hit in found])
 
     def _identify_caller(self) -> None:
         known = contracts.organisations(self.desk)

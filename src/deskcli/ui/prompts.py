@@ -43,7 +43,8 @@ def _kwargs() -> dict:
     return {}
 
 
-def text(message: str, default: str | None = None, required: bool = False, hint: str | None = None) -> str:
+def text(message: str, default: str | None = None, required: bool = False, hint: str | None = None,
+         multiline: bool = False) -> str:
     import questionary
 
     answer = questionary.text(
@@ -51,6 +52,7 @@ def text(message: str, default: str | None = None, required: bool = False, hint:
         default=default or "",
         validate=_needed if required else None,
         instruction=hint,
+        multiline=multiline,
         **_kwargs(),
     ).unsafe_ask()
     return (answer or "").strip()

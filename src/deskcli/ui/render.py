@@ -85,6 +85,11 @@ def _describe(entry: dict) -> str:
             return "knowledge base consulted: empty"
         found = ", ".join(f"KB-{m['id']} {m['title']}" for m in entry.get("matches", []))
         return f"knowledge base consulted: {found or 'no similar incident'}"
+    if event in ("problem_opened", "problem_linked"):
+        verb = "requalified as problem" if event == "problem_opened" else "linked to problem"
+        return f"{verb} PRB-{entry.get('problem')}: {entry.get('title')}"
+    if event == "kb_article":
+        return f"knowledge base article KB-{entry.get('article')} written: {entry.get('title')}"
     if event == "intervention_requested":
         return f"on-site intervention {entry.get('number')} requested: {entry.get('nature')}"
     if event == "intervention_report":
@@ -141,7 +146,15 @@ def _priority_text(ticket: dict) -> str | None:
     return f"{explain(qualification)} [{qualification['type']}]"
 
 
-def ticket_detail(ticket: dict) -> None:
+def _problem_text(problem: dict | None) -> str | None:
+    if not problem:
+        return None
+    state = (f"known error, workaround in KB-{problem['article']}" if problem["status"] == "known_error"
+             else "cause unknown")
+    return f"PRB-{problem['id']} {problem['title']} ({state})"
+
+
+def ticket_detail(ticket: dict, problem: dict | None = None) -> None:
     caller = ticket["caller"]
     org = ticket["organisation"]
     equipment = ticket.get("equipment") or {}
@@ -169,6 +182,7 @@ def ticket_detail(ticket: dict) -> None:
             ("Problem", ticket.get("description")),
             ("Reformulated", ticket.get("reformulation")),
             ("Diagnosis", ticket.get("diagnosis")),
+            ("Linked problem", _problem_text(problem)),
             ("Solution", _solution_text(ticket.get("solution"))),
             ("Callback", "the caller is to be called back" if ticket.get("callback") else None),
             ("Time spent", format_duration(timedelta(minutes=ticket["time_spent_minutes"]))

@@ -6,7 +6,7 @@ from typing import Callable
 
 from deskcli.core import clock, tickets, treatment
 from deskcli.core.desk import Desk
-from deskcli.ui import output, prompts
+from deskcli.ui import knowledge, output, prompts
 
 STEPS = [
     ("diagnosis", "Record a diagnosis"),
@@ -47,6 +47,7 @@ class TreatmentWalk:
         ticket = tickets.get_ticket(self.desk, self.ticket_id)
         output.message(f"Treating #{ticket['id']}: {output.safe_line(ticket['summary'])} "
                        f"(level {ticket['level']})")
+        knowledge.offer_known_errors(self.desk, ticket)
         already = treatment.level1_minutes(ticket) * 60 if ticket["level"] == 1 else 0
         self._start = self.monotonic()
         warned = False

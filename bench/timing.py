@@ -1,0 +1,43 @@
+"""What the benchmarks share: how to run the real command and how to report its times."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def command() -> list[str]:
+    """The installed `deskcli` beside this Python, as a user runs it."""
+    script = Path(sys.executable).with_name("deskcli")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "deskcli"]
+
+
+def environment(home: Path) -> dict:
+    env = dict(os.environ, DESKCLI_HOME=str(home), DESKCLI_USER="alice")
+    # Installed packages carry compiled bytecode; let an editable checkout have it too.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def timed(args: list[str], env: dict, runs: int, before=None) -> list[float]:
+    """Wall times in ms of `runs` runs, after one untimed run that warms the file cache."""
+    subprocess.run(args, env=env, check=True, capture_output=True, stdin=subprocess.DEVNULL)
+    times = []
+    for _ in range(runs):
+        if before:
+            before()
+        began = time.perf_counter()
+        subprocess.run(args, env=env, check=True, capture_output=True, stdin=subprocess.DEVNULL)
+        times.append((time.perf_counter() - began) * 1000)
+    return times
+
+
+def report(label: str, times: list[float], width: int = 48) -> float:
+    median = statistics.median(times)
+    print(f"{label[:width]:<{width}} median {median:7.1f} ms   min {min(times):7.1f}   "
+          f"max {max(times):7.1f}")
+    return median
