@@ -347,7 +347,7 @@ def last_consultation(ticket: dict) -> dict | None:
 
 
 def consult(desk: Desk, store: Store, ticket: dict, now: datetime,
-            limit: int = 5) -> tuple[dict, list[dict]]:
+            limit: int = SUGGESTIONS) -> tuple[dict, list[dict]]:
     """Search the knowledge base with the ticket's text and record that it was consulted.
 
     Returns the history entry and the matches, with their snippets.
