@@ -175,3 +175,15 @@ def test_an_update_of_a_stale_index_is_left_to_the_next_rebuild(tmp_path, kb_fil
     kb_file.write_text('{"elsewhere": {}}')
     make_index(tmp_path, kb_file).update("not-the-state-it-was-built-from", [ARTICLES[0]])
     assert ids(make_index(tmp_path, kb_file), "écran") == [2]
+
+
+def test_a_repository_that_cannot_be_written_is_still_searched(tmp_path, kb_file, monkeypatch):
+    import errno
+    import tempfile
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    assert ids(make_index(tmp_path, kb_file), "écran") == [2]
+    assert not (tmp_path / search.INDEX_FILE).exists()

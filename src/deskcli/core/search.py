@@ -203,11 +203,18 @@ class KnowledgeIndex:
             return self._db
         wanted = signature(self.source)
         db = self._open_existing(wanted)
-        if db is None:
-            self._rebuild(wanted)
+        if db is None and self._rebuild(wanted):
             db = self._open_existing(wanted)
-            if db is None:
-                raise RepositoryError(f"the search index {self.path} could not be built")
+        if db is None:
+            # A repository one may read but not write (a shared or mounted copy) is still
+            # searched: the index is built in memory for this command only.
+            db = sqlite3.connect(":memory:")
+            try:
+                self._create(db)
+                with db:
+                    self._fill(db, wanted)
+            except sqlite3.Error as exc:
+                raise RepositoryError(_engine_message(exc)) from None
         self._db = db
         return db
 
@@ -229,13 +236,10 @@ class KnowledgeIndex:
             return None
         return db
 
-    def _rebuild(self, source_signature: str) -> None:
-        # The signature is taken before the file is read: if the file changes meanwhile, the
-        # index says it is older than it is and the next search rebuilds it again.
+    def _rebuild(self, source_signature: str) -> bool:
+        """Build the index file anew; False when the repository directory cannot be written."""
         import tempfile
 
-        synonyms_signature = self._synonyms_signature()
-        articles = [a for a in self.load() if a.get("status", "published") == "published"]
         try:
             self._remove_abandoned_builds()
             # Not ".tmp": a repository writer removes those as a dead writer's leftovers,
@@ -243,28 +247,37 @@ class KnowledgeIndex:
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.",
                                        suffix=BUILD_SUFFIX)
             os.close(fd)
-        except OSError as exc:
-            raise RepositoryError(f"cannot write the search index in {self.path.parent}: "
-                                  f"{exc.strerror}") from None
+        except OSError:
+            return False
         try:
             db = sqlite3.connect(tmp)
             try:
                 self._create(db)
                 with db:
-                    self._put(db, articles)
-                    db.executemany("INSERT INTO synonyms VALUES (?, ?)", self._synonym_rows())
-                    db.execute("INSERT INTO meta VALUES ('schema', ?), ('source', ?), ('synonyms', ?)",
-                               (SCHEMA, source_signature, synonyms_signature))
+                    self._fill(db, source_signature)
             finally:
                 db.close()
             os.replace(tmp, self.path)
+        except sqlite3.OperationalError:
+            return False  # a full or read-only disk: sqlite says so as an operational error
         except sqlite3.Error as exc:
             raise RepositoryError(_engine_message(exc)) from None
-        except OSError as exc:
-            raise RepositoryError(f"cannot write the search index {self.path}: {exc.strerror}") from None
+        except OSError:
+            return False
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+        return True
+
+    def _fill(self, db: sqlite3.Connection, source_signature: str) -> None:
+        # The signature was taken before the file is read: if the file changes meanwhile,
+        # the index says it is older than it is and the next search rebuilds it again.
+        synonyms_signature = self._synonyms_signature()
+        articles = [a for a in self.load() if a.get("status", "published") == "published"]
+        self._put(db, articles)
+        db.executemany("INSERT INTO synonyms VALUES (?, ?)", self._synonym_rows())
+        db.execute("INSERT INTO meta VALUES ('schema', ?), ('source', ?), ('synonyms', ?)",
+                   (SCHEMA, source_signature, synonyms_signature))
 
     def _synonyms_signature(self) -> str:
         return signature(self.synonyms_file) if self.synonyms_file else "none"
