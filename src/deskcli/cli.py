@@ -171,12 +171,9 @@ def main(argv: list[str] | None = None) -> None:
     elif not isinstance(code, int):
         print(code, file=sys.stderr)
         code = 1
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        pass  # the reader left early (`deskcli list | head`): what it wanted, it had
-    try:
-        sys.stderr.flush()
-    except BrokenPipeError:
-        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            pass  # the reader left early (`deskcli list | head`): what it wanted, it had
     os._exit(code)

@@ -22,7 +22,6 @@ from deskcli.core.storage import KB_FILE, Store
 ARTICLES = "articles"
 VISIBILITIES = ("internal", "faq")
 KINDS = ("article", "known_error")
-STATUSES = ("published", "removed")
 TEXT_FIELDS = ("title", "symptoms", "cause", "resolution")
 LIST_FIELDS = ("tags", "equipment")
 EDITABLE = (*TEXT_FIELDS, *LIST_FIELDS, "visibility")
@@ -268,7 +267,8 @@ def list_articles(desk: Desk, *, tag: str | None = None, kind: str | None = None
         wanted = " ".join(tag.strip().lower().split())
         found = [a for a in found if wanted in a.get("tags", [])]
     if kind:
-        found = [a for a in found if a["kind"] == check_kind(kind)]
+        wanted_kind = check_kind(kind)
+        found = [a for a in found if a["kind"] == wanted_kind]
     if faq:
         found = [a for a in found if a["visibility"] == "faq"]
     return sorted(found, key=lambda a: a["id"])
@@ -336,10 +336,12 @@ def search(desk: Desk, text: str, *, limit: int = 5, kinds: list[str] | None = N
 
 
 def is_empty(desk: Desk, store: Store | None = None) -> bool:
-    if store is not None:
-        return not any(a["status"] == "published" for a in store.side(KB_FILE).records(ARTICLES))
-    with desk.repo.reading() as reader:
-        return is_empty(desk, reader)
+    """No published article; asked of the index, so that kb.json is read only to rebuild it."""
+    found = index(desk, store)
+    try:
+        return found.is_empty()
+    finally:
+        found.close()
 
 
 def last_consultation(ticket: dict) -> dict | None:
@@ -377,6 +379,4 @@ def consult_ticket(desk: Desk, ticket_id: int, now: datetime, limit: int = 5) ->
 
 def suggestions(desk: Desk, text: str, limit: int = SUGGESTIONS) -> list[dict]:
     """The best matches for a problem being described; nothing when there is nothing to match."""
-    if not text.strip() or is_empty(desk):
-        return []
-    return search(desk, text, limit=limit)
+    return search(desk, text, limit=limit) if text.strip() else []

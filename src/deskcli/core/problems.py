@@ -14,7 +14,7 @@ from deskcli.core.clock import from_iso, to_iso
 from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput, NotFound, RuleRefused
 from deskcli.core.names import name_key, record_number, required_text
-from deskcli.core.storage import Store
+from deskcli.core.storage import KB_FILE, Store
 from deskcli.core.tickets import held, history_entry
 
 PROBLEMS = "problems"
@@ -44,7 +44,7 @@ def _stored(store: Store, number: int) -> dict:
 
 
 def _attach(desk: Desk, store: Store, problem: dict, ticket_id: int, now: datetime,
-            event: str) -> dict:
+            event: str) -> None:
     holder, ticket = held(desk, store, ticket_id)
     if ticket.get("type") == "request":
         raise RuleRefused(
@@ -58,7 +58,6 @@ def _attach(desk: Desk, store: Store, problem: dict, ticket_id: int, now: dateti
                                            title=problem["title"]))
     holder.update_ticket(ticket)
     problem["incidents"] = sorted({*problem["incidents"], ticket_id})
-    return ticket
 
 
 def open_from_ticket(desk: Desk, ticket_id: int, now: datetime, title: str | None = None) -> dict:
@@ -141,17 +140,17 @@ def list_problems(desk: Desk, status: str | None = None) -> list[dict]:
 
 def known_errors_for(desk: Desk, ticket: dict, limit: int = kb.SUGGESTIONS) -> list[dict]:
     """Known errors worth offering while a ticket is treated: its own problem's, then similar ones."""
-    offered: list[dict] = []
-    if ticket.get("problem"):
-        with desk.repo.reading() as store:
-            problem = store.get_record(PROBLEMS, ticket["problem"])
-        if problem and problem.get("article"):
-            offered.append(dict(kb.get(desk, problem["article"]), linked=True))
     text = kb.ticket_text(ticket)
-    if text and not kb.is_empty(desk):
-        for hit in kb.search(desk, text, limit=limit, kinds=["known_error"]):
-            if all(hit["id"] != a["id"] for a in offered):
-                offered.append(dict(kb.get(desk, hit["id"]), linked=False, score=hit["score"]))
+    similar = kb.search(desk, text, limit=limit, kinds=["known_error"]) if text else []
+    if not ticket.get("problem") and not similar:
+        return []  # the usual case, answered by the index alone
+    with desk.repo.reading() as store:
+        problem = store.get_record(PROBLEMS, ticket["problem"]) if ticket.get("problem") else None
+        articles = store.side(KB_FILE)
+        offered = [dict(articles.get_record(kb.ARTICLES, problem["article"]), linked=True)] \
+            if problem and problem.get("article") else []
+        offered += [dict(articles.get_record(kb.ARTICLES, hit["id"]), linked=False, score=hit["score"])
+                    for hit in similar if all(hit["id"] != a["id"] for a in offered)]
     return [a for a in offered if a["status"] == "published"][:limit]
 
 

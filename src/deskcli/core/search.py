@@ -143,11 +143,10 @@ class Hit(NamedTuple):
 
 
 class Query(NamedTuple):
-    """A search as FTS5 runs it: the words typed, the terms each stands for, and typo guesses."""
+    """A search as FTS5 runs it, and the index terms it matches (to mark them in snippets)."""
 
     expression: str
     matched: set[str]
-    corrections: dict[str, str]
 
 
 def signature(path: Path) -> str:
@@ -373,7 +372,6 @@ class KnowledgeIndex:
         typed = list(dict.fromkeys(words(text)))[:MAX_QUERY_WORDS]
         groups: list[str] = []
         matched: set[str] = set()
-        corrections: dict[str, str] = {}
         for word in typed:
             alternatives: list[str] = []
             own = self._known(db, terms(word))
@@ -382,7 +380,6 @@ class KnowledgeIndex:
             if not own and not synonyms:  # a word with synonyms is known, not a typo
                 guess = self._nearest(db, fold(word))
                 if guess:
-                    corrections[word] = guess
                     own = self._known(db, terms(guess))
             if own:
                 matched.update(own)
@@ -398,7 +395,7 @@ class KnowledgeIndex:
                 groups.append("(" + " OR ".join(f"({a})" for a in alternatives) + ")")
         if not groups:
             return None
-        return Query(" OR ".join(groups), matched, corrections)
+        return Query(" OR ".join(groups), matched)
 
     @staticmethod
     def _known(db: sqlite3.Connection, candidates: tuple[str, ...]) -> list[str]:
@@ -459,6 +456,10 @@ class KnowledgeIndex:
             snippet, highlights = make_snippet(texts, query.matched)
             hits.append(Hit(id_, title, round(-rank, 3), kind, vis, snippet, highlights))
         return hits, query
+
+    def is_empty(self) -> bool:
+        """No published article: what the knowledge base holds, as the index sees it."""
+        return self.connection().execute("SELECT NOT EXISTS (SELECT 1 FROM docs)").fetchone()[0] == 1
 
     def close(self) -> None:
         if self._db is not None:

@@ -345,25 +345,14 @@ class Store:
 
     def insert_record(self, kind: str, record: dict) -> int:
         """Store a new record under a number of its own, never given before, even if removed."""
-        meta = self._meta()
-        counters = dict(meta.get("counters", {}))
-        record_id = counters.get(kind)
-        if record_id is None:  # records from before the counters: start past the last of them
-            record_id = max([1, *(d.doc_id + 1 for d in self._db.table(kind).all())])
-        counters[kind] = record_id + 1
-        meta["counters"] = counters
-        self._set_meta(meta)
-        self._db.table(kind).insert(Document({k: v for k, v in record.items() if k != "id"},
-                                             doc_id=record_id))
-        record["id"] = record_id
-        return record_id
+        return self.insert_records(kind, [record])[0]
 
     def insert_records(self, kind: str, records: list[dict]) -> list[int]:
-        """Store many new records in one pass (imports), each under a number of its own."""
+        """Store new records in one pass, each under a number of its own."""
         meta = self._meta()
         counters = dict(meta.get("counters", {}))
         first = counters.get(kind)
-        if first is None:
+        if first is None:  # records from before the counters: start past the last of them
             first = max([1, *(d.doc_id + 1 for d in self._db.table(kind).all())])
         numbers = list(range(first, first + len(records)))
         self._db.table(kind).insert_multiple(
@@ -418,9 +407,10 @@ class TinyDBRepository:
                 pass
 
     def _open_file(self, name: str, staged: dict[Path, str] | None) -> Store:
+        """One repository file as a store; other files of the same change open through it."""
         path = self.home / name
         read_json_file(path)  # refuse a corrupt file before TinyDB sees it
-        return Store(_open_db(path, staged))
+        return Store(_open_db(path, staged), open_side=lambda other: self._open_file(other, staged))
 
     @contextmanager
     def reading(self) -> Iterator[Store]:
@@ -435,7 +425,6 @@ class TinyDBRepository:
             finally:
                 lock.release()
         store = self._open_file(ACTIVE_FILE, None)
-        store._open_side = lambda name: self._open_file(name, None)
         try:
             yield store
         finally:
@@ -458,7 +447,6 @@ class TinyDBRepository:
             self._finish_archiving()
             staged: dict[Path, str] = {}
             store = self._open_file(ACTIVE_FILE, staged)
-            store._open_side = lambda name: self._open_file(name, staged)
             try:
                 if store._meta() == {}:
                     store._set_meta({"next_ticket": 1})

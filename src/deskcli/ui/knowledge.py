@@ -6,14 +6,10 @@ import os
 import re
 import sys
 
-from deskcli.core.clock import local
 from deskcli.ui import output
+from deskcli.ui.output import when
 
 KIND_LABELS = {"article": "article", "known_error": "known error"}
-
-
-def when(iso: str | None) -> str:
-    return local(iso).strftime("%Y-%m-%d %H:%M") if iso else ""
 
 
 def _emphasis() -> tuple[str, str]:

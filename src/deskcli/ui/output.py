@@ -24,6 +24,13 @@ def safe_line(value: Any) -> str:
     return " ".join(safe(value).split())
 
 
+def when(iso: str | None) -> str:
+    """A stored UTC time as the technician reads it: local, to the minute."""
+    from deskcli.core.clock import local
+
+    return local(iso).strftime("%Y-%m-%d %H:%M") if iso else ""
+
+
 def message(text: str) -> None:
     print(text, file=sys.stderr)
 

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from deskcli.core.clock import local
 from deskcli.core.sla import format_duration
 from deskcli.ui import output
-
-
-def when(iso: str | None) -> str:
-    return local(iso).strftime("%Y-%m-%d %H:%M") if iso else ""
+from deskcli.ui.output import when
 
 
 def ticket_row(ticket: dict) -> list:
