@@ -35,6 +35,7 @@ COMMANDS = {
     "list": ("listing", "list_tickets"),
     "show": ("listing", "show_ticket"),
     "sla": ("sla", "show_sla"),
+    "report": ("report", "report"),
     "kb": ("kb", "app"),
     "problem": ("problem", "app"),
     "contract": ("contract", "app"),

@@ -186,8 +186,8 @@ def test_the_problem_and_its_article_are_written_in_one_change(desk, atlas, monk
     written = []
     original = storage.write_together
     monkeypatch.setattr(storage, "write_together",
-                        lambda directory, files: (written.append(sorted(p.name for p in files)),
-                                                  original(directory, files)))
+                        lambda directory, files, *rest: (written.append(sorted(p.name for p in files)),
+                                                         original(directory, files, *rest)))
     problems.known_error(desk, problem["id"], cause="c", workaround="w", now=at(2))
     assert written == [["active.json", KB_FILE]]
 

@@ -7,6 +7,7 @@ import tempfile
 import pytest
 
 from deskcli.core.errors import CorruptFile, RepositoryError
+from deskcli.core.archive import Archive
 from deskcli.core.storage import TinyDBRepository
 
 
@@ -70,14 +71,57 @@ def test_an_interrupted_archive_move_is_finished_by_the_next_write(home, monkeyp
     with r.writing() as store:
         store.archive_ticket(dict(first, status="closed"))
     # As after a crash between the mark and the move: the ticket is marked, not moved.
-    assert not (home / "archive.json").exists()
+    assert r.archive.count() == 0
     assert [t["id"] for t in r.archived_tickets()] == [1]
     with r.reading() as store:
         assert store.tickets() == []
     monkeypatch.undo()
     add(r)
     assert list(json.loads((home / "active.json").read_text())["tickets"]) == ["2"]
-    assert list(json.loads((home / "archive.json").read_text())["tickets"]) == ["1"]
+    assert [t["id"] for t in Archive(home, 1).tickets()] == [1]
+
+
+def test_a_json_archive_of_an_older_deskcli_is_moved_into_the_archive_file(home):
+    r = repo(home)
+    add(r)
+    old = {"tickets": {"7": {"status": "closed", "opened_at": "2025-01-01T00:00:00Z", "history": [],
+                              "summary": "Imprimante"}}}
+    (home / "archive.json").write_text(json.dumps(old))
+    assert r.find_ticket(7) is None or r.find_ticket(7)["summary"] == "Imprimante"
+    assert [t["id"] for t in r.archived_tickets()] == [7]
+    assert not (home / "archive.json").exists()
+    assert r.find_ticket(7)["summary"] == "Imprimante"
+    assert oct((home / "archive.sqlite3").stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_change_of_a_file_and_the_archive_is_finished_after_a_crash(home, monkeypatch):
+    r = repo(home)
+    first = add(r)
+    with r.writing() as store:
+        store.archive_ticket(dict(first, status="closed"))
+    applied = []
+    monkeypatch.setattr(Archive, "apply", lambda self, ops: applied.append(ops) or (_ for _ in ()).throw(OSError("killed")))
+    with pytest.raises(OSError):
+        with r.writing() as store:
+            holder = store.archived()
+            holder.update_ticket(dict(holder.get_ticket(1), note="annotated"))
+            store.insert_ticket({"status": "open", "opened_at": "2026-01-01T00:00:00Z", "history": []})
+    # Killed after the journal and the renames, before the archive took its part.
+    assert (home / "change.journal").exists()
+    monkeypatch.undo()
+    assert r.find_ticket(1)["note"] == "annotated"
+    assert not (home / "change.journal").exists()
+    with r.reading() as store:
+        assert [t["id"] for t in store.tickets()] == [2]
+
+
+def test_a_corrupt_archive_is_refused_and_left_untouched(home):
+    r = repo(home)
+    add(r)
+    (home / "archive.sqlite3").write_bytes(b"not a database at all" * 100)
+    with pytest.raises(CorruptFile, match="archive.sqlite3"):
+        r.archived_tickets()
+    assert (home / "archive.sqlite3").read_bytes() == b"not a database at all" * 100
 
 
 @pytest.mark.parametrize("content", [b"", b"{\"tickets\": {", b"\x00\xff garbage", b"[1, 2]"])
@@ -169,7 +213,7 @@ def test_a_crash_after_the_journal_is_rolled_forward_by_the_next_command(home, m
     add_with_article(r, "one")
     calls = []
     # As if the process died once the journal was safe, before any file was renamed.
-    monkeypatch.setattr(storage, "recover_together", lambda directory: calls.append(directory))
+    monkeypatch.setattr(storage, "recover_together", lambda directory, archive=None: calls.append(directory))
     add_with_article(r, "two")
     assert calls and (home / "change.journal").exists()
     assert list(stored(home, "active.json", "tickets")) == ["1"]

@@ -38,6 +38,11 @@ def open_call(
         bool, typer.Option("--billable", help="Serve without a valid contract, as a billed service.")
     ] = False,
     purchase_order: _text("--purchase-order", "Purchase order reference of a billed service.") = None,
+    abandoned: Annotated[
+        bool, typer.Option("--abandoned", help="Record a caller who hung up while waiting (not a ticket).")
+    ] = False,
+    at: _text("--at", "With --abandoned: when the caller hung up, YYYY-MM-DD HH:MM (default now).") = None,
+    waited: _text("--waited", "With --abandoned: how long the caller waited, e.g. 90s or 3m.") = None,
     no_input: NoInputOption = False,
     json_output: JsonOption = False,
 ) -> None:
@@ -47,9 +52,19 @@ def open_call(
     --caller and --summary, or with --no-input, it asks nothing.
 
     Example: deskcli open --caller "Karim Benali" --org "Atlas SARL" --summary "Printer offline"
+
+    A caller who hung up while waiting is recorded apart, for the indicators:
+
+    Example: deskcli open --abandoned --contact 0611223344 --waited 3m
     """
     st = state(ctx)
     desk = st.desk()
+    if abandoned:
+        _abandoned(ctx, desk, json_output, caller=caller, contact=contact, org=org,
+                   channel=channel, at=at, waited=waited, note=description)
+        return
+    if at or waited:
+        raise InvalidInput("--at and --waited describe an abandoned call: add --abandoned")
     given = {
         "caller": caller, "summary": summary, "org": org, "org_kind": org_kind, "role": role,
         "contact": contact, "channel": channel, "contract": contract, "device": device,
@@ -72,6 +87,27 @@ def open_call(
     ticket = tickets.open_ticket(desk, facts, clock.now())
     drafts.discard(desk)
     _report(ticket, wants_json(ctx, json_output))
+
+
+def _abandoned(ctx, desk, json_output: bool, *, at: str | None, waited: str | None, **facts) -> None:
+    from deskcli.core.sla import parse_duration
+
+    now = clock.now()
+    wait = None
+    if waited is not None:
+        wait = parse_duration(waited)
+        if wait is None:
+            raise InvalidInput(f"--waited: {waited!r} is not a duration such as 90s or 3m")
+    record = tickets.record_abandoned(
+        desk, at=clock.parse_datetime(at, "--at") if at else now, now=now,
+        waited_seconds=wait.total_seconds() if wait is not None else None, **facts)
+    if wants_json(ctx, json_output):
+        output.emit_json(record)
+    else:
+        output.data(f"A-{record['id']}")
+    who = output.safe_line(record["caller"] or record["contact"] or "an unknown caller")
+    output.message(f"Abandoned call A-{record['id']} recorded ({who}, {output.when(record['at'])}); "
+                   f"it counts in `deskcli report`, not in the backlog.")
 
 
 def _walk(desk, answers: dict) -> dict:

@@ -180,7 +180,7 @@ def suggest(desk: Desk, now: datetime, *, days: int = SUGGEST_DAYS,
     since = now - timedelta(days=days)
     with desk.repo.reading() as store:
         active = store.tickets()
-    candidates = [t for t in [*active, *desk.repo.archived_tickets()]
+    candidates = [t for t in [*active, *desk.repo.archived_tickets(opened_since=to_iso(since))]
                   if t.get("type") != "request" and not t.get("problem")
                   and t.get("status") != "not_admissible" and from_iso(t["opened_at"]) >= since]
     candidates.sort(key=lambda t: t["id"])

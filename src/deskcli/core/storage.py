@@ -20,10 +20,12 @@ from tinydb.middlewares import CachingMiddleware
 from tinydb.storages import Storage
 from tinydb.table import Document
 
+from deskcli.core.archive import Archive
 from deskcli.core.errors import CorruptFile, LockTimeout, RepositoryError
 
 ACTIVE_FILE = "active.json"
-ARCHIVE_FILE = "archive.json"
+# Closed tickets lived here before the archive moved to SQLite; read once, then removed.
+LEGACY_ARCHIVE_FILE = "archive.json"
 LOCK_FILE = "repository.lock"
 KB_FILE = "kb.json"
 JOURNAL_FILE = "change.journal"
@@ -90,39 +92,51 @@ def write_atomically(path: Path, text: str) -> None:
     _fsync_directory(path.parent)
 
 
-def write_together(directory: Path, files: dict[Path, str]) -> None:
-    """Replace several files as one change: all of them, or (after a crash) all once recovered.
+def write_together(directory: Path, files: dict[Path, str], archive: Archive | None = None,
+                   operations: list[list] = ()) -> None:
+    """Replace several files, and apply archive operations, as one change: all of it, or
+    (after a crash) all of it once recovered.
 
-    Each new file is written and synced beside its target first; a journal naming them is
-    then written atomically, and only then are the files renamed into place. A crash before
-    the journal leaves the old state; after it, `recover_together` finishes the renames.
+    Each new file is written and synced beside its target first; a journal naming them,
+    with the archive operations, is then written atomically, and only then are the files
+    renamed into place and the operations applied. A crash before the journal leaves the
+    old state; after it, `recover_together` finishes the renames and applies the
+    operations again (each is idempotent).
     """
-    if len(files) <= 1:
+    if len(files) + bool(operations) <= 1:
         for path, text in files.items():
             write_atomically(path, text)
+        if operations:
+            archive.apply(list(operations))
         return
     temporaries: list[tuple[str, Path]] = []
     try:
         for path, text in files.items():
             temporaries.append((_write_temporary(path, text), path))
         journal = directory / JOURNAL_FILE
-        write_atomically(journal, json.dumps([[tmp, str(path)] for tmp, path in temporaries]))
+        write_atomically(journal, json.dumps({
+            "moves": [[tmp, str(path)] for tmp, path in temporaries],
+            "archive": list(operations),
+        }, ensure_ascii=False))
     except RepositoryError:
         for tmp, _ in temporaries:
             _unlink_quietly(tmp)
         raise
-    recover_together(directory)
+    recover_together(directory, archive)
 
 
-def recover_together(directory: Path) -> None:
+def recover_together(directory: Path, archive: Archive | None = None) -> None:
     """Finish a multi-file change whose journal was written; harmless when there is none."""
     journal = directory / JOURNAL_FILE
     try:
-        moves = json.loads(journal.read_text(encoding="utf-8"))
+        change = json.loads(journal.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return
     except (OSError, ValueError):
-        moves = []  # a journal is written atomically; one that does not parse never completed
+        change = {}  # a journal is written atomically; one that does not parse never completed
+    if isinstance(change, list):  # the journal of a deskcli from before the archive operations
+        change = {"moves": change}
+    moves, operations = change.get("moves", []), change.get("archive", [])
     for tmp, target in moves:
         if os.path.exists(tmp):
             try:
@@ -133,6 +147,8 @@ def recover_together(directory: Path) -> None:
                     f"it is finished by the next command that can write there"
                 ) from None
     _fsync_directory(directory)
+    if operations:
+        (archive or Archive(directory, 10.0)).apply(operations)
     _unlink_quietly(journal)
 
 
@@ -256,11 +272,13 @@ class RepositoryLock:
 class Store:
     """The active tickets and the desk's records, as one command sees them."""
 
-    def __init__(self, db: TinyDB, open_side: Callable[[str], "Store"] | None = None) -> None:
+    def __init__(self, db: TinyDB, open_side: Callable[[str], "Store"] | None = None,
+                 archive: Archive | None = None) -> None:
         self._db = db
         self._open_side = open_side
         self._sides: dict[str, Store] = {}
         self._after_commit: list[Callable[[], None]] = []
+        self._archive = ArchiveChange(archive) if archive is not None else None
 
     def after_commit(self, action: Callable[[], None]) -> None:
         """Run `action` once this change is written, still under the lock (derived data)."""
@@ -273,6 +291,12 @@ class Store:
                 raise RepositoryError(f"{name} is not reachable from this store")
             self._sides[name] = self._open_side(name)
         return self._sides[name]
+
+    def archived(self) -> "ArchiveChange":
+        """The closed tickets and abandoned calls, changed in this same change."""
+        if self._archive is None:
+            raise RepositoryError("the archive is not reachable from this store")
+        return self._archive
 
     def _close(self, keep: bool) -> None:
         for store in [*self._sides.values(), self]:
@@ -369,6 +393,27 @@ class Store:
         self._db.table(kind).upsert(Document(data, doc_id=record["id"]))
 
 
+class ArchiveChange:
+    """The archive as one change sees it: reads go to the file, writes wait for the commit."""
+
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
+        self.operations: list[list] = []
+        self._pending: dict[int, dict] = {}
+
+    def get_ticket(self, ticket_id: int) -> dict | None:
+        if ticket_id in self._pending:
+            return dict(self._pending[ticket_id])
+        return self.archive.ticket(ticket_id)
+
+    def update_ticket(self, ticket: dict) -> None:
+        self._pending[ticket["id"]] = dict(ticket)
+        self.operations.append(["ticket", dict(ticket)])
+
+    def add_abandoned(self, record: dict) -> None:
+        self.operations.append(["abandoned", dict(record)])
+
+
 class _OneWriteMiddleware(CachingMiddleware):
     # The stock cache flushes every 1000 changes; a batch must be written whole or not at all.
     WRITE_CACHE_SIZE = 1 << 62
@@ -386,7 +431,7 @@ class TinyDBRepository:
         self.home = Path(home)
         self.lock_timeout = lock_timeout
         self.active_path = self.home / ACTIVE_FILE
-        self.archive_path = self.home / ARCHIVE_FILE
+        self.archive = Archive(self.home, lock_timeout)
 
     def _ensure_home(self) -> None:
         try:
@@ -410,20 +455,35 @@ class TinyDBRepository:
         """One repository file as a store; other files of the same change open through it."""
         path = self.home / name
         read_json_file(path)  # refuse a corrupt file before TinyDB sees it
-        return Store(_open_db(path, staged), open_side=lambda other: self._open_file(other, staged))
+        return Store(_open_db(path, staged), open_side=lambda other: self._open_file(other, staged),
+                     archive=self.archive)
+
+    def _settle(self) -> None:
+        """Finish what a crash or an older deskcli left: a journalled change, the JSON archive."""
+        if not (self.home / JOURNAL_FILE).exists() and not (self.home / LEGACY_ARCHIVE_FILE).exists():
+            return
+        lock = RepositoryLock(self.home / LOCK_FILE, self.lock_timeout)
+        lock.acquire()
+        try:
+            recover_together(self.home, self.archive)
+            self._move_legacy_archive()
+        finally:
+            lock.release()
+
+    def _move_legacy_archive(self) -> None:
+        legacy = self.home / LEGACY_ARCHIVE_FILE
+        data = read_json_file(legacy)
+        if data is None:
+            return
+        self.archive.apply([["ticket", dict(doc, id=int(key))]
+                            for key, doc in data.get(TICKETS, {}).items()])
+        _unlink_quietly(legacy)  # a crash before this only means the copy is made again
 
     @contextmanager
     def reading(self) -> Iterator[Store]:
         """A consistent snapshot of the active file; takes no lock, since files are replaced whole."""
         self._ensure_home()
-        if (self.home / JOURNAL_FILE).exists():
-            # A change of several files was cut short: finish it before reading half of it.
-            lock = RepositoryLock(self.home / LOCK_FILE, self.lock_timeout)
-            lock.acquire()
-            try:
-                recover_together(self.home)
-            finally:
-                lock.release()
+        self._settle()  # a change cut short is finished before anyone reads half of it
         store = self._open_file(ACTIVE_FILE, None)
         try:
             yield store
@@ -441,9 +501,10 @@ class TinyDBRepository:
         lock = RepositoryLock(self.home / LOCK_FILE, self.lock_timeout)
         lock.acquire()
         try:
-            recover_together(self.home)
+            recover_together(self.home, self.archive)
             self._remove_stale_temporaries()
             read_json_file(self.active_path)
+            self._move_legacy_archive()
             self._finish_archiving()
             staged: dict[Path, str] = {}
             store = self._open_file(ACTIVE_FILE, staged)
@@ -455,7 +516,7 @@ class TinyDBRepository:
                 store._close(keep=False)
                 raise
             store._close(keep=True)
-            write_together(self.home, staged)
+            write_together(self.home, staged, self.archive, store.archived().operations)
             self._finish_archiving()
             for action in store._after_commit:
                 action()
@@ -465,7 +526,7 @@ class TinyDBRepository:
     def _finish_archiving(self) -> None:
         """Copy tickets marked for the archive there, then drop them from the active file.
 
-        Marking, copying and dropping are three atomic writes; a crash between any two
+        Marking, copying and dropping are three atomic steps; a crash between any two
         leaves the mark in place, and the next write finishes the move.
         """
         data = read_json_file(self.active_path) or {}
@@ -474,22 +535,13 @@ class TinyDBRepository:
         returning = meta.get("unarchiving") or []
         if not moving and not returning:
             return
-        read_json_file(self.archive_path)
+        docs = data.get(TICKETS, {})
+        self.archive.apply(
+            [["ticket", dict(docs[str(i)], id=i)] for i in moving if str(i) in docs]
+            + [["drop", i] for i in returning])
         active = _open_db(self.active_path)
-        archive = _open_db(self.archive_path)
         try:
             tickets = active.table(TICKETS)
-            closed = archive.table(TICKETS)
-            for ticket_id in moving:
-                doc = tickets.get(doc_id=ticket_id)
-                if doc is not None:
-                    closed.upsert(Document(dict(doc), doc_id=ticket_id))
-            back = [i for i in returning if closed.contains(doc_id=i)]
-            if back:
-                closed.remove(doc_ids=back)
-        finally:
-            archive.close()
-        try:
             tickets.remove(doc_ids=[i for i in moving if tickets.contains(doc_id=i)])
             meta = dict(active.table(META).get(doc_id=META_ID) or {})
             meta["archiving"] = []
@@ -498,53 +550,77 @@ class TinyDBRepository:
         finally:
             active.close()
 
-    def archived_tickets(self) -> list[dict]:
-        """Closed tickets, including any whose move to the archive is not finished."""
-        self._ensure_home()
-        data = read_json_file(self.archive_path) or {}
-        found = {int(k): dict(v, id=int(k)) for k, v in data.get(TICKETS, {}).items()}
+    def _with_moving(self, found: dict[int, dict], ids: set[int] | None = None) -> dict[int, dict]:
+        """Archived tickets as they stand, including those whose move is not finished."""
         with self.reading() as store:
             moving = store.archiving_ids()
             for ticket in store.tickets(include_archiving=True):
                 # A ticket being archived is closed already; one coming back is active again.
-                if ticket["id"] in moving:
+                if ticket["id"] in moving and (ids is None or ticket["id"] in ids):
                     found[ticket["id"]] = ticket
                 else:
                     found.pop(ticket["id"], None)
+        return found
+
+    def archived_tickets(self, opened_since: str | None = None) -> list[dict]:
+        """Closed tickets (those opened since a UTC ISO time, if given), by number."""
+        self._ensure_home()
+        self._settle()
+        found = {t["id"]: t for t in self.archive.tickets(opened_since=opened_since)}
+        found = self._with_moving(found)
+        if opened_since is not None:
+            found = {k: t for k, t in found.items() if t["opened_at"] >= opened_since}
         return [found[k] for k in sorted(found)]
+
+    def archived_by_number(self, ids: list[int]) -> list[dict]:
+        self._ensure_home()
+        self._settle()
+        wanted = set(ids)
+        found = {t["id"]: t for t in self.archive.tickets(ids=wanted)}
+        return [t for _, t in sorted(self._with_moving(found, wanted).items())]
 
     def find_ticket(self, ticket_id: int) -> dict | None:
         with self.reading() as store:
             ticket = store.get_ticket(ticket_id)
         if ticket is not None:
             return ticket
-        data = read_json_file(self.archive_path) or {}
-        doc = data.get(TICKETS, {}).get(str(ticket_id))
-        return dict(doc, id=ticket_id) if doc is not None else None
+        return self.archive.ticket(ticket_id)
+
+    def copy_archived_calls(self, target, table: str, start: str, end: str) -> None:
+        """The rows (see `timeline`) of the archived calls opened in [start, end), as they
+        stood at `end`, into `table` of the SQLite connection `target`."""
+        self._ensure_home()
+        self._settle()
+        self.archive.copy_calls(target, table, start, end)
+
+    def archived_open_at(self, moment: str) -> list[int]:
+        return self.archive.open_at(moment)
+
+    def abandoned_calls(self, since: str, until: str) -> list[dict]:
+        self._ensure_home()
+        self._settle()
+        return self.archive.abandoned(since, until)
 
     def write_archive(self, tickets: list[dict[str, Any]]) -> None:
-        """Add closed tickets straight to the archive (imports and benchmarks), under the lock."""
+        """Add closed tickets straight to the archive (imports and benchmarks), under the lock.
+
+        The ticket counter moves past them first, so that a crash in between can only
+        leave numbers unused, never give one twice.
+        """
         self._ensure_home()
         lock = RepositoryLock(self.home / LOCK_FILE, self.lock_timeout)
         lock.acquire()
         try:
-            read_json_file(self.archive_path)
-            archive = _open_db(self.archive_path)
+            recover_together(self.home, self.archive)
+            read_json_file(self.active_path)
             active = _open_db(self.active_path)
             try:
-                closed = archive.table(TICKETS)
                 store = Store(active)
                 meta = store._meta()
-                top = meta.get("next_ticket", 1)
-                docs = []
-                for ticket in tickets:
-                    docs.append(Document(ticket, doc_id=ticket["id"]))
-                    top = max(top, ticket["id"] + 1)
-                closed.insert_multiple(docs)
-                meta["next_ticket"] = top
+                meta["next_ticket"] = max([meta.get("next_ticket", 1), *(t["id"] + 1 for t in tickets)])
                 store._set_meta(meta)
             finally:
-                archive.close()
                 active.close()
+            self.archive.apply([["ticket", ticket] for ticket in tickets])
         finally:
             lock.release()

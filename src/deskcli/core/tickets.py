@@ -13,7 +13,7 @@ from deskcli.core.clock import now as clock_now
 from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput, NotFound
 from deskcli.core.names import name_key
-from deskcli.core.storage import ARCHIVE_FILE, Store
+from deskcli.core.storage import Store
 from deskcli.core.workflow import CLOSED_STATUSES, initial_status, next_status
 
 CHANNELS = ("phone", "email", "chat", "web", "walk-in")
@@ -220,7 +220,7 @@ def changing(desk: Desk, ticket_id: int, action: str) -> Iterator[tuple[Store, d
         store.update_ticket(ticket)
 
 
-def held(desk: Desk, store: Store, ticket_id: int) -> tuple[Store, dict]:
+def held(desk: Desk, store: Store, ticket_id: int):
     """A ticket to annotate (a consultation, a problem) wherever it is, active or archived.
 
     Its status is left alone; save it with `holder.update_ticket(ticket)`.
@@ -229,7 +229,7 @@ def held(desk: Desk, store: Store, ticket_id: int) -> tuple[Store, dict]:
     ticket = store.get_ticket(ticket_id)
     if ticket is not None:
         return store, ticket
-    archive = store.side(ARCHIVE_FILE)
+    archive = store.archived()
     ticket = archive.get_ticket(ticket_id)
     if ticket is None:
         raise _not_found(desk, ticket_id)
@@ -294,3 +294,33 @@ def list_tickets(
     else:
         found.sort(key=lambda t: (t["opened_at"], t["id"]), reverse=(sort == "newest"))
     return found
+
+
+def record_abandoned(desk: Desk, *, at: datetime, now: datetime, caller: str | None = None,
+                     contact: str | None = None, org: str | None = None,
+                     waited_seconds: float | None = None, channel: str = "phone",
+                     note: str | None = None) -> dict:
+    """A caller who hung up while waiting ("raccroché", seed 001 §4.3.2).
+
+    It is counted in the indicators and kept apart from the tickets: it is not a call
+    anyone has to treat, so it never enters the backlog.
+    """
+    if at > now:
+        raise InvalidInput("--at is in the future: record a call once the caller has hung up")
+    if waited_seconds is not None and not 0 <= waited_seconds <= 24 * 3600:
+        raise InvalidInput(f"--waited: {waited_seconds:g} s is not between 0 and one day")
+    record = {
+        "at": to_iso(at),
+        "channel": contracts_module.check_choice(channel or "phone", CHANNELS, "--channel"),
+        "caller": _clean(caller, "--caller"),
+        "contact": _clean(contact, "--contact"),
+        "organisation": _clean(org, "--org"),
+        "waited_seconds": round(waited_seconds) if waited_seconds is not None else None,
+        "note": _clean(note, "--note"),
+        "recorded_by": desk.technician,
+        "recorded_at": to_iso(now),
+    }
+    with desk.repo.writing() as store:
+        record["id"] = store.next_number("abandoned")
+        store.archived().add_abandoned(record)
+    return record

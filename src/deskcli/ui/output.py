@@ -63,3 +63,23 @@ def fields(pairs: Iterable[tuple[str, Any]]) -> None:
     width = max(len(label) for label, _ in shown)
     for label, value in shown:
         print(f"{label + ':':<{width + 1}} {safe(value)}")
+
+
+def terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def write_private(path: str, text: str) -> None:
+    """Write a file that holds callers' data: readable by its owner only."""
+    import os
+
+    from deskcli.core.errors import InvalidInput
+
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise InvalidInput(f"--output: cannot write {path}: {exc.strerror}") from None

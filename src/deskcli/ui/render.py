@@ -32,7 +32,7 @@ def ticket_table(tickets: list[dict]) -> None:
     output.table([ticket_row(t) for t in tickets], TICKET_HEADERS)
 
 
-def _describe(entry: dict) -> str:
+def describe(entry: dict) -> str:
     event = entry["event"]
     if event == "opened":
         return f"call opened ({entry.get('channel', '')})"
@@ -199,7 +199,7 @@ def ticket_detail(ticket: dict, problem: dict | None = None) -> None:
     output.data("History")
     for entry in ticket["history"]:
         output.data(f"  {when(entry['at'])}  {output.safe_line(entry['by'])}  "
-                    f"{output.safe_line(_describe(entry))}")
+                    f"{output.safe_line(describe(entry))}")
 
 
 def contract_detail(contract: dict) -> None:

@@ -1,0 +1,117 @@
+"""`deskcli report`: a call's intervention report, or the desk's indicators over a period."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from deskcli.commands.options import JsonOption, state, wants_json
+from deskcli.core import clock
+from deskcli.core.errors import InvalidInput
+from deskcli.ui import output
+
+TICKET_FORMATS = ("text", "markdown", "html", "json")
+DESK_FORMATS = ("text", "html", "csv", "json")
+
+
+def report(
+    ctx: typer.Context,
+    ticket_id: Annotated[Optional[int], typer.Argument(
+        help="A ticket number: print its intervention report(s). Without it: the desk's indicators.",
+        min=1, metavar="[ID]")] = None,
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="text (default), markdown or html for a ticket; text, html or csv "
+        "for the indicators; json for both.")] = "text",
+    since: Annotated[Optional[str], typer.Option(
+        "--since", help="Start of the period: YYYY-MM-DD, YYYY-MM-DD HH:MM or a span back "
+        "from --until such as 7d (default 30d).")] = None,
+    until: Annotated[Optional[str], typer.Option(
+        "--until", help="End of the period, that day included (default now).")] = None,
+    by: Annotated[Optional[str], typer.Option(
+        "--by", help="Also break the figures down by technician, organisation, priority or channel.")] = None,
+    chart: Annotated[bool, typer.Option(
+        "--chart/--no-chart", help="Draw the terminal charts under the tables (text format).")] = True,
+    to_file: Annotated[Optional[str], typer.Option(
+        "--output", "-o", metavar="FILE", help="Write the report to FILE (private to you) instead of stdout.")] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Print a call's intervention report, or the desk's indicators for a period.
+
+    The indicators count the calls received in the period as they stood at its end, from
+    their histories: a past period gives the same figures whenever it is reported.
+
+    Example: deskcli report 42 --format html -o report-42.html
+
+    Example: deskcli report --since 2026-11-01 --until 2026-11-30 --by technician
+    """
+    fmt = (fmt or "").strip().lower()
+    if wants_json(ctx, json_output):
+        fmt = "json"
+    allowed = TICKET_FORMATS if ticket_id is not None else DESK_FORMATS
+    if fmt not in allowed:
+        what = "an intervention report" if ticket_id is not None else "the indicators"
+        raise InvalidInput(f"--format: {fmt!r} is not a format of {what}; use {', '.join(allowed)}")
+    desk = state(ctx).desk()
+    now = clock.now()
+    if ticket_id is not None:
+        if since or until or by:
+            raise InvalidInput("--since, --until and --by choose the period of the indicators; "
+                               "a ticket's report covers the whole call")
+        from deskcli.core.reports import intervention_report
+
+        document = intervention_report(desk, ticket_id, now)
+        if fmt == "json":
+            _deliver(to_file, json_document=document)
+        else:
+            from deskcli.ui.reports import intervention
+
+            _deliver(to_file, text=intervention(document, fmt))
+        return
+    from deskcli.core import indicators
+
+    start, end = indicators.period(since, until, now)
+    document = indicators.report(desk, start, end, by=by.strip().lower() if by else None)
+    if fmt == "json":
+        _deliver(to_file, json_document=document)
+    elif fmt == "csv":
+        _deliver(to_file, text=_csv(document))
+    elif fmt == "html":
+        from deskcli.ui.reports import dashboard
+
+        _deliver(to_file, text=dashboard(document))
+    elif to_file:
+        raise InvalidInput("--output writes the html, csv or json formats; the text "
+                           "format is for the screen (redirect it if you want it in a file)")
+    else:
+        from deskcli.ui.reports import indicators_text
+
+        indicators_text(document, chart=chart)
+
+
+def _csv(document: dict) -> str:
+    import csv
+    import io
+
+    from deskcli.ui.reports import csv_rows
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["section", "group", "item", "value"])
+    writer.writerows(csv_rows(document))
+    return buffer.getvalue()
+
+
+def _deliver(to_file: str | None, *, text: str | None = None, json_document=None) -> None:
+    if json_document is not None and to_file is None:
+        output.emit_json(json_document)
+        return
+    if json_document is not None:
+        import json
+
+        text = json.dumps(json_document, ensure_ascii=False, indent=2) + "\n"
+    if to_file is None:
+        output.data(text.rstrip("\n"))
+        return
+    output.write_private(to_file, text)
+    output.message(f"Report written to {to_file}.")

@@ -1,0 +1,238 @@
+"""Closed tickets and abandoned calls, kept in SQLite beside the daily TinyDB file.
+
+History only grows: a desk of a few years holds 100,000 closed calls, about 200 MB of
+JSON that takes seconds to parse. The daily commands never read it, and the reports read
+one small digest per call (see `timeline`), indexed by date, instead of the whole tickets.
+
+Every change arrives as a list of operations, each idempotent, applied in one SQLite
+transaction; the repository journals them with its JSON files, so a change that spans
+both is finished after a crash by applying them again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+from typing import Iterable
+
+from deskcli.core.errors import CorruptFile, LockTimeout, RepositoryError
+
+ARCHIVE_DB = "archive.sqlite3"
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tickets (
+    id INTEGER PRIMARY KEY,
+    doc TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS abandoned (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS abandoned_at ON abandoned (at);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def _digest_schema() -> str:
+    # One column per field of a call's row (timeline.COLUMNS), and its events to replay.
+    from deskcli.core.timeline import COLUMNS
+
+    columns = ", ".join(f"{c} INTEGER PRIMARY KEY" if c == "id" else c for c in COLUMNS)
+    return (f"CREATE TABLE IF NOT EXISTS digests ({columns}, events TEXT NOT NULL);"
+            "CREATE INDEX IF NOT EXISTS digests_opened ON digests (opened_at);")
+
+
+def _dumps(document: dict) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+class Archive:
+    """The archive file of one repository; opened on first use, never by the daily commands."""
+
+    def __init__(self, home: Path, timeout: float) -> None:
+        self.path = Path(home) / ARCHIVE_DB
+        self.timeout = timeout
+        self._db: sqlite3.Connection | None = None
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def _fail(self, exc: sqlite3.Error) -> RepositoryError:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return LockTimeout(f"the archive {self.path} stayed busy for more than "
+                               f"{self.timeout:g} s ({text}); run the command again")
+        if isinstance(exc, sqlite3.OperationalError):
+            return RepositoryError(f"cannot use the archive {self.path}: {text}; "
+                                   f"the previous state is intact")
+        return CorruptFile(f"the archive {self.path} cannot be used: {text}. It was left "
+                           f"untouched. Restore it from a copy, then run the command again.")
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is not None:
+            return self._db
+        try:
+            if not self.path.exists():
+                # Callers' personal data: the file is the owner's alone from its first byte.
+                os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+            db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                db.close()
+                raise RepositoryError(f"the archive {self.path} was written by a newer deskcli "
+                                      f"(schema {version}); upgrade deskcli to read it")
+            if version < SCHEMA_VERSION:
+                db.executescript(_SCHEMA + _digest_schema())
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except OSError as exc:
+            raise RepositoryError(f"cannot open the archive {self.path}: {exc.strerror}") from None
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+        self._db = db
+        self._check_digests()
+        return db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def _check_digests(self) -> None:
+        """Digests written by another version of the rules are made again, once."""
+        from deskcli.core.timeline import DIGEST_VERSION
+
+        row = self._query("SELECT value FROM meta WHERE key = 'digest_version'")
+        if row and row[0][0] == str(DIGEST_VERSION):
+            return
+        try:
+            self._db.execute("DROP TABLE IF EXISTS digests")
+            self._db.executescript(_digest_schema())
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+        docs = [json.loads(doc) for (doc,) in self._query("SELECT doc FROM tickets")]
+        self.apply([["ticket", doc] for doc in docs], force_version=True)
+
+    def _query(self, sql: str, parameters: Iterable = ()) -> list[tuple]:
+        try:
+            return self._connect().execute(sql, tuple(parameters)).fetchall()
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+
+    def apply(self, operations: list[list], force_version: bool = False) -> None:
+        """Apply operations in one transaction: ["ticket", doc] stores a closed ticket,
+        ["drop", id] takes one back out, ["abandoned", record] records an abandoned call."""
+        if not operations and not force_version:
+            return
+        from deskcli.core.timeline import COLUMNS, DIGEST_VERSION, digest
+
+        insert_digest = (f"INSERT OR REPLACE INTO digests ({', '.join(COLUMNS)}, events) "
+                         f"VALUES ({', '.join('?' * (len(COLUMNS) + 1))})")
+
+        db = self._connect()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for kind, value in operations:
+                    if kind == "ticket":
+                        summary = digest(value)
+                        db.execute("INSERT OR REPLACE INTO tickets (id, doc) VALUES (?, ?)",
+                                   (value["id"], _dumps(value)))
+                        db.execute(insert_digest, [*(summary[c] for c in COLUMNS),
+                                                   _dumps(summary["events"])])
+                    elif kind == "drop":
+                        db.execute("DELETE FROM tickets WHERE id = ?", (value,))
+                        db.execute("DELETE FROM digests WHERE id = ?", (value,))
+                    elif kind == "abandoned":
+                        db.execute("INSERT OR REPLACE INTO abandoned (id, at, doc) VALUES (?, ?, ?)",
+                                   (value["id"], value["at"], _dumps(value)))
+                    else:
+                        raise ValueError(f"unknown archive operation {kind!r}")
+                db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('digest_version', ?)",
+                           (str(DIGEST_VERSION),))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+
+    # -- reading ---------------------------------------------------------------
+
+    def ticket(self, ticket_id: int) -> dict | None:
+        if not self.exists():
+            return None
+        rows = self._query("SELECT doc FROM tickets WHERE id = ?", (ticket_id,))
+        return json.loads(rows[0][0]) if rows else None
+
+    def tickets(self, opened_since: str | None = None, ids: Iterable[int] | None = None) -> list[dict]:
+        """Closed tickets in number order: all, those opened since a time, or those numbered."""
+        if not self.exists():
+            return []
+        if ids is not None:
+            wanted = sorted(set(ids))
+            found = []
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                found += self._query(f"SELECT doc FROM tickets WHERE id IN "
+                                     f"({','.join('?' * len(chunk))}) ORDER BY id", chunk)
+            rows = found
+        elif opened_since is not None:
+            rows = self._query("SELECT t.doc FROM tickets t JOIN digests d ON d.id = t.id "
+                               "WHERE d.opened_at >= ? ORDER BY t.id", (opened_since,))
+        else:
+            rows = self._query("SELECT doc FROM tickets ORDER BY id")
+        return [json.loads(doc) for (doc,) in rows]
+
+    def copy_calls(self, target: sqlite3.Connection, table: str, start: str, end: str) -> None:
+        """Put into `table` of `target` the row of every archived call opened in [start, end),
+        as it stood at `end`: settled rows are copied inside SQLite, the others replayed."""
+        if not self.exists():
+            return
+        from deskcli.core.timeline import COLUMNS, row_at
+
+        self._connect()  # digests of an older version are made again first
+        columns = ", ".join(COLUMNS)
+        try:
+            target.execute("ATTACH DATABASE ? AS archive",
+                           (f"{self.path.resolve().as_uri()}?mode=ro",))
+            try:
+                target.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM archive.digests "
+                               f"WHERE opened_at >= ? AND opened_at < ? AND last_at <= ?",
+                               (start, end, end))
+                unsettled = target.execute(
+                    f"SELECT {columns}, events FROM archive.digests "
+                    f"WHERE opened_at >= ? AND opened_at < ? AND last_at > ?", (start, end, end)).fetchall()
+                rows = []
+                for values in unsettled:
+                    summary = dict(zip(COLUMNS, values), events=json.loads(values[-1]))
+                    rows.append([row_at(summary, end)[c] for c in COLUMNS])
+                target.executemany(f"INSERT INTO {table} ({columns}) VALUES "
+                                   f"({', '.join('?' * len(COLUMNS))})", rows)
+            finally:
+                target.execute("DETACH DATABASE archive")
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+
+    def open_at(self, moment: str) -> list[int]:
+        """Numbers of the archived calls opened before `moment` and closed (for good) after it."""
+        if not self.exists():
+            return []
+        rows = self._query("SELECT id FROM digests WHERE opened_at < ? AND "
+                           "(closed_at IS NULL OR closed_at > ?)", (moment, moment))
+        return [row[0] for row in rows]
+
+    def abandoned(self, since: str, until: str) -> list[dict]:
+        if not self.exists():
+            return []
+        rows = self._query("SELECT doc FROM abandoned WHERE at >= ? AND at < ? ORDER BY at, id",
+                           (since, until))
+        return [json.loads(doc) for (doc,) in rows]
+
+    def count(self) -> int:
+        if not self.exists():
+            return 0
+        return self._query("SELECT count(*) FROM tickets")[0][0]

@@ -1,0 +1,346 @@
+"""How reports look: templates for the intervention report and the dashboard, tables and
+charts for the terminal, rows for a spreadsheet."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+from deskcli.core.sla import CLOCK_LABELS, PRIORITIES, format_duration
+from deskcli.ui import output
+from deskcli.ui.output import when
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def _duration(minutes: Any) -> str:
+    if minutes in (None, ""):
+        return ""
+    return format_duration(timedelta(minutes=float(minutes)))
+
+
+def _markdown(value: Any) -> str:
+    """A value for one Markdown table cell: marks escaped, on one line."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", output.safe_line(value))
+
+
+def _equipment(equipment: dict) -> str:
+    parts = [equipment.get(k) for k in ("device", "os", "network", "software")]
+    return ", ".join(p for p in parts if p)
+
+
+def _describe(entry: dict) -> str:
+    from deskcli.ui.render import describe
+
+    return describe(entry)
+
+
+def _finalize(value: Any) -> Any:
+    # Ticket text comes from callers: control characters are shown escaped, never raw.
+    if value is None:
+        return ""
+    return output.safe(value) if isinstance(value, str) else value
+
+
+@lru_cache(maxsize=None)
+def environment(html: bool):
+    import jinja2
+
+    from deskcli.core.paths import data_file
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(data_file("templates")),
+        autoescape=html,
+        finalize=_finalize,
+        undefined=jinja2.ChainableUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(when=when, line=output.safe_line, describe=_describe, duration=_duration,
+                       md=_markdown, equipment=_equipment, percent=percent)
+    return env
+
+
+def render(template: str, **values: Any) -> str:
+    return environment(template.endswith(".html.j2")).get_template(template).render(**values)
+
+
+INTERVENTION_TEMPLATES = {"text": "intervention.txt.j2", "markdown": "intervention.md.j2",
+                          "html": "intervention.html.j2"}
+
+
+def intervention(document: dict, fmt: str) -> str:
+    return render(INTERVENTION_TEMPLATES[fmt], t=document["ticket"], **document)
+
+
+# -- indicators ------------------------------------------------------------------
+
+
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%"
+
+
+def _minutes(value: float | None) -> str:
+    return "-" if value is None else _duration(value)
+
+
+def sla_rows(document: dict) -> list[list]:
+    rows = []
+    for priority in PRIORITIES:
+        row = document["sla"][str(priority)]
+        for clock in ("take_charge", "resolution"):
+            cell = row[clock]
+            verdict = "-" if cell["meets_target"] is None else "yes" if cell["meets_target"] else "NO"
+            rows.append([priority, CLOCK_LABELS[clock], cell["met"], cell["missed"], cell["running"],
+                         percent(cell["compliance"]), percent(cell["target"]), verdict])
+    return rows
+
+
+SLA_HEADERS = ["P", "Clock", "Met", "Missed", "Running", "Compliance", "Target", "On target"]
+
+
+def resolution_rows(document: dict) -> list[list]:
+    rows = []
+    for key, cell in [("all", document["resolution_time"]["all"]),
+                      *document["resolution_time"]["by_priority"].items()]:
+        if key != "all" and not cell["count"]:
+            continue
+        rows.append([key if key in ("all", "unqualified") else f"P{key}", cell["count"],
+                     _minutes(cell["mean_minutes"]), _minutes(cell["median_minutes"])])
+    return rows
+
+
+def headline_rows(document: dict) -> list[list]:
+    flr = document["first_level_resolution"]
+    rate = document["first_level_resolution_rate"]
+    mark = "" if rate is None else (" (on target)" if rate >= flr["target"] else " (below target)")
+    escalations = document["escalations"]
+    return [
+        ["Calls received", document["calls"]],
+        ["Not admissible", document["not_admissible"]],
+        ["Abandoned calls", f"{document['abandoned']} ({percent(document['abandoned_rate'])} of calls)"],
+        ["First-level resolution",
+         f"{percent(rate)} of {flr['closed_incidents']} closed incidents, target "
+         f"{percent(flr['target'])}{mark}"],
+        ["Resolution time (mean / median)",
+         f"{_minutes(document['resolution_time']['all']['mean_minutes'])} / "
+         f"{_minutes(document['resolution_time']['all']['median_minutes'])}"],
+        ["Transfers", document["transfers"]],
+        ["Escalations", f"{escalations['total']} ({escalations['functional']} functional, "
+                        f"{escalations['hierarchical']} hierarchical)"],
+        ["On-site interventions", document["interventions"]],
+        ["Time spent", _minutes(document["time_spent_minutes"]) or "0s"],
+        ["Backlog (open at the end)", document["backlog"]["total"]],
+    ]
+
+
+def group_rows(document: dict) -> list[list]:
+    rows = []
+    for group in document["groups"]:
+        tc = _pooled(group["sla"], "take_charge")
+        rs = _pooled(group["sla"], "resolution")
+        rows.append([group["key"], group["calls"], group["not_admissible"],
+                     percent(group["first_level_resolution_rate"]),
+                     _minutes(group["resolution_time"]["all"]["mean_minutes"]),
+                     percent(tc), percent(rs), group["transfers"],
+                     group["escalations"]["total"], group["interventions"],
+                     _minutes(group["time_spent_minutes"]) or "0s"])
+    return rows
+
+
+GROUP_HEADERS = ["Group", "Calls", "Not adm.", "Level 1", "Mean resolution", "Take-charge SLA",
+                 "Resolution SLA", "Transfers", "Escalations", "On site", "Time spent"]
+
+
+def _pooled(table: dict, clock: str) -> float | None:
+    met = sum(table[str(p)][clock]["met"] for p in PRIORITIES)
+    decided = met + sum(table[str(p)][clock]["missed"] for p in PRIORITIES)
+    return met / decided if decided else None
+
+
+def _counts(mapping: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in mapping.items() if v) or "none"
+
+
+def indicators_text(document: dict, chart: bool) -> None:
+    period = document["period"]
+    output.data(f"Desk indicators from {when(period['since'])} to {when(period['until'])}")
+    output.data(f"({period['counts']})")
+    output.data("")
+    output.table(headline_rows(document), ["Indicator", "Value"])
+    output.data("")
+    output.data(f"Calls by channel: {_counts(document['calls_by_channel'])}")
+    output.data(f"Calls by type: {_counts(document['calls_by_type'])}")
+    output.data("")
+    output.table(resolution_rows(document), ["Priority", "Resolved", "Mean", "Median"])
+    output.data("")
+    # Priorities without a single call would only add rows of dashes on screen.
+    output.table([row for row in sla_rows(document) if row[2] or row[3] or row[4]]
+                 or sla_rows(document), SLA_HEADERS)
+    if document.get("groups") is not None:
+        output.data("")
+        output.data(f"By {document['by']}")
+        output.table(group_rows(document), GROUP_HEADERS)
+    backlog = document["backlog"]
+    output.data("")
+    output.data(f"Backlog at {when(backlog['as_of'])}, calls not closed: {backlog['total']}")
+    output.data(f"  by age: {_counts(backlog['by_age'])}")
+    output.data(f"  by worst clock: {_counts(backlog['by_state'])}")
+    output.data(f"  by status: {_counts(backlog['by_status'])}")
+    if backlog["past_maximum"]:
+        output.data("Not closed past their maximum delay:")
+        output.table([[t["id"], t["priority"] or "-", when(t["deadline"]),
+                       _minutes(t["overdue_minutes"]), t["organisation"], t["summary"]]
+                      for t in backlog["past_maximum"]],
+                     ["ID", "P", "Maximum was", "Overdue", "Organisation", "Summary"])
+    if document["recurring_incidents"]:
+        output.data("")
+        output.data("Recurring incidents")
+        output.table([[g["count"], ", ".join(f"#{i}" for i in g["tickets"][:8])
+                       + (" ..." if len(g["tickets"]) > 8 else ""), g["summary"],
+                       f"PRB-{g['problem']}" if g["problem"] else "none"]
+                      for g in document["recurring_incidents"]],
+                     ["Calls", "Tickets", "Latest summary", "Problem"])
+    if document["open_problems"]:
+        output.data("")
+        output.data("Open problems")
+        output.table([[f"PRB-{p['id']}", p["title"], p["incidents"], when(p["opened_at"])]
+                      for p in document["open_problems"]],
+                     ["Problem", "Title", "Incidents", "Opened"])
+    if chart:
+        output.data("")
+        output.data(terminal_charts(document))
+
+
+def terminal_charts(document: dict) -> str:
+    """Calls over time and SLA compliance per priority, drawn by plotext."""
+    import os
+    import sys
+
+    import plotext as plt
+
+    over = document["over_time"]
+    unit, points = over["unit"], [(p["start"], p["calls"]) for p in over["points"]]
+    if unit == "day" and len(points) > 16:
+        # A screen reads a month better as weeks: one bar per week, from its Monday.
+        from datetime import date, timedelta
+
+        weeks: dict[str, int] = {}
+        for start, calls in points:
+            day = date.fromisoformat(start)
+            monday = (day - timedelta(days=day.weekday())).isoformat()
+            weeks[monday] = weeks.get(monday, 0) + calls
+        unit, points = "week (from Monday)", list(weeks.items())
+    labels = [start[:7] if unit == "month" else start[5:] for start, _ in points]
+    width = min(100, max(40, output.terminal_width()))
+    plt.clf()
+    plt.simple_bar(labels, [calls for _, calls in points], width=width,
+                   title=f"Calls received per {unit}")
+    calls = plt.build() if hasattr(plt, "build") else ""
+    plt.clf()
+    names, values = [], []
+    for priority in PRIORITIES:
+        for clock, short in (("take_charge", "take-charge"), ("resolution", "resolution")):
+            cell = document["sla"][str(priority)][clock]
+            if cell["compliance"] is not None:
+                names.append(f"P{priority} {short} (target {percent(cell['target'])})")
+                values.append(round(cell["compliance"] * 100, 1))
+    text = calls
+    if values:
+        plt.simple_bar(names, values, width=width, title="SLA compliance, % of decided clocks")
+        text += "\n" + plt.build()
+    plt.clf()
+    plain = not sys.stdout.isatty() or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb"
+    return plt.uncolorize(text) if plain else text
+
+
+def csv_rows(document: dict) -> list[list]:
+    """The indicators as section, group, item, value rows: one table a spreadsheet sorts."""
+    rows = [["period", "", "since", document["period"]["since"]],
+            ["period", "", "until", document["period"]["until"]]]
+
+    def figures(group: str, doc: dict) -> None:
+        for item in ("calls", "not_admissible", "first_level_resolution_rate", "transfers",
+                     "interventions", "time_spent_minutes"):
+            rows.append(["figures", group, item, doc[item]])
+        rows.append(["figures", group, "closed_incidents", doc["first_level_resolution"]["closed_incidents"]])
+        rows.append(["figures", group, "solved_at_level_1", doc["first_level_resolution"]["solved_at_level_1"]])
+        for kind in ("functional", "hierarchical", "total"):
+            rows.append(["escalations", group, kind, doc["escalations"][kind]])
+        for key, cell in [("all", doc["resolution_time"]["all"]), *doc["resolution_time"]["by_priority"].items()]:
+            for measure in ("count", "mean_minutes", "median_minutes"):
+                rows.append(["resolution_time", group, f"{key}.{measure}", cell[measure]])
+        for priority, row in doc["sla"].items():
+            for clock, cell in row.items():
+                for measure in ("met", "missed", "running", "compliance", "target"):
+                    rows.append(["sla", group, f"{priority}.{clock}.{measure}", cell[measure]])
+
+    figures("all", document)
+    rows.append(["figures", "all", "abandoned", document["abandoned"]])
+    rows.append(["figures", "all", "abandoned_rate", document["abandoned_rate"]])
+    for section in ("calls_by_channel", "calls_by_type"):
+        for key, value in document[section].items():
+            rows.append([section, "all", key, value])
+    backlog = document["backlog"]
+    rows.append(["backlog", "all", "total", backlog["total"]])
+    for part in ("by_age", "by_state", "by_status"):
+        for key, value in backlog[part].items():
+            rows.append(["backlog", "all", f"{part}.{key}", value])
+    for ticket in backlog["past_maximum"]:
+        rows.append(["past_maximum", "all", ticket["id"], ticket["overdue_minutes"]])
+    for point in document["over_time"]["points"]:
+        rows.append(["over_time", document["over_time"]["unit"], point["start"], point["calls"]])
+    for group in document.get("groups") or []:
+        figures(f"{document['by']}={group['key']}", group)
+    return [[_cell(v) for v in row] for row in rows]
+
+
+def _cell(value: Any) -> Any:
+    """A spreadsheet runs a cell that starts with = + - @ as a formula: such text is quoted."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+# -- SVG charts for the dashboard ----------------------------------------------------
+
+
+def bar_chart(points: list[tuple[str, float]], *, width: int = 640, height: int = 180,
+              maximum: float | None = None, targets: list[float] | None = None) -> dict:
+    """Geometry of a vertical bar chart, for the dashboard template to draw as SVG."""
+    top = maximum if maximum is not None else max([1, *(v for _, v in points)])
+    left, bottom, plot_h = 34, 28, height - 40
+    slot = (width - left - 6) / max(1, len(points))
+    bars = []
+    for index, (label, value) in enumerate(points):
+        h = plot_h * (value / top) if top else 0
+        bars.append({"x": round(left + index * slot + slot * 0.12, 1), "w": round(slot * 0.76, 1),
+                     "y": round(height - bottom - h, 1), "h": round(h, 1), "label": label,
+                     "value": value, "cx": round(left + index * slot + slot / 2, 1),
+                     "show_label": len(points) <= 16 or index % max(1, len(points) // 12) == 0,
+                     "target": None if targets is None else
+                     round(height - bottom - plot_h * (targets[index] / top), 1)})
+    ticks = [{"y": round(height - bottom - plot_h * f, 1), "value": round(top * f, 1)}
+             for f in (0, 0.5, 1)]
+    return {"width": width, "height": height, "left": left, "base": height - bottom,
+            "bars": bars, "ticks": ticks}
+
+
+def dashboard(document: dict) -> str:
+    over = document["over_time"]
+    calls_chart = bar_chart([(p["start"], p["calls"]) for p in over["points"]])
+    compliance, targets = [], []
+    for priority in PRIORITIES:
+        for clock, short in (("take_charge", "TC"), ("resolution", "RES")):
+            cell = document["sla"][str(priority)][clock]
+            compliance.append((f"P{priority} {short}", round((cell["compliance"] or 0) * 100, 1)))
+            targets.append(cell["target"] * 100)
+    sla_chart = bar_chart(compliance, maximum=100, targets=targets)
+    return render("dashboard.html.j2", d=document, headline=headline_rows(document),
+                  sla_rows=sla_rows(document), sla_headers=SLA_HEADERS,
+                  resolution=resolution_rows(document),
+                  groups=group_rows(document) if document.get("groups") is not None else None,
+                  group_headers=GROUP_HEADERS, calls_chart=calls_chart, sla_chart=sla_chart)
