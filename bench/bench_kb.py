@@ -14,9 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
 import statistics
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,7 +23,7 @@ from deskcli.core import kb
 from deskcli.core.desk import open_desk
 from deskcli.core.search import INDEX_FILE
 from deskcli.core.storage import KB_FILE
-from timing import command, environment, report, timed
+from timing import command, environment, report, scratch, timed
 
 DEVICES = ["imprimante laser", "imprimante jet d'encre", "poste de travail", "ordinateur portable",
            "serveur de fichiers", "NAS de sauvegarde", "routeur", "borne Wi-Fi", "téléphone IP",
@@ -86,8 +84,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=21)
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="deskcli-bench-kb-"))
-    try:
+    with scratch("deskcli-bench-kb-") as root:
         home = root / "repo"
         began = time.perf_counter()
         build(home, args.articles)
@@ -107,8 +104,6 @@ def main() -> None:
         report("kb search after the index was dropped (rebuild)",
                timed([*base, "imprimante"], env, max(3, args.runs // 5), drop_index))
         report("deskcli --version (start-up, for scale)", timed([*command(), "--version"], env, args.runs))
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -20,7 +18,7 @@ from pathlib import Path
 from deskcli.core import tickets
 from deskcli.core.clock import to_iso
 from deskcli.core.desk import open_desk
-from timing import command, environment, report, timed
+from timing import command, environment, report, scratch, timed
 
 
 def closed_ticket(number: int, start: datetime) -> dict:
@@ -69,19 +67,16 @@ def main() -> None:
     parser.add_argument("--active", type=int, default=50)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="deskcli-bench-"))
-    try:
+    with scratch("deskcli-bench-") as root:
         large, empty = root / "large", root / "empty"
         began = time.perf_counter()
         build(large, args.closed, args.active)
-        size = (large / "archive.json").stat().st_size / 1e6
+        size = (large / "archive.sqlite3").stat().st_size / 1e6
         print(f"built {args.closed} closed + {args.active} active tickets "
               f"(archive {size:.1f} MB) in {time.perf_counter() - began:.1f} s; {os.cpu_count()} cores")
         big = report(f"deskcli open, {args.closed} closed tickets", time_open(large, args.runs), 42)
         small = report("deskcli open, empty repository", time_open(empty, args.runs), 42)
         print(f"ratio large/empty: {big / small:.2f}")
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
-import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -24,7 +22,7 @@ from pathlib import Path
 from deskcli.core import tickets
 from deskcli.core.clock import to_iso
 from deskcli.core.desk import open_desk
-from timing import command, environment, report, timed
+from timing import command, environment, report, scratch, timed
 
 SUMMARIES = ["Imprimante hors ligne au bureau {n}", "Word plante à l'enregistrement",
              "Outlook demande le mot de passe", "VPN coupé toutes les heures", "Écran qui scintille",
@@ -118,8 +116,7 @@ def main() -> None:
     parser.add_argument("--active", type=int, default=200)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="deskcli-bench-"))
-    try:
+    with scratch("deskcli-bench-") as root:
         home = root / "repo"
         began = time.perf_counter()
         build(home, args.closed, args.active)
@@ -142,8 +139,6 @@ def main() -> None:
         ]
         for label, extra in cases:
             report(label, timed([*base, *extra], env, args.runs), 44)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 
 def command() -> list[str]:
@@ -41,3 +45,13 @@ def report(label: str, times: list[float], width: int = 48) -> float:
     print(f"{label[:width]:<{width}} median {median:7.1f} ms   min {min(times):7.1f}   "
           f"max {max(times):7.1f}")
     return median
+
+
+@contextmanager
+def scratch(prefix: str = "deskcli-bench-") -> Iterator[Path]:
+    """A directory for the benchmark's repositories, removed afterwards whatever happens."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

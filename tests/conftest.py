@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,16 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.delenv("DESKCLI_DEBUG", raising=False)
     return home
+
+
+@pytest.fixture
+def utc(monkeypatch):
+    """Local time is UTC, so that dates typed and printed read as they are stored."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import csv
 import io
 import json
 import os
-import time
 from datetime import date, datetime, timedelta, timezone
 from html.parser import HTMLParser
 
@@ -17,14 +16,8 @@ from deskcli.core import contracts, qualify, tickets, treatment
 T0 = datetime(2026, 11, 10, 9, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
+pytestmark = pytest.mark.usefixtures("utc")
 
 def at(minutes):
     return T0 + timedelta(minutes=minutes)

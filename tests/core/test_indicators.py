@@ -21,7 +21,6 @@ Calls received: 14 (#1-#13, #15). Level 1 solved 8 of the 10 closed incidents: 8
 """
 
 import json
-import time
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -34,14 +33,8 @@ UNTIL = datetime(2026, 12, 1, tzinfo=timezone.utc)
 SINCE = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
+pytestmark = pytest.mark.usefixtures("utc")
 
 def at(month, day, hour=9, minute=0):
     return datetime(2026, month, day, hour, minute, tzinfo=timezone.utc)

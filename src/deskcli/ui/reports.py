@@ -149,8 +149,8 @@ def group_rows(document: dict) -> list[list]:
     return rows
 
 
-GROUP_HEADERS = ["Group", "Calls", "Not adm.", "Level 1", "Mean resolution", "Take-charge SLA",
-                 "Resolution SLA", "Transfers", "Escalations", "On site", "Time spent"]
+GROUP_HEADERS = ["Group", "Calls", "Not adm.", "Level 1", "Mean resol.", "TC SLA", "Resol. SLA",
+                 "Transf.", "Escal.", "On site", "Time"]
 
 
 def _pooled(table: dict, clock: str) -> float | None:
