@@ -36,6 +36,7 @@ COMMANDS = {
     "show": ("listing", "show_ticket"),
     "sla": ("sla", "show_sla"),
     "report": ("report", "report"),
+    "export": ("export", "export"),
     "kb": ("kb", "app"),
     "problem": ("problem", "app"),
     "contract": ("contract", "app"),

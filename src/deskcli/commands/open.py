@@ -43,6 +43,14 @@ def open_call(
     ] = False,
     at: _text("--at", "With --abandoned: when the caller hung up, YYYY-MM-DD HH:MM (default now).") = None,
     waited: _text("--waited", "With --abandoned: how long the caller waited, e.g. 90s or 3m.") = None,
+    from_file: _text("--from", "Read tickets from FILE ('-' for stdin) instead of one call.") = None,
+    fmt: _text("--format", "With --from: json, jsonl, csv, email or mbox (default: guessed).") = None,
+    mapping: Annotated[Optional[list[str]], typer.Option(
+        "--map", metavar="COLUMN=FIELD", help="With --from and CSV: read COLUMN as FIELD (repeatable).")] = None,
+    skip_invalid: Annotated[bool, typer.Option(
+        "--skip-invalid", help="With --from: import the good records, set the bad ones aside.")] = False,
+    rejects: _text("--rejects", "With --skip-invalid: write the refused records as JSON lines to FILE.") = None,
+    encoding: _text("--encoding", "With --from: the text encoding of JSON or CSV input (default utf-8).") = None,
     no_input: NoInputOption = False,
     json_output: JsonOption = False,
 ) -> None:
@@ -56,8 +64,27 @@ def open_call(
     A caller who hung up while waiting is recorded apart, for the indicators:
 
     Example: deskcli open --abandoned --contact 0611223344 --waited 3m
+
+    Scripts and mail filters pipe tickets in (JSON, JSON lines, CSV, e-mail, mbox):
+
+    Example: deskcli open --from tickets.csv --map "Nom=caller" --skip-invalid --rejects bad.jsonl
+
+    Example: deskcli open --from - --format email < message.eml
     """
     st = state(ctx)
+    if from_file is not None:
+        given = [k for k, v in locals().items() if v not in (None, False, [])
+                 and k in ("caller", "summary", "org", "contact", "description", "abandoned")]
+        if given:
+            raise InvalidInput("--from reads every fact from the input; leave out "
+                               + ", ".join(f"--{g}" for g in given))
+        from deskcli.commands.piped import take_piped
+
+        take_piped(ctx, st, from_file, fmt=fmt, mapping=mapping or [], skip_invalid=skip_invalid,
+                   rejects=rejects, encoding=encoding or "utf-8", json_output=json_output)
+        return
+    if fmt or mapping or skip_invalid or rejects or encoding:
+        raise InvalidInput("--format, --map, --skip-invalid, --rejects and --encoding go with --from FILE")
     desk = st.desk()
     if abandoned:
         _abandoned(ctx, desk, json_output, caller=caller, contact=contact, org=org,

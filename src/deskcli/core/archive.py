@@ -20,7 +20,7 @@ from typing import Iterable
 from deskcli.core.errors import CorruptFile, LockTimeout, RepositoryError
 
 ARCHIVE_DB = "archive.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tickets (
@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS abandoned (
 );
 CREATE INDEX IF NOT EXISTS abandoned_at ON abandoned (at);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS messages (message_id TEXT PRIMARY KEY, ticket INTEGER NOT NULL);
 """
 
 
@@ -124,7 +125,8 @@ class Archive:
 
     def apply(self, operations: list[list], force_version: bool = False) -> None:
         """Apply operations in one transaction: ["ticket", doc] stores a closed ticket,
-        ["drop", id] takes one back out, ["abandoned", record] records an abandoned call."""
+        ["drop", id] takes one back out, ["abandoned", record] records an abandoned call,
+        ["message", {id, ticket}] remembers which ticket an e-mail went to."""
         if not operations and not force_version:
             return
         from deskcli.core.timeline import COLUMNS, DIGEST_VERSION, digest
@@ -146,6 +148,9 @@ class Archive:
                     elif kind == "drop":
                         db.execute("DELETE FROM tickets WHERE id = ?", (value,))
                         db.execute("DELETE FROM digests WHERE id = ?", (value,))
+                    elif kind == "message":
+                        db.execute("INSERT OR REPLACE INTO messages (message_id, ticket) VALUES (?, ?)",
+                                   (value["id"], value["ticket"]))
                     elif kind == "abandoned":
                         db.execute("INSERT OR REPLACE INTO abandoned (id, at, doc) VALUES (?, ?, ?)",
                                    (value["id"], value["at"], _dumps(value)))
@@ -231,6 +236,13 @@ class Archive:
         rows = self._query("SELECT doc FROM abandoned WHERE at >= ? AND at < ? ORDER BY at, id",
                            (since, until))
         return [json.loads(doc) for (doc,) in rows]
+
+    def message_ticket(self, message_id: str) -> int | None:
+        """The ticket an e-mail with this Message-ID went to, if one did."""
+        if not self.exists():
+            return None
+        rows = self._query("SELECT ticket FROM messages WHERE message_id = ?", (message_id,))
+        return rows[0][0] if rows else None
 
     def count(self) -> int:
         if not self.exists():

@@ -4,10 +4,13 @@ and record numbers checked the same way by every command."""
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from deskcli.core.errors import InvalidInput
 
 
+# The same names come back at every call of a batch and every organisation's directory.
+@lru_cache(maxsize=65536)
 def name_key(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))

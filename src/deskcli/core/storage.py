@@ -279,6 +279,10 @@ class Store:
         self._sides: dict[str, Store] = {}
         self._after_commit: list[Callable[[], None]] = []
         self._archive = ArchiveChange(archive) if archive is not None else None
+        self._top: int | None = None  # the highest ticket number here, once looked up
+        # New tickets are inserted together when the change is kept: TinyDB rewrites its
+        # whole table in memory at each insert, which a batch of 10,000 cannot afford.
+        self._new_tickets: dict[int, dict] = {}
 
     def after_commit(self, action: Callable[[], None]) -> None:
         """Run `action` once this change is written, still under the lock (derived data)."""
@@ -299,6 +303,10 @@ class Store:
         return self._archive
 
     def _close(self, keep: bool) -> None:
+        if keep and self._new_tickets:
+            self._db.table(TICKETS).insert_multiple(
+                Document(t, doc_id=n) for n, t in self._new_tickets.items())
+        self._new_tickets = {}
         for store in [*self._sides.values(), self]:
             if not keep:
                 store._db.storage._cache_modified_count = 0
@@ -316,25 +324,45 @@ class Store:
         return set(self._meta().get("archiving", []))
 
     def get_ticket(self, ticket_id: int) -> dict | None:
+        if ticket_id in self._new_tickets:
+            return dict(self._new_tickets[ticket_id])
         doc = self._db.table(TICKETS).get(doc_id=ticket_id)
         return dict(doc) if doc is not None else None
 
     def tickets(self, include_archiving: bool = False) -> list[dict]:
         moving = set() if include_archiving else self.archiving_ids()
-        return [dict(d) for d in self._db.table(TICKETS).all() if d.doc_id not in moving]
+        return [*(dict(d) for d in self._db.table(TICKETS).all() if d.doc_id not in moving),
+                *(dict(t) for t in self._new_tickets.values())]
+
+    def _highest(self) -> int:
+        if self._top is None:
+            self._top = max([0, *(d.doc_id for d in self._db.table(TICKETS).all())])
+        return self._top
 
     def insert_ticket(self, ticket: dict) -> int:
-        meta = self._meta()
-        known = [d.doc_id for d in self._db.table(TICKETS).all()]
-        ticket_id = max([meta.get("next_ticket", 1), *(i + 1 for i in known)])
+        ticket_id = max(self._meta().get("next_ticket", 1), self._highest() + 1)
         ticket["id"] = ticket_id
-        self._db.table(TICKETS).insert(Document(ticket, doc_id=ticket_id))
-        meta["next_ticket"] = ticket_id + 1
-        self._set_meta(meta)
+        self.insert_numbered_ticket(ticket)
         return ticket_id
 
+    def insert_numbered_ticket(self, ticket: dict) -> None:
+        """Store a ticket under the number it carries (an import); later numbers come after it."""
+        self._new_tickets[ticket["id"]] = ticket
+        self._top = max(self._highest(), ticket["id"])
+        self.reserve_numbers(ticket["id"])
+
+    def reserve_numbers(self, up_to: int) -> None:
+        """No ticket will be given a number up to `up_to` (tickets imported into the archive)."""
+        meta = self._meta()
+        if meta.get("next_ticket", 1) <= up_to:
+            meta["next_ticket"] = up_to + 1
+            self._set_meta(meta)
+
     def update_ticket(self, ticket: dict) -> None:
-        self._db.table(TICKETS).upsert(Document(ticket, doc_id=ticket["id"]))
+        if ticket["id"] in self._new_tickets:
+            self._new_tickets[ticket["id"]] = ticket
+        else:
+            self._db.table(TICKETS).upsert(Document(ticket, doc_id=ticket["id"]))
 
     def archive_ticket(self, ticket: dict) -> None:
         """Move a closed ticket out of the daily path once this command's write succeeds."""
@@ -359,6 +387,15 @@ class Store:
         meta["counters"] = counters
         self._set_meta(meta)
         return number
+
+    def reserve_counter(self, kind: str, up_to: int) -> None:
+        """No record of `kind` will be numbered up to `up_to` (numbers read back from an export)."""
+        meta = self._meta()
+        counters = dict(meta.get("counters", {}))
+        if counters.get(kind, 1) <= up_to:
+            counters[kind] = up_to + 1
+            meta["counters"] = counters
+            self._set_meta(meta)
 
     def records(self, kind: str) -> list[dict]:
         return [dict(d, id=d.doc_id) for d in self._db.table(kind).all()]
@@ -400,6 +437,7 @@ class ArchiveChange:
         self.archive = archive
         self.operations: list[list] = []
         self._pending: dict[int, dict] = {}
+        self._messages: dict[str, int] = {}
 
     def get_ticket(self, ticket_id: int) -> dict | None:
         if ticket_id in self._pending:
@@ -412,6 +450,16 @@ class ArchiveChange:
 
     def add_abandoned(self, record: dict) -> None:
         self.operations.append(["abandoned", dict(record)])
+
+    def remember_message(self, message_id: str, ticket_id: int) -> None:
+        """An e-mail's Message-ID and its ticket, so that the same message is not taken twice."""
+        self._messages[message_id] = ticket_id
+        self.operations.append(["message", {"id": message_id, "ticket": ticket_id}])
+
+    def message_ticket(self, message_id: str) -> int | None:
+        if message_id in self._messages:
+            return self._messages[message_id]
+        return self.archive.message_ticket(message_id)
 
 
 class _OneWriteMiddleware(CachingMiddleware):

@@ -49,52 +49,65 @@ class CallFacts:
     identification_seconds: float | None = None
 
 
-def _clean(value: str | None, option: str, required: bool = False) -> str | None:
+class FieldError(InvalidInput):
+    """A bad value of one fact; `field` names it (caller, summary, ...)."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+
+
+def option_label(field_name: str) -> str:
+    """How the command line names a fact: --caller, --purchase-order."""
+    return "--" + field_name.replace("_", "-")
+
+
+def _clean(value: str | None, field_name: str, label, required: bool = False) -> str | None:
+    option = label(field_name)
     if value is None:
         if required:
-            raise InvalidInput(f"{option} is required")
+            raise FieldError(field_name, f"{option} is required")
         return None
     if not isinstance(value, str):
-        raise InvalidInput(f"{option}: expected a text, got {value!r}")
+        raise FieldError(field_name, f"{option}: expected a text, got {value!r}")
     text = value.strip()
     if "\x00" in text:
-        raise InvalidInput(f"{option}: the text holds a NUL character")
+        raise FieldError(field_name, f"{option}: the text holds a NUL character")
     if len(text) > MAX_TEXT:
-        raise InvalidInput(f"{option}: the text is longer than {MAX_TEXT} characters")
+        raise FieldError(field_name, f"{option}: the text is longer than {MAX_TEXT} characters")
     if required and not text:
-        raise InvalidInput(f"{option} is empty")
+        raise FieldError(field_name, f"{option} is empty")
     return text or None
 
 
-def validate(facts: CallFacts) -> CallFacts:
-    """The same facts, trimmed, with every value checked; bad values raise InvalidInput."""
+TEXT_FIELDS = ("org", "role", "contact", "contract", "device", "os", "network", "software",
+               "description", "reformulation", "purchase_order")
+
+
+def validate(facts: CallFacts, label=option_label) -> CallFacts:
+    """The same facts, trimmed, with every value checked; a bad value raises FieldError,
+    worded with `label(field)` (the option by default, the field's name for piped records)."""
+    texts = {name: _clean(getattr(facts, name), name, label) for name in TEXT_FIELDS}
     cleaned = CallFacts(
-        caller=_clean(facts.caller, "--caller", required=True),
-        summary=_clean(facts.summary, "--summary", required=True),
-        org=_clean(facts.org, "--org"),
+        caller=_clean(facts.caller, "caller", label, required=True),
+        summary=_clean(facts.summary, "summary", label, required=True),
         org_kind=facts.org_kind,
-        role=_clean(facts.role, "--role"),
-        contact=_clean(facts.contact, "--contact"),
         channel=facts.channel,
-        contract=_clean(facts.contract, "--contract"),
-        device=_clean(facts.device, "--device"),
-        os=_clean(facts.os, "--os"),
-        network=_clean(facts.network, "--network"),
-        software=_clean(facts.software, "--software"),
-        description=_clean(facts.description, "--description"),
-        reformulation=_clean(facts.reformulation, "--reformulation"),
         reformulation_confirmed=facts.reformulation_confirmed,
         billable=bool(facts.billable),
-        purchase_order=_clean(facts.purchase_order, "--purchase-order"),
         started_at=facts.started_at,
         checklist=list(facts.checklist),
         identification_seconds=facts.identification_seconds,
+        **texts,
     )
-    cleaned.channel = contracts_module.check_choice(cleaned.channel or "phone", CHANNELS, "--channel")
-    if cleaned.org_kind is not None:
-        cleaned.org_kind = contracts_module.check_choice(
-            cleaned.org_kind, contracts_module.ORG_KINDS, "--org-kind"
-        )
+    for name, allowed in (("channel", CHANNELS), ("org_kind", contracts_module.ORG_KINDS)):
+        value = getattr(cleaned, name) or ("phone" if name == "channel" else None)
+        if value is None:
+            continue
+        try:
+            setattr(cleaned, name, contracts_module.check_choice(value, allowed, label(name)))
+        except InvalidInput as exc:
+            raise FieldError(name, str(exc)) from None
     return cleaned
 
 
@@ -112,74 +125,81 @@ def open_ticket(desk: Desk, facts: CallFacts, now: datetime) -> dict:
     nature of the incident and what the caller was told: nothing said is lost.
     """
     facts = validate(facts)
-    started = facts.started_at or now
     with desk.repo.writing() as store:
-        known = contracts_module.find_organisation(store, facts.org) if facts.org else None
-        if facts.org:
-            org_name = facts.org
-            org_kind = facts.org_kind or (known["kind"] if known else "company")
-        else:
-            # A caller with no organisation is a private individual (procedure §1).
-            org_name, org_kind = facts.caller, facts.org_kind or "individual"
-        org = contracts_module.ensure_organisation(store, org_name, org_kind, now)
-        caller = {"name": facts.caller, "role": facts.role, "contact": facts.contact}
-        contracts_module.remember_caller(store, org, caller)
-        verdict = contracts_module.assess_admissibility(
-            store.records(contracts_module.CONTRACTS),
-            organisation=org["name"],
-            contract_number=facts.contract,
-            call_date=local_date(started),
-            require_contract=desk.settings["desk"]["require_contract"],
-            billable=facts.billable,
-            purchase_order=facts.purchase_order,
-            company=desk.settings["desk"]["company"],
-        )
-        live = facts.channel in LIVE_CHANNELS
-        history = [history_entry("opened", started, desk.technician, channel=facts.channel)]
-        if live:
-            history.append(history_entry("taken_in_charge", started, desk.technician))
-        history += [dict(step, by=step.get("by", desk.technician)) for step in facts.checklist]
-        if facts.identification_seconds is not None:
-            limit = desk.settings["desk"]["identification_minutes"] * 60
-            history.append(
-                history_entry(
-                    "identification_timed",
-                    now,
-                    desk.technician,
-                    seconds=round(facts.identification_seconds),
-                    over_limit=facts.identification_seconds > limit,
-                )
+        return record_call(desk, store, facts, now)
+
+
+def record_call(desk: Desk, store: Store, facts: CallFacts, now: datetime,
+                history: list[dict] = ()) -> dict:
+    """Open a ticket for validated facts inside a change already under way (one call of a
+    piped batch, or `open_ticket`'s only one); `history` is added after the opening."""
+    started = facts.started_at or now
+    known = contracts_module.find_organisation(store, facts.org) if facts.org else None
+    if facts.org:
+        org_name = facts.org
+        org_kind = facts.org_kind or (known["kind"] if known else "company")
+    else:
+        # A caller with no organisation is a private individual (procedure §1).
+        org_name, org_kind = facts.caller, facts.org_kind or "individual"
+    org = contracts_module.ensure_organisation(store, org_name, org_kind, now)
+    caller = {"name": facts.caller, "role": facts.role, "contact": facts.contact}
+    contracts_module.remember_caller(store, org, caller)
+    verdict = contracts_module.assess_admissibility(
+        store.records(contracts_module.CONTRACTS),
+        organisation=org["name"],
+        contract_number=facts.contract,
+        call_date=local_date(started),
+        require_contract=desk.settings["desk"]["require_contract"],
+        billable=facts.billable,
+        purchase_order=facts.purchase_order,
+        company=desk.settings["desk"]["company"],
+    )
+    live = facts.channel in LIVE_CHANNELS
+    opening = [history_entry("opened", started, desk.technician, channel=facts.channel)]
+    if live:
+        opening.append(history_entry("taken_in_charge", started, desk.technician))
+    opening += [dict(step, by=step.get("by", desk.technician)) for step in facts.checklist]
+    if facts.identification_seconds is not None:
+        limit = desk.settings["desk"]["identification_minutes"] * 60
+        opening.append(
+            history_entry(
+                "identification_timed",
+                now,
+                desk.technician,
+                seconds=round(facts.identification_seconds),
+                over_limit=facts.identification_seconds > limit,
             )
-        history.append(history_entry("admissibility", now, desk.technician, **verdict))
-        ticket = {
-            "id": None,
-            "status": initial_status(verdict["admissible"]),
-            "type": None,
-            "priority": None,
-            "level": 1,
-            "opener": desk.technician,
-            "assignee": desk.technician if live else None,
-            "channel": facts.channel,
-            "caller": caller,
-            "organisation": {"name": org["name"], "kind": org["kind"]},
-            "contract": verdict.get("contract") or facts.contract,
-            "admissibility": verdict,
-            "equipment": {
-                "device": facts.device,
-                "os": facts.os,
-                "network": facts.network,
-                "software": facts.software,
-            },
-            "summary": facts.summary,
-            "description": facts.description,
-            "reformulation": facts.reformulation,
-            "reformulation_confirmed": facts.reformulation_confirmed,
-            "opened_at": to_iso(started),
-            "taken_in_charge_at": to_iso(started) if live else None,
-            "resolved_at": None,
-            "history": history,
-        }
-        store.insert_ticket(ticket)
+        )
+    opening.append(history_entry("admissibility", now, desk.technician, **verdict))
+    ticket = {
+        "id": None,
+        "status": initial_status(verdict["admissible"]),
+        "type": None,
+        "priority": None,
+        "level": 1,
+        "opener": desk.technician,
+        "assignee": desk.technician if live else None,
+        "channel": facts.channel,
+        "caller": caller,
+        "organisation": {"name": org["name"], "kind": org["kind"]},
+        "contract": verdict.get("contract") or facts.contract,
+        "admissibility": verdict,
+        "equipment": {
+            "device": facts.device,
+            "os": facts.os,
+            "network": facts.network,
+            "software": facts.software,
+        },
+        "summary": facts.summary,
+        "description": facts.description,
+        "reformulation": facts.reformulation,
+        "reformulation_confirmed": facts.reformulation_confirmed,
+        "opened_at": to_iso(started),
+        "taken_in_charge_at": to_iso(started) if live else None,
+        "resolved_at": None,
+        "history": opening + list(history),
+    }
+    store.insert_ticket(ticket)
     return ticket
 
 
@@ -312,11 +332,11 @@ def record_abandoned(desk: Desk, *, at: datetime, now: datetime, caller: str | N
     record = {
         "at": to_iso(at),
         "channel": contracts_module.check_choice(channel or "phone", CHANNELS, "--channel"),
-        "caller": _clean(caller, "--caller"),
-        "contact": _clean(contact, "--contact"),
-        "organisation": _clean(org, "--org"),
+        "caller": _clean(caller, "caller", option_label),
+        "contact": _clean(contact, "contact", option_label),
+        "organisation": _clean(org, "org", option_label),
         "waited_seconds": round(waited_seconds) if waited_seconds is not None else None,
-        "note": _clean(note, "--note"),
+        "note": _clean(note, "note", option_label),
         "recorded_by": desk.technician,
         "recorded_at": to_iso(now),
     }

@@ -83,3 +83,13 @@ def write_private(path: str, text: str) -> None:
             handle.write(text)
     except OSError as exc:
         raise InvalidInput(f"--output: cannot write {path}: {exc.strerror}") from None
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """A CSV cell: a spreadsheet runs one that starts with = + - @ as a formula, so such
+    text is quoted; None is an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

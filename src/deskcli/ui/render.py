@@ -98,6 +98,13 @@ def describe(entry: dict) -> str:
         return "closed" + (f": {entry['reason']}" if entry.get("reason") else "")
     if event == "reopened":
         return f"reopened: {entry.get('reason')}"
+    if event == "message":
+        files = entry.get("attachments")
+        return (f"e-mail from {entry.get('sender')}" + (f" <{entry['address']}>" if entry.get("address") else "")
+                + (f": {entry['subject']}" if entry.get("subject") else "")
+                + (f" (attached: {', '.join(files)})" if files else ""))
+    if event == "piped_in":
+        return "piped in by a script"
     if event == "admissibility":
         verdict = "admissible" if entry.get("admissible") else "NOT admissible"
         return f"{verdict}: {entry.get('reason', '')}"
@@ -183,6 +190,8 @@ def ticket_detail(ticket: dict, problem: dict | None = None) -> None:
             ("Callback", "the caller is to be called back" if ticket.get("callback") else None),
             ("Time spent", format_duration(timedelta(minutes=ticket["time_spent_minutes"]))
              if ticket.get("time_spent_minutes") else None),
+            ("Attachments", f"{', '.join(ticket['attachments'])} (in attachments/{ticket['id']}/ "
+                            f"of the repository)" if ticket.get("attachments") else None),
         ]
     )
     for request in ticket.get("interventions", []):

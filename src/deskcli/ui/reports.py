@@ -293,16 +293,7 @@ def csv_rows(document: dict) -> list[list]:
         rows.append(["over_time", document["over_time"]["unit"], point["start"], point["calls"]])
     for group in document.get("groups") or []:
         figures(f"{document['by']}={group['key']}", group)
-    return [[_cell(v) for v in row] for row in rows]
-
-
-def _cell(value: Any) -> Any:
-    """A spreadsheet runs a cell that starts with = + - @ as a formula: such text is quoted."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return [[output.spreadsheet_cell(v) for v in row] for row in rows]
 
 
 # -- SVG charts for the dashboard ----------------------------------------------------

@@ -1,0 +1,504 @@
+"""Tickets piped in by scripts and mail: JSON, JSON lines, CSV, one e-mail or a mailbox.
+
+A batch is read and validated whole before anything is written, then written in one
+locked, atomic change: another command sees all of it or none of it. Nothing of the
+input ever reaches a shell; attachments are stored under names that cannot leave the
+repository.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from deskcli.core import tickets
+from deskcli.core.clock import from_iso, to_iso
+from deskcli.core.desk import Desk
+from deskcli.core.errors import InvalidInput
+from deskcli.core.workflow import CLOSED_STATUSES, STATUSES
+
+FORMATS = ("json", "jsonl", "csv", "email", "mbox")
+MAIL_FORMATS = ("email", "mbox")
+# The facts a piped record may carry: those of `deskcli open`, and when the call came in.
+FIELDS = ("caller", "summary", "org", "org_kind", "role", "contact", "channel", "contract",
+          "device", "os", "network", "software", "description", "reformulation", "billable",
+          "purchase_order", "opened_at")
+# A call typed into a form or a script is a written request unless it says otherwise.
+DEFAULT_CHANNEL = "web"
+# No record is this long; a longer line is refused before it is parsed.
+MAX_RECORD_BYTES = 1_000_000
+ATTACHMENTS_DIR = "attachments"
+_TRUE = {"1", "true", "yes", "y", "oui", "o", "x"}
+_FALSE = {"", "0", "false", "no", "n", "non"}
+
+
+@dataclass
+class Item:
+    """One record of the input: where it was, and what it holds."""
+
+    position: str
+    kind: str  # "call" (facts), "ticket" (an exported ticket, whole) or "mail"
+    data: Any
+    facts: tickets.CallFacts | None = None
+
+
+@dataclass
+class Rejected:
+    position: str
+    field: str | None
+    reason: str
+    data: Any = None
+
+    def as_dict(self) -> dict:
+        return {"record": self.position, "field": self.field, "reason": self.reason,
+                "data": self.data}
+
+
+@dataclass
+class Outcome:
+    created: list[int] = field(default_factory=list)
+    appended: list[int] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"created": self.created, "appended": self.appended,
+                "duplicates": self.duplicates, "rejected": [r.as_dict() for r in self.rejected]}
+
+
+# -- reading ---------------------------------------------------------------------
+
+
+def _require_content(raw: bytes) -> None:
+    if not raw.strip():
+        raise InvalidInput("the input is empty: nothing to import")
+
+
+def guess_format(name: str | None, raw: bytes) -> str:
+    """The format from the file name, else from the first bytes."""
+    _require_content(raw)
+    suffix = Path(name or "").suffix.lower()
+    by_suffix = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
+                 ".eml": "email", ".mbox": "mbox", ".mbx": "mbox"}
+    if suffix in by_suffix:
+        return by_suffix[suffix]
+    head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:4096]
+    if head.startswith(b"From "):
+        return "mbox"
+    if head.startswith(b"["):
+        return "json"
+    if head.startswith(b"{"):
+        lines = [line for line in head.splitlines() if line.strip()]
+        return "jsonl" if len(lines) > 1 and all(line.lstrip().startswith(b"{") for line in lines[1:2]) else "json"
+    first = head.split(b"\n", 1)[0]
+    if b":" in first and first.split(b":", 1)[0].replace(b"-", b"").isalnum():
+        return "email"
+    if b"," in first or b";" in first:
+        return "csv"
+    raise InvalidInput("cannot tell the format of the input: give --format json, jsonl, csv, "
+                       "email or mbox")
+
+
+def _text(raw: bytes, encoding: str) -> str:
+    try:
+        return raw.decode("utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8")
+                          else encoding)
+    except LookupError:
+        raise InvalidInput(f"--encoding: {encoding!r} is not an encoding Python knows") from None
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise InvalidInput(
+            f"the input is not {encoding} text: byte 0x{raw[exc.start]:02x} on line {line} "
+            f"cannot be read; give its encoding with --encoding (for example latin-1), or "
+            f"check that it is the file you meant") from None
+
+
+def _json_error(exc: json.JSONDecodeError, where: str) -> str:
+    return f"{where}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+
+
+def parse(raw: bytes, fmt: str, *, encoding: str = "utf-8",
+          mapping: dict[str, str] | None = None) -> tuple[list[Item], list[Rejected]]:
+    """The records of the input, each an item or the reason it cannot be read."""
+    if fmt not in FORMATS:
+        raise InvalidInput(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
+    _require_content(raw)
+    if fmt in MAIL_FORMATS:
+        return _parse_mail(raw, fmt)
+    text = _text(raw, encoding)
+    if fmt == "csv":
+        return _parse_csv(text, mapping or {})
+    if mapping:
+        raise InvalidInput("--map renames CSV columns; JSON records use the field names")
+    if fmt == "jsonl":
+        items, rejected = [], []
+        # Only a newline ends a record: str.splitlines() would also cut at U+0085 or U+2028,
+        # which JSON text may hold as they are.
+        for number, line in enumerate(text.split("\n"), start=1):
+            line = line.removesuffix("\r")
+            if not line.strip():
+                continue
+            where = f"line {number}"
+            if len(line) > MAX_RECORD_BYTES:
+                rejected.append(Rejected(where, None, f"{where} is {len(line):,} characters long; "
+                                         f"a record is at most {MAX_RECORD_BYTES:,}"))
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                rejected.append(Rejected(where, None, _json_error(exc, where), line[:200]))
+                continue
+            _classify(record, where, items, rejected)
+        return items, rejected
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(_json_error(exc, "the input") + "; nothing was imported") from None
+    items, rejected = [], []
+    records = document if isinstance(document, list) else [document]
+    for number, record in enumerate(records, start=1):
+        _classify(record, f"record {number}", items, rejected)
+    return items, rejected
+
+
+def _classify(record: Any, where: str, items: list[Item], rejected: list[Rejected]) -> None:
+    if not isinstance(record, dict):
+        rejected.append(Rejected(where, None, f"{where} is not a JSON object of fields", record))
+        return
+    try:
+        if "id" in record and "history" in record:
+            items.append(Item(where, "ticket", check_ticket(record)))
+        else:
+            items.append(Item(where, "call", record, facts=call_facts(record)))
+    except InvalidInput as exc:
+        rejected.append(Rejected(where, getattr(exc, "field", None), f"{where}: {exc}", record))
+
+
+def _canonical(header: str) -> str:
+    return header.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def _parse_csv(text: str, mapping: dict[str, str]) -> tuple[list[Item], list[Rejected]]:
+    import csv
+    import io
+
+    try:
+        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise InvalidInput(f"the CSV input has no header row ({exc})") from None
+    wanted = {_canonical(k): v for k, v in mapping.items()}
+    columns = []
+    unknown = []
+    for name in header:
+        target = wanted.get(_canonical(name), _canonical(name))
+        if target not in FIELDS:
+            unknown.append(name)
+        columns.append(target)
+    if unknown:
+        raise InvalidInput(
+            f"CSV columns {', '.join(repr(u) for u in unknown)} are not fields of a call; map "
+            f"each with --map 'COLUMN=field' (fields: {', '.join(FIELDS)}); nothing was imported")
+    items, rejected = [], []
+    row_number = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            row_number += 1
+            rejected.append(Rejected(f"row {row_number}", None, f"row {row_number}: {exc}"))
+            continue
+        row_number += 1
+        if not any(cell.strip() for cell in row):
+            continue
+        where = f"row {row_number}"
+        if len(row) != len(columns):
+            rejected.append(Rejected(where, None, f"{where} has {len(row)} cells for "
+                                     f"{len(columns)} columns", row))
+            continue
+        record = {c: v for c, v in zip(columns, row) if v.strip() != ""}
+        _classify(record, where, items, rejected)
+    return items, rejected
+
+
+def _parse_mail(raw: bytes, fmt: str) -> tuple[list[Item], list[Rejected]]:
+    from deskcli.core import mail
+
+    messages = mail.split_mbox(raw) if fmt == "mbox" else [raw]
+    items, rejected = [], []
+    for number, message in enumerate(messages, start=1):
+        where = f"message {number}"
+        try:
+            items.append(Item(where, "mail", mail.parse_message(message)))
+        except mail.MailError as exc:
+            rejected.append(Rejected(where, None, f"{where}: {exc}"))
+    return items, rejected
+
+
+# -- validating ------------------------------------------------------------------
+
+
+def _boolean(value: Any, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise tickets.FieldError(name, f"{name}: {value!r} is not true or false")
+
+
+def _moment(value: Any, name: str) -> datetime:
+    from deskcli.core.clock import now, parse_datetime
+
+    if not isinstance(value, str):
+        raise tickets.FieldError(name, f"{name}: {value!r} is not a date and time")
+    try:
+        moment = parse_datetime(value, name)
+    except InvalidInput as exc:
+        raise tickets.FieldError(name, str(exc)) from None
+    if moment > now():
+        raise tickets.FieldError(name, f"{name}: {value} is in the future")
+    return moment
+
+
+def call_facts(record: dict) -> tickets.CallFacts:
+    """The facts of one piped call, checked as `deskcli open` checks its options."""
+    unknown = sorted(set(record) - set(FIELDS))
+    if unknown:
+        raise tickets.FieldError(unknown[0], f"{', '.join(unknown)}: not a field of a call "
+                                 f"(fields: {', '.join(FIELDS)})")
+    values = dict(record)
+    billable = _boolean(values.pop("billable", False), "billable")
+    opened = values.pop("opened_at", None)
+    values.setdefault("channel", DEFAULT_CHANNEL)
+    facts = tickets.CallFacts(caller=values.pop("caller", None), summary=values.pop("summary", None),
+                              billable=billable,
+                              started_at=_moment(opened, "opened_at") if opened is not None else None,
+                              **values)
+    return tickets.validate(facts, label=lambda name: name)
+
+
+def check_ticket(record: dict) -> dict:
+    """An exported ticket, read back whole: enough of its shape to be served by every command."""
+    number = record.get("id")
+    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+        raise tickets.FieldError("id", f"id: {number!r} is not a ticket number")
+    if record.get("status") not in STATUSES:
+        raise tickets.FieldError("status", f"status: {record.get('status')!r} is not one of "
+                                 f"{', '.join(STATUSES)}")
+    for name in ("caller", "organisation"):
+        value = record.get(name)
+        if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+            raise tickets.FieldError(name, f"{name}: an object with a name is expected")
+    for name in ("opened_at",):
+        try:
+            from_iso(record.get(name) or "")
+        except (ValueError, TypeError):
+            raise tickets.FieldError(name, f"{name}: {record.get(name)!r} is not an ISO 8601 time") from None
+    history = record.get("history")
+    if not isinstance(history, list) or not all(
+            isinstance(e, dict) and isinstance(e.get("at"), str) and isinstance(e.get("event"), str)
+            for e in history):
+        raise tickets.FieldError("history", "history: a list of events, each with at and event, "
+                                 "is expected")
+    if not isinstance(record.get("summary"), str):
+        raise tickets.FieldError("summary", "summary: a text is expected")
+    return record
+
+
+# -- writing ---------------------------------------------------------------------
+
+
+def import_batch(desk: Desk, items: list[Item], rejected: list[Rejected], *, now: datetime,
+                 skip_invalid: bool = False) -> Outcome:
+    """Write every good record in one change. With a record refused (when read, or by a
+    rule while being written), nothing is written unless `skip_invalid`, which writes
+    the good ones; the outcome lists the refused ones either way."""
+    outcome = Outcome(rejected=list(rejected))
+    if (rejected and not skip_invalid) or not items:
+        return outcome
+    written: list[Path] = []
+    try:
+        with desk.repo.writing() as store:
+            for item in items:
+                try:
+                    if item.kind == "call":
+                        outcome.created.append(tickets.record_call(
+                            desk, store, item.facts, now,
+                            history=[tickets.history_entry("piped_in", now, desk.technician)])["id"])
+                    elif item.kind == "ticket":
+                        outcome.created.append(_restore(store, item))
+                    else:
+                        _take_mail(desk, store, item, now, outcome, written)
+                except InvalidInput as exc:
+                    outcome.rejected.append(Rejected(
+                        item.position, getattr(exc, "field", None), f"{item.position}: {exc}",
+                        item.data if item.kind != "mail" else None))
+                    if not skip_invalid:
+                        raise _Abort() from None
+    except BaseException as exc:
+        # Nothing of the batch was written: its attachments go too.
+        for path in written:
+            path.unlink(missing_ok=True)
+        if isinstance(exc, _Abort):
+            return Outcome(rejected=outcome.rejected)
+        raise
+    return outcome
+
+
+class _Abort(Exception):
+    """A record refused while the batch was being written: nothing of the batch is kept."""
+
+
+def _restore(store, item: Item) -> int:
+    ticket = dict(item.data)
+    number = ticket["id"]
+    if store.get_ticket(number) is not None or store.archived().get_ticket(number) is not None:
+        raise tickets.FieldError("id", f"ticket #{number} already exists here; an export is "
+                                 f"read back into an empty repository (or one without these numbers)")
+    from deskcli.core import contracts
+
+    org = ticket["organisation"]
+    kind = org.get("kind") if org.get("kind") in contracts.ORG_KINDS else "company"
+    contracts.remember_caller(store, contracts.ensure_organisation(store, org["name"], kind,
+                                                                   from_iso(ticket["opened_at"])),
+                              ticket["caller"])
+    for request in ticket.get("interventions") or []:
+        if isinstance(request.get("number"), int):
+            store.reserve_counter("intervention", request["number"])
+    if ticket["status"] in CLOSED_STATUSES:
+        store.reserve_numbers(number)
+        store.archived().update_ticket(ticket)
+    else:
+        store.insert_numbered_ticket(ticket)
+    return number
+
+
+def _sender(message) -> tuple[str, str | None]:
+    name = (message.sender_name or "").strip()
+    address = message.sender_address
+    if not name and address:
+        name = address.split("@", 1)[0]
+    return name or "unknown sender", address
+
+
+def _organisation_of(store, address: str | None) -> str | None:
+    """The organisation a sender belongs to: by their address, else by its domain."""
+    from deskcli.core import contracts
+
+    if not address:
+        return None
+    domain = address.rsplit("@", 1)[-1]
+    by_domain = None
+    for org in store.records(contracts.ORGANISATIONS):
+        for caller in org.get("callers", []):
+            contact = (caller.get("contact") or "").strip().lower()
+            if contact == address:
+                return org["name"]
+            if by_domain is None and contact.endswith("@" + domain) and org.get("kind") != "individual":
+                by_domain = org["name"]
+    return by_domain
+
+
+def _store_attachments(desk: Desk, number: int, attachments, written: list[Path]) -> list[str]:
+    """Write a message's attachments beside its ticket; returns their stored names."""
+    import os
+
+    from deskcli.core.errors import RepositoryError
+
+    if not attachments:
+        return []
+    folder = desk.home / ATTACHMENTS_DIR / str(number)
+    stored = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(desk.home / ATTACHMENTS_DIR, 0o700)
+        taken = {p.name for p in folder.iterdir()}
+        for attachment in attachments:
+            name = attachment.filename
+            stem, dot, ext = name.rpartition(".")
+            counter = 2
+            while name in taken:
+                name = f"{stem}-{counter}.{ext}" if dot else f"{attachment.filename}-{counter}"
+                counter += 1
+            target = folder / name
+            if target.resolve().parent != folder.resolve():
+                raise RepositoryError(f"attachment name {name!r} would leave {folder}")
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            written.append(target)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(attachment.data)
+            taken.add(name)
+            stored.append(name)
+    except OSError as exc:
+        raise RepositoryError(f"cannot store the attachments of #{number} in {folder}: "
+                              f"{exc.strerror}") from None
+    return stored
+
+
+def _take_mail(desk: Desk, store, item: Item, now: datetime, outcome: Outcome,
+               written: list[Path]) -> None:
+    from deskcli.core import notices
+
+    message = item.data
+    archive = store.archived()
+    if message.message_id and archive.message_ticket(message.message_id) is not None:
+        outcome.duplicates.append(message.message_id)
+        return
+    target = None
+    for reference in message.in_reply_to:
+        target = archive.message_ticket(reference)
+        if target is not None:
+            break
+    if target is None and message.ticket_number is not None:
+        if store.get_ticket(message.ticket_number) or archive.get_ticket(message.ticket_number):
+            target = message.ticket_number
+    name, address = _sender(message)
+    text = message.text or ""
+    long_text = len(text) > tickets.MAX_TEXT
+    if target is not None:
+        holder, ticket = tickets.held(desk, store, target)
+        files = _store_attachments(desk, target, message.attachments, written)
+        ticket["history"].append(tickets.history_entry(
+            "message", now, desk.technician, sender=name, address=address,
+            subject=message.subject or None, text=text[:tickets.MAX_TEXT] or None,
+            message_id=message.message_id, attachments=files or None,
+            sent_at=to_iso(message.date) if message.date else None))
+        if files:
+            ticket["attachments"] = [*(ticket.get("attachments") or []), *files]
+        holder.update_ticket(ticket)
+        notices.leave(store, ticket, to=ticket["opener"], by=desk.technician, now=now,
+                      text=f"#{target}: a message from {name} was added")
+        outcome.appended.append(target)
+    else:
+        facts = tickets.validate(tickets.CallFacts(
+            caller=name[:200], contact=address, org=_organisation_of(store, address),
+            summary=(message.subject or "(no subject)")[:500], channel="email",
+            description=text[:tickets.MAX_TEXT] or None), label=lambda field_name: field_name)
+        received = tickets.history_entry(
+            "message", now, desk.technician, sender=name, address=address,
+            subject=message.subject or None, message_id=message.message_id,
+            sent_at=to_iso(message.date) if message.date else None)
+        ticket = tickets.record_call(desk, store, facts, now, history=[received])
+        target = ticket["id"]
+        extra = []
+        if long_text:
+            from deskcli.core.mail import Attachment
+
+            extra = [Attachment("message.txt", "text/plain", text.encode("utf-8"))]
+        files = _store_attachments(desk, target, [*message.attachments, *extra], written)
+        if files:
+            ticket["attachments"] = files
+            received["attachments"] = files
+            store.update_ticket(ticket)
+        outcome.created.append(target)
+    if message.message_id:
+        archive.remember_message(message.message_id, target)
