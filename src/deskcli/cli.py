@@ -37,6 +37,7 @@ COMMANDS = {
     "sla": ("sla", "show_sla"),
     "report": ("report", "report"),
     "export": ("export", "export"),
+    "doctor": ("doctor", "doctor"),
     "kb": ("kb", "app"),
     "problem": ("problem", "app"),
     "contract": ("contract", "app"),

@@ -33,5 +33,8 @@ def technician_name(explicit: str | None = None) -> str:
 def open_desk(home: str | os.PathLike | None = None, technician: str | None = None) -> Desk:
     path = repository_home(home)
     settings = settings_module.load(path)
-    repo = TinyDBRepository(path, lock_timeout=settings["repository"]["lock_timeout_seconds"])
+    options = settings["repository"]
+    repo = TinyDBRepository(path, lock_timeout=options["lock_timeout_seconds"],
+                            backup_every_minutes=options["backup_every_minutes"],
+                            backups_kept=options["backups_kept"])
     return Desk(home=path, settings=settings, repo=repo, technician=technician_name(technician))

@@ -18,7 +18,7 @@ from deskcli.core import tickets
 from deskcli.core.clock import from_iso, to_iso
 from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput
-from deskcli.core.workflow import CLOSED_STATUSES, STATUSES
+from deskcli.core.workflow import CLOSED_STATUSES
 
 FORMATS = ("json", "jsonl", "csv", "email", "mbox")
 MAIL_FORMATS = ("email", "mbox")
@@ -287,30 +287,10 @@ def call_facts(record: dict) -> tickets.CallFacts:
 
 
 def check_ticket(record: dict) -> dict:
-    """An exported ticket, read back whole: enough of its shape to be served by every command."""
-    number = record.get("id")
-    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-        raise tickets.FieldError("id", f"id: {number!r} is not a ticket number")
-    if record.get("status") not in STATUSES:
-        raise tickets.FieldError("status", f"status: {record.get('status')!r} is not one of "
-                                 f"{', '.join(STATUSES)}")
-    for name in ("caller", "organisation"):
-        value = record.get(name)
-        if not isinstance(value, dict) or not isinstance(value.get("name"), str):
-            raise tickets.FieldError(name, f"{name}: an object with a name is expected")
-    for name in ("opened_at",):
-        try:
-            from_iso(record.get(name) or "")
-        except (ValueError, TypeError):
-            raise tickets.FieldError(name, f"{name}: {record.get(name)!r} is not an ISO 8601 time") from None
-    history = record.get("history")
-    if not isinstance(history, list) or not all(
-            isinstance(e, dict) and isinstance(e.get("at"), str) and isinstance(e.get("event"), str)
-            for e in history):
-        raise tickets.FieldError("history", "history: a list of events, each with at and event, "
-                                 "is expected")
-    if not isinstance(record.get("summary"), str):
-        raise tickets.FieldError("summary", "summary: a text is expected")
+    """An exported ticket, read back whole: it must have the shape every command relies on."""
+    problems = tickets.shape_problems(record)
+    if problems:
+        raise tickets.FieldError(*problems[0])
     return record
 
 

@@ -475,9 +475,12 @@ def _open_db(path: Path, staged: dict[Path, str] | None = None) -> TinyDB:
 class TinyDBRepository:
     """A repository directory: active.json for the daily work, archive.json for closed calls."""
 
-    def __init__(self, home: Path, lock_timeout: float = 10.0) -> None:
+    def __init__(self, home: Path, lock_timeout: float = 10.0, backup_every_minutes: float = 60,
+                 backups_kept: int = 5) -> None:
         self.home = Path(home)
         self.lock_timeout = lock_timeout
+        self.backup_every_minutes = backup_every_minutes
+        self.backups_kept = backups_kept
         self.active_path = self.home / ACTIVE_FILE
         self.archive = Archive(self.home, lock_timeout)
 
@@ -551,6 +554,9 @@ class TinyDBRepository:
         try:
             recover_together(self.home, self.archive)
             self._remove_stale_temporaries()
+            from deskcli.core.backups import take
+
+            take(self.home, self.backup_every_minutes, self.backups_kept)
             read_json_file(self.active_path)
             self._move_legacy_archive()
             self._finish_archiving()

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Iterator
 
 from deskcli.core import contracts as contracts_module
-from deskcli.core.clock import local_date, to_iso
+from deskcli.core.clock import from_iso, local_date, to_iso
 from deskcli.core.clock import now as clock_now
 from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput, NotFound
@@ -201,6 +201,56 @@ def record_call(desk: Desk, store: Store, facts: CallFacts, now: datetime,
     }
     store.insert_ticket(ticket)
     return ticket
+
+
+def _moment_problem(value) -> str | None:
+    try:
+        from_iso(value)
+    except (ValueError, TypeError, AttributeError):
+        return f"{value!r} is not an ISO 8601 time"
+    return None
+
+
+def shape_problems(ticket) -> list[tuple[str, str]]:
+    """Every (field, reason) that keeps a stored ticket from being served by the commands:
+    what `deskcli doctor` reports and what an imported ticket must pass."""
+    from deskcli.core.workflow import STATUSES
+
+    if not isinstance(ticket, dict):
+        return [("ticket", "a ticket is a JSON object")]
+    found = []
+    number = ticket.get("id")
+    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+        found.append(("id", f"id: {number!r} is not a ticket number"))
+    if ticket.get("status") not in STATUSES:
+        found.append(("status", f"status: {ticket.get('status')!r} is not one of {', '.join(STATUSES)}"))
+    priority = ticket.get("priority")
+    if priority is not None and (priority not in (1, 2, 3, 4) or isinstance(priority, bool)):
+        found.append(("priority", f"priority: {priority!r} is not a priority from 1 to 4"))
+    for name in ("caller", "organisation"):
+        value = ticket.get(name)
+        if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+            found.append((name, f"{name}: an object with a name is expected"))
+    for name in ("summary", "opener"):
+        if not isinstance(ticket.get(name), str):
+            found.append((name, f"{name}: a text is expected, found {ticket.get(name)!r}"))
+    if (problem := _moment_problem(ticket.get("opened_at"))) is not None:
+        found.append(("opened_at", f"opened_at: {problem}"))
+    history = ticket.get("history")
+    if not isinstance(history, list):
+        found.append(("history", "history: a list of events is expected"))
+        return found
+    for index, entry in enumerate(history):
+        where = f"history[{index}]"
+        if not isinstance(entry, dict):
+            found.append((where, f"{where}: an event object is expected"))
+            continue
+        if (problem := _moment_problem(entry.get("at"))) is not None:
+            found.append((f"{where}.at", f"{where}.at: {problem}"))
+        for key in ("event", "by"):
+            if not isinstance(entry.get(key), str):
+                found.append((f"{where}.{key}", f"{where}.{key}: a text is expected"))
+    return found
 
 
 def _check_number(ticket_id: int) -> None:

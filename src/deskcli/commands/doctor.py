@@ -1,0 +1,71 @@
+"""`deskcli doctor`: check the repository, list its snapshots, restore one."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from deskcli.commands.options import JsonOption, state, wants_json
+from deskcli.core.errors import CorruptFile
+from deskcli.ui import output
+
+
+def doctor(
+    ctx: typer.Context,
+    list_snapshots: Annotated[bool, typer.Option("--list", help="List the automatic snapshots.")] = False,
+    restore: Annotated[bool, typer.Option("--restore", help="Put the newest snapshot (or --snapshot NAME) back.")] = False,
+    snapshot: Annotated[Optional[str], typer.Option("--snapshot", metavar="NAME", help="With --restore: which snapshot.")] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Check every repository file, ticket by ticket; list or restore the automatic snapshots.
+
+    Exit 0 when the repository is healthy, 3 when something is wrong (each problem named
+    with its file, ticket and field).
+
+    Example: deskcli doctor
+
+    Example: deskcli doctor --restore
+    """
+    from deskcli.core import backups, doctor as core
+    from deskcli.core.paths import repository_home
+
+    st = state(ctx)
+    # The doctor reads the files itself: a broken settings file must not keep it out.
+    home = repository_home(st.home)
+    as_json = wants_json(ctx, json_output)
+    if list_snapshots:
+        found = backups.snapshots(home)
+        if as_json:
+            output.emit_json([{"name": p.name, "files": sorted(f.name for f in p.iterdir())} for p in found])
+        elif not found:
+            output.message(f"No snapshot yet in {home / backups.BACKUP_DIR}.")
+        else:
+            output.table([[p.name, ", ".join(sorted(f.name for f in p.iterdir()))] for p in found],
+                         ["Snapshot", "Files"])
+        return
+    if restore:
+        chosen, aside = core.restore(home, st.desk().repo.lock_timeout if _settings_ok(st) else 10.0,
+                                     snapshot)
+        output.message(f"Restored snapshot {chosen.name}; the files it replaced are kept in {aside}.")
+    findings = core.examine(home)
+    if as_json:
+        output.emit_json({"healthy": not findings, "problems": [f.as_dict() for f in findings]})
+    elif findings:
+        for finding in findings:
+            output.data(output.safe_line(str(finding)))
+    if findings:
+        raise CorruptFile(f"{len(findings)} problem(s) in {home}; fix them by hand, or run "
+                          f"`deskcli doctor --restore` to put the last snapshot back "
+                          f"(`deskcli doctor --list` shows them)")
+    output.message(f"The repository {home} is healthy.")
+
+
+def _settings_ok(st) -> bool:
+    from deskcli.core.errors import InvalidInput
+
+    try:
+        st.desk()
+        return True
+    except InvalidInput:
+        return False

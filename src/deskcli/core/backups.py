@@ -1,0 +1,71 @@
+"""Rotating snapshots of the daily files, taken before a change and pruned by themselves.
+
+A hand-edited file, a disk that lied, a script gone wrong: the previous good state is a
+copy away. Only healthy files are copied, so a snapshot is always one to restore.
+The archive is SQLite, with its own journal and integrity check (see `doctor`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+BACKUP_DIR = "backups"
+SNAPSHOT_FILES = ("active.json", "kb.json")
+_STAMP = "%Y%m%dT%H%M%S"
+
+
+def snapshots(home: Path) -> list[Path]:
+    """Snapshots, newest first."""
+    folder = Path(home) / BACKUP_DIR
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "broken-"))]
+    return sorted(found, key=lambda p: p.name, reverse=True)
+
+
+def _age_minutes(snapshot: Path) -> float:
+    try:
+        taken = datetime.strptime(snapshot.name[:15], _STAMP).replace(tzinfo=timezone.utc)
+    except ValueError:
+        return float("inf")
+    return (datetime.now(timezone.utc) - taken).total_seconds() / 60
+
+
+def take(home: Path, every_minutes: float, kept: int) -> Path | None:
+    """Copy the daily files that parse, if the newest snapshot is old enough; prune the rest.
+
+    Called under the repository lock, before a change: a failure to copy never stops the
+    change itself (the change is atomic on its own), it only skips this snapshot. Only
+    files `doctor` finds nothing wrong with are copied.
+    """
+    from deskcli.core.doctor import file_findings
+
+    home = Path(home)
+    existing = snapshots(home)
+    if kept <= 0 or (existing and _age_minutes(existing[0]) < every_minutes):
+        return None
+    # A file with a problem (a hand edit gone wrong) is not worth keeping as a backup of itself.
+    sources = [home / name for name in SNAPSHOT_FILES
+               if (home / name).exists() and not file_findings(home / name)]
+    if not sources:
+        return None
+    # Microseconds keep names in the order they were taken, even several in one second.
+    stamp = datetime.now(timezone.utc).strftime(_STAMP + ".%f")
+    target = home / BACKUP_DIR / stamp
+    staging = home / BACKUP_DIR / f".{stamp}"
+    try:
+        staging.mkdir(parents=True, mode=0o700)
+        os.chmod(home / BACKUP_DIR, 0o700)
+        for path in sources:
+            shutil.copy2(path, staging / path.name)
+            os.chmod(staging / path.name, 0o600)
+        staging.rename(target)  # a snapshot is whole or absent
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        return None
+    for old in snapshots(home)[kept:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return target

@@ -1,0 +1,138 @@
+"""`deskcli doctor`: what is wrong in a repository, file by file, ticket by ticket, field by
+field; and the way back to the last good snapshot."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from deskcli.core import backups
+from deskcli.core.archive import ARCHIVE_DB
+from deskcli.core.errors import NotFound, RepositoryError
+from deskcli.core.storage import ACTIVE_FILE, KB_FILE, LOCK_FILE, TICKETS, RepositoryLock
+from deskcli.core.tickets import shape_problems
+
+
+@dataclass
+class Finding:
+    file: str
+    ticket: int | None
+    field: str | None
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "ticket": self.ticket, "field": self.field, "reason": self.reason}
+
+    def __str__(self) -> str:
+        where = self.file + (f", ticket #{self.ticket}" if self.ticket is not None else "")
+        return f"{where}: {self.reason}"
+
+
+def _json_file(path: Path) -> tuple[dict | None, list[Finding]]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, []
+    except OSError as exc:
+        return None, [Finding(path.name, None, None, f"cannot be read: {exc.strerror}")]
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        return None, [Finding(path.name, None, None, f"not valid JSON: {exc}")]
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        return None, [Finding(path.name, None, None, "not a deskcli repository file")]
+    return data, []
+
+
+def _tickets(name: str, documents: dict) -> list[Finding]:
+    found = []
+    for key, doc in documents.items():
+        number = int(key) if str(key).isdigit() else None
+        if isinstance(doc, dict) and "id" not in doc and number is not None:
+            doc = dict(doc, id=number)  # TinyDB keeps the number as the document's key
+        for field_name, reason in shape_problems(doc):
+            found.append(Finding(name, number, field_name, reason))
+    return found
+
+
+def _archive(home: Path) -> list[Finding]:
+    path = home / ARCHIVE_DB
+    if not path.exists():
+        return []
+    found = []
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            verdict = db.execute("PRAGMA integrity_check").fetchone()[0]
+            if verdict != "ok":
+                found.append(Finding(ARCHIVE_DB, None, None, f"integrity check: {verdict}"))
+            for number, doc in db.execute("SELECT id, doc FROM tickets"):
+                try:
+                    ticket = json.loads(doc)
+                except ValueError as exc:
+                    found.append(Finding(ARCHIVE_DB, number, None, f"not valid JSON: {exc}"))
+                    continue
+                found += [Finding(ARCHIVE_DB, number, f, r) for f, r in shape_problems(ticket)]
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        found.append(Finding(ARCHIVE_DB, None, None, f"cannot be read as SQLite: {exc}"))
+    return found
+
+
+def file_findings(path: Path) -> list[Finding]:
+    """The problems of one daily file (active.json, kb.json)."""
+    data, found = _json_file(path)
+    if data is not None and path.name == ACTIVE_FILE:
+        found += _tickets(ACTIVE_FILE, data.get(TICKETS, {}))
+    return found
+
+
+def examine(home: Path) -> list[Finding]:
+    """Every problem found in the repository's files; none for a healthy repository."""
+    home = Path(home)
+    return [*file_findings(home / ACTIVE_FILE), *file_findings(home / KB_FILE), *_archive(home)]
+
+
+def _stamp() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+
+
+def restore(home: Path, lock_timeout: float, snapshot: str | None = None) -> tuple[Path, Path]:
+    """Put a snapshot's files back, under the lock; the files they replace are kept aside in
+    backups/broken-STAMP/, never deleted. Returns (the snapshot, where the old files went)."""
+    home = Path(home)
+    available = backups.snapshots(home)
+    if not available:
+        raise NotFound(f"no snapshot in {home / backups.BACKUP_DIR}: deskcli takes one before "
+                       f"a change at most every repository.backup_every_minutes")
+    if snapshot is None:
+        chosen = available[0]
+    else:
+        chosen = next((p for p in available if p.name == snapshot), None)
+        if chosen is None:
+            raise NotFound(f"no snapshot {snapshot!r}; `deskcli doctor --list` shows them")
+    lock = RepositoryLock(home / LOCK_FILE, lock_timeout)
+    lock.acquire()
+    try:
+        aside = home / backups.BACKUP_DIR / f"broken-{_stamp()}"
+        aside.mkdir(parents=True, mode=0o700, exist_ok=True)
+        from deskcli.core.storage import write_atomically
+
+        for copy in sorted(chosen.iterdir()):
+            current = home / copy.name
+            if current.exists():
+                shutil.copy2(current, aside / copy.name)
+                os.chmod(aside / copy.name, 0o600)
+            write_atomically(current, copy.read_text(encoding="utf-8"))
+            os.chmod(current, 0o600)
+    except OSError as exc:
+        raise RepositoryError(f"cannot restore {chosen.name}: {exc.strerror}") from None
+    finally:
+        lock.release()
+    return chosen, aside
