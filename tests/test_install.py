@@ -36,3 +36,28 @@ def test_an_installed_package_carries_its_data():
 def test_python_dash_m_and_version():
     out = subprocess.run([sys.executable, "-m", "deskcli", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == f"deskcli {deskcli.__version__}"
+
+
+HEAVY = ("questionary", "prompt_toolkit", "tabulate", "jinja2", "plotext", "pydantic")
+
+
+def _imported(home, *args):
+    """The heavy libraries a command loaded, run in a fresh interpreter as a user would."""
+    code = ("import sys, json\nfrom deskcli.cli import app\n"
+            f"try:\n    app(args={list(args)!r}, prog_name='deskcli')\nexcept SystemExit:\n    pass\n"
+            f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))))")
+    env = dict(__import__("os").environ, DESKCLI_HOME=str(home), DESKCLI_USER="alice")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    return __import__("json").loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_commands_load_only_the_libraries_they_use(home):
+    assert _imported(home, "--version") == []
+    assert _imported(home, "open", "--no-input", "--caller", "K", "--summary", "S", "--billable") == []
+    assert _imported(home, "close", "1") == []
+    assert _imported(home, "list", "--json") == []
+    assert _imported(home, "report", "--json") == []
+    assert _imported(home, "list") == ["tabulate"]
+    assert set(_imported(home, "report")) == {"tabulate", "plotext"}
+    assert _imported(home, "report", "1", "--format", "html") == ["jinja2"]
