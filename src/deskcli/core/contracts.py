@@ -34,11 +34,7 @@ def parse_signer(text: str) -> dict:
 
 
 def find_organisation(store: Store, name: str) -> dict | None:
-    key = name_key(name)
-    for org in store.records(ORGANISATIONS):
-        if name_key(org["name"]) == key:
-            return org
-    return None
+    return store.find_record(ORGANISATIONS, "name", name, key=name_key)
 
 
 def ensure_organisation(store: Store, name: str, kind: str, now: datetime) -> dict:
@@ -60,14 +56,15 @@ def ensure_organisation(store: Store, name: str, kind: str, now: datetime) -> di
 def remember_caller(store: Store, org: dict, caller: dict) -> None:
     """Keep the caller in the organisation's directory so the next call can pick them."""
     key = name_key(caller["name"])
-    callers = [c for c in org.get("callers", []) if name_key(c["name"]) != key]
-    previous = next((c for c in org.get("callers", []) if name_key(c["name"]) == key), {})
-    merged = {
+    callers = list(org.get("callers", []))
+    at = next((i for i, c in enumerate(callers) if name_key(c["name"]) == key), None)
+    previous = callers.pop(at) if at is not None else {}
+    callers.append({
         "name": caller["name"],
         "role": caller.get("role") or previous.get("role"),
         "contact": caller.get("contact") or previous.get("contact"),
-    }
-    org["callers"] = [*callers, merged]
+    })
+    org["callers"] = callers
     store.update_record(ORGANISATIONS, org)
 
 

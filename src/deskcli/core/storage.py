@@ -284,7 +284,11 @@ class Store:
         # New tickets are inserted together when the change is kept: TinyDB rewrites its
         # whole table in memory at each insert, which a batch of 10,000 cannot afford.
         self._new_tickets: dict[int, dict] = {}
-        self._records: dict[str, list[dict]] = {}
+        self._records: dict[str, dict[int, dict]] = {}
+        self._meta_cache: dict | None = None
+        self._meta_dirty = False
+        self._dirty: dict[str, set[int]] = {}
+        self._indexes: dict[tuple[str, str], tuple[Callable[[str], str], dict[str, int]]] = {}
 
     def after_commit(self, action: Callable[[], None]) -> None:
         """Run `action` once this change is written, still under the lock (derived data)."""
@@ -304,23 +308,34 @@ class Store:
             raise RepositoryError("the archive is not reachable from this store")
         return self._archive
 
-    def _close(self, keep: bool) -> None:
-        if keep and self._new_tickets:
+    def _flush(self) -> None:
+        """Hand what this change kept in memory to TinyDB, which writes it once, at close."""
+        if self._meta_dirty:
+            self._db.table(META).upsert(Document(self._meta_cache, doc_id=META_ID))
+        if self._new_tickets:
             self._db.table(TICKETS).insert_multiple(
                 Document(t, doc_id=n) for n, t in self._new_tickets.items())
-        self._new_tickets = {}
+        self._write_records()
+
+    def _close(self, keep: bool) -> None:
         for store in [*self._sides.values(), self]:
-            if not keep:
+            if keep:
+                store._flush()
+            else:
                 store._db.storage._cache_modified_count = 0
+            store._new_tickets, store._dirty, store._meta_dirty = {}, {}, False
             store._db.close()
 
     # The counter lives beside the tickets so that one atomic write covers both;
     # it only grows, so a number is never given twice, even after archiving.
     def _meta(self) -> dict:
-        return dict(self._db.table(META).get(doc_id=META_ID) or {})
+        if self._meta_cache is None:
+            self._meta_cache = dict(self._db.table(META).get(doc_id=META_ID) or {})
+        return dict(self._meta_cache)
 
     def _set_meta(self, meta: dict) -> None:
-        self._db.table(META).upsert(Document(meta, doc_id=META_ID))
+        self._meta_cache = dict(meta)
+        self._meta_dirty = True
 
     def archiving_ids(self) -> set[int]:
         return set(self._meta().get("archiving", []))
@@ -399,16 +414,40 @@ class Store:
             meta["counters"] = counters
             self._set_meta(meta)
 
-    def records(self, kind: str) -> list[dict]:
-        # Read once per change and kind: a batch of 10,000 calls asks for the organisations
-        # 20,000 times, and TinyDB builds every document anew at each ask.
+    # Records (organisations, contracts, problems, articles...) are read once per change
+    # and kind, served from memory, and written back once when the change is kept: a batch
+    # of 10,000 calls asks for the organisations 20,000 times and updates them 10,000
+    # times, and TinyDB rebuilds its whole table at every read and write.
+    def _table(self, kind: str) -> dict[int, dict]:
         if kind not in self._records:
-            self._records[kind] = [dict(d, id=d.doc_id) for d in self._db.table(kind).all()]
-        return [dict(r) for r in self._records[kind]]
+            self._records[kind] = {d.doc_id: dict(d, id=d.doc_id) for d in self._db.table(kind).all()}
+        return self._records[kind]
+
+    def records(self, kind: str) -> list[dict]:
+        return [dict(r) for r in self._table(kind).values()]
 
     def get_record(self, kind: str, record_id: int) -> dict | None:
-        doc = self._db.table(kind).get(doc_id=record_id)
-        return dict(doc, id=record_id) if doc is not None else None
+        found = self._table(kind).get(record_id)
+        return dict(found) if found is not None else None
+
+    def find_record(self, kind: str, field_name: str, value: str, key: Callable[[str], str]) -> dict | None:
+        """The record whose `field_name`, read through `key`, equals `value` read the same way."""
+        if (kind, field_name) not in self._indexes:
+            self._indexes[(kind, field_name)] = (
+                key, {key(r.get(field_name) or ""): i for i, r in self._table(kind).items()})
+        index = self._indexes[(kind, field_name)][1]
+        found = self._table(kind).get(index.get(key(value), -1))
+        if found is None or key(found.get(field_name) or "") != key(value):
+            return None
+        return dict(found)
+
+    def _remember(self, kind: str, record: dict) -> None:
+        self._table(kind)[record["id"]] = dict(record)
+        self._dirty.setdefault(kind, set()).add(record["id"])
+        for (indexed_kind, field_name), (key, index) in self._indexes.items():
+            if indexed_kind == kind:
+                # A renamed record leaves its old key behind; lookups check the key again.
+                index[key(record.get(field_name) or "")] = record["id"]
 
     def insert_record(self, kind: str, record: dict) -> int:
         """Store a new record under a number of its own, never given before, even if removed."""
@@ -420,27 +459,27 @@ class Store:
         counters = dict(meta.get("counters", {}))
         first = counters.get(kind)
         if first is None:  # records from before the counters: start past the last of them
-            first = max([1, *(d.doc_id + 1 for d in self._db.table(kind).all())])
+            first = max([1, *(n + 1 for n in self._table(kind))])
         numbers = list(range(first, first + len(records)))
-        if kind in self._records:
-            self._records[kind] += [dict(r, id=n) for r, n in zip(records, numbers)]
-        self._db.table(kind).insert_multiple(
-            Document({k: v for k, v in r.items() if k != "id"}, doc_id=n) for r, n in zip(records, numbers))
         for record, number in zip(records, numbers):
             record["id"] = number
+            self._remember(kind, record)
         counters[kind] = first + len(records)
         meta["counters"] = counters
         self._set_meta(meta)
         return numbers
 
     def update_record(self, kind: str, record: dict) -> None:
-        if kind in self._records:
-            self._records[kind] = [dict(record) if r["id"] == record["id"] else r
-                                   for r in self._records[kind]]
-            if all(r["id"] != record["id"] for r in self._records[kind]):
-                self._records[kind].append(dict(record))
-        data = {k: v for k, v in record.items() if k != "id"}
-        self._db.table(kind).upsert(Document(data, doc_id=record["id"]))
+        self._remember(kind, record)
+
+    def _write_records(self) -> None:
+        for kind, numbers in self._dirty.items():
+            table = self._db.table(kind)
+            stored = self._table(kind)
+            for number in sorted(numbers):
+                data = {k: v for k, v in stored[number].items() if k != "id"}
+                table.upsert(Document(data, doc_id=number))
+        self._dirty = {}
 
 
 class ArchiveChange:
@@ -686,6 +725,7 @@ class TinyDBRepository:
                 meta = store._meta()
                 meta["next_ticket"] = max([meta.get("next_ticket", 1), *(t["id"] + 1 for t in tickets)])
                 store._set_meta(meta)
+                store._flush()
             finally:
                 active.close()
             self.archive.apply([["ticket", ticket] for ticket in tickets])
