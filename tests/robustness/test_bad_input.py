@@ -106,3 +106,28 @@ def test_no_ticket_text_can_reach_a_shell():
             if shell.search(code) or (process.search(code) and path.name != "completions.py"):
                 offenders.append(f"{path.relative_to(SRC)}:{n}")
     assert offenders == []
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | junk,
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(junk, inner, max_size=3),
+                           max_leaves=8)
+records = st.dictionaries(st.sampled_from(["caller", "summary", "org", "channel", "billable", "opened_at",
+                                           "contact", "org_kind", "colour", "id", "history"]),
+                          json_values, max_size=6)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batch=st.lists(records, min_size=1, max_size=4), noise=st.binary(max_size=30),
+       fmt=st.sampled_from(["jsonl", "json", "csv", "email", "mbox"]))
+def test_any_piped_batch_is_taken_whole_or_not_at_all(deskcli, opened, tmp_path_factory, batch, noise, fmt):
+    import json
+
+    source = tmp_path_factory.mktemp("piped") / "input"
+    text = "\n".join(json.dumps(r, ensure_ascii=False) for r in batch)
+    source.write_bytes(text.encode("utf-8") + (noise if fmt != "json" else b""))
+    before = snapshot(opened)
+    result = deskcli("open", "--from", str(source), "--format", fmt)
+    assert result.exit_code in (0, 2), result.stderr
+    assert "Traceback" not in result.stderr
+    if result.exit_code == 2:
+        assert snapshot(opened) == before  # a refused batch writes nothing at all

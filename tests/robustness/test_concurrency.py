@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, timezone
 
 from deskcli.core import tickets
 
@@ -72,3 +73,48 @@ def test_cli_processes_open_at_once(home, desk):
         printed += [int(x) for x in out.split()]
     assert sorted(printed) == list(range(1, 21))
     assert len(tickets.list_tickets(desk)) == 20
+
+
+LIFE = """
+import sys
+from datetime import datetime, timezone
+from deskcli.core.desk import open_desk
+from deskcli.core import qualify, tickets, treatment
+now = lambda: datetime.now(timezone.utc)
+desk = open_desk(sys.argv[1], "tech" + sys.argv[2])
+for n in range(int(sys.argv[3])):
+    number = tickets.open_ticket(desk, tickets.CallFacts(caller="caller " + sys.argv[2],
+                                 summary="call %d" % n, billable=True), now())["id"]
+    qualify.qualify(desk, number, call_type="incident", impact="user", urgency="blocked",
+                    reason=None, now=now())
+    treatment.treat(desk, 1, now=now(), actions=["shared by %s/%d" % (sys.argv[2], n)])
+    treatment.treat(desk, number, now=now(), diagnosis="d", solution="s", definitive=True)
+    treatment.close(desk, number, now=now())
+    print(number, flush=True)
+"""
+
+
+def test_whole_calls_and_a_shared_ticket_change_at_once(home, desk):
+    """Four processes each open, qualify, treat and close their calls while all of them
+    add to one shared ticket: every call is closed with its whole history, and the shared
+    ticket keeps every action."""
+    shared = tickets.open_ticket(desk, tickets.CallFacts(caller="K", summary="shared", billable=True),
+                                 datetime.now(timezone.utc))
+    workers = [subprocess.Popen([sys.executable, "-c", LIFE, str(home), str(p), "6"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for p in range(4)]
+    closed = []
+    for worker in workers:
+        out, err = worker.communicate(timeout=240)
+        assert worker.returncode == 0, err
+        closed += [int(x) for x in out.split()]
+    assert sorted(closed) == list(range(2, 26))
+    archived = {t["id"]: t for t in desk.repo.archived_tickets()}
+    assert sorted(archived) == list(range(2, 26))
+    for ticket in archived.values():
+        events = [e["event"] for e in ticket["history"]]
+        assert events[0] == "opened" and ticket["status"] == "closed"
+        assert {"qualified", "solution", "closed"} <= set(events), events
+    actions = [a for e in tickets.get_ticket(desk, shared["id"])["history"]
+               if e["event"] == "treatment" for a in e.get("actions", [])]
+    assert sorted(actions) == sorted(f"shared by {p}/{n}" for p in range(4) for n in range(6))
