@@ -23,20 +23,24 @@ for n in range(int(sys.argv[3])):
 """
 
 
-def start_workers(home, processes, each):
-    return [subprocess.Popen([sys.executable, "-c", WORKER, str(home), str(p), str(each)],
+def start_workers(home, processes, each, script=WORKER):
+    return [subprocess.Popen([sys.executable, "-c", script, str(home), str(p), str(each)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for p in range(processes)]
 
 
-def test_eight_processes_open_two_hundred_tickets(home, desk):
-    workers = start_workers(home, 8, 25)
-    acknowledged = []
+def acknowledged_by(workers) -> list[int]:
+    """The ticket numbers the workers printed, each once its change was written."""
+    printed = []
     for worker in workers:
         out, err = worker.communicate(timeout=240)
         assert worker.returncode == 0, err
-        acknowledged += [int(line) for line in out.split()]
-    assert sorted(acknowledged) == list(range(1, 201))
+        printed += [int(line) for line in out.split()]
+    return sorted(printed)
+
+
+def test_eight_processes_open_two_hundred_tickets(home, desk):
+    assert acknowledged_by(start_workers(home, 8, 25)) == list(range(1, 201))
     stored = json.loads((home / "active.json").read_text())
     assert sorted(int(k) for k in stored["tickets"]) == list(range(1, 201))
     assert sorted(t["id"] for t in tickets.list_tickets(desk)) == list(range(1, 201))
@@ -100,15 +104,7 @@ def test_whole_calls_and_a_shared_ticket_change_at_once(home, desk):
     ticket keeps every action."""
     shared = tickets.open_ticket(desk, tickets.CallFacts(caller="K", summary="shared", billable=True),
                                  datetime.now(timezone.utc))
-    workers = [subprocess.Popen([sys.executable, "-c", LIFE, str(home), str(p), "6"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-               for p in range(4)]
-    closed = []
-    for worker in workers:
-        out, err = worker.communicate(timeout=240)
-        assert worker.returncode == 0, err
-        closed += [int(x) for x in out.split()]
-    assert sorted(closed) == list(range(2, 26))
+    assert acknowledged_by(start_workers(home, 4, 6, LIFE)) == list(range(2, 26))
     archived = {t["id"]: t for t in desk.repo.archived_tickets()}
     assert sorted(archived) == list(range(2, 26))
     for ticket in archived.values():
