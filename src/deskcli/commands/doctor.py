@@ -47,7 +47,9 @@ def doctor(
     if restore:
         chosen, aside = core.restore(home, st.desk().repo.lock_timeout if _settings_ok(st) else 10.0,
                                      snapshot)
-        output.message(f"Restored snapshot {chosen.name}; the files it replaced are kept in {aside}.")
+        output.message(f"Restored snapshot {chosen.name}; the files it replaced are kept in {aside}: "
+                       f"what was recorded after the snapshot is there, to copy back by hand. "
+                       f"Ticket numbers given since are not given again.")
     findings = core.examine(home)
     if as_json:
         output.emit_json({"healthy": not findings, "problems": [f.as_dict() for f in findings]})

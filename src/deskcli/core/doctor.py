@@ -14,7 +14,7 @@ from pathlib import Path
 from deskcli.core import backups
 from deskcli.core.archive import ARCHIVE_DB
 from deskcli.core.errors import NotFound, RepositoryError
-from deskcli.core.storage import ACTIVE_FILE, KB_FILE, LOCK_FILE, TICKETS, RepositoryLock
+from deskcli.core.storage import ACTIVE_FILE, KB_FILE, LOCK_FILE, META, META_ID, TICKETS, RepositoryLock
 from deskcli.core.tickets import shape_problems
 
 
@@ -103,6 +103,25 @@ def _stamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
 
 
+def _keep_counters(restored: str, replaced: dict | None) -> str:
+    """The snapshot's text, with the counters of the file it replaces when they had gone
+    further: a number given after the snapshot is never given again."""
+    if not replaced:
+        return restored
+    data = json.loads(restored)
+    old = (replaced.get(META) or {}).get(str(META_ID)) or {}
+    meta = (data.get(META) or {}).get(str(META_ID))
+    if meta is None or not isinstance(old, dict):
+        return restored
+    meta["next_ticket"] = max(meta.get("next_ticket", 1), old.get("next_ticket", 1))
+    counters = dict(meta.get("counters", {}))
+    for kind, value in (old.get("counters") or {}).items():
+        if isinstance(value, int):
+            counters[kind] = max(counters.get(kind, 1), value)
+    meta["counters"] = counters
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
 def restore(home: Path, lock_timeout: float, snapshot: str | None = None) -> tuple[Path, Path]:
     """Put a snapshot's files back, under the lock; the files they replace are kept aside in
     backups/broken-STAMP/, never deleted. Returns (the snapshot, where the old files went)."""
@@ -126,10 +145,12 @@ def restore(home: Path, lock_timeout: float, snapshot: str | None = None) -> tup
 
         for copy in sorted(chosen.iterdir()):
             current = home / copy.name
+            replaced = None
             if current.exists():
                 shutil.copy2(current, aside / copy.name)
                 os.chmod(aside / copy.name, 0o600)
-            write_atomically(current, copy.read_text(encoding="utf-8"))
+                replaced, _ = _json_file(current)
+            write_atomically(current, _keep_counters(copy.read_text(encoding="utf-8"), replaced))
             os.chmod(current, 0o600)
     except OSError as exc:
         raise RepositoryError(f"cannot restore {chosen.name}: {exc.strerror}") from None
