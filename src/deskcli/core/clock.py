@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from functools import lru_cache
 
 from deskcli.core.errors import InvalidInput
 
@@ -11,6 +12,7 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+@lru_cache(maxsize=256)  # a batch stamps thousands of events with the same instant
 def to_iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 

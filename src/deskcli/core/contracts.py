@@ -57,13 +57,22 @@ def remember_caller(store: Store, org: dict, caller: dict) -> None:
     """Keep the caller in the organisation's directory so the next call can pick them."""
     key = name_key(caller["name"])
     callers = list(org.get("callers", []))
-    at = next((i for i, c in enumerate(callers) if name_key(c["name"]) == key), None)
-    previous = callers.pop(at) if at is not None else {}
-    callers.append({
+    # Where each caller sits in the directory, built once per change (a batch of 10,000
+    # calls would otherwise read every directory once per call).
+    places = store.memo(("callers", org["id"]),
+                        lambda: {name_key(c["name"]): i for i, c in enumerate(callers)})
+    at = places.get(key)
+    previous = callers[at] if at is not None else {}
+    merged = {
         "name": caller["name"],
         "role": caller.get("role") or previous.get("role"),
         "contact": caller.get("contact") or previous.get("contact"),
-    })
+    }
+    if at is None:
+        places[key] = len(callers)
+        callers.append(merged)
+    else:
+        callers[at] = merged
     org["callers"] = callers
     store.update_record(ORGANISATIONS, org)
 

@@ -286,6 +286,7 @@ class Store:
         self._new_tickets: dict[int, dict] = {}
         self._records: dict[str, dict[int, dict]] = {}
         self._meta_cache: dict | None = None
+        self._memos: dict[tuple, Any] = {}
         self._meta_dirty = False
         self._dirty: dict[str, set[int]] = {}
         self._indexes: dict[tuple[str, str], tuple[Callable[[str], str], dict[str, int]]] = {}
@@ -440,6 +441,13 @@ class Store:
         if found is None or key(found.get(field_name) or "") != key(value):
             return None
         return dict(found)
+
+    def memo(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """A value derived from this change's records, built once per change: the caller
+        keeps it up to date when it changes what it was built from."""
+        if key not in self._memos:
+            self._memos[key] = build()
+        return self._memos[key]
 
     def _remember(self, kind: str, record: dict) -> None:
         self._table(kind)[record["id"]] = dict(record)
