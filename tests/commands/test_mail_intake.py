@@ -156,3 +156,12 @@ def test_garbage_piped_as_mail_is_refused(deskcli, tmp_path):
 def test_the_json_outcome_names_what_was_done(deskcli, tmp_path, atlas):
     document = json.loads(pipe(deskcli, tmp_path, MULTIPART, "--json").stdout)
     assert document == {"created": [2], "appended": [], "duplicates": [], "rejected": []}
+
+
+def test_a_reply_with_an_attachment_of_the_same_name_keeps_both(deskcli, desk, home, tmp_path, atlas):
+    number = int(pipe(deskcli, tmp_path, MULTIPART).stdout)
+    again = MULTIPART.replace(b"<first@atlas.example>", b"<second@atlas.example>").replace(
+        b"Subject: =?utf-8?q?Imprimante_bloqu=C3=A9e?=", f"Subject: Re: [#{number}] encore".encode())
+    assert pipe(deskcli, tmp_path, again).exit_code == 0
+    assert tickets.get_ticket(desk, number)["attachments"] == ["rapport.pdf", "rapport-2.pdf"]
+    assert sorted(p.name for p in (home / "attachments" / str(number)).iterdir()) == ["rapport-2.pdf", "rapport.pdf"]

@@ -412,6 +412,7 @@ def _store_attachments(desk: Desk, number: int, attachments, written: list[Path]
     import os
 
     from deskcli.core.errors import RepositoryError
+    from deskcli.core.mail import unique_name
 
     if not attachments:
         return []
@@ -422,12 +423,7 @@ def _store_attachments(desk: Desk, number: int, attachments, written: list[Path]
         os.chmod(desk.home / ATTACHMENTS_DIR, 0o700)
         taken = {p.name for p in folder.iterdir()}
         for attachment in attachments:
-            name = attachment.filename
-            stem, dot, ext = name.rpartition(".")
-            counter = 2
-            while name in taken:
-                name = f"{stem}-{counter}.{ext}" if dot else f"{attachment.filename}-{counter}"
-                counter += 1
+            name = unique_name(attachment.filename, taken)
             target = folder / name
             if target.resolve().parent != folder.resolve():
                 raise RepositoryError(f"attachment name {name!r} would leave {folder}")
@@ -435,7 +431,6 @@ def _store_attachments(desk: Desk, number: int, attachments, written: list[Path]
             written.append(target)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(attachment.data)
-            taken.add(name)
             stored.append(name)
     except OSError as exc:
         raise RepositoryError(f"cannot store the attachments of #{number} in {folder}: "

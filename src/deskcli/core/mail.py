@@ -147,7 +147,8 @@ def _date(message: EmailMessage) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _unique(name: str, taken: set[str]) -> str:
+def unique_name(name: str, taken: set[str]) -> str:
+    """`name`, or name-2.ext, name-3.ext... whichever is not taken yet; now taken."""
     stem, dot, ext = name.rpartition(".")
     candidate, counter = name, 2
     while candidate in taken:
@@ -195,7 +196,7 @@ def _read(message: EmailMessage) -> Message:
             inner = part.get_payload()[0] if content_type == "message/rfc822" and part.get_payload() else None
             default = safe_filename(str(inner.get("Subject", "")) if inner is not None else None,
                                     "message") + ".eml" if inner is not None else "attachment"
-            attachments.append(Attachment(_unique(safe_filename(filename, default), taken),
+            attachments.append(Attachment(unique_name(safe_filename(filename, default), taken),
                                           content_type, data))
         elif content_type == "text/plain":
             plain.append(_part_text(part))
