@@ -67,3 +67,38 @@ def test_killed_writers_never_leave_a_change_of_two_files_half_done(home):
             articles = [a["ticket"] for a in store.side("kb.json").records("articles")]
         assert acknowledged <= tickets
         assert sorted(articles) == sorted(tickets)  # both files hold the same changes
+
+
+CLOSER = """
+import sys
+from datetime import datetime, timezone
+from deskcli.core.desk import open_desk
+from deskcli.core import qualify, tickets, treatment
+now = lambda: datetime.now(timezone.utc)
+desk = open_desk(sys.argv[1], "writer")
+while True:
+    number = tickets.open_ticket(desk, tickets.CallFacts(caller="Karim", summary="x" * 200,
+                                 billable=True), now())["id"]
+    qualify.qualify(desk, number, call_type="incident", impact="user", urgency="minor",
+                    reason=None, now=now())
+    treatment.treat(desk, number, now=now(), diagnosis="d", solution="s", definitive=True)
+    treatment.close(desk, number, now=now())
+    print(number, flush=True)
+"""
+
+
+def test_killed_closers_leave_every_closed_ticket_in_the_archive(home):
+    """Closing moves a ticket from the daily file to the SQLite archive in steps; a writer
+    killed between any two leaves every closed ticket findable, once, and a healthy repository."""
+    from deskcli.core import doctor
+    from deskcli.core.desk import open_desk
+
+    for acknowledged in killed_writers(home, CLOSER, 12, 20261126):
+        desk = open_desk(home, "reader")
+        closed = {t["id"]: t for t in desk.repo.archived_tickets()}
+        assert acknowledged <= set(closed)
+        assert all(closed[n]["status"] == "closed" for n in acknowledged)
+        with desk.repo.reading() as store:
+            active = {t["id"] for t in store.tickets()}
+        assert not active & set(closed)  # never both active and closed
+        assert doctor.examine(home) == []
