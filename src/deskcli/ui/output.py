@@ -43,6 +43,13 @@ def data(text: str) -> None:
     print(text)
 
 
+def stream(chunks: Iterable[str]) -> None:
+    """Data written on stdout as it comes, chunk by chunk, never held whole in memory."""
+    write = sys.stdout.write
+    for chunk in chunks:
+        write(chunk)
+
+
 def emit_json(document: Any) -> None:
     json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
@@ -71,8 +78,10 @@ def terminal_width() -> int:
     return shutil.get_terminal_size((100, 24)).columns
 
 
-def write_private(path: str, text: str) -> None:
-    """Write a file that holds callers' data: readable by its owner only."""
+def write_private(path: str, text: str | Iterable[str]) -> None:
+    """Write a file that holds callers' data: readable by its owner only.
+
+    `text` is the whole text, or its chunks in order (written as they come)."""
     import os
 
     from deskcli.core.errors import InvalidInput
@@ -80,7 +89,10 @@ def write_private(path: str, text: str) -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            if isinstance(text, str):
+                handle.write(text)
+            else:
+                handle.writelines(text)
     except OSError as exc:
         raise InvalidInput(f"--output: cannot write {path}: {exc.strerror}") from None
 
