@@ -3,10 +3,20 @@
 import csv
 import io
 import json
+import os
 
 import pytest
+from freezegun import freeze_time
 
 pytestmark = pytest.mark.usefixtures("utc")
+
+COLUMNS = ["id", "status", "type", "priority", "level", "channel", "opener", "assignee", "group",
+           "opened_at", "taken_in_charge_at", "resolved_at", "closed_at", "caller_name",
+           "caller_role", "caller_contact", "organisation", "organisation_kind", "contract",
+           "device", "os", "network", "software", "summary", "description", "reformulation",
+           "diagnosis", "solution", "solution_definitive", "time_spent_minutes", "problem",
+           "history"]
+DESCRIPTION = 'ligne 1\nligne 2: l\'écran dit "erreur" 🖥'
 
 
 def ok(result):
@@ -15,13 +25,31 @@ def ok(result):
 
 
 @pytest.fixture
-def two_calls(deskcli):
-    ok(deskcli("open", "--caller", 'Zoé "Z"', "--summary", "=SUM(A1)", "--description",
-               "ligne 1\nligne 2 🖥", "--billable"))
-    ok(deskcli("open", "--caller", "Karim", "--summary", "VPN", "--billable"))
-    ok(deskcli("qualify", "2", "--type", "incident", "--impact", "user", "--urgency", "minor"))
-    ok(deskcli("treat", "2", "--diagnosis", "profil", "--solution", "profil refait", "--definitive"))
-    ok(deskcli("close", "2"))
+def calls(deskcli):
+    """#1 active (2 March), #2 closed after an on-site intervention (10 March), #3 active
+    (20 March)."""
+    with freeze_time("2026-03-02 09:00:00"):
+        ok(deskcli("open", "--caller", 'Zoé "Z" Müller', "--org", "Crèche Les Étoiles",
+                   "--contact", "+33 6 12 34 56 78", "--summary", "=SUM(A1)",
+                   "--description", DESCRIPTION, "--billable"))
+    with freeze_time("2026-03-10 09:00:00"):
+        ok(deskcli("contract", "add", "--org", "Atlas SARL", "--org-kind", "company",
+                   "--number", "C-1", "--coverage", "contract", "--from", "2020-01-01",
+                   "--until", "2099-12-31", "--signer", "Nadia Alami:Director"))
+        ok(deskcli("open", "--caller", "Karim", "--org", "Atlas SARL", "--summary", "PC dead",
+                   "--device", "Dell 7010"))
+        ok(deskcli("qualify", "2", "--type", "incident", "--impact", "user", "--urgency", "blocked"))
+        ok(deskcli("treat", "2", "--diagnosis", "PSU dead"))
+        ok(deskcli("intervene", "2", "--nature", "replace the power supply",
+                   "--deadline", "2026-03-11T12:00:00Z"))
+    with freeze_time("2026-03-10 14:00:00"):
+        ok(deskcli("--as", "carl", "intervene", "2", "--report", "1",
+                   "--start", "2026-03-10T11:00:00Z", "--end", "2026-03-10T12:15:00Z",
+                   "--done", "power supply replaced", "--outcome", "the PC starts"))
+        ok(deskcli("treat", "2", "--solution", "power supply replaced", "--definitive"))
+        ok(deskcli("close", "2"))
+    with freeze_time("2026-03-20 09:00:00"):
+        ok(deskcli("open", "--caller", "Léa", "--summary", "VPN", "--billable"))
 
 
 def stored(deskcli, number):
@@ -30,27 +58,108 @@ def stored(deskcli, number):
     return ticket
 
 
-def test_jsonl_holds_each_stored_ticket_whole(deskcli, two_calls):
-    lines = ok(deskcli("export")).stdout.rstrip("\n").split("\n")
-    assert [json.loads(line) for line in lines] == [stored(deskcli, 1), stored(deskcli, 2)]
-    assert [json.loads(x)["id"] for x in ok(deskcli("export", "--active")).stdout.split("\n") if x] == [1]
-    assert [json.loads(x)["id"] for x in ok(deskcli("export", "--closed")).stdout.split("\n") if x] == [2]
+def ids(result):
+    return [json.loads(line)["id"] for line in ok(result).stdout.splitlines()]
+
+
+def test_jsonl_holds_each_stored_ticket_whole_and_nothing_else(deskcli, calls):
+    result = ok(deskcli("export"))
+    lines = result.stdout.splitlines()
+    exported = [json.loads(line) for line in lines]
+    assert exported == [stored(deskcli, n) for n in (1, 2, 3)]
+    # Keys in their stored order; no derived view.
+    assert [list(t) for t in exported] == [list(stored(deskcli, n)) for n in (1, 2, 3)]
+    assert all("sla" not in t for t in exported)
+    assert exported[1]["status"] == "closed" and exported[1]["interventions"][0]["report"]
+    assert exported[0]["description"] == DESCRIPTION
+    # UTF-8 as it is, not \u escapes; the newline of the description stays inside its line.
+    assert "Zoé" in result.stdout and "🖥" in result.stdout and len(lines) == 3
+    assert result.stderr.strip() == "Exported 3 tickets (jsonl) to stdout"
+
+
+def test_scopes(deskcli, calls):
+    assert ids(deskcli("export", "--active")) == [1, 3]
+    assert ids(deskcli("export", "--closed")) == [2]
+    assert ids(deskcli("export", "--all")) == ids(deskcli("export")) == [1, 2, 3]
+
+
+def test_the_period_is_on_the_opening_date(deskcli, calls):
+    assert ids(deskcli("export", "--since", "2026-03-05")) == [2, 3]
+    assert ids(deskcli("export", "--until", "2026-03-10")) == [1, 2]  # that day included
+    assert ids(deskcli("export", "--since", "2026-03-05", "--until", "2026-03-15")) == [2]
+    assert ids(deskcli("export", "--since", "5d", "--until", "2026-03-10")) == [2]
+    assert ids(deskcli("export", "--active", "--since", "2026-03-05")) == [3]
+    assert ids(deskcli("export", "--closed", "--since", "2026-03-11")) == []
     assert ok(deskcli("export", "--since", "2999-01-01", "--until", "2999-01-02")).stdout == ""
 
 
-def test_csv_rows_read_back_with_the_history_and_no_formula(deskcli, two_calls):
-    rows = list(csv.DictReader(io.StringIO(ok(deskcli("export", "--format", "csv")).stdout)))
-    assert [r["id"] for r in rows] == ["1", "2"]
-    assert rows[0]["summary"] == "'=SUM(A1)" and rows[0]["caller_name"] == 'Zoé "Z"'
-    assert rows[0]["description"] == "ligne 1\nligne 2 🖥"
-    assert json.loads(rows[1]["history"]) == stored(deskcli, 2)["history"]
-    assert rows[1]["solution"] == "profil refait" and rows[1]["status"] == "closed"
+def test_csv_reads_back_with_its_history_and_no_formula(deskcli, calls):
+    result = ok(deskcli("export", "--format", "csv"))
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == COLUMNS and len(rows) == 4
+    records = [dict(zip(COLUMNS, row)) for row in rows[1:]]
+    first, closed = records[0], records[1]
+    assert [r["id"] for r in records] == ["1", "2", "3"]
+    assert first["summary"] == "'=SUM(A1)" and first["caller_contact"] == "'+33 6 12 34 56 78"
+    assert first["caller_name"] == 'Zoé "Z" Müller' and first["description"] == DESCRIPTION
+    assert first["organisation"] == "Crèche Les Étoiles"
+    assert first["status"] == stored(deskcli, 1)["status"] and first["level"] == "1"
+    assert first["solution"] == "" and first["closed_at"] == ""
+    for number, record in zip((1, 2, 3), records):
+        assert json.loads(record["history"]) == stored(deskcli, number)["history"]
+    ticket = stored(deskcli, 2)
+    assert closed["status"] == "closed" and closed["closed_at"] == ticket["closed_at"]
+    assert closed["solution"] == "power supply replaced" and closed["solution_definitive"] == "true"
+    assert closed["diagnosis"] == "PSU dead" and closed["device"] == "Dell 7010"
+    assert closed["priority"] == str(ticket["priority"]) and closed["contract"] == "C-1"
+    for record in records:
+        for column, cell in record.items():
+            assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), (column, cell)
+    assert result.stderr.strip() == "Exported 3 tickets (csv) to stdout"
 
 
-def test_an_export_file_is_private_and_bad_options_are_refused(deskcli, two_calls, tmp_path):
+def test_output_file_is_private(deskcli, calls, tmp_path):
+    target = tmp_path / "desk.jsonl"
+    result = ok(deskcli("export", "-o", str(target)))
+    assert result.stdout == "" and str(target) in result.stderr
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    assert target.read_text(encoding="utf-8") == ok(deskcli("export")).stdout
+    # A file that was already there, readable by others, is made private too.
+    sheet = tmp_path / "desk.csv"
+    sheet.write_text("old", encoding="utf-8")
+    os.chmod(sheet, 0o644)
+    ok(deskcli("export", "--format", "csv", "--closed", "--output", str(sheet)))
+    assert oct(sheet.stat().st_mode & 0o777) == "0o600"
+    assert sheet.read_text(encoding="utf-8") == ok(deskcli("export", "-f", "csv", "--closed")).stdout
+
+
+def test_an_export_reads_back_into_an_empty_repository(deskcli, calls, tmp_path):
     target = tmp_path / "desk.jsonl"
     ok(deskcli("export", "-o", str(target)))
-    assert oct(target.stat().st_mode & 0o777) == "0o600" and len(target.read_text().splitlines()) == 2
-    assert deskcli("export", "--format", "xml").exit_code == 2
-    assert deskcli("export", "--active", "--closed").exit_code == 2
-    assert deskcli("--json", "export").exit_code == 2
+    other = str(tmp_path / "other")
+    ok(deskcli("--home", other, "open", "--from", str(target)))
+    assert ok(deskcli("--home", other, "export")).stdout == target.read_text(encoding="utf-8")
+
+
+def test_an_empty_repository(deskcli):
+    result = ok(deskcli("export"))
+    assert result.stdout == "" and "Exported 0 tickets (jsonl)" in result.stderr
+    assert ok(deskcli("export", "--format", "csv")).stdout == ",".join(COLUMNS) + "\n"
+
+
+@pytest.mark.parametrize("args, option", [
+    (["--format", "xml"], "--format"),
+    (["--since", "yesterday"], "--since"),
+    (["--until", "2026-13-01"], "--until"),
+    (["--since", "2026-03-10", "--until", "2026-03-01"], "--since"),
+    (["--active", "--closed"], "--active"),
+    (["--closed", "--all"], "--all"),
+])
+def test_bad_usage_exits_2_naming_the_option(deskcli, args, option):
+    result = deskcli("export", *args)
+    assert result.exit_code == 2 and option in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_global_json_flag_is_refused(deskcli):
+    result = deskcli("--json", "export")
+    assert result.exit_code == 2 and "--json" in result.stderr and result.stdout == ""

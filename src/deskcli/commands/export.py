@@ -2,61 +2,80 @@
 
 from __future__ import annotations
 
-import sys
-from typing import Annotated, Optional
+from typing import Annotated, Iterable, Iterator, Optional
 
 import typer
 
-from deskcli.commands.options import state, wants_json
+from deskcli.commands.options import OutputOption, state
 from deskcli.core import clock
 from deskcli.core.errors import InvalidInput
 from deskcli.ui import output
 
-FORMATS = ("jsonl", "csv")
-
 
 def export(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl (default: what `deskcli open --from` reads back) or csv.")] = "jsonl",
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="jsonl (default): the stored tickets, what `deskcli open --from` "
+        "reads back; csv: one flat row per ticket, for a spreadsheet.")] = "jsonl",
     active: Annotated[bool, typer.Option("--active", help="Active tickets only.")] = False,
     closed: Annotated[bool, typer.Option("--closed", help="Closed tickets only.")] = False,
-    since: Annotated[Optional[str], typer.Option("--since", help="Tickets opened from this date (YYYY-MM-DD, or 30d).")] = None,
-    until: Annotated[Optional[str], typer.Option("--until", help="Tickets opened up to this date, included.")] = None,
-    to_file: Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (private to you) instead of stdout.")] = None,
+    all_tickets: Annotated[bool, typer.Option(
+        "--all", help="Active and closed tickets (the default).")] = False,
+    since: Annotated[Optional[str], typer.Option(
+        "--since", help="Only tickets opened from this time: YYYY-MM-DD, YYYY-MM-DD HH:MM or "
+        "a span back from --until such as 30d.")] = None,
+    until: Annotated[Optional[str], typer.Option(
+        "--until", help="Only tickets opened up to this time, that day included.")] = None,
+    to_file: OutputOption = None,
 ) -> None:
     """Write every ticket (active and closed by default) with its whole history.
+
+    JSON lines hold each ticket exactly as stored; the global --json is refused, since
+    the export is JSON already. Without --since or --until, tickets of every date.
 
     Example: deskcli export > desk.jsonl   (read back with `deskcli open --from desk.jsonl`)
 
     Example: deskcli export --format csv --closed --since 2026-01-01 -o closed.csv
     """
-    fmt = (fmt or "").strip().lower()
-    if fmt not in FORMATS:
-        raise InvalidInput(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
-    if wants_json(ctx, False):
-        raise InvalidInput("--json: an export is JSON lines already (--format jsonl)")
-    if active and closed:
-        raise InvalidInput("--active and --closed exclude each other; leave both out for all tickets")
-    from deskcli.core import export as core, indicators
+    from deskcli.core import export as core
 
-    start = end = None
-    if since or until:
-        start, end = indicators.period(since or "36500d", until, clock.now())
+    fmt = (fmt or "").strip().lower()
+    if fmt not in core.FORMATS:
+        raise InvalidInput(f"--format: {fmt!r} is not an export format; use {' or '.join(core.FORMATS)}")
+    if state(ctx).json:
+        raise InvalidInput("--json does not apply to an export, which is JSON lines already: "
+                           "leave --json out (--format jsonl is the default)")
+    if active + closed + all_tickets > 1:
+        raise InvalidInput("--active, --closed and --all each choose the tickets: give one of them")
+    start, end = core.opening_period(since, until, clock.now())
     chosen = core.selected(state(ctx).desk(), "active" if active else "closed" if closed else "all",
                            start, end)
-    if fmt == "jsonl":
-        text = "".join(core.jsonl_lines(chosen))
-    else:
-        import csv
-        import io
-
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(core.CSV_COLUMNS)
-        writer.writerows([[output.spreadsheet_cell(v) for v in core.csv_row(t)] for t in chosen])
-        text = buffer.getvalue()
+    chunks = core.jsonl_lines(chosen) if fmt == "jsonl" else _csv_lines(chosen)
     if to_file:
-        output.write_private(to_file, text)
+        output.write_private(to_file, chunks)
     else:
-        sys.stdout.write(text)
-    output.message(f"Exported {len(chosen)} ticket(s) ({fmt}) to {to_file or 'stdout'}.")
+        output.stream(chunks)
+    count = f"{len(chosen)} ticket{'' if len(chosen) == 1 else 's'}"
+    output.message(f"Exported {count} ({fmt}) to {to_file or 'stdout'}")
+
+
+def _csv_lines(chosen: Iterable[dict]) -> Iterator[str]:
+    """The header, then one CSV line per ticket; a cell a spreadsheet would run as a formula
+    is neutralised."""
+    import csv
+    import io
+
+    from deskcli.core.export import CSV_COLUMNS, csv_row
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+
+    def line(cells) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(cells)
+        return buffer.getvalue()
+
+    yield line(CSV_COLUMNS)
+    for ticket in chosen:
+        yield line([output.spreadsheet_cell(v) for v in csv_row(ticket)])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -14,6 +14,10 @@ JsonOption = Annotated[
 ]
 NoInputOption = Annotated[
     bool, typer.Option("--no-input", help="Never prompt; missing facts are an error.")
+]
+OutputOption = Annotated[
+    Optional[str], typer.Option("--output", "-o", metavar="FILE",
+                                help="Write to FILE (private to you: it holds callers' data) instead of stdout.")
 ]
 TicketId = Annotated[int, typer.Argument(help="The ticket number.", min=1, metavar="ID")]
 

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from deskcli.commands.options import JsonOption, state, wants_json
+from deskcli.commands.options import JsonOption, OutputOption, state, wants_json
 from deskcli.core import clock
 from deskcli.core.errors import InvalidInput
 from deskcli.ui import output
@@ -32,8 +32,7 @@ def report(
         "--by", help="Also break the figures down by technician, organisation, priority or channel.")] = None,
     chart: Annotated[bool, typer.Option(
         "--chart/--no-chart", help="Draw the terminal charts under the tables (text format).")] = True,
-    to_file: Annotated[Optional[str], typer.Option(
-        "--output", "-o", metavar="FILE", help="Write the report to FILE (private to you) instead of stdout.")] = None,
+    to_file: OutputOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Print a call's intervention report, or the desk's indicators for a period.

@@ -31,6 +31,7 @@ def record_number(text: str | int, prefix: str, what: str) -> int:
     """A record number as typed, bare or with its prefix: 12 or KB-12."""
     raw = str(text).strip()
     digits = raw[len(prefix) + 1:] if raw.upper().startswith(f"{prefix}-") else raw
-    if not digits.isdigit() or int(digits) < 1:
+    # "²".isdigit() is true, yet int() refuses it: only ASCII digits make a number.
+    if not (digits.isascii() and digits.isdigit()) or int(digits) < 1:
         raise InvalidInput(f"{text!r} is not {what} number (12 or {prefix}-12)")
     return int(digits)

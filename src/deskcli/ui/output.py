@@ -83,12 +83,18 @@ def write_private(path: str, text: str | Iterable[str]) -> None:
 
     `text` is the whole text, or its chunks in order (written as they come)."""
     import os
+    import stat
 
     from deskcli.core.errors import InvalidInput
 
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            # The mode of os.open only applies to a new file: one that was already there
+            # (readable by others) is made private too. A device (/dev/stdout) is left as it is.
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISREG(mode) and mode & 0o077:
+                os.fchmod(fd, 0o600)
             if isinstance(text, str):
                 handle.write(text)
             else:
