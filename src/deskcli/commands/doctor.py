@@ -45,8 +45,7 @@ def doctor(
                          ["Snapshot", "Files"])
         return
     if restore:
-        chosen, aside = core.restore(home, st.desk().repo.lock_timeout if _settings_ok(st) else 10.0,
-                                     snapshot)
+        chosen, aside = core.restore(home, _lock_timeout(st), snapshot)
         output.message(f"Restored snapshot {chosen.name}; the files it replaced are kept in {aside}: "
                        f"what was recorded after the snapshot is there, to copy back by hand. "
                        f"Ticket numbers given since are not given again.")
@@ -63,11 +62,12 @@ def doctor(
     output.message(f"The repository {home} is healthy.")
 
 
-def _settings_ok(st) -> bool:
+def _lock_timeout(st) -> float:
+    """The repository's lock wait; the shipped one when its settings file is the broken part."""
+    from deskcli.core import settings
     from deskcli.core.errors import InvalidInput
 
     try:
-        st.desk()
-        return True
+        return st.desk().repo.lock_timeout
     except InvalidInput:
-        return False
+        return settings.defaults()["repository"]["lock_timeout_seconds"]

@@ -73,11 +73,12 @@ def open_call(
     """
     st = state(ctx)
     if from_file is not None:
-        given = [k for k, v in locals().items() if v not in (None, False, [])
-                 and k in ("caller", "summary", "org", "contact", "description", "abandoned")]
-        if given:
+        given = {"--caller": caller, "--summary": summary, "--org": org, "--contact": contact,
+                 "--description": description, "--abandoned": abandoned}
+        clashing = [flag for flag, value in given.items() if value]
+        if clashing:
             raise InvalidInput("--from reads every fact from the input; leave out "
-                               + ", ".join(f"--{g}" for g in given))
+                               + ", ".join(clashing))
         from deskcli.commands.piped import take_piped
 
         take_piped(ctx, st, from_file, fmt=fmt, mapping=mapping or [], skip_invalid=skip_invalid,

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from deskcli.core.errors import CorruptFile, LockTimeout, RepositoryError
+
+if TYPE_CHECKING:  # the methods import sqlite3 themselves: every command builds an
+    import sqlite3  # Archive, and the daily ones never open it
 
 ARCHIVE_DB = "archive.sqlite3"
 SCHEMA_VERSION = 2
@@ -63,6 +65,8 @@ class Archive:
         return self.path.exists()
 
     def _fail(self, exc: sqlite3.Error) -> RepositoryError:
+        import sqlite3
+
         text = str(exc)
         if "locked" in text or "busy" in text:
             return LockTimeout(f"the archive {self.path} stayed busy for more than "
@@ -74,6 +78,8 @@ class Archive:
                            f"untouched. Restore it from a copy, then run the command again.")
 
     def _connect(self) -> sqlite3.Connection:
+        import sqlite3
+
         if self._db is not None:
             return self._db
         try:
@@ -104,6 +110,8 @@ class Archive:
 
     def _check_digests(self) -> None:
         """Digests written by another version of the rules are made again, once."""
+        import sqlite3
+
         from deskcli.core.timeline import DIGEST_VERSION
 
         row = self._query("SELECT value FROM meta WHERE key = 'digest_version'")
@@ -118,6 +126,8 @@ class Archive:
         self.apply([["ticket", doc] for doc in docs], force_version=True)
 
     def _query(self, sql: str, parameters: Iterable = ()) -> list[tuple]:
+        import sqlite3
+
         try:
             return self._connect().execute(sql, tuple(parameters)).fetchall()
         except sqlite3.Error as exc:
@@ -127,6 +137,8 @@ class Archive:
         """Apply operations in one transaction: ["ticket", doc] stores a closed ticket,
         ["drop", id] takes one back out, ["abandoned", record] records an abandoned call,
         ["message", {id, ticket}] remembers which ticket an e-mail went to."""
+        import sqlite3
+
         if not operations and not force_version:
             return
         from deskcli.core.timeline import COLUMNS, DIGEST_VERSION, digest
@@ -195,6 +207,8 @@ class Archive:
     def copy_calls(self, target: sqlite3.Connection, table: str, start: str, end: str) -> None:
         """Put into `table` of `target` the row of every archived call opened in [start, end),
         as it stood at `end`: settled rows are copied inside SQLite, the others replayed."""
+        import sqlite3
+
         if not self.exists():
             return
         from deskcli.core.timeline import COLUMNS, row_at

@@ -228,17 +228,22 @@ def _backlog(tickets: list[dict], settings: dict, until: datetime) -> tuple[dict
     }, clocks_of
 
 
+def bucket_start(day: date, unit: str) -> date:
+    """The first day of the day, week (from Monday) or month that holds `day`."""
+    if unit == "week":
+        return day - timedelta(days=day.weekday())
+    if unit == "month":
+        return day.replace(day=1)
+    return day
+
+
 def _over_time(calls: _Calls, abandoned: list[dict], since: datetime, until: datetime) -> dict:
     """Calls and abandoned calls per day (per week or month over a long period)."""
     days = (local(until) - local(since)).days + 1
     unit = "day" if days <= 62 else "week" if days <= 366 else "month"
 
     def bucket(day: date) -> date:
-        if unit == "week":
-            return day - timedelta(days=day.weekday())
-        if unit == "month":
-            return day.replace(day=1)
-        return day
+        return bucket_start(day, unit)
 
     received = Counter()
     # SQLite's 'localtime' is the C library's: the same zone as the rest of the output.

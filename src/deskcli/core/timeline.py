@@ -112,12 +112,11 @@ def replay(facts: dict, events: list[list], until: str) -> dict:
     return row
 
 
-def digest(ticket: dict) -> dict:
-    """The settled row of a ticket, with the events to replay it at an earlier instant."""
-    found = events(ticket)
+def _facts(ticket: dict, found: list[list]) -> dict:
+    """What a call is from its opening on, before any of its events."""
     closes = [e[0] for e in found if e[1] == "c"]
     admissibility = ticket.get("admissibility") or {}
-    facts = {
+    return {
         "id": ticket["id"],
         "opened_at": ticket["opened_at"],
         "closed_at": closes[-1] if ticket.get("status") == "closed" and closes else None,
@@ -127,8 +126,13 @@ def digest(ticket: dict) -> dict:
         "organisation": (ticket.get("organisation") or {}).get("name") or "",
         "admissible": int(bool(admissibility.get("admissible", True))),
         "summary": ticket.get("summary") or "",
-        "key": recurrence_key(ticket.get("summary") or ""),
     }
+
+
+def digest(ticket: dict) -> dict:
+    """The settled row of a ticket, with the events to replay it at an earlier instant."""
+    found = events(ticket)
+    facts = dict(_facts(ticket, found), key=recurrence_key(ticket.get("summary") or ""))
     return dict(replay(facts, found, facts["last_at"]), events=found)
 
 
@@ -145,7 +149,8 @@ def as_of(ticket: dict, until: datetime) -> dict:
 
     moment = to_iso(until)
     history = [e for e in ticket.get("history", []) if e.get("at", "") <= moment]
-    row = row_at(digest(ticket), moment)
+    found = events(ticket)
+    row = replay(_facts(ticket, found), found, moment)  # no recurrence key: no stemming
     taken = next((e["at"] for e in history if e["event"] == "taken_in_charge"), None)
     pending = False
     for entry in history:

@@ -31,12 +31,6 @@ def _equipment(equipment: dict) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def _describe(entry: dict) -> str:
-    from deskcli.ui.render import describe
-
-    return describe(entry)
-
-
 def _finalize(value: Any) -> Any:
     # Ticket text comes from callers: control characters are shown escaped, never raw.
     if value is None:
@@ -49,6 +43,7 @@ def environment(html: bool):
     import jinja2
 
     from deskcli.core.paths import data_file
+    from deskcli.ui.render import describe
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(data_file("templates")),
@@ -57,7 +52,7 @@ def environment(html: bool):
         undefined=jinja2.ChainableUndefined,
         keep_trailing_newline=True,
     )
-    env.filters.update(when=when, line=output.safe_line, describe=_describe, duration=_duration,
+    env.filters.update(when=when, line=output.safe_line, describe=describe, duration=_duration,
                        md=_markdown, equipment=_equipment, percent=percent)
     return env
 
@@ -224,12 +219,13 @@ def terminal_charts(document: dict) -> str:
     unit, points = over["unit"], [(p["start"], p["calls"]) for p in over["points"]]
     if unit == "day" and len(points) > 16:
         # A screen reads a month better as weeks: one bar per week, from its Monday.
-        from datetime import date, timedelta
+        from datetime import date
+
+        from deskcli.core.indicators import bucket_start
 
         weeks: dict[str, int] = {}
         for start, calls in points:
-            day = date.fromisoformat(start)
-            monday = (day - timedelta(days=day.weekday())).isoformat()
+            monday = bucket_start(date.fromisoformat(start), "week").isoformat()
             weeks[monday] = weeks.get(monday, 0) + calls
         unit, points = "week (from Monday)", list(weeks.items())
     labels = [start[:7] if unit == "month" else start[5:] for start, _ in points]
@@ -237,7 +233,7 @@ def terminal_charts(document: dict) -> str:
     plt.clf()
     plt.simple_bar(labels, [calls for _, calls in points], width=width,
                    title=f"Calls received per {unit}")
-    calls = plt.build() if hasattr(plt, "build") else ""
+    calls = plt.build()
     plt.clf()
     names, values = [], []
     for priority in PRIORITIES:
