@@ -41,6 +41,7 @@ COMMANDS = {
     "kb": ("kb", "app"),
     "problem": ("problem", "app"),
     "contract": ("contract", "app"),
+    "practice": ("practice", "app"),
 }
 
 
@@ -75,6 +76,9 @@ def load_command(name: str):
     module, attribute = COMMANDS[name]
     target = getattr(importlib.import_module(f"deskcli.commands.{module}"), attribute)
     if isinstance(target, typer.Typer):
+        if target.registered_callback is not None:
+            # A verb that also runs on its own (`deskcli practice`) keeps its callback.
+            return typer.main.get_command(target)
         return VerbGroup(name, target)
     return _single(name, target)
 

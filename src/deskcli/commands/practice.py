@@ -1,0 +1,124 @@
+"""`deskcli practice`: simulated calls for students, scored against the procedure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from deskcli.commands.options import JsonOption, state, wants_json
+from deskcli.core import clock, practice
+from deskcli.core.desk import technician_name
+from deskcli.core.errors import InvalidInput
+from deskcli.core.paths import repository_home
+from deskcli.ui import output
+
+app = typer.Typer(help="Practice calls for students, scored against the procedure.")
+
+StudentOption = Annotated[Optional[str], typer.Option(
+    "--student", metavar="NAME", help="Whose results these are (default: the technician at work).")]
+
+
+def _pick(home: Path, student: str) -> practice.Scenario:
+    """A scenario the student has played least, so a class goes through them all."""
+    import random
+
+    scenarios = practice.list_scenarios(home)
+    if not scenarios:
+        raise InvalidInput("no practice scenario is installed")
+    played: dict[str, int] = {}
+    for card in practice.results(home, student):
+        played[card["scenario"]] = played.get(card["scenario"], 0) + 1
+    fewest = min(played.get(s.name, 0) for s in scenarios)
+    return random.choice([s for s in scenarios if played.get(s.name, 0) == fewest])
+
+
+@app.callback(invoke_without_command=True)
+def practice_call(
+    ctx: typer.Context,
+    scenario: Annotated[Optional[str], typer.Option(
+        "--scenario", metavar="NAME", help="The scenario to play (a name from --list, or a "
+                                           "scenario file); default: one you played least.")] = None,
+    list_only: Annotated[bool, typer.Option("--list", help="List the scenarios and stop.")] = False,
+    student: StudentOption = None,
+    answers: Annotated[Optional[Path], typer.Option(
+        "--answers", metavar="FILE", help="Play from a TOML file of answers instead of prompts.")] = None,
+    no_clock: Annotated[bool, typer.Option(
+        "--no-clock", help="Do not score the time taken (a first try).")] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Take a simulated call: the caller answers what you ask, then you are scored.
+
+    Each decision (admissibility, type, impact, urgency, treatment, closing) is scored with
+    the rule and its section; results are kept per student, in a sandbox repository apart
+    from the real tickets.
+
+    Example: deskcli practice --student "Salma" --scenario imprimante-assistante
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    st = state(ctx)
+    home = repository_home(st.home)
+    as_json = wants_json(ctx, json_output)
+    if list_only:
+        scenarios = practice.list_scenarios(home)
+        if as_json:
+            output.emit_json([{"name": s.name, "title": s.title, "summary": s.summary,
+                               "file": str(s.path)} for s in scenarios])
+        else:
+            from deskcli.ui import practice as practice_ui
+
+            practice_ui.show_list(scenarios)
+        return
+    who = (student or "").strip() or technician_name(st.technician)
+    practice.student_key(who)
+    chosen = practice.find_scenario(home, scenario) if scenario else _pick(home, who)
+    if answers is None:
+        from deskcli.ui import prompts
+
+        if not prompts.can_prompt(st.no_input):
+            raise InvalidInput("a practice call asks its questions at a terminal; without one, "
+                               "give --answers FILE")
+    else:
+        given = practice.read_answers(answers)
+    start = clock.now()
+    call = practice.PracticeCall(chosen, practice.sandbox(home, who, chosen), who, start,
+                                 timed=not no_clock)
+    if answers is None:
+        from deskcli.ui import practice as practice_ui
+
+        card = practice_ui.play(call)
+    else:
+        card = practice.play_answers(call, given, start)
+        if no_clock:
+            call.timed = False
+            card = practice.scorecard(call)
+    card = practice.keep_result(home, card)
+    if as_json:
+        output.emit_json(card)
+    else:
+        from deskcli.ui import practice as practice_ui
+
+        practice_ui.show_scorecard(card)
+
+
+@app.command("report")
+def practice_report(
+    ctx: typer.Context,
+    student: Annotated[Optional[str], typer.Option(
+        "--student", metavar="NAME", help="Only this student (default: the whole class).")] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Show each student's practice scores over time, frequent mistakes and the class summary.
+
+    Example: deskcli practice report --student "Salma"
+    """
+    home = repository_home(state(ctx).home)
+    report = practice.summary(practice.results(home, student))
+    if wants_json(ctx, json_output):
+        output.emit_json(report)
+    else:
+        from deskcli.ui import practice as practice_ui
+
+        practice_ui.show_summary(report)

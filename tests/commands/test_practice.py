@@ -1,0 +1,180 @@
+"""`deskcli practice` through its entry point: answers from a file, real prompts, the report."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from freezegun import freeze_time
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from deskcli.core import practice
+from deskcli.ui import prompts
+
+ENTER = "\r"
+DOWN = "\x1b[B"
+
+RIGHT = """\
+asked = ["greeting", "introduction", "caller", "organisation", "contact", "equipment",
+         "problem", "contract"]
+reformulation = ["Il a un souci", "Le PC ne démarre plus et fait un cliquetis"]
+admissible = true
+type = "incident"
+impact = "user"
+urgency = "blocked"
+consulted_kb = true
+treatment = "intervene"
+diagnosis = "Disque dur non détecté par le BIOS, cliquetis : à remplacer"
+closing = [true]
+questions = { date = 2 }
+"""
+
+
+@pytest.fixture
+def answers(tmp_path):
+    def write(text: str):
+        path = tmp_path / "answers.toml"
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    return write
+
+
+def test_list_shows_every_scenario(deskcli):
+    result = deskcli("practice", "--list", "--json")
+    assert result.exit_code == 0
+    listed = result.json()
+    assert len(listed) >= 15
+    assert {"serveur-directeur", "table-des-matieres", "appel-perdu"} <= {s["name"] for s in listed}
+    text = deskcli("practice", "--list").stdout
+    assert "Le disque dur qui claque" in text
+
+
+def test_a_call_from_a_file_of_answers_is_scored_and_kept(deskcli, answers, desk):
+    result = deskcli("practice", "--scenario", "disque-dur", "--student", "Salma",
+                     "--answers", answers(RIGHT), "--json")
+    assert result.exit_code == 0, result.stderr
+    card = result.json()
+    assert card["score"] == card["max"] and card["student"] == "Salma"
+    assert card["items"][8]["key"] == "reformulation" and card["items"][8]["ok"]
+    # The practice call never reaches the desk's own tickets.
+    assert deskcli("list", "--json").json() == []
+    report = deskcli("practice", "report", "--json").json()
+    assert report["students"][0]["student"] == "Salma"
+    assert report["students"][0]["sessions"][0]["percent"] == 100
+
+
+def test_the_feedback_quotes_the_rule_and_its_section(deskcli, answers):
+    wrong = RIGHT.replace('treatment = "intervene"', 'treatment = "transfer"\ngroup = "workstation"')
+    result = deskcli("practice", "--scenario", "disque-dur", "--student", "Omar",
+                     "--answers", answers(wrong))
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "✗ Treatment (0/3): your answer transfer, expected intervene" in out
+    assert "Rule (procedure §3, On-site intervention; seed 001 §4.3.4" in out
+    assert "Here: La panne est de toute évidence matérielle" in out
+    assert "✗ Knowledge base" not in out  # no transfer was expected: no KB item
+    assert "✗ A precise diagnosis" in out
+    text = deskcli("practice", "report", "--student", "omar").stdout
+    assert "Omar: 1 call(s)" in text and "Treatment" in text and "seed 001 §4.3.4" in text
+
+
+def test_practice_needs_a_terminal_or_answers(deskcli):
+    result = deskcli("practice", "--scenario", "disque-dur")
+    assert result.exit_code == 2
+    assert "--answers FILE" in result.stderr
+
+
+def test_bad_inputs_are_named(deskcli, answers):
+    assert deskcli("practice", "--scenario", "nope", "--answers", answers(RIGHT)).exit_code == 1
+    result = deskcli("practice", "--scenario", "disque-dur", "--answers", answers("admissible = 3"))
+    assert result.exit_code == 2 and "admissible" in result.stderr
+    result = deskcli("practice", "--scenario", "disque-dur",
+                     "--answers", answers(RIGHT + "\n[questions.x]\n"))
+    assert result.exit_code == 2
+    result = deskcli("practice", "--scenario", "disque-dur", "--student", "!!!",
+                     "--answers", answers(RIGHT))
+    assert result.exit_code == 2 and "--student" in result.stderr
+    missing = deskcli("practice", "--scenario", "disque-dur", "--answers", "/nonexistent.toml")
+    assert missing.exit_code == 2 and "cannot be read" in missing.stderr
+
+
+def test_no_clock_leaves_time_out_of_the_score(deskcli, answers):
+    timed = RIGHT + "[clock]\nidentification_minutes = 8\ntreatment_minutes = 3\n"
+    result = deskcli("practice", "--scenario", "disque-dur", "--answers", answers(timed), "--json")
+    card = result.json()
+    assert [i["key"] for i in card["items"] if not i["ok"]] == ["identification_time"]
+    result = deskcli("practice", "--scenario", "disque-dur", "--answers", answers(timed),
+                     "--no-clock", "--json")
+    assert result.json()["score"] == result.json()["max"]
+
+
+def test_without_a_scenario_the_least_played_one_comes(deskcli, answers, home):
+    played = set()
+    for _ in range(3):
+        result = deskcli("practice", "--student", "Nadia", "--answers",
+                         answers('admissible = false\ntold = "billing"\nabandoned = "record"\n'),
+                         "--json")
+        assert result.exit_code == 0, result.stderr
+        played.add(result.json()["scenario"])
+    assert len(played) == 3
+
+
+@pytest.fixture
+def keyed(deskcli):
+    """Run `deskcli practice` on scripted keystrokes through the real prompts."""
+
+    def run(keys: str, *args: str):
+        with create_pipe_input() as pipe:
+            pipe.send_text(keys)
+            with prompts.scripted(pipe, DummyOutput()):
+                outcome = {}
+                worker = threading.Thread(
+                    target=lambda: outcome.update(r=deskcli("practice", *args)), daemon=True)
+                worker.start()
+                worker.join(timeout=30)
+                assert not worker.is_alive(), "the prompts waited for more keystrokes"
+                return outcome["r"]
+
+    return run
+
+
+# The assistant's printer: every checklist question in order (the first remaining one is
+# always on top), a reformulation refused then confirmed, then the decisions.
+PRINTER_CALL = "".join([
+    ENTER * 8,                                   # the eight checklist questions
+    ENTER, "Elle a un souci" + ENTER,            # reformulate: not what she said
+    ENTER, "L'imprimante est hors ligne" + ENTER,  # reformulate again: confirmed
+    DOWN + ENTER,                                # checklist done
+    "y",                                         # admissible
+    ENTER,                                       # incident
+    DOWN + DOWN + ENTER,                         # impact: one user
+    DOWN + ENTER,                                # urgency: degraded
+    ENTER,                                       # search the knowledge base
+    ENTER,                                       # treat it directly
+    "y",                                         # close once the page is printed
+])
+
+
+def test_a_call_taken_at_the_prompts(keyed):
+    with freeze_time("2026-11-24 10:00:00"):
+        result = keyed(PRINTER_CALL, "--scenario", "imprimante-assistante", "--student", "Nadia")
+    assert result.exit_code == 0, result.stderr
+    assert "Caller: « Une HP LaserJet Pro M404" in result.stderr
+    assert "Non, ce n'est pas tout à fait ça" in result.stderr
+    assert "Priority 4, from the grid." in result.stderr
+    assert "Knowledge base: Fiche KB « Imprimante hors ligne »" in result.stderr
+    assert "Score: 24/24 (100%)" in result.stdout
+    assert "✓ Caller and problem identified within 5 minutes" in result.stdout
+
+
+def test_a_wrong_move_at_the_prompts_gets_its_feedback(keyed):
+    keys = PRINTER_CALL.replace(DOWN + DOWN + ENTER, ENTER, 1)  # impact: whole company
+    result = keyed(keys, "--scenario", "imprimante-assistante", "--no-clock")
+    assert result.exit_code == 0, result.stderr
+    assert "✗ Impact (0/2): your answer company, expected user" in result.stdout
+    assert "Rule (procedure §2; seed 001 §2.5.2.1)" in result.stdout
+    assert "Here: Une seule utilisatrice est touchée" in result.stdout
+    assert "Score: 19/22" in result.stdout
+    assert "identified within" not in result.stdout
