@@ -270,3 +270,13 @@ def test_the_summary_follows_each_student_and_the_class(home):
         "item": "impact", "label": "Impact", "section": "procedure §2; seed 001 §2.5.2.1",
         "count": 2}
     assert [r["student"] for r in practice.results(home, "salma")] == ["Salma", "Salma"]
+
+
+def test_items_a_call_never_reached_are_not_counted_as_mistakes(home):
+    scenario = practice.find_scenario(home, "disque-dur")
+    _, card = play(home, scenario.name, dict(practice.right_answers(scenario), admissible=False,
+                                             told="billing"))
+    practice.keep_result(home, card)
+    mistakes = practice.summary(practice.results(home))["class"]["frequent_mistakes"]
+    assert mistakes == [{"item": "admissible", "section": "procedure §1, Admissibility; seed 000 §5",
+                         "count": 1, "label": "Admissibility"}]

@@ -149,6 +149,7 @@ RULES = {
                       "record it, it counts in the desk's indicators."),
 }
 
+CLOSING_LABEL = "May the call close?"
 POINTS = {"admissible": 2, "impact": 2, "urgency": 2, "treatment": 3, "closing": 2,
           "abandoned": 3}
 
@@ -692,8 +693,8 @@ class PracticeCall:
 
 
 _DEFAULT_REPLIES = {
-    "greeting": lambda s: "Bonjour.",
-    "introduction": lambda s: "Enchanté.",
+    "greeting": lambda s: "Bonjour, j'ai un problème.",
+    "introduction": lambda s: "Bonjour.",
     "caller": lambda s: f"{s.caller.get('name', '')}"
                         + (f", {s.caller['role']}" if s.caller.get("role") else "") + ".",
     "organisation": lambda s: (f"J'appelle de {s.caller['organisation']}."
@@ -818,7 +819,10 @@ def _score_call(call: PracticeCall, add) -> None:
                   (spent is not None and spent <= limit) if reached else None, spent, limit))
     for index, moment in enumerate(s.closing):
         chosen_close = d.closing[index] if index < len(d.closing) else None
-        add(_item(f"closing:{index + 1}", f"May the call close? {moment['situation']}",
+        situation = moment["situation"]
+        if len(situation) > 70:
+            situation = situation[:69].rstrip() + "…"
+        add(_item(f"closing:{index + 1}", f"{CLOSING_LABEL} {situation}",
                   chosen_close == moment["definitive"] if reached and chosen_close is not None
                   else None,
                   chosen_close, moment["definitive"], why=moment.get("why")))
@@ -956,22 +960,26 @@ def results(home: Path, student: str | None = None) -> list[dict]:
     return sorted(found, key=lambda r: (r["started_at"], r.get("id") or 0))
 
 
+def _family(key: str) -> str:
+    """Mistakes are counted by rule: every closing moment is one item, each own question another."""
+    return key if key.startswith("question:") else key.split(":")[0]
+
+
 def _mistakes(cards: list[dict], limit: int = 5) -> list[dict]:
+    """The items most often got wrong; an item the call never reached is no mistake."""
     from collections import Counter
 
     counts: Counter = Counter()
-    labels, sections = {}, {}
+    first: dict[str, dict] = {}
     for card in cards:
         for item in card["items"]:
-            if not item["ok"]:
-                family = item["key"].split(":")[0] if not item["key"].startswith("question:") \
-                    else item["key"]
+            if item["reached"] and not item["ok"]:
+                family = _family(item["key"])
                 counts[family] += 1
-                labels.setdefault(family, item["label"] if ":" not in item["key"] or
-                                  item["key"].startswith("question:") else "May the call close?")
-                sections.setdefault(family, item["section"])
-    return [{"item": k, "label": labels[k], "section": sections[k], "count": n}
-            for k, n in counts.most_common(limit)]
+                first.setdefault(family, item)
+    return [{"item": family, "section": first[family]["section"], "count": n,
+             "label": CLOSING_LABEL if family == "closing" else first[family]["label"]}
+            for family, n in counts.most_common(limit)]
 
 
 def summary(cards: list[dict]) -> dict:

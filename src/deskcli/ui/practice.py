@@ -22,6 +22,17 @@ def _ask_questions(call: practice.PracticeCall, moment: str) -> None:
         call.answer_question(question["id"], int(answer))
 
 
+def _said(call: practice.PracticeCall, step: str) -> None:
+    """The student's own line, as the checklist of a real call words it."""
+    from deskcli.core.paths import data_file
+    from deskcli.core.settings import load_toml
+
+    line = load_toml(data_file("checklist.toml")).get(step, {}).get("say")
+    if line:
+        output.message("  You: " + line.format(company=call.desk.settings["desk"]["company"],
+                                               technician=call.student))
+
+
 def _checklist(call: practice.PracticeCall) -> None:
     while True:
         choices = [(key, practice.QUESTIONS[key]) for key in call.remaining_questions()]
@@ -35,6 +46,8 @@ def _checklist(call: practice.PracticeCall) -> None:
             confirmed, reply = call.reformulate(text)
             _caller(reply)
             continue
+        if move in ("greeting", "introduction"):
+            _said(call, move)
         _caller(call.ask(move))
 
 
@@ -130,7 +143,7 @@ def show_scorecard(card: dict) -> None:
                 line += (f": your answer {_value(item['answer'])}, "
                          f"expected {_value(item['expected'])}")
         print(line)
-        if not item["ok"]:
+        if not item["ok"] and item["reached"]:
             print(f"    Rule ({item['section']}): {output.safe(item['rule'])}")
             if item.get("why"):
                 print(f"    Here: {output.safe(item['why'])}")
