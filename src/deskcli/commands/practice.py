@@ -14,7 +14,9 @@ from deskcli.core.errors import InvalidInput
 from deskcli.core.paths import repository_home
 from deskcli.ui import output
 
-app = typer.Typer(help="Practice calls for students, scored against the procedure.")
+# The verb runs on its own (`deskcli practice`) and has a subcommand (`practice report`):
+# its callback's docstring is the help, as for any other command.
+app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
 
 StudentOption = Annotated[Optional[str], typer.Option(
     "--student", metavar="NAME", help="Whose results these are (default: the technician at work).")]
