@@ -33,12 +33,21 @@ def _said(call: practice.PracticeCall, step: str) -> None:
                                                technician=call.student))
 
 
+def _elapsed(call: practice.PracticeCall, since, limit: int) -> str:
+    """The running clock shown in the prompt, as a real call's clock would run."""
+    if not call.timed or since is None:
+        return ""
+    seconds = max(0, int((clock.now() - since).total_seconds()))
+    return f" [{seconds // 60}:{seconds % 60:02d} of {limit}:00]"
+
+
 def _checklist(call: practice.PracticeCall) -> None:
+    limit = call.desk.settings["desk"]["identification_minutes"]
     while True:
         choices = [(key, practice.QUESTIONS[key]) for key in call.remaining_questions()]
         choices += [(REFORMULATE, "Reformulate the problem and check it with the caller"),
                     (DONE, "Checklist done: decide whether the call is admissible")]
-        move = prompts.select("Your next move:", choices)
+        move = prompts.select(f"Your next move{_elapsed(call, call.started, limit)}:", choices)
         if move == DONE:
             return
         if move == REFORMULATE:
@@ -55,7 +64,7 @@ def play(call: practice.PracticeCall) -> dict:
     """Walk one practice call with the student; returns the scorecard."""
     s = call.scenario
     output.message(f"Practice call ({s.name}). {s.treatment.get('intro') or 'The phone rings.'}")
-    if call.timed:
+    if call.timed and s.kind == "call":
         output.message("The clock runs as in a real call: identify the caller and the problem "
                        "within 5 minutes; level 1 decides within 10 (--no-clock to practise "
                        "without it).")
@@ -90,7 +99,9 @@ def play(call: practice.PracticeCall) -> dict:
     while True:
         choices = [] if call.decided.consulted_kb else [
             (KB, "Search the knowledge base for an identical incident")]
-        decision = prompts.select("Your decision:", choices + list(practice.TREATMENTS.items()))
+        level1 = call.desk.settings["treatment"]["level1_minutes"]
+        decision = prompts.select(f"Your decision{_elapsed(call, call.qualified_at, level1)}:",
+                                  choices + list(practice.TREATMENTS.items()))
         if decision != KB:
             break
         output.message(f"  Knowledge base: {output.safe(call.consult_kb(clock.now()))}")
