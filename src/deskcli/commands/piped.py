@@ -10,6 +10,7 @@ import typer
 from deskcli.commands.options import wants_json
 from deskcli.core import clock, intake
 from deskcli.core.errors import InvalidInput, RepositoryError
+from deskcli import i18n
 from deskcli.i18n import _, ngettext
 from deskcli.ui import output
 
@@ -75,7 +76,8 @@ def _report(ctx, outcome: intake.Outcome, skip_invalid: bool, rejects: str | Non
             tickets=", ".join(f"#{n}" for n in outcome.appended)))
     if outcome.rejected and not skip_invalid:
         for problem in outcome.rejected:
-            output.message(_("Error: {message}").format(message=output.safe_line(problem.reason)))
+            output.message(_("Error: {message}").format(
+                message=output.safe_line(i18n.shown(problem.reason))))
         raise InvalidInput(ngettext(
             "{count} record refused, so nothing was imported; fix it, or add --skip-invalid to "
             "import the others",

@@ -50,7 +50,7 @@ CHOICES: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     },
     "visibility": {
         "internal": (("internal",), ("interne",)),
-        "faq": (("faq",), ("faq",)),
+        "faq": (("faq", "public"), ("faq", "public")),
     },
     "article_kind": {
         "article": (("article",), ("article", "fiche")),
