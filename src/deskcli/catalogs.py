@@ -29,9 +29,11 @@ def extract_python(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
     """
     from babel.messages.extract import extract_python as babel_python
 
-    # say() and label() are how core marks its messages (deskcli.i18n).
-    keywords = dict(keywords, say=None, label=None)
-    yield from babel_python(fileobj, keywords, comment_tags, options)
+    # say() and term() are how core marks its messages (deskcli.i18n): their first argument
+    # is the message, as for _(), under whose name Babel files them.
+    for lineno, funcname, message, comments in babel_python(
+            fileobj, [*keywords, "say", "term"], comment_tags, options):
+        yield lineno, "_" if funcname in ("say", "term") else funcname, message, comments
     fileobj.seek(0)
     source = fileobj.read().decode(options.get("encoding", "utf-8"))
     for node in ast.parse(source).body:
@@ -99,7 +101,7 @@ _FIELD = re.compile(r"\{(\w*)(?:![rsa])?(?::[^{}]*)?\}")
 
 
 def _fields(text: str) -> list[str]:
-    return sorted(_FIELD.findall(text))
+    return sorted(set(_FIELD.findall(text)))
 
 
 def _show(key) -> str:

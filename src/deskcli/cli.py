@@ -15,7 +15,7 @@ from typer.core import TyperCommand, TyperGroup
 from deskcli import __version__, i18n
 from deskcli.commands.options import State
 from deskcli.core.errors import DeskError
-from deskcli.i18n import N_, _
+from deskcli.i18n import N_, _, tr
 from deskcli.ui import output
 
 
@@ -50,7 +50,7 @@ class Translated:
     """Help pages in the session's language: the parts click writes itself in English."""
 
     def format_usage(self, ctx, formatter):
-        pieces = [_(piece) if piece == "COMMAND [ARGS]..." else piece
+        pieces = [tr(piece) if piece == "COMMAND [ARGS]..." else piece
                   for piece in self.collect_usage_pieces(ctx)]
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage: "))
 

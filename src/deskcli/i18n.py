@@ -92,6 +92,12 @@ def _(message: str) -> str:
     return _session.translations.gettext(message)
 
 
+def tr(message: str) -> str:
+    """A message held in a variable (a label looked up in a table), in the session's
+    language: the same as _(), under a name Babel does not collect strings from."""
+    return _session.translations.gettext(message)
+
+
 def ngettext(singular: str, plural: str, count: int) -> str:
     return _session.translations.ngettext(singular, plural, count)
 
@@ -169,7 +175,7 @@ def say(template: str, **values: Any) -> Text:
     return Text(template, values)
 
 
-def label(template: str) -> Text:
+def term(template: str) -> Text:
     """A word kept in English and shown translated (a state, a kind), to put in a message."""
     return Text(template)
 
@@ -298,15 +304,17 @@ def _metavar_name(param: Any) -> str | None:
     if getattr(param, "is_flag", False) or getattr(param, "param_type_name", "") != "option":
         return None
     name = getattr(param.type, "name", "")
-    return {"text": "TEXT", "integer": "INTEGER", "float": "FLOAT", "boolean": "BOOLEAN",
-            "integer range": "INTEGER", "float range": "FLOAT"}.get(name)
+    return {"text": "TEXT", "str": "TEXT", "integer": "INTEGER", "int": "INTEGER",
+            "float": "FLOAT", "boolean": "BOOLEAN", "integer range": "INTEGER",
+            "int range": "INTEGER", "float range": "FLOAT"}.get(name)
 
 
 # Click writes its usage errors in English with f-strings: each known shape is read back
 # and said again in the session's language. A shape not listed stays as click wrote it.
 _CLICK_MESSAGES = (
-    (re.compile(r"^(?P<value>.*) is not a valid integer\.$", re.S), N_("{value} is not a whole number.")),
+    (re.compile(r"^(?P<value>.*) is not a valid (?:integer|int)\.$", re.S), N_("{value} is not a whole number.")),
     (re.compile(r"^(?P<value>.*) is not a valid float\.$", re.S), N_("{value} is not a number.")),
+    (re.compile(r"^(?P<value>.*) is not a valid (?:str|text)\.$", re.S), N_("{value} is not a text.")),
     (re.compile(r"^(?P<value>.*) is not a valid boolean\..*$", re.S), N_("{value} is neither yes nor no.")),
     (re.compile(r"^(?P<value>.*) is not in the range (?P<range>.*)\.$", re.S), N_("{value} is not in the range {range}.")),
     (re.compile(r"^Option (?P<name>.*) requires an argument\.$"), N_("Option {name} needs a value.")),

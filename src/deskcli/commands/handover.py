@@ -16,7 +16,7 @@ from deskcli.ui import output
 
 def _done(ctx, desk, ticket: dict, json_output: bool, text: str) -> None:
     for warning in ticket.pop("_warnings", []):
-        output.warn(warning)
+        output.warn(i18n.shown(warning))
     if wants_json(ctx, json_output):
         output.emit_json(sla.with_view(ticket, desk.settings, clock.now()))
     else:

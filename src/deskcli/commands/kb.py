@@ -9,7 +9,7 @@ import typer
 from deskcli.commands.options import JsonOption, NoInputOption, state, wants_json
 from deskcli.core import choices, clock, kb
 from deskcli.core.errors import InvalidInput
-from deskcli.i18n import N_, _
+from deskcli.i18n import N_, _, tr
 from deskcli.ui import knowledge, output, prompts
 
 app = typer.Typer(help=N_("Search, write and look after the knowledge base."), no_args_is_help=True)
@@ -43,7 +43,7 @@ def _ask(fields: dict) -> dict:
     """Every field asked at the terminal, each offering what is known so far to accept or edit."""
     answers = dict(fields)
     for name, question, required in PROMPTS:
-        answers[name] = prompts.text(_(question), default=fields.get(name), required=required,
+        answers[name] = prompts.text(tr(question), default=fields.get(name), required=required,
                                      multiline=name == "resolution")
     tags = prompts.text(_("Tags (comma-separated):"), default=", ".join(fields.get("tags", [])))
     equipment = prompts.text(_("Equipment or software (comma-separated):"),

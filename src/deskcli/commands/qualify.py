@@ -9,6 +9,7 @@ import typer
 from deskcli.commands.options import JsonOption, NoInputOption, TicketId, state, wants_json
 from deskcli.core import choices, clock, qualify, sla, tickets
 from deskcli.core.errors import InvalidInput
+from deskcli import i18n
 from deskcli.i18n import N_, _
 from deskcli.ui import output, prompts, render
 
@@ -65,5 +66,5 @@ def qualify_call(
         output.emit_json(ticket)
         return
     output.data(_("Ticket #{number}: {explanation}").format(
-        number=ticket["id"], explanation=qualify.explain(ticket["qualification"])))
+        number=ticket["id"], explanation=i18n.shown(qualify.explain(ticket["qualification"]))))
     render.clocks_table(ticket["sla"])

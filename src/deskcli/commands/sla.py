@@ -7,7 +7,7 @@ import typer
 from deskcli.commands.options import JsonOption, state, wants_json
 from deskcli.core import sla as sla_core
 from deskcli import i18n
-from deskcli.i18n import _
+from deskcli.i18n import _, tr
 from deskcli.ui import output, render
 
 
@@ -38,7 +38,7 @@ def show_sla(ctx: typer.Context, json_output: JsonOption = False) -> None:
         output.data(_("The clocks run around the clock (no opening hours set)."))
     else:
         hours = settings["hours"]
-        days = [f"{_(sla_core.WEEKDAY_SHORT[d])} {', '.join(hours[d]) or _('closed')}"
+        days = [f"{tr(sla_core.WEEKDAY_SHORT[d])} {', '.join(hours[d]) or _('closed')}"
                 for d in sla_core.WEEKDAYS]
         output.data(_("Clocks count open time only: {days}").format(days="; ".join(days)))
         if hours["holidays"]:

@@ -10,7 +10,7 @@ from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput, NotFound, RuleRefused
 from deskcli.core.names import name_key
 from deskcli.core.storage import Store
-from deskcli.i18n import Day, Text, label, say
+from deskcli.i18n import N_, Day, Text, say, term
 
 COVERAGES = ("contract", "warranty")
 ORG_KINDS = ("individual", "company")
@@ -49,10 +49,10 @@ def ensure_organisation(store: Store, name: str, kind: str, now: datetime) -> di
         return org
     if org["kind"] != kind:
         raise InvalidInput(say(
-            "{name} is on record as an individual, not a company; give --org-kind individual "
-            "or leave it out" if org["kind"] == "individual" else
-            "{name} is on record as a company, not an individual; give --org-kind company or "
-            "leave it out", name=org["name"]))
+            N_("{name} is on record as an individual, not a company; give --org-kind individual "
+               "or leave it out") if org["kind"] == "individual" else
+            N_("{name} is on record as a company, not an individual; give --org-kind company or "
+               "leave it out"), name=org["name"]))
     return org
 
 
@@ -171,8 +171,9 @@ def assess_admissibility(
             "admissible": True,
             "basis": contract["coverage"],
             "contract": contract["number"],
-            "reason": say("contract {number} valid until {until}" if contract["coverage"] == "contract"
-                          else "warranty {number} valid until {until}",
+            "reason": say(N_("contract {number} valid until {until}")
+                          if contract["coverage"] == "contract"
+                          else N_("warranty {number} valid until {until}"),
                           number=contract["number"], until=Day(contract["valid_until"])),
         })
     if not require_contract:
@@ -183,7 +184,7 @@ def assess_admissibility(
             "reason": say("this desk serves its own staff: no contract is required"),
         })
     if billable:
-        order = purchase_order or label("to be received before the work starts")
+        order = purchase_order or term("to be received before the work starts")
         return _verdict({
             "admissible": True,
             "basis": "billed",
@@ -227,9 +228,9 @@ def _covering_contract(
                              number=contract["number"], organisation=contract["organisation"])
         if not is_valid_on(contract, day):
             return None, say(
-                "contract {number} runs from {start} to {end}, not on {day}"
+                N_("contract {number} runs from {start} to {end}, not on {day}")
                 if contract["coverage"] == "contract" else
-                "warranty {number} runs from {start} to {end}, not on {day}",
+                N_("warranty {number} runs from {start} to {end}, not on {day}"),
                 number=contract["number"], start=Day(contract["valid_from"]),
                 end=Day(contract["valid_until"]), day=Day(day.isoformat()))
         return contract, ""

@@ -19,7 +19,7 @@ from deskcli.core.clock import from_iso, to_iso
 from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput
 from deskcli.core.workflow import CLOSED_STATUSES
-from deskcli.i18n import label, say
+from deskcli.i18n import term, say
 
 FORMATS = ("json", "jsonl", "csv", "email", "mbox")
 MAIL_FORMATS = ("email", "mbox")
@@ -165,7 +165,7 @@ def parse(raw: bytes, fmt: str, *, encoding: str = "utf-8",
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(say("{problem}; nothing was imported",
-                               problem=_json_error(exc, label("the input")))) from None
+                               problem=_json_error(exc, term("the input")))) from None
     items, rejected = [], []
     records = document if isinstance(document, list) else [document]
     for number, record in enumerate(records, start=1):

@@ -7,7 +7,7 @@ import unicodedata
 from functools import lru_cache
 
 from deskcli.core.errors import InvalidInput
-from deskcli.i18n import label, say
+from deskcli.i18n import term, say
 
 
 # The same names come back at every call of a batch and every organisation's directory.
@@ -35,5 +35,5 @@ def record_number(text: str | int, prefix: str, what: str) -> int:
     # "²".isdigit() is true, yet int() refuses it: only ASCII digits make a number.
     if not (digits.isascii() and digits.isdigit()) or int(digits) < 1:
         raise InvalidInput(say("{value!r} is not {what} number (12 or {prefix}-12)", value=text,
-                               what=label(what), prefix=prefix))
+                               what=term(what), prefix=prefix))
     return int(digits)

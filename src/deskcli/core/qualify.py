@@ -11,7 +11,7 @@ from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput, RuleRefused
 from deskcli.core.names import name_key
 from deskcli.core.tickets import changing, history_entry
-from deskcli.i18n import N_, Text, label, say
+from deskcli.i18n import N_, Text, term, say
 
 # The French names of types, impacts and urgencies are in core/choices.py.
 IMPACT_LABELS = {"company": N_("whole company"), "department": N_("a department or a VIP"),
@@ -25,9 +25,10 @@ def explain(qualification: dict) -> Text:
     template = (N_("priority {priority} from the grid cell urgency {urgency} x impact {impact} "
                    "(a VIP counts as a department)") if qualification.get("vip") else
                 N_("priority {priority} from the grid cell urgency {urgency} x impact {impact}"))
-    return say(template, priority=qualification["priority"],
-               urgency=label(URGENCY_LABELS[qualification["urgency"]]),
-               impact=label(IMPACT_LABELS[qualification["impact"]]))
+    urgency = URGENCY_LABELS[qualification["urgency"]]
+    impact = IMPACT_LABELS[qualification["impact"]]
+    return say(template, priority=qualification["priority"], urgency=term(urgency),
+               impact=term(impact))
 
 
 def qualify(desk: Desk, ticket_id: int, *, call_type: str, impact: str, urgency: str,

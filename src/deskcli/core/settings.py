@@ -9,24 +9,24 @@ from typing import Any
 
 from deskcli.core.errors import InvalidInput
 from deskcli.core.paths import data_file
-from deskcli.i18n import label, say
+from deskcli.i18n import term, say
 
 SETTINGS_FILE = "settings.toml"
 
 
 def _type_name(value: Any) -> Any:
     if isinstance(value, bool):
-        return label("true or false")
+        return term("true or false")
     if isinstance(value, int):
-        return label("a whole number")
+        return term("a whole number")
     if isinstance(value, float):
-        return label("a number")
+        return term("a number")
     if isinstance(value, str):
-        return label("a text in quotes")
+        return term("a text in quotes")
     if isinstance(value, list):
-        return label("a list")
+        return term("a list")
     if isinstance(value, dict):
-        return label("a table")
+        return term("a table")
     return type(value).__name__
 
 
@@ -43,7 +43,7 @@ def _merge(defaults: dict, override: dict, path: Path, prefix: str = "") -> dict
     for key, value in override.items():
         dotted = f"{prefix}{key}"
         if key not in defaults:
-            known = ", ".join(sorted(f"{prefix}{k}" for k in defaults)) or label("none")
+            known = ", ".join(sorted(f"{prefix}{k}" for k in defaults)) or term("none")
             raise InvalidInput(say(
                 "settings file {path}: unknown key {key!r}; known keys here: {known}",
                 path=str(path), key=dotted, known=known))

@@ -22,7 +22,7 @@ from tinydb.table import Document
 
 from deskcli.core.archive import Archive
 from deskcli.core.errors import CorruptFile, LockTimeout, RepositoryError
-from deskcli.i18n import label, say
+from deskcli.i18n import term, say
 
 ACTIVE_FILE = "active.json"
 # Closed tickets lived here before the archive moved to SQLite; read once, then removed.
@@ -160,14 +160,14 @@ def read_json_file(path: Path) -> dict | None:
         raise RepositoryError(say("cannot read {path}: {reason}", path=str(path),
                                   reason=exc.strerror)) from None
     if not raw.strip():
-        raise CorruptFile(_corrupt_message(path, label("the file is empty")))
+        raise CorruptFile(_corrupt_message(path, term("the file is empty")))
     try:
         data = json.loads(raw)
     except ValueError as exc:
         raise CorruptFile(_corrupt_message(
             path, say("it is not valid JSON ({reason})", reason=str(exc)))) from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise CorruptFile(_corrupt_message(path, label("it is not a deskcli repository file")))
+        raise CorruptFile(_corrupt_message(path, term("it is not a deskcli repository file")))
     return data
 
 
@@ -253,7 +253,7 @@ class RepositoryLock:
             info = json.loads(os.pread(fd, 512, 0) or b"{}")
             return say("deskcli process {pid} (since {since})", pid=info["pid"], since=info["since"])
         except (OSError, ValueError, KeyError, TypeError):
-            return label("another process")
+            return term("another process")
 
     def release(self) -> None:
         if self._fd is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from deskcli.core.errors import RuleRefused
-from deskcli.i18n import N_, Join, label, say
+from deskcli.i18n import N_, Join, term, say
 
 # status -> what it means to the technician
 STATUSES = {
@@ -15,9 +15,10 @@ STATUSES = {
 }
 CLOSED_STATUSES = frozenset({"closed"})
 # The steps below, as a refusal names them.
-ACTIONS = (N_("qualify"), N_("treat"), N_("defer"), N_("transfer"), N_("escalate"),
-           N_("intervene"), N_("report"), N_("pending"), N_("solve"), N_("resume"),
-           N_("close"), N_("reopen"))
+ACTIONS = {"qualify": N_("qualify"), "treat": N_("treat"), "defer": N_("defer"),
+           "transfer": N_("transfer"), "escalate": N_("escalate"), "intervene": N_("intervene"),
+           "report": N_("report"), "pending": N_("wait on the caller"), "solve": N_("solve"),
+           "resume": N_("resume"), "close": N_("close"), "reopen": N_("reopen")}
 
 # (status, action) -> next status. A pair that is not here is refused.
 #
@@ -74,12 +75,13 @@ def next_status(ticket: dict, action: str) -> str:
     except KeyError:
         steps = sorted(a for (s, a) in TRANSITIONS if s == status)
         way_out = WAY_OUT.get(status)
-        template = ("ticket #{number} is {status} ({meaning}), and a {status} ticket cannot "
-                    "{action}: the steps allowed are {steps}; {way_out}" if way_out else
-                    "ticket #{number} is {status} ({meaning}), and a {status} ticket cannot "
-                    "{action}: the steps allowed are {steps}")
+        template = (N_("ticket #{number} is {status} ({meaning}), and a {status} ticket cannot "
+                       "{action}: the steps allowed are {steps}; {way_out}") if way_out else
+                    N_("ticket #{number} is {status} ({meaning}), and a {status} ticket cannot "
+                       "{action}: the steps allowed are {steps}"))
         raise RuleRefused(say(
-            template, number=ticket["id"], status=label(status),
-            meaning=label(STATUSES[status]) if status in STATUSES else status,
-            action=label(action), steps=Join([label(s) for s in steps]) if steps else label("none"),
-            way_out=label(way_out) if way_out else "")) from None
+            template, number=ticket["id"], status=term(status),
+            meaning=term(STATUSES[status]) if status in STATUSES else status,
+            action=term(ACTIONS.get(action, action)),
+            steps=Join([term(ACTIONS.get(s, s)) for s in steps]) if steps else term("none"),
+            way_out=term(way_out) if way_out else "")) from None

@@ -8,7 +8,7 @@ import sys
 
 from deskcli import i18n
 from deskcli.core import choices
-from deskcli.i18n import N_, _
+from deskcli.i18n import N_, _, tr
 from deskcli.ui import output
 from deskcli.ui.output import when
 
@@ -44,9 +44,9 @@ def hits(found: list[dict]) -> None:
 
 def article_table(articles: list[dict]) -> None:
     output.table(
-        [[f"KB-{a['id']}", _(KIND_LABELS[a["kind"]]), choices.label("visibility", a["visibility"]),
+        [[f"KB-{a['id']}", tr(KIND_LABELS[a["kind"]]), choices.label("visibility", a["visibility"]),
           a["title"], ", ".join(a["tags"]),
-          when(a["updated_at"]), "" if a["status"] == "published" else _(a["status"])]
+          when(a["updated_at"]), "" if a["status"] == "published" else tr(a["status"])]
          for a in articles],
         [_("ID"), _("Kind"), _("Visibility"), _("Title"), _("Tags"), _("Updated"), _("Status")],
     )
@@ -66,9 +66,9 @@ def _describe(entry: dict) -> str:
 
 def article_detail(article: dict) -> None:
     output.data(f"KB-{article['id']}  {output.safe_line(article['title'])}"
-                f"  [{_(KIND_LABELS[article['kind']])}, "
+                f"  [{tr(KIND_LABELS[article['kind']])}, "
                 f"{choices.label('visibility', article['visibility'])}"
-                f"{', ' + _(article['status']) if article['status'] != 'published' else ''}]")
+                f"{', ' + tr(article['status']) if article['status'] != 'published' else ''}]")
     by = _("{when} by {name}")
     output.fields([
         (_("Tags"), ", ".join(article["tags"])),
@@ -98,7 +98,7 @@ PROBLEM_STATUS = {"open": N_("open (cause unknown)"), "known_error": N_("known e
 
 def problem_table(problems: list[dict]) -> None:
     output.table(
-        [[f"PRB-{p['id']}", _(PROBLEM_STATUS[p["status"]]), p["title"],
+        [[f"PRB-{p['id']}", tr(PROBLEM_STATUS[p["status"]]), p["title"],
           ", ".join(f"#{t}" for t in p["incidents"]),
           f"KB-{p['article']}" if p.get("article") else "", when(p["opened_at"])]
          for p in problems],
@@ -108,7 +108,7 @@ def problem_table(problems: list[dict]) -> None:
 
 def problem_detail(problem: dict) -> None:
     output.data(f"PRB-{problem['id']}  {output.safe_line(problem['title'])}  "
-                f"[{_(PROBLEM_STATUS[problem['status']])}]")
+                f"[{tr(PROBLEM_STATUS[problem['status']])}]")
     output.fields([
         (_("Opened"), _("{when} by {name}").format(when=when(problem["opened_at"]),
                                                    name=problem["opened_by"])),

@@ -12,14 +12,14 @@ from deskcli.core.names import name_key
 from deskcli.core.paths import data_file
 from deskcli.core.settings import load_toml
 from deskcli.core.tickets import CHANNELS
-from deskcli.i18n import _
+from deskcli.i18n import _, tr
 from deskcli.ui import output, prompts
 
 
 def _checklist() -> dict:
     """The checklist's texts in the session's language: the shipped ones are in the catalog;
     a hotline's own wording is shown as it wrote it."""
-    return {section: {key: _(text) for key, text in texts.items()}
+    return {section: {key: tr(text) for key, text in texts.items()}
             for section, texts in load_toml(data_file("checklist.toml")).items()}
 
 

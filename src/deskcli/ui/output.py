@@ -70,9 +70,11 @@ def fields(pairs: Iterable[tuple[str, Any]]) -> None:
     shown = [(label, value) for label, value in pairs if value not in (None, "", [])]
     if not shown:
         return
-    width = max(len(label) for label, _ in shown)
-    for label, value in shown:
-        print(f"{label + ':':<{width + 1}} {safe(value)}")
+    # The colon is the language's own ("Numéro :" in French, with its no-break space).
+    labels = [_("{label}:").format(label=label) for label, _value in shown]
+    width = max(len(label) for label in labels)
+    for label, (_label, value) in zip(labels, shown):
+        print(f"{label:<{width}} {safe(value)}")
 
 
 def terminal_width() -> int:

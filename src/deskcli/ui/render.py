@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from deskcli import i18n
 from deskcli.core import choices
-from deskcli.i18n import N_, _, from_record, shown
+from deskcli.i18n import N_, _, from_record, shown, tr
 from deskcli.ui import output
 from deskcli.ui.output import when
 
@@ -15,7 +15,7 @@ STATUS_NAMES = (N_("open"), N_("pending"), N_("solved"), N_("not_admissible"), N
 
 
 def status_text(status: str) -> str:
-    return _(status) if status in STATUS_NAMES else status
+    return tr(status) if status in STATUS_NAMES else status
 
 
 def ticket_row(ticket: dict) -> list:
@@ -25,7 +25,7 @@ def ticket_row(ticket: dict) -> list:
         when(ticket["opened_at"]),
         status_text(ticket["status"]),
         ticket.get("priority") or "-",
-        _(STATE_LABELS[view["worst"]]) if view.get("worst") in STATE_LABELS else "-",
+        tr(STATE_LABELS[view["worst"]]) if view.get("worst") in STATE_LABELS else "-",
         when(view.get("next_deadline")) or "-",
         ticket["caller"]["name"],
         ticket["organisation"]["name"],
@@ -39,7 +39,7 @@ TICKET_HEADERS = [N_("ID"), N_("Opened"), N_("Status"), N_("P"), N_("SLA"), N_("
 
 
 def ticket_table(tickets: list[dict]) -> None:
-    output.table([ticket_row(t) for t in tickets], [_(h) for h in TICKET_HEADERS])
+    output.table([ticket_row(t) for t in tickets], [tr(h) for h in TICKET_HEADERS])
 
 
 def admissibility_text(verdict: dict, explanation: bool = False) -> str:
@@ -65,7 +65,7 @@ def describe(entry: dict) -> str:
         return _("call opened ({channel})").format(
             channel=choices.label("channel", entry.get("channel", "")))
     if event == "checklist":
-        step = _(CHECKLIST_STEPS[entry.get("step")]) if entry.get("step") in CHECKLIST_STEPS \
+        step = tr(CHECKLIST_STEPS[entry.get("step")]) if entry.get("step") in CHECKLIST_STEPS \
             else entry.get("step", "")
         detail = entry.get("note")
         return _("checklist: {step}").format(step=step) + (f" - {detail}" if detail else "")
@@ -87,7 +87,7 @@ def describe(entry: dict) -> str:
         from deskcli.core.sla import CLOCK_LABELS
 
         clock = entry.get("clock")
-        name = _(CLOCK_LABELS[clock]) if clock in CLOCK_LABELS else clock
+        name = tr(CLOCK_LABELS[clock]) if clock in CLOCK_LABELS else clock
         text = (_("{clock} clock stopped: met (deadline {deadline})") if entry.get("met")
                 else _("{clock} clock stopped: MISSED (deadline {deadline})"))
         return text.format(clock=name, deadline=when(entry.get("deadline")))
@@ -104,7 +104,7 @@ def describe(entry: dict) -> str:
         parts += [_("action: {text}").format(text=a) for a in entry.get("actions", [])]
         if entry.get("minutes") is not None:
             parts.append(_minutes(entry["minutes"]))
-        return "; ".join(parts)
+        return _("; ").join(parts)
     if event == "solution":
         text = (_("definitive solution: {text}") if entry.get("kind") == "definitive"
                 else _("temporary solution: {text}"))
@@ -335,9 +335,9 @@ def grid_table(settings: dict) -> None:
     from deskcli.core import qualify, sla
 
     output.table(
-        [[_(qualify.URGENCY_LABELS[u]), *(settings["grid"][u][i] for i in sla.IMPACTS)]
+        [[tr(qualify.URGENCY_LABELS[u]), *(settings["grid"][u][i] for i in sla.IMPACTS)]
          for u in sla.URGENCIES],
-        [_("urgency \\ impact"), *(_(qualify.IMPACT_LABELS[i]) for i in sla.IMPACTS)],
+        [_("urgency \\ impact"), *(tr(qualify.IMPACT_LABELS[i]) for i in sla.IMPACTS)],
     )
 
 
@@ -353,7 +353,7 @@ def targets_table(settings: dict) -> None:
         (N_("maximum delay"), "maximum", "time"),
     ):
         values = [settings["targets"][str(p)][key] for p in sla.PRIORITIES]
-        rows.append([_(label), *(i18n.percent(v / 100, None) if kind == "rate"
+        rows.append([tr(label), *(i18n.percent(v / 100, None) if kind == "rate"
                                  else duration_text(v) for v in values)])
     output.table(rows, [_("priority"), *(str(p) for p in sla.PRIORITIES)])
 
@@ -387,6 +387,6 @@ def clocks_table(view: dict) -> None:
             left = _("{duration} left").format(duration=i18n.duration(remaining))
         else:
             left = _("{duration} overdue").format(duration=i18n.duration(remaining))
-        rows.append([_(CLOCK_LABELS[c["clock"]]), duration_text(c["target"]), when(c["deadline"]),
-                     _(STATE_LABELS[c["state"]]), left])
+        rows.append([tr(CLOCK_LABELS[c["clock"]]), duration_text(c["target"]), when(c["deadline"]),
+                     tr(STATE_LABELS[c["state"]]), left])
     output.table(rows, [_("Clock"), _("Target"), _("Deadline"), _("State"), _("Time")])

@@ -11,7 +11,7 @@ from typing import Any
 from deskcli import i18n
 from deskcli.core import choices
 from deskcli.core.sla import CLOCK_LABELS, PRIORITIES
-from deskcli.i18n import N_, _, ngettext
+from deskcli.i18n import N_, _, ngettext, tr
 from deskcli.ui import output
 from deskcli.ui.output import when
 
@@ -79,15 +79,15 @@ def _label(value: Any, kind: str) -> str:
 
         return status_text(value)
     if kind == "basis":
-        return _(BASIS[value]) if value in BASIS else value
+        return tr(BASIS[value]) if value in BASIS else value
     if kind == "table":
-        return _(value) if value in TABLE_KEYS else value
+        return tr(value) if value in TABLE_KEYS else value
     if kind == "age":
-        return _(AGE_LABELS[value]) if value in AGE_LABELS else value
+        return tr(AGE_LABELS[value]) if value in AGE_LABELS else value
     if kind == "state":
         from deskcli.ui.render import STATE_LABELS
 
-        return _(STATE_LABELS[value]) if value in STATE_LABELS else value
+        return tr(STATE_LABELS[value]) if value in STATE_LABELS else value
     return choices.label(kind, value) if value else value
 
 
@@ -132,7 +132,7 @@ def sla_rows(document: dict) -> list[list]:
         for clock in ("take_charge", "resolution"):
             cell = row[clock]
             verdict = "-" if cell["meets_target"] is None else _("yes") if cell["meets_target"] else _("NO")
-            rows.append([priority, _(CLOCK_LABELS[clock]), cell["met"], cell["missed"], cell["running"],
+            rows.append([priority, tr(CLOCK_LABELS[clock]), cell["met"], cell["missed"], cell["running"],
                          percent(cell["compliance"]), percent(cell["target"]), verdict])
     return rows
 
@@ -147,7 +147,7 @@ def resolution_rows(document: dict) -> list[list]:
                       *document["resolution_time"]["by_priority"].items()]:
         if key != "all" and not cell["count"]:
             continue
-        rows.append([_(key) if key in ("all", "unqualified") else f"P{key}", cell["count"],
+        rows.append([tr(key) if key in ("all", "unqualified") else f"P{key}", cell["count"],
                      _minutes(cell["mean_minutes"]), _minutes(cell["median_minutes"])])
     return rows
 
@@ -219,7 +219,7 @@ def _counts(mapping: dict, kind: str | None = None) -> str:
         if kind == "state":
             from deskcli.ui.render import STATE_LABELS
 
-            return _(STATE_LABELS[key]) if key in STATE_LABELS else key
+            return tr(STATE_LABELS[key]) if key in STATE_LABELS else key
         if kind == "age":
             return _(AGE_LABELS.get(key, key))
         return key
@@ -237,7 +237,7 @@ PERIOD_COUNTS = N_("calls received in the period, as they stood at its end")
 
 def period_counts(period: dict) -> str:
     """What the period counts (kept in English in the report's JSON), in the session's words."""
-    return _(period["counts"]) if period.get("counts") == PERIOD_COUNTS else period.get("counts", "")
+    return tr(period["counts"]) if period.get("counts") == PERIOD_COUNTS else period.get("counts", "")
 
 
 def indicators_text(document: dict, chart: bool) -> None:
@@ -255,11 +255,11 @@ def indicators_text(document: dict, chart: bool) -> None:
     output.data("")
     # Priorities without a single call would only add rows of dashes on screen.
     output.table([row for row in sla_rows(document) if row[2] or row[3] or row[4]]
-                 or sla_rows(document), [_(h) for h in SLA_HEADERS])
+                 or sla_rows(document), [tr(h) for h in SLA_HEADERS])
     if document.get("groups") is not None:
         output.data("")
         output.data(_("By {grouping}").format(grouping=choices.label("report_by", document["by"])))
-        output.table(group_rows(document), [_(h) for h in GROUP_HEADERS])
+        output.table(group_rows(document), [tr(h) for h in GROUP_HEADERS])
     backlog = document["backlog"]
     output.data("")
     output.data(_("Backlog at {when}, calls not closed: {count}").format(
@@ -316,7 +316,7 @@ def terminal_charts(document: dict) -> str:
     width = min(100, max(40, output.terminal_width()))
     plt.clf()
     plt.simple_bar(labels, [calls for _start, calls in points], width=width,
-                   title=_(CALLS_PER[unit]))
+                   title=tr(CALLS_PER[unit]))
     calls = plt.build()
     plt.clf()
     names, values = [], []
@@ -325,11 +325,11 @@ def terminal_charts(document: dict) -> str:
             cell = document["sla"][str(priority)][clock]
             if cell["compliance"] is not None:
                 names.append(_("P{priority} {clock} (target {target})").format(
-                    priority=priority, clock=_(CLOCK_LABELS[clock]), target=percent(cell["target"])))
+                    priority=priority, clock=tr(CLOCK_LABELS[clock]), target=percent(cell["target"])))
                 values.append(round(cell["compliance"] * 100, 1))
     text = calls
     if values:
-        plt.simple_bar(names, values, width=width, title=_("SLA compliance, % of decided clocks"))
+        plt.simple_bar(names, values, width=width, title=_("SLA compliance (percent of decided clocks)"))
         text += "\n" + plt.build()
     plt.clf()
     plain = not sys.stdout.isatty() or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb"
@@ -412,7 +412,7 @@ def dashboard(document: dict) -> str:
             targets.append(cell["target"] * 100)
     sla_chart = bar_chart(compliance, maximum=100, targets=targets)
     return render("dashboard.html.j2", d=document, headline=headline_rows(document),
-                  calls_title=_(CALLS_PER.get(over["unit"], over["unit"])),
+                  calls_title=tr(CALLS_PER.get(over["unit"], over["unit"])),
                   counts=period_counts(document["period"]), no=_("NO"),
                   sla_rows=sla_rows(document), sla_headers=SLA_HEADERS,
                   resolution=resolution_rows(document),

@@ -6,7 +6,7 @@ from typing import Callable
 
 from deskcli.core import clock, tickets, treatment
 from deskcli.core.desk import Desk
-from deskcli.i18n import N_, _
+from deskcli.i18n import N_, _, tr
 from deskcli.ui import knowledge, output, prompts
 
 STEPS = [
@@ -25,7 +25,7 @@ HANDOVERS = [
 
 
 def _choices(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [(value, _(text)) for value, text in pairs]
+    return [(value, tr(text)) for value, text in pairs]
 
 
 def _minutes(seconds: float) -> str:
