@@ -123,7 +123,9 @@ def _sla(calls: _Calls, group: str, settings: dict) -> dict[object, dict]:
     """Per group, priority and clock: met, missed (late, or still running past the
     deadline) and running, against the target rate of the settings."""
     counts: dict[tuple, tuple] = {}
-    sums = ", ".join(f"SUM({c}_met = 1), SUM({c}_met = 0), SUM({c}_met IS NULL)" for c in SLA_CLOCKS)
+    # SUM of a group whose clocks all still run is NULL, not 0: COALESCE keeps it a count.
+    sums = ", ".join(f"COALESCE(SUM({c}_met = 1), 0), COALESCE(SUM({c}_met = 0), 0), "
+                     f"SUM({c}_met IS NULL)" for c in SLA_CLOCKS)
     for key, priority, *values in calls.all(
             f"SELECT {group}, priority, {sums} FROM calls WHERE priority IS NOT NULL GROUP BY 1, 2"):
         for index, clock in enumerate(SLA_CLOCKS):
