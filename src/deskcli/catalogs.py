@@ -15,10 +15,9 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
-ROOT = Path(__file__).resolve().parents[2]
-LOCALE = Path(__file__).resolve().parent / "locale"
-TEMPLATE = LOCALE / "deskcli.pot"
 DOMAIN = "deskcli"
+# Where a source checkout keeps the catalogs, from its top.
+CATALOGS = Path("src") / "deskcli" / "locale"
 
 
 def extract_python(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
@@ -65,22 +64,23 @@ def extract_toml(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
         yield lineno, None, text, [f"{path} in the shipped checklist."]
 
 
-def _mapping():
+def _mapping(root: Path):
     from babel.messages.frontend import parse_mapping_cfg
 
-    with (ROOT / "babel.cfg").open(encoding="utf-8") as handle:
+    with (root / "babel.cfg").open(encoding="utf-8") as handle:
         return parse_mapping_cfg(handle, "babel.cfg")
 
 
-def extracted():
-    """The catalog the sources ask for now, as `pybabel extract -F babel.cfg` builds it."""
+def extracted(root: Path):
+    """The catalog the sources under `root` ask for now, as `pybabel extract -F babel.cfg`
+    builds it."""
     from babel.messages.catalog import Catalog
     from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 
-    method_map, options_map = _mapping()
+    method_map, options_map = _mapping(root)
     catalog = Catalog(project="deskcli")
     for filename, lineno, message, comments, context in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords=DEFAULT_KEYWORDS,
+            str(root), method_map, options_map, keywords=DEFAULT_KEYWORDS,
             comment_tags=("TRANSLATORS:",), strip_comment_tags=True):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalog
@@ -110,20 +110,26 @@ def _show(key) -> str:
     return repr(text)
 
 
-def problems() -> list[str]:
-    """Everything that keeps the catalogs from matching the code, one line each."""
+def problems(root: Path, runtime: Path | None = None) -> list[str]:
+    """Everything that keeps the catalogs of the checkout at `root` from matching its code,
+    one line each. `runtime` is where deskcli reads its compiled catalogs (by default, the
+    installed package's): they must say what the .po files say."""
     import gettext
 
+    from deskcli.i18n import LOCALE_DIR
+
+    runtime = LOCALE_DIR if runtime is None else runtime
+    locale = root / CATALOGS
     found = []
-    wanted = _keys(extracted())
-    template = _keys(_read(TEMPLATE))
+    wanted = _keys(extracted(root))
+    template = _keys(_read(locale / f"{DOMAIN}.pot"))
     update = ("run `pybabel extract -F babel.cfg ...` and `pybabel update ...` "
               "(README, Language)")
     for key in sorted(wanted - template, key=str):
         found.append(f"deskcli.pot lacks {_show(key)}: {update}")
     for key in sorted(template - wanted, key=str):
         found.append(f"deskcli.pot still has {_show(key)}, gone from the code: {update}")
-    for po in sorted(LOCALE.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+    for po in sorted(locale.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         language = po.parts[-3]
         catalog = _read(po, language)
         held = {k for k in _keys(catalog)}
@@ -145,13 +151,12 @@ def problems() -> list[str]:
             if any(_fields(s) != _fields(ids[-1]) and _fields(s) != _fields(ids[0]) for s in strings):
                 found.append(f"{language}: {_show(key)}: the translation's {{fields}} differ "
                              f"from the English ones")
-        compiled = po.with_suffix(".mo")
-        runtime = Path(__file__).resolve().parent / "locale" / language / "LC_MESSAGES" / compiled.name
-        if not runtime.exists():
-            found.append(f"{language}: {runtime} is missing: run `pybabel compile -d "
+        compiled = runtime / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+        if not compiled.exists():
+            found.append(f"{language}: {compiled} is missing: run `pybabel compile -d "
                          f"src/deskcli/locale -D deskcli` (a build compiles it)")
             continue
-        with runtime.open("rb") as handle:
+        with compiled.open("rb") as handle:
             loaded = gettext.GNUTranslations(handle)._catalog
         expected = {}
         for message in catalog:
@@ -165,13 +170,14 @@ def problems() -> list[str]:
                 expected[prefix + message.id] = message.string
         loaded = {k: v for k, v in loaded.items() if k != ""}
         if loaded != expected:
-            found.append(f"{language}: the compiled {runtime} does not match {po.name}: run "
+            found.append(f"{language}: the compiled {compiled} does not match {po.name}: run "
                          f"`pybabel compile -d src/deskcli/locale -D deskcli`")
     return found
 
 
 def main() -> None:
-    found = problems()
+    """`python -m deskcli.catalogs [CHECKOUT]`: the check of the catalogs, from a checkout."""
+    found = problems(Path(sys.argv[1] if len(sys.argv) > 1 else "."))
     for line in found:
         print(line)
     print(f"{len(found)} problem(s) in the catalogs" if found else "The catalogs match the code.")

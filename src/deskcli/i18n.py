@@ -64,15 +64,18 @@ def activate(language: str | None = None) -> str:
     if language is None:
         language, warning = requested_language()
     _session.warning = warning
-    if language == SOURCE_LANGUAGE:
-        _session.translations = _gettext.NullTranslations()
-    else:
-        # A missing catalog falls back to English rather than failing the command; the
-        # tests check that every build carries its compiled catalogs.
-        _session.translations = _gettext.translation(
-            DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
+    _session.translations = _load(language)
     _session.language = language
     return language
+
+
+def _load(language: str) -> _gettext.NullTranslations:
+    """The compiled catalog of `language` (the tests wrap it to see what it lacks)."""
+    if language == SOURCE_LANGUAGE:
+        return _gettext.NullTranslations()
+    # A missing catalog falls back to English rather than failing the command; the tests
+    # check that every build carries its compiled catalogs.
+    return _gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
 
 
 def language() -> str:
