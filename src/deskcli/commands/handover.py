@@ -55,9 +55,10 @@ def escalate(
     ticket_id: TicketId,
     reason: Annotated[str, typer.Option("--reason", help=N_("Why it was not solved at this level in time."))],
     kind: Annotated[str, typer.Option(
-        "--kind", help=N_("functional (more skills or access) or hierarchical (more authority); "
-                          "also fonctionnelle, hiérarchique."),
-        autocompletion=choices.completer("escalation"))] = "functional",
+        "--kind", help=N_("functional (the default: more skills or access) or hierarchical (more "
+                          "authority); also fonctionnelle, hiérarchique."),
+        # The default is named in the help text, in the session's language.
+        show_default=False, autocompletion=choices.completer("escalation"))] = "functional",
     json_output: JsonOption = False,
 ) -> None:
     """Escalate a call one level up: a problem of this level not solved in time.

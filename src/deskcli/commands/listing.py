@@ -26,8 +26,9 @@ def list_tickets(
     breached: Annotated[bool, typer.Option("--breached", help=N_("Only tickets with a breached or missed clock."))] = False,
     at_risk: Annotated[bool, typer.Option("--at-risk", help=N_("Only tickets with a clock at risk."))] = False,
     sort: Annotated[str, typer.Option(
-        "--sort", help=N_("priority (then deadline), newest or oldest (also priorité, récents, anciens)."),
-        autocompletion=choices.completer("sort"))] = "priority",
+        "--sort", help=N_("priority (then deadline; the default), newest or oldest (also priorité, "
+                          "récents, anciens)."),
+        show_default=False, autocompletion=choices.completer("sort"))] = "priority",
     json_output: JsonOption = False,
 ) -> None:
     """List tickets, active ones by default, by priority then nearest deadline.

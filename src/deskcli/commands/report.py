@@ -28,7 +28,8 @@ def report(
         min=1, metavar=N_("[ID]"))] = None,
     fmt: Annotated[str, typer.Option(
         "--format", "-f", help=N_("text (default), markdown or html for a ticket; text, html or csv "
-        "for the indicators; json for both."), autocompletion=_complete_format)] = "text",
+        "for the indicators; json for both."), show_default=False,
+        autocompletion=_complete_format)] = "text",
     since: Annotated[Optional[str], typer.Option(
         "--since", help=N_("Start of the period: YYYY-MM-DD, YYYY-MM-DD HH:MM or a span back "
         "from --until such as 7d (default 30d)."))] = None,
@@ -39,7 +40,8 @@ def report(
                         "(also technicien, priorité, canal)."),
         autocompletion=choices.completer("report_by"))] = None,
     chart: Annotated[bool, typer.Option(
-        "--chart/--no-chart", help=N_("Draw the terminal charts under the tables (text format)."))] = True,
+        "--chart/--no-chart", show_default=False,
+        help=N_("Draw the terminal charts under the tables (text format; the default), or not."))] = True,
     to_file: OutputOption = None,
     json_output: JsonOption = False,
 ) -> None:
