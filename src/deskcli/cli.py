@@ -118,7 +118,7 @@ class DeskGroup(Translated, TyperGroup):
         # which follow LANG, not DESKCLI_LANG: they are pointed at the session's catalog.
         typer.core._ = _
         warning = i18n.startup_warning()
-        if warning:
+        if warning and not os.environ.get("_DESKCLI_COMPLETE"):  # not at every TAB
             output.warn(warning)
         i18n.translate_command(self)
         return super().main(*args, **kwargs)

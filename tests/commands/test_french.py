@@ -109,6 +109,9 @@ def test_a_whole_call_in_french(deskcli, desk, french, utc):
     closed = run("close", number)
     assert closed.stderr.strip() == f"Ticket n° {number} clôturé et archivé."
     run("report", "--no-chart", "--by", "technicien")
+    dashboard = run("report", "--format", "html", "--by", "canal").stdout
+    assert '<html lang="fr">' in dashboard and "Indicateurs du support" in dashboard
+    run("report", "--chart")
     run("sla")
     assert tickets.get_ticket(desk, int(number))["status"] == "closed"
 
