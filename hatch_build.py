@@ -13,6 +13,8 @@ class CatalogsHook(BuildHookInterface):
     PLUGIN_NAME = "custom"
 
     def initialize(self, version, build_data):
+        if self.target_name != "wheel":
+            return  # an sdist carries the .po sources; its wheel compiles them
         from babel.messages.mofile import write_mo
         from babel.messages.pofile import read_po
 

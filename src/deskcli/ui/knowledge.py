@@ -160,5 +160,6 @@ def offer_known_errors(desk, ticket: dict) -> None:
         return
     for article in offered:
         why = _("its problem's known error") if article.get("linked") else _("a similar known error")
-        output.message(f"{why}: KB-{article['id']} {output.safe_line(article['title'])}")
+        output.message(_("{why}: KB-{number} {title}").format(
+            why=why, number=article["id"], title=output.safe_line(article["title"])))
         output.message("  " + _("workaround: {text}").format(text=output.safe_line(article["resolution"])))
