@@ -112,11 +112,6 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return _session.translations.ngettext(singular, plural, count)
 
 
-def pgettext(context: str, message: str) -> str:
-    """A short word whose translation depends on where it stands (a column, a state)."""
-    return _session.translations.pgettext(context, message)
-
-
 def N_(message: str) -> str:
     """Mark a message for extraction; it is translated later, where it is shown."""
     return message
@@ -150,7 +145,7 @@ class Text(str):
     def record(self) -> dict:
         """The message as JSON data, to be said again in any language (`from_record`)."""
         return {"message": self.template,
-                "values": {k: v.record() if isinstance(v, (Text, Day)) else v
+                "values": {k: v.record() if isinstance(v, (Text, Day, Join)) else v
                            for k, v in self.values.items()}}
 
 
@@ -177,7 +172,7 @@ class Join(str):
         return self.separator.join(str(shown(i)) for i in self.items)
 
     def record(self) -> str:
-        return str(self)
+        return str(self)  # kept as the English words: a list is not said again
 
 
 def say(template: str, **values: Any) -> Text:
