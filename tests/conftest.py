@@ -22,6 +22,12 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.delenv("DESKCLI_DEBUG", raising=False)
+    # English unless a test asks otherwise, whatever the machine's locale; each run of
+    # the CLI chooses its language again, core's own calls use the one active here.
+    monkeypatch.setenv("DESKCLI_LANG", "en")
+    from deskcli import i18n
+
+    i18n.activate("en")
     return home
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import deskcli
 from deskcli.core.paths import data_dir
+from deskcli.i18n import LOCALE_DIR
 
 SOURCE = Path(__file__).resolve().parents[1]
 
@@ -29,8 +30,11 @@ def test_an_installed_package_carries_its_data():
         wheel = max((SOURCE / "build" / "wheel-check").glob("deskcli-*.whl"), key=lambda p: p.stat().st_mtime)
         names = zipfile.ZipFile(wheel).namelist()
         assert "deskcli/data/settings.toml" in names and "deskcli/data/checklist.toml" in names
+        # The build compiles the French catalog (hatch_build.py): a plain install speaks French.
+        assert "deskcli/locale/fr/LC_MESSAGES/deskcli.mo" in names
     else:
         assert data_dir() == package / "data"
+        assert (LOCALE_DIR / "fr" / "LC_MESSAGES" / "deskcli.mo").is_file()
 
 
 def test_python_dash_m_and_version():
@@ -38,15 +42,16 @@ def test_python_dash_m_and_version():
     assert out.returncode == 0 and out.stdout.strip() == f"deskcli {deskcli.__version__}"
 
 
-HEAVY = ("questionary", "prompt_toolkit", "tabulate", "jinja2", "plotext", "pydantic")
+HEAVY = ("questionary", "prompt_toolkit", "tabulate", "jinja2", "plotext", "pydantic", "babel")
 
 
-def _imported(home, *args):
+def _imported(home, *args, language="en"):
     """The heavy libraries a command loaded, run in a fresh interpreter as a user would."""
     code = ("import sys, json\nfrom deskcli.cli import app\n"
             f"try:\n    app(args={list(args)!r}, prog_name='deskcli')\nexcept SystemExit:\n    pass\n"
             f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))))")
-    env = dict(__import__("os").environ, DESKCLI_HOME=str(home), DESKCLI_USER="alice")
+    env = dict(__import__("os").environ, DESKCLI_HOME=str(home), DESKCLI_USER="alice",
+               DESKCLI_LANG=language)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
     return __import__("json").loads(out.stdout.strip().splitlines()[-1])
@@ -61,3 +66,15 @@ def test_commands_load_only_the_libraries_they_use(home):
     assert _imported(home, "list") == ["tabulate"]
     assert set(_imported(home, "report")) == {"tabulate", "plotext"}
     assert _imported(home, "report", "1", "--format", "html") == ["jinja2"]
+
+
+def test_babel_is_loaded_only_to_show_a_date_or_number_in_another_language(home):
+    """English never formats with Babel; French does only where it shows a date or number."""
+    assert _imported(home, "--version", language="fr") == []
+    assert _imported(home, "open", "--help", language="fr") == []
+    assert _imported(home, "open", "--no-input", "--caller", "K", "--summary", "S", "--billable",
+                     language="fr") == []
+    assert _imported(home, "list", "--json", language="fr") == []
+    assert _imported(home, "report", "--json", language="fr") == []
+    assert _imported(home, "list", language="fr") == ["babel", "tabulate"]
+    assert _imported(home, "show", "1", language="fr") == ["babel"]

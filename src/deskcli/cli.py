@@ -5,15 +5,17 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Annotated, Optional
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
-from deskcli import __version__
+from deskcli import __version__, i18n
 from deskcli.commands.options import State
 from deskcli.core.errors import DeskError
+from deskcli.i18n import N_, _, tr
 from deskcli.ui import output
 
 
@@ -45,13 +47,35 @@ COMMANDS = {
 }
 
 
+class Translated:
+    """Help pages in the session's language: the parts click writes itself in English."""
+
+    def format_usage(self, ctx, formatter):
+        pieces = [tr(piece) if piece == "COMMAND [ARGS]..." else piece
+                  for piece in self.collect_usage_pieces(ctx)]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage: "))
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = _("Show this message and exit.")
+        return option
+
+
+N_("COMMAND [ARGS]...")
+
+
+class DeskCommand(Translated, TyperCommand):
+    """One verb's command."""
+
+
 def _single(name: str, function, help: str | None = None):
     single = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
-    single.command(name, help=help)(function)
+    single.command(name, cls=DeskCommand, help=help)(function)
     return typer.main.get_command(single)
 
 
-class VerbGroup(TyperGroup):
+class VerbGroup(Translated, TyperGroup):
     """The subcommands of a verb (`deskcli kb ...`), each built only when it is asked for."""
 
     def __init__(self, name: str, app: typer.Typer) -> None:
@@ -62,7 +86,8 @@ class VerbGroup(TyperGroup):
         return [info.name for info in self.app.registered_commands]
 
     def get_command(self, ctx, name):
-        return self._built(name)
+        built = self._built(name)
+        return i18n.translate_command(built) if built is not None else None
 
     @lru_cache(maxsize=None)
     def _built(self, name: str):
@@ -83,35 +108,68 @@ def load_command(name: str):
     return _single(name, target)
 
 
-class DeskGroup(TyperGroup):
+class DeskGroup(Translated, TyperGroup):
     """The single translation point: a DeskError prints `Error: ...` and exits with its code.
 
     Anything else is a bug and keeps its traceback.
     """
 
+    def main(self, *args, **kwargs):
+        # The language is chosen before any help text or message is written, once per run
+        # (in-process callers such as the tests may change it between two runs).
+        i18n.activate()
+        # Typer looks its own texts up through the gettext module's global functions,
+        # which follow LANG, not DESKCLI_LANG: they are pointed at the session's catalog.
+        typer.core._ = _
+        warning = i18n.startup_warning()
+        if warning and not os.environ.get("_DESKCLI_COMPLETE"):  # not at every TAB
+            output.warn(warning)
+        i18n.translate_command(self)
+        return super().main(*args, **kwargs)
+
     def list_commands(self, ctx):
         return list(COMMANDS)
 
     def get_command(self, ctx, name):
-        return load_command(name) if name in COMMANDS else None
+        return i18n.translate_command(load_command(name)) if name in COMMANDS else None
+
+    def make_context(self, *args, **kwargs):
+        with _usage_errors():
+            return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            with _usage_errors():
+                return super().invoke(ctx)
         except DeskError as exc:
-            output.message(f"Error: {exc}")
+            output.message(_("Error: {message}").format(
+                message=i18n.shown(exc.args[0]) if exc.args else exc))
             if os.environ.get("DESKCLI_DEBUG"):
                 raise
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            output.message("Interrupted.")
+            output.message(_("Interrupted."))
             raise typer.Exit(130) from None
+
+
+@contextmanager
+def _usage_errors():
+    """Click's usage errors said in the session's language (English ones are left to click)."""
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
+    try:
+        yield
+    except UsageError as exc:
+        if i18n.language() == i18n.SOURCE_LANGUAGE or isinstance(exc, NoArgsIsHelpError):
+            raise
+        output.message(i18n.usage_error_text(exc))
+        raise typer.Exit(exc.exit_code) from None
 
 
 app = typer.Typer(
     cls=DeskGroup,
     name="deskcli",
-    help="deskcli: a command-line helpdesk that walks the call procedure.",
+    help=N_("deskcli: a command-line helpdesk that walks the call procedure."),
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -132,25 +190,25 @@ def main_options(
         Optional[str],
         typer.Option(
             "--home",
-            metavar="PATH",
-            help="Repository directory (default: $DESKCLI_HOME, else the user data directory).",
+            metavar=N_("PATH"),
+            help=N_("Repository directory (default: $DESKCLI_HOME, else the user data directory)."),
         ),
     ] = None,
     technician: Annotated[
         Optional[str],
         typer.Option(
-            "--as", metavar="NAME", help="Technician at work (default: $DESKCLI_USER, else login)."
+            "--as", metavar=N_("NAME"), help=N_("Technician at work (default: $DESKCLI_USER, else login).")
         ),
     ] = None,
     no_input: Annotated[
-        bool, typer.Option("--no-input", help="Never prompt; missing facts are an error.")
+        bool, typer.Option("--no-input", help=N_("Never prompt; missing facts are an error."))
     ] = False,
     json_output: Annotated[
-        bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")
+        bool, typer.Option("--json", help=N_("Print exactly one JSON document on stdout."))
     ] = False,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option("--version", callback=_version, is_eager=True, help=N_("Show the version.")),
     ] = False,
 ) -> None:
     """deskcli: a command-line helpdesk that walks the call procedure.

@@ -162,3 +162,32 @@ def test_an_interrupted_call_is_kept_as_a_draft_and_resumed(guided, deskcli, des
     ticket = tickets.get_ticket(desk, 1)
     assert ticket["caller"]["name"] == "Karim Benali" and ticket["caller"]["role"] == "Assistant"
     assert drafts.load(desk) is None
+
+
+def test_the_checklist_in_french(guided, deskcli, desk, monkeypatch):
+    """The questions, choices and advice of the checklist in French; yes and no are picked,
+    since questionary's yes/no question only knows y and n."""
+    add_contract(deskcli)
+    monkeypatch.setenv("DESKCLI_LANG", "fr")
+    keys = "".join([
+        ENTER, ENTER,                       # salutation, présentation: oui
+        "Atlas SARL" + ENTER, "Karim Benali" + ENTER, "Assistant" + ENTER,
+        "0611223344" + ENTER,
+        DOWN + ENTER,                       # canal: courriel
+        "HP LaserJet 400" + ENTER, "Windows 11" + ENTER, "Wi-Fi" + ENTER, ENTER,
+        "Elle clignote et n'imprime rien" + ENTER,
+        "Imprimante hors ligne" + ENTER,
+        ENTER,                              # reformulation: le résumé
+        ENTER,                              # l'appelant confirme: oui
+    ])
+    result = guided(keys)
+    assert result.exit_code == 0, result.stderr
+    for said in ("«\u00a0Helpdesk, bonjour\u00a0!\u00a0»", "Identifiez l'appelant",
+                 "Atlas SARL est enregistrée (entreprise).", "L'identification a pris",
+                 "Recevable\u00a0: contrat C-1 valide jusqu'au 31/12/2099.",
+                 "Ne promettez aucune date d'intervention"):
+        assert said in result.stderr, said
+    ticket = tickets.get_ticket(desk, int(result.stdout))
+    assert ticket["channel"] == "email" and ticket["reformulation_confirmed"]
+    steps = [e["step"] for e in ticket["history"] if e["event"] == "checklist"]
+    assert steps[:2] == ["greeting", "introduction"]

@@ -57,7 +57,7 @@ def test_a_bad_record_imports_nothing_and_every_problem_is_named(deskcli, desk, 
     assert result.exit_code == 2 and result.stdout == ""
     for expected in ("line 2: summary is required", "line 3: colour: not a field",
                      "line 4: not valid JSON", "line 5: channel:", "line 6: opened_at:",
-                     "5 record(s) refused, so nothing was imported"):
+                     "5 records refused, so nothing was imported"):
         assert expected in result.stderr, expected
     assert "Traceback" not in result.stderr
     assert stored(desk) == []

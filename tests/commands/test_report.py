@@ -239,3 +239,15 @@ def test_abandoned_calls_are_recorded_apart_from_tickets(deskcli, desk):
     assert deskcli("open", "--abandoned", "--at", "2999-01-01 10:00").exit_code == 2
     assert deskcli("open", "--caller", "K", "--summary", "x", "--waited", "3m").exit_code == 2
     assert ok(deskcli("report", "--json")).json()["abandoned"] == 2
+
+
+def test_indicators_of_a_period_whose_clocks_all_still_run(deskcli):
+    """A call qualified and not yet taken in charge: its clocks run, none is decided."""
+    assert deskcli("open", "--caller", "K", "--summary", "S", "--billable",
+                   "--channel", "email").exit_code == 0
+    assert deskcli("qualify", "1", "--type", "request", "--impact", "company",
+                   "--urgency", "degraded").exit_code == 0
+    result = deskcli("report", "--json")
+    assert result.exit_code == 0, result.stderr
+    cell = result.json()["sla"]["2"]["take_charge"]
+    assert (cell["met"], cell["missed"], cell["running"], cell["compliance"]) == (0, 0, 1, None)

@@ -197,3 +197,36 @@ def test_interactive_treatment_offers_a_handover_at_the_budget(deskcli, desk, ca
     assert sum(e.get("minutes", 0) for e in treated) > 10
     escalated = [e for e in ticket["history"] if e["event"] == "escalated"][0]
     assert escalated["budget_exceeded"] is True
+
+
+def test_interactive_treatment_in_french(deskcli, desk, call, monkeypatch):
+    """The clock, the steps and the handover offered at the budget, all in French."""
+    t = call("Table des matières cassée")
+    monkeypatch.setenv("DESKCLI_LANG", "fr")
+    ticks = itertools.count(0, 240.0)
+    keys = "".join(["\r", "Styles non appliqués aux titres\r", DOWN + "\r",
+                    "Style Titre 1 appliqué\r", "\r", "Non résolu à temps\r", DOWN + "\r"])
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        with prompts.scripted(pipe, DummyOutput()):
+            import deskcli.commands.treat as treat_command
+
+            class SlowClock:
+                @staticmethod
+                def monotonic():
+                    return next(ticks)
+
+            monkeypatch.setattr(treat_command, "time", SlowClock)
+            outcome = {}
+            worker = threading.Thread(target=lambda: outcome.update(r=deskcli("treat", t)), daemon=True)
+            worker.start()
+            worker.join(timeout=20)
+    assert not worker.is_alive(), "the prompts waited for more keystrokes"
+    result = outcome["r"]
+    assert result.exit_code == 0, result.stderr
+    for said in ("Traitement du n° 1\u00a0: Table des matières cassée (niveau 1)",
+                 "Chronomètre du niveau 1\u00a0: 4 min 00 s sur 10 min.",
+                 "Attention\u00a0: le budget de 10 min du niveau 1 est épuisé."):
+        assert said in result.stderr, said
+    escalated = [e for e in tickets.get_ticket(desk, int(t))["history"] if e["event"] == "escalated"]
+    assert escalated[0]["kind"] == "hierarchical" and escalated[0]["budget_exceeded"] is True

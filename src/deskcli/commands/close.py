@@ -8,13 +8,14 @@ import typer
 
 from deskcli.commands.options import JsonOption, TicketId, state, wants_json
 from deskcli.core import clock, treatment
+from deskcli.i18n import N_, _
 from deskcli.ui import output
 
 
 def close(
     ctx: typer.Context,
     ticket_id: TicketId,
-    note: Annotated[Optional[str], typer.Option("--note", help="A closing note.")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help=N_("A closing note."))] = None,
     json_output: JsonOption = False,
 ) -> None:
     """Close a solved call (by its opener), or file a not-admissible one, and archive it.
@@ -25,13 +26,13 @@ def close(
     if wants_json(ctx, json_output):
         output.emit_json(ticket)
     else:
-        output.message(f"Ticket #{ticket_id} closed and archived.")
+        output.message(_("Ticket #{number} closed and archived.").format(number=ticket_id))
 
 
 def reopen(
     ctx: typer.Context,
     ticket_id: TicketId,
-    reason: Annotated[str, typer.Option("--reason", help="Why the call comes back.")],
+    reason: Annotated[str, typer.Option("--reason", help=N_("Why the call comes back."))],
     json_output: JsonOption = False,
 ) -> None:
     """Reopen a solved or closed call, keeping its whole history.
@@ -42,4 +43,4 @@ def reopen(
     if wants_json(ctx, json_output):
         output.emit_json(ticket)
     else:
-        output.message(f"Ticket #{ticket_id} reopened.")
+        output.message(_("Ticket #{number} reopened.").format(number=ticket_id))

@@ -7,25 +7,30 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import JsonOption, state, wants_json
-from deskcli.core import clock, contracts
+from deskcli.core import choices, clock, contracts
 from deskcli.core.errors import InvalidInput
+from deskcli.i18n import N_, _
 from deskcli.ui import output, render
 
-app = typer.Typer(help="Record and look up contracts and warranties.", no_args_is_help=True)
+app = typer.Typer(help=N_("Record and look up contracts and warranties."), no_args_is_help=True)
 
 
 @app.command("add")
 def add(
     ctx: typer.Context,
-    org: Annotated[Optional[str], typer.Option("--org", help="Organisation (or individual's) name.")] = None,
-    org_kind: Annotated[Optional[str], typer.Option("--org-kind", help="individual or company.")] = None,
-    number: Annotated[Optional[str], typer.Option("--number", help="Contract or warranty number.")] = None,
-    coverage: Annotated[Optional[str], typer.Option("--coverage", help="contract or warranty.")] = None,
-    valid_from: Annotated[Optional[str], typer.Option("--from", help="First valid day, YYYY-MM-DD.")] = None,
-    valid_until: Annotated[Optional[str], typer.Option("--until", help="Last valid day, YYYY-MM-DD.")] = None,
+    org: Annotated[Optional[str], typer.Option("--org", help=N_("Organisation (or individual's) name."))] = None,
+    org_kind: Annotated[Optional[str], typer.Option(
+        "--org-kind", help=N_("individual or company (also particulier, entreprise)."),
+        autocompletion=choices.completer("org_kind"))] = None,
+    number: Annotated[Optional[str], typer.Option("--number", help=N_("Contract or warranty number."))] = None,
+    coverage: Annotated[Optional[str], typer.Option(
+        "--coverage", help=N_("contract or warranty (also contrat, garantie)."),
+        autocompletion=choices.completer("coverage"))] = None,
+    valid_from: Annotated[Optional[str], typer.Option("--from", help=N_("First valid day, YYYY-MM-DD."))] = None,
+    valid_until: Annotated[Optional[str], typer.Option("--until", help=N_("Last valid day, YYYY-MM-DD."))] = None,
     signer: Annotated[
         Optional[list[str]],
-        typer.Option("--signer", help='Authorised signatory "NAME:FUNCTION" (repeatable).'),
+        typer.Option("--signer", help=N_('Authorised signatory "NAME:FUNCTION" (repeatable).')),
     ] = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -38,7 +43,8 @@ def add(
              "--from": valid_from, "--until": valid_until}
     missing = [name for name, value in given.items() if value is None]
     if missing:
-        raise InvalidInput(f"missing {', '.join(missing)}: every one is needed to record a contract")
+        raise InvalidInput(_("missing {options}: every one is needed to record a contract").format(
+            options=", ".join(missing)))
     desk = state(ctx).desk()
     record = contracts.add_contract(
         desk,
@@ -54,15 +60,18 @@ def add(
     if wants_json(ctx, json_output):
         output.emit_json(record)
     else:
-        output.message(f"Recorded {record['coverage']} {record['number']} for {record['organisation']}.")
+        output.message((_("Recorded contract {number} for {organisation}.")
+                        if record["coverage"] == "contract" else
+                        _("Recorded warranty {number} for {organisation}.")).format(
+            number=record["number"], organisation=record["organisation"]))
         render.contract_detail(record)
 
 
 @app.command("list")
 def list_contracts(
     ctx: typer.Context,
-    org: Annotated[Optional[str], typer.Option("--org", help="Only this organisation's.")] = None,
-    valid_on: Annotated[Optional[str], typer.Option("--valid-on", help="Only those valid that day, YYYY-MM-DD.")] = None,
+    org: Annotated[Optional[str], typer.Option("--org", help=N_("Only this organisation's."))] = None,
+    valid_on: Annotated[Optional[str], typer.Option("--valid-on", help=N_("Only those valid that day, YYYY-MM-DD."))] = None,
     json_output: JsonOption = False,
 ) -> None:
     """List contracts and warranties.
@@ -74,7 +83,7 @@ def list_contracts(
     if wants_json(ctx, json_output):
         output.emit_json(found)
     elif not found:
-        output.message("No contract or warranty on record.")
+        output.message(_("No contract or warranty on record."))
     else:
         render.contract_table(found)
 
@@ -82,7 +91,7 @@ def list_contracts(
 @app.command("show")
 def show(
     ctx: typer.Context,
-    number: Annotated[str, typer.Argument(help="The contract or warranty number.")],
+    number: Annotated[str, typer.Argument(help=N_("The contract or warranty number."))],
     json_output: JsonOption = False,
 ) -> None:
     """Show one contract or warranty.

@@ -8,14 +8,15 @@ import typer
 
 from deskcli.commands.options import JsonOption, state, wants_json
 from deskcli.core.errors import CorruptFile
+from deskcli.i18n import N_, _
 from deskcli.ui import output
 
 
 def doctor(
     ctx: typer.Context,
-    list_snapshots: Annotated[bool, typer.Option("--list", help="List the automatic snapshots.")] = False,
-    restore: Annotated[bool, typer.Option("--restore", help="Put the newest snapshot (or --snapshot NAME) back.")] = False,
-    snapshot: Annotated[Optional[str], typer.Option("--snapshot", metavar="NAME", help="With --restore: which snapshot.")] = None,
+    list_snapshots: Annotated[bool, typer.Option("--list", help=N_("List the automatic snapshots."))] = False,
+    restore: Annotated[bool, typer.Option("--restore", help=N_("Put the newest snapshot (or --snapshot NAME) back."))] = False,
+    snapshot: Annotated[Optional[str], typer.Option("--snapshot", metavar=N_("NAME"), help=N_("With --restore: which snapshot."))] = None,
     json_output: JsonOption = False,
 ) -> None:
     """Check every repository file, ticket by ticket; list or restore the automatic snapshots.
@@ -39,27 +40,27 @@ def doctor(
         if as_json:
             output.emit_json([{"name": p.name, "files": sorted(f.name for f in p.iterdir())} for p in found])
         elif not found:
-            output.message(f"No snapshot yet in {home / backups.BACKUP_DIR}.")
+            output.message(_("No snapshot yet in {path}.").format(path=home / backups.BACKUP_DIR))
         else:
             output.table([[p.name, ", ".join(sorted(f.name for f in p.iterdir()))] for p in found],
-                         ["Snapshot", "Files"])
+                         [_("Snapshot"), _("Files")])
         return
     if restore:
         chosen, aside = core.restore(home, _lock_timeout(st), snapshot)
-        output.message(f"Restored snapshot {chosen.name}; the files it replaced are kept in {aside}: "
-                       f"what was recorded after the snapshot is there, to copy back by hand. "
-                       f"Ticket numbers given since are not given again.")
+        output.message(_("Restored snapshot {name}; the files it replaced are kept in {path}: what "
+                         "was recorded after the snapshot is there, to copy back by hand. Ticket "
+                         "numbers given since are not given again.").format(name=chosen.name, path=aside))
     findings = core.examine(home)
     if as_json:
         output.emit_json({"healthy": not findings, "problems": [f.as_dict() for f in findings]})
     elif findings:
         for finding in findings:
-            output.data(output.safe_line(str(finding)))
+            output.data(output.safe_line(finding.text()))
     if findings:
-        raise CorruptFile(f"{len(findings)} problem(s) in {home}; fix them by hand, or run "
-                          f"`deskcli doctor --restore` to put the last snapshot back "
-                          f"(`deskcli doctor --list` shows them)")
-    output.message(f"The repository {home} is healthy.")
+        raise CorruptFile(_("{count} problem(s) in {path}; fix them by hand, or run `deskcli doctor "
+                            "--restore` to put the last snapshot back (`deskcli doctor --list` shows "
+                            "them)").format(count=len(findings), path=home))
+    output.message(_("The repository {path} is healthy.").format(path=home))
 
 
 def _lock_timeout(st) -> float:

@@ -9,23 +9,24 @@ import typer
 from deskcli.commands.options import OutputOption, state
 from deskcli.core import clock
 from deskcli.core.errors import InvalidInput
+from deskcli.i18n import N_, _, ngettext
 from deskcli.ui import output
 
 
 def export(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Option(
-        "--format", "-f", help="jsonl (default): the stored tickets, what `deskcli open --from` "
-        "reads back; csv: one flat row per ticket, for a spreadsheet.")] = "jsonl",
-    active: Annotated[bool, typer.Option("--active", help="Active tickets only.")] = False,
-    closed: Annotated[bool, typer.Option("--closed", help="Closed tickets only.")] = False,
+        "--format", "-f", help=N_("jsonl (default): the stored tickets, what `deskcli open --from` "
+        "reads back; csv: one flat row per ticket, for a spreadsheet."))] = "jsonl",
+    active: Annotated[bool, typer.Option("--active", help=N_("Active tickets only."))] = False,
+    closed: Annotated[bool, typer.Option("--closed", help=N_("Closed tickets only."))] = False,
     all_tickets: Annotated[bool, typer.Option(
-        "--all", help="Active and closed tickets (the default).")] = False,
+        "--all", help=N_("Active and closed tickets (the default)."))] = False,
     since: Annotated[Optional[str], typer.Option(
-        "--since", help="Only tickets opened from this time: YYYY-MM-DD, YYYY-MM-DD HH:MM or "
-        "a span back from --until such as 30d.")] = None,
+        "--since", help=N_("Only tickets opened from this time: YYYY-MM-DD, YYYY-MM-DD HH:MM or "
+        "a span back from --until such as 30d."))] = None,
     until: Annotated[Optional[str], typer.Option(
-        "--until", help="Only tickets opened up to this time, that day included.")] = None,
+        "--until", help=N_("Only tickets opened up to this time, that day included."))] = None,
     to_file: OutputOption = None,
 ) -> None:
     """Write every ticket (active and closed by default) with its whole history.
@@ -41,12 +42,13 @@ def export(
 
     fmt = (fmt or "").strip().lower()
     if fmt not in core.FORMATS:
-        raise InvalidInput(f"--format: {fmt!r} is not an export format; use {' or '.join(core.FORMATS)}")
+        raise InvalidInput(_("--format: {value!r} is not an export format; use {formats}").format(
+            value=fmt, formats=_(" or ").join(core.FORMATS)))
     if state(ctx).json:
-        raise InvalidInput("--json does not apply to an export, which is JSON lines already: "
-                           "leave --json out (--format jsonl is the default)")
+        raise InvalidInput(_("--json does not apply to an export, which is JSON lines already: "
+                             "leave --json out (--format jsonl is the default)"))
     if active + closed + all_tickets > 1:
-        raise InvalidInput("--active, --closed and --all each choose the tickets: give one of them")
+        raise InvalidInput(_("--active, --closed and --all each choose the tickets: give one of them"))
     start, end = core.opening_period(since, until, clock.now())
     chosen = core.selected(state(ctx).desk(), "active" if active else "closed" if closed else "all",
                            start, end)
@@ -55,8 +57,9 @@ def export(
         output.write_private(to_file, chunks)
     else:
         output.stream(chunks)
-    count = f"{len(chosen)} ticket{'' if len(chosen) == 1 else 's'}"
-    output.message(f"Exported {count} ({fmt}) to {to_file or 'stdout'}")
+    output.message(ngettext("Exported {count} ticket ({format}) to {target}",
+                            "Exported {count} tickets ({format}) to {target}", len(chosen)).format(
+        count=len(chosen), format=fmt, target=to_file or _("stdout")))
 
 
 def _csv_lines(chosen: Iterable[dict]) -> Iterator[str]:

@@ -7,14 +7,16 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import JsonOption, TicketId, state, wants_json
-from deskcli.core import clock, kb, sla, treatment
+from deskcli import i18n
+from deskcli.core import choices, clock, kb, sla, treatment
 from deskcli.core.errors import InvalidInput
+from deskcli.i18n import N_, _
 from deskcli.ui import output
 
 
 def _done(ctx, desk, ticket: dict, json_output: bool, text: str) -> None:
     for warning in ticket.pop("_warnings", []):
-        output.warn(warning)
+        output.warn(i18n.shown(warning))
     if wants_json(ctx, json_output):
         output.emit_json(sla.with_view(ticket, desk.settings, clock.now()))
     else:
@@ -24,8 +26,8 @@ def _done(ctx, desk, ticket: dict, json_output: bool, text: str) -> None:
 def transfer(
     ctx: typer.Context,
     ticket_id: TicketId,
-    to: Annotated[str, typer.Option("--to", help="The specialist group (see [groups] in settings).")],
-    reason: Annotated[str, typer.Option("--reason", help="Why it exceeds level-1 skills.")],
+    to: Annotated[str, typer.Option("--to", help=N_("The specialist group (see [groups] in settings)."))],
+    reason: Annotated[str, typer.Option("--reason", help=N_("Why it exceeds level-1 skills."))],
     json_output: JsonOption = False,
 ) -> None:
     """Transfer a qualified call to a specialist group, after consulting the knowledge base.
@@ -36,22 +38,27 @@ def transfer(
     ticket = treatment.transfer(desk, ticket_id, group=to, reason=reason, now=clock.now())
     consulted = kb.last_consultation(ticket)
     if consulted["empty"]:
-        output.message("Knowledge base consulted: it is empty (recorded).")
+        output.message(_("Knowledge base consulted: it is empty (recorded)."))
     elif not consulted["matches"]:
-        output.message("Knowledge base consulted: no similar incident found (recorded).")
+        output.message(_("Knowledge base consulted: no similar incident found (recorded)."))
     else:
-        output.message("Knowledge base consulted; similar incidents:")
+        output.message(_("Knowledge base consulted; similar incidents:"))
         for match in consulted["matches"]:
             output.message(f"  KB-{match['id']}  {output.safe_line(match['title'])}")
     _done(ctx, desk, ticket, json_output,
-          f"Ticket #{ticket_id} transferred to {ticket['group']} (level {ticket['level']}).")
+          _("Ticket #{number} transferred to {group} (level {level}).").format(
+              number=ticket_id, group=ticket["group"], level=ticket["level"]))
 
 
 def escalate(
     ctx: typer.Context,
     ticket_id: TicketId,
-    reason: Annotated[str, typer.Option("--reason", help="Why it was not solved at this level in time.")],
-    kind: Annotated[str, typer.Option("--kind", help="functional (more skills or access) or hierarchical (more authority).")] = "functional",
+    reason: Annotated[str, typer.Option("--reason", help=N_("Why it was not solved at this level in time."))],
+    kind: Annotated[str, typer.Option(
+        "--kind", help=N_("functional (the default: more skills or access) or hierarchical (more "
+                          "authority); also fonctionnelle, hiérarchique."),
+        # The default is named in the help text, in the session's language.
+        show_default=False, autocompletion=choices.completer("escalation"))] = "functional",
     json_output: JsonOption = False,
 ) -> None:
     """Escalate a call one level up: a problem of this level not solved in time.
@@ -62,27 +69,28 @@ def escalate(
     ticket = treatment.escalate(desk, ticket_id, reason=reason, kind=kind, now=clock.now())
     last = ticket["history"][-1] if ticket["history"][-1]["event"] == "escalated" else \
         next(e for e in reversed(ticket["history"]) if e["event"] == "escalated")
-    budget = "past" if last["budget_exceeded"] else "within"
-    _done(ctx, desk, ticket, json_output,
-          f"Ticket #{ticket_id} escalated to level {ticket['level']} ({last['kind']}), "
-          f"{budget} the level-1 budget.")
+    text = (_("Ticket #{number} escalated to level {level} ({kind}), past the level-1 budget.")
+            if last["budget_exceeded"] else
+            _("Ticket #{number} escalated to level {level} ({kind}), within the level-1 budget."))
+    _done(ctx, desk, ticket, json_output, text.format(
+        number=ticket_id, level=ticket["level"], kind=choices.label("escalation", last["kind"])))
 
 
 def intervene(
     ctx: typer.Context,
     ticket_id: TicketId,
-    nature: Annotated[Optional[str], typer.Option("--nature", help="What is to be done on site.")] = None,
-    equipment: Annotated[Optional[str], typer.Option("--equipment", help="Equipment concerned (default: the ticket's device).")] = None,
-    amount: Annotated[Optional[str], typer.Option("--amount", help="Amount charged when not covered by the contract.")] = None,
-    deadline: Annotated[Optional[str], typer.Option("--deadline", help="Optional deadline, YYYY-MM-DD HH:MM.")] = None,
-    report: Annotated[Optional[int], typer.Option("--report", help="Write the report of intervention N.", min=1)] = None,
-    start: Annotated[Optional[str], typer.Option("--start", help="With --report: start, YYYY-MM-DD HH:MM.")] = None,
-    end: Annotated[Optional[str], typer.Option("--end", help="With --report: end, YYYY-MM-DD HH:MM.")] = None,
-    done: Annotated[Optional[str], typer.Option("--done", help="With --report: what was done.")] = None,
-    outcome: Annotated[Optional[str], typer.Option("--outcome", help="With --report: outcome or follow-up.")] = None,
-    part: Annotated[Optional[list[str]], typer.Option("--part", help="With --report: part supplied or exchanged (repeatable).")] = None,
-    signed_by: Annotated[Optional[str], typer.Option("--signed-by", help="With --report: the user who signs.")] = None,
-    signer_function: Annotated[Optional[str], typer.Option("--signer-function", help="With --report: the signer's function.")] = None,
+    nature: Annotated[Optional[str], typer.Option("--nature", help=N_("What is to be done on site."))] = None,
+    equipment: Annotated[Optional[str], typer.Option("--equipment", help=N_("Equipment concerned (default: the ticket's device)."))] = None,
+    amount: Annotated[Optional[str], typer.Option("--amount", help=N_("Amount charged when not covered by the contract."))] = None,
+    deadline: Annotated[Optional[str], typer.Option("--deadline", help=N_("Optional deadline, YYYY-MM-DD HH:MM."))] = None,
+    report: Annotated[Optional[int], typer.Option("--report", help=N_("Write the report of intervention N."), min=1)] = None,
+    start: Annotated[Optional[str], typer.Option("--start", help=N_("With --report: start, YYYY-MM-DD HH:MM."))] = None,
+    end: Annotated[Optional[str], typer.Option("--end", help=N_("With --report: end, YYYY-MM-DD HH:MM."))] = None,
+    done: Annotated[Optional[str], typer.Option("--done", help=N_("With --report: what was done."))] = None,
+    outcome: Annotated[Optional[str], typer.Option("--outcome", help=N_("With --report: outcome or follow-up."))] = None,
+    part: Annotated[Optional[list[str]], typer.Option("--part", help=N_("With --report: part supplied or exchanged (repeatable)."))] = None,
+    signed_by: Annotated[Optional[str], typer.Option("--signed-by", help=N_("With --report: the user who signs."))] = None,
+    signer_function: Annotated[Optional[str], typer.Option("--signer-function", help=N_("With --report: the signer's function."))] = None,
     json_output: JsonOption = False,
 ) -> None:
     """Request an on-site intervention, or write its report with --report N.
@@ -97,25 +105,29 @@ def intervene(
     now = clock.now()
     if report is None:
         if nature is None:
-            raise InvalidInput("missing --nature: say what is to be done on site (or --report N to write a report)")
+            raise InvalidInput(_("missing --nature: say what is to be done on site (or --report N "
+                                 "to write a report)"))
         when = clock.parse_datetime(deadline, "--deadline") if deadline else None
         ticket = treatment.request_intervention(desk, ticket_id, nature=nature, equipment=equipment,
                                                 amount=amount, deadline=when, now=now)
         number = ticket["interventions"][-1]["number"]
         _done(ctx, desk, ticket, json_output,
-              f"Intervention {number} requested on #{ticket_id}; write its report with "
-              f"`deskcli intervene {ticket_id} --report {number} ...`.")
+              _("Intervention {number} requested on #{ticket}; write its report with "
+                "`deskcli intervene {ticket} --report {number} ...`.").format(
+                  number=number, ticket=ticket_id))
         return
     missing = [f for f, v in (("--start", start), ("--end", end), ("--done", done), ("--outcome", outcome)) if not v]
     if missing:
-        raise InvalidInput(f"missing {', '.join(missing)}: a report needs each of them")
+        raise InvalidInput(_("missing {options}: a report needs each of them").format(
+            options=", ".join(missing)))
     ticket = treatment.report_intervention(
         desk, ticket_id, number=report, start=clock.parse_datetime(start, "--start"),
         end=clock.parse_datetime(end, "--end"), done=done, outcome=outcome, parts=part or [],
         signed_by=signed_by, signer_function=signer_function, now=now)
     written = next(i for i in ticket["interventions"] if i["number"] == report)["report"]
     if written["signer"] and not written["signer"]["commits_customer"]:
-        output.warn(f"{written['signer']['name']} is not among the contract's authorised signers: "
-                    f"the signature does not commit the customer")
+        output.warn(_("{name} is not among the contract's authorised signers: the signature "
+                      "does not commit the customer").format(name=written["signer"]["name"]))
     _done(ctx, desk, ticket, json_output,
-          f"Report of intervention {report} on #{ticket_id} written ({written['minutes']:g} min).")
+          _("Report of intervention {number} on #{ticket} written ({minutes} min).").format(
+              number=report, ticket=ticket_id, minutes=i18n.number(written["minutes"])))

@@ -8,13 +8,14 @@ import typer
 
 from deskcli.commands.options import JsonOption, state, wants_json
 from deskcli.core import notices
+from deskcli.i18n import N_, _
 from deskcli.ui import output, render
 
 
 def inbox(
     ctx: typer.Context,
-    all_notices: Annotated[bool, typer.Option("--all", help="Read notices too.")] = False,
-    keep: Annotated[bool, typer.Option("--keep", help="Leave unread notices unread.")] = False,
+    all_notices: Annotated[bool, typer.Option("--all", help=N_("Read notices too."))] = False,
+    keep: Annotated[bool, typer.Option("--keep", help=N_("Leave unread notices unread."))] = False,
     json_output: JsonOption = False,
 ) -> None:
     """List your notices (unread ones, then marked read).
@@ -25,7 +26,8 @@ def inbox(
     if wants_json(ctx, json_output):
         output.emit_json(found)
     elif not found:
-        output.message("No new notice.")
+        output.message(_("No new notice."))
     else:
-        output.table([[render.when(n["at"]), f"#{n['ticket']}", n["by"], n["text"]] for n in found],
-                     ["When", "Ticket", "From", "Notice"])
+        output.table([[render.when(n["at"]), f"#{n['ticket']}", n["by"], render.notice_text(n)]
+                      for n in found],
+                     [_("When"), _("Ticket"), _("From"), _("Notice")])

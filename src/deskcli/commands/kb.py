@@ -7,26 +7,29 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import JsonOption, NoInputOption, state, wants_json
-from deskcli.core import clock, kb
+from deskcli.core import choices, clock, kb
 from deskcli.core.errors import InvalidInput
+from deskcli.i18n import N_, _, tr
 from deskcli.ui import knowledge, output, prompts
 
-app = typer.Typer(help="Search, write and look after the knowledge base.", no_args_is_help=True)
+app = typer.Typer(help=N_("Search, write and look after the knowledge base."), no_args_is_help=True)
 
-ArticleId = Annotated[str, typer.Argument(help="The article number (12 or KB-12).", metavar="ARTICLE")]
-TitleOption = Annotated[Optional[str], typer.Option("--title", help="A short title naming the incident.")]
-SymptomsOption = Annotated[Optional[str], typer.Option("--symptoms", help="What the caller sees or says.")]
-CauseOption = Annotated[Optional[str], typer.Option("--cause", help="Why it happens, when known.")]
-ResolutionOption = Annotated[Optional[str], typer.Option("--resolution", help="The steps that solve it, or the workaround.")]
-TagOption = Annotated[Optional[list[str]], typer.Option("--tag", help="A keyword (repeatable, or comma-separated).")]
-EquipmentOption = Annotated[Optional[list[str]], typer.Option("--equipment", help="Equipment or software concerned (repeatable).")]
-VisibilityOption = Annotated[Optional[str], typer.Option("--visibility", help="internal (technicians) or faq (callers may read it).")]
+ArticleId = Annotated[str, typer.Argument(help=N_("The article number (12 or KB-12)."), metavar=N_("ARTICLE"))]
+TitleOption = Annotated[Optional[str], typer.Option("--title", help=N_("A short title naming the incident."))]
+SymptomsOption = Annotated[Optional[str], typer.Option("--symptoms", help=N_("What the caller sees or says."))]
+CauseOption = Annotated[Optional[str], typer.Option("--cause", help=N_("Why it happens, when known."))]
+ResolutionOption = Annotated[Optional[str], typer.Option("--resolution", help=N_("The steps that solve it, or the workaround."))]
+TagOption = Annotated[Optional[list[str]], typer.Option("--tag", help=N_("A keyword (repeatable, or comma-separated)."))]
+EquipmentOption = Annotated[Optional[list[str]], typer.Option("--equipment", help=N_("Equipment or software concerned (repeatable)."))]
+VisibilityOption = Annotated[Optional[str], typer.Option(
+    "--visibility", help=N_("internal (technicians) or faq (callers may read it); also interne."),
+    autocompletion=choices.completer("visibility"))]
 
 PROMPTS = (
-    ("title", "Title (names the incident):", True),
-    ("symptoms", "Symptoms (what the caller sees):", True),
-    ("cause", "Cause (leave empty when unknown):", False),
-    ("resolution", "Resolution or workaround:", True),
+    ("title", N_("Title (names the incident):"), True),
+    ("symptoms", N_("Symptoms (what the caller sees):"), True),
+    ("cause", N_("Cause (leave empty when unknown):"), False),
+    ("resolution", N_("Resolution or workaround:"), True),
 )
 
 
@@ -40,16 +43,16 @@ def _ask(fields: dict) -> dict:
     """Every field asked at the terminal, each offering what is known so far to accept or edit."""
     answers = dict(fields)
     for name, question, required in PROMPTS:
-        answers[name] = prompts.text(question, default=fields.get(name), required=required,
+        answers[name] = prompts.text(tr(question), default=fields.get(name), required=required,
                                      multiline=name == "resolution")
-    tags = prompts.text("Tags (comma-separated):", default=", ".join(fields.get("tags", [])))
-    equipment = prompts.text("Equipment or software (comma-separated):",
+    tags = prompts.text(_("Tags (comma-separated):"), default=", ".join(fields.get("tags", [])))
+    equipment = prompts.text(_("Equipment or software (comma-separated):"),
                              default=", ".join(fields.get("equipment", [])))
     answers["tags"] = [tags] if tags else []
     answers["equipment"] = [equipment] if equipment else []
     answers["visibility"] = prompts.select(
-        "Who may read it?", [("internal", "internal: technicians only"),
-                             ("faq", "FAQ: callers may read it too")],
+        _("Who may read it?"), [("internal", _("internal: technicians only")),
+                                ("faq", _("FAQ: callers may read it too"))],
         default=fields.get("visibility", "internal"))
     return answers
 
@@ -64,8 +67,8 @@ def add(
     tag: TagOption = None,
     equipment: EquipmentOption = None,
     visibility: VisibilityOption = None,
-    from_ticket: Annotated[Optional[int], typer.Option("--from-ticket", min=1, metavar="ID",
-                                                       help="Draft it from a solved ticket.")] = None,
+    from_ticket: Annotated[Optional[int], typer.Option("--from-ticket", min=1, metavar=N_("ID"),
+                                                       help=N_("Draft it from a solved ticket."))] = None,
     no_input: NoInputOption = False,
     json_output: JsonOption = False,
 ) -> None:
@@ -87,14 +90,15 @@ def add(
     interactive = prompts.can_prompt(st.no_input or no_input)
     if interactive and (from_ticket is not None or not complete):
         fields = _ask(kb.validate(fields, partial=True) if fields else {})
-        if not prompts.confirm("Save this article?"):
-            output.message("Not saved.")
+        if not prompts.confirm(_("Save this article?")):
+            output.message(_("Not saved."))
             raise typer.Exit(1)
     article = kb.add(desk, fields, clock.now(), from_ticket=from_ticket)
     if wants_json(ctx, json_output):
         output.emit_json(article)
     else:
-        output.message(f"Recorded {kb.label(article)}: {output.safe_line(article['title'])}.")
+        output.message(_("Recorded {article}: {title}.").format(
+            article=kb.label(article), title=output.safe_line(article["title"])))
 
 
 @app.command("edit")
@@ -105,8 +109,8 @@ def edit(
     symptoms: SymptomsOption = None,
     cause: CauseOption = None,
     resolution: ResolutionOption = None,
-    tag: Annotated[Optional[list[str]], typer.Option("--tag", help="The tags, replacing the old ones (repeatable).")] = None,
-    equipment: Annotated[Optional[list[str]], typer.Option("--equipment", help="The equipment, replacing the old (repeatable).")] = None,
+    tag: Annotated[Optional[list[str]], typer.Option("--tag", help=N_("The tags, replacing the old ones (repeatable)."))] = None,
+    equipment: Annotated[Optional[list[str]], typer.Option("--equipment", help=N_("The equipment, replacing the old (repeatable)."))] = None,
     visibility: VisibilityOption = None,
     no_input: NoInputOption = False,
     json_output: JsonOption = False,
@@ -128,7 +132,7 @@ def edit(
     if wants_json(ctx, json_output):
         output.emit_json(found)
     else:
-        output.message(f"{kb.label(found)} updated.")
+        output.message(_("{article} updated.").format(article=kb.label(found)))
 
 
 @app.command("show")
@@ -147,10 +151,12 @@ def show(ctx: typer.Context, article: ArticleId, json_output: JsonOption = False
 @app.command("list")
 def list_articles(
     ctx: typer.Context,
-    tag: Annotated[Optional[str], typer.Option("--tag", help="Only articles with this tag.")] = None,
-    kind: Annotated[Optional[str], typer.Option("--kind", help="article or known-error.")] = None,
-    faq: Annotated[bool, typer.Option("--faq", help="Only those callers may read.")] = False,
-    removed: Annotated[bool, typer.Option("--removed", help="Include removed articles.")] = False,
+    tag: Annotated[Optional[str], typer.Option("--tag", help=N_("Only articles with this tag."))] = None,
+    kind: Annotated[Optional[str], typer.Option(
+        "--kind", help=N_("article or known-error (also erreur-connue)."),
+        autocompletion=choices.completer("article_kind"))] = None,
+    faq: Annotated[bool, typer.Option("--faq", help=N_("Only those callers may read."))] = False,
+    removed: Annotated[bool, typer.Option("--removed", help=N_("Include removed articles."))] = False,
     json_output: JsonOption = False,
 ) -> None:
     """List the articles of the knowledge base.
@@ -161,7 +167,7 @@ def list_articles(
     if wants_json(ctx, json_output):
         output.emit_json(found)
     elif not found:
-        output.message("No article matches. `deskcli kb import-defaults` loads the starter articles.")
+        output.message(_("No article matches. `deskcli kb import-defaults` loads the starter articles."))
     else:
         knowledge.article_table(found)
 
@@ -169,12 +175,14 @@ def list_articles(
 @app.command("search")
 def search(
     ctx: typer.Context,
-    query: Annotated[Optional[list[str]], typer.Argument(help="The words to search for.", metavar="QUERY...")] = None,
-    ticket: Annotated[Optional[int], typer.Option("--ticket", min=1, metavar="ID",
-                                                  help="Search with this ticket's text, and record the consultation on it.")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="How many matches at most (1-100).")] = 5,
-    faq: Annotated[bool, typer.Option("--faq", help="Only articles callers may read.")] = False,
-    kind: Annotated[Optional[str], typer.Option("--kind", help="article or known-error.")] = None,
+    query: Annotated[Optional[list[str]], typer.Argument(help=N_("The words to search for."), metavar=N_("QUERY..."))] = None,
+    ticket: Annotated[Optional[int], typer.Option("--ticket", min=1, metavar=N_("ID"),
+                                                  help=N_("Search with this ticket's text, and record the consultation on it."))] = None,
+    limit: Annotated[int, typer.Option("--limit", help=N_("How many matches at most (1-100)."))] = 5,
+    faq: Annotated[bool, typer.Option("--faq", help=N_("Only articles callers may read."))] = False,
+    kind: Annotated[Optional[str], typer.Option(
+        "--kind", help=N_("article or known-error (also erreur-connue)."),
+        autocompletion=choices.completer("article_kind"))] = None,
     json_output: JsonOption = False,
 ) -> None:
     """Find how an identical incident was solved: best matches first, with a snippet.
@@ -188,9 +196,10 @@ def search(
     text = " ".join(query or [])
     if ticket is not None:
         if text:
-            raise InvalidInput("give QUERY or --ticket ID, not both: --ticket searches with the ticket's text")
+            raise InvalidInput(_("give QUERY or --ticket ID, not both: --ticket searches with the "
+                                 "ticket's text"))
         entry, found = kb.consult_ticket(desk, ticket, clock.now(), limit=limit)
-        output.message(f"Consultation recorded on #{ticket}.")
+        output.message(_("Consultation recorded on #{number}.").format(number=ticket))
         empty = entry["empty"]
     else:
         kinds = [kb.check_kind(kind)] if kind else None
@@ -199,9 +208,10 @@ def search(
     if wants_json(ctx, json_output):
         output.emit_json(found)
     elif empty:
-        output.message("The knowledge base is empty: `deskcli kb import-defaults` loads the starter articles.")
+        output.message(_("The knowledge base is empty: `deskcli kb import-defaults` loads the "
+                         "starter articles."))
     elif not found:
-        output.message("No article matches.")
+        output.message(_("No article matches."))
     else:
         knowledge.hits(found)
 
@@ -210,7 +220,7 @@ def search(
 def remove(
     ctx: typer.Context,
     article: ArticleId,
-    reason: Annotated[str, typer.Option("--reason", help="Why: wrong, obsolete, duplicate of KB-n...")],
+    reason: Annotated[str, typer.Option("--reason", help=N_("Why: wrong, obsolete, duplicate of KB-n..."))],
     json_output: JsonOption = False,
 ) -> None:
     """Withdraw an article from searches; it stays on record with its history.
@@ -221,7 +231,7 @@ def remove(
     if wants_json(ctx, json_output):
         output.emit_json(found)
     else:
-        output.message(f"{kb.label(found)} removed from searches.")
+        output.message(_("{article} removed from searches.").format(article=kb.label(found)))
 
 
 @app.command("import-defaults")
@@ -237,5 +247,6 @@ def import_defaults(ctx: typer.Context, json_output: JsonOption = False) -> None
         output.emit_json({"added": [{"id": a["id"], "title": a["title"]} for a in added],
                           "already_present": present})
     else:
-        output.message(f"Imported {len(added)} starter articles"
-                       + (f"; {present} were already here." if present else "."))
+        output.message((_("Imported {count} starter articles; {present} were already here.")
+                        if present else _("Imported {count} starter articles.")).format(
+            count=len(added), present=present))

@@ -7,23 +7,28 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import JsonOption, TicketId, state, wants_json
-from deskcli.core import clock, sla, tickets
+from deskcli.core import choices, clock, sla, tickets
+from deskcli.i18n import N_, _
 from deskcli.ui import output, render
 
 
 def list_tickets(
     ctx: typer.Context,
-    status: Annotated[Optional[str], typer.Option("--status", help="Only tickets in this status.")] = None,
-    org: Annotated[Optional[str], typer.Option("--org", help="Only this organisation's tickets.")] = None,
-    opener: Annotated[Optional[str], typer.Option("--opener", help="Only tickets opened by NAME.")] = None,
-    assignee: Annotated[Optional[str], typer.Option("--assignee", help="Only tickets assigned to NAME.")] = None,
-    mine: Annotated[bool, typer.Option("--mine", help="Calls you opened and must follow to the end.")] = False,
-    closed: Annotated[bool, typer.Option("--closed", help="Closed tickets only.")] = False,
-    all_tickets: Annotated[bool, typer.Option("--all", help="Active and closed tickets.")] = False,
-    priority: Annotated[Optional[int], typer.Option("--priority", help="Only priority N (1-4).")] = None,
-    breached: Annotated[bool, typer.Option("--breached", help="Only tickets with a breached or missed clock.")] = False,
-    at_risk: Annotated[bool, typer.Option("--at-risk", help="Only tickets with a clock at risk.")] = False,
-    sort: Annotated[str, typer.Option("--sort", help="priority (then deadline), newest or oldest.")] = "priority",
+    status: Annotated[Optional[str], typer.Option(
+        "--status", help=N_("Only tickets in this status."), autocompletion=choices.completer("status"))] = None,
+    org: Annotated[Optional[str], typer.Option("--org", help=N_("Only this organisation's tickets."))] = None,
+    opener: Annotated[Optional[str], typer.Option("--opener", help=N_("Only tickets opened by NAME."))] = None,
+    assignee: Annotated[Optional[str], typer.Option("--assignee", help=N_("Only tickets assigned to NAME."))] = None,
+    mine: Annotated[bool, typer.Option("--mine", help=N_("Calls you opened and must follow to the end."))] = False,
+    closed: Annotated[bool, typer.Option("--closed", help=N_("Closed tickets only."))] = False,
+    all_tickets: Annotated[bool, typer.Option("--all", help=N_("Active and closed tickets."))] = False,
+    priority: Annotated[Optional[int], typer.Option("--priority", help=N_("Only priority N (1-4)."))] = None,
+    breached: Annotated[bool, typer.Option("--breached", help=N_("Only tickets with a breached or missed clock."))] = False,
+    at_risk: Annotated[bool, typer.Option("--at-risk", help=N_("Only tickets with a clock at risk."))] = False,
+    sort: Annotated[str, typer.Option(
+        "--sort", help=N_("priority (then deadline; the default), newest or oldest (also priorité, "
+                          "récents, anciens)."),
+        show_default=False, autocompletion=choices.completer("sort"))] = "priority",
     json_output: JsonOption = False,
 ) -> None:
     """List tickets, active ones by default, by priority then nearest deadline.
@@ -41,7 +46,7 @@ def list_tickets(
     if wants_json(ctx, json_output):
         output.emit_json(found)
     elif not found:
-        output.message("No ticket matches.")
+        output.message(_("No ticket matches."))
     else:
         render.ticket_table(found)
 

@@ -7,50 +7,52 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import JsonOption, NoInputOption, state, wants_json
-from deskcli.core import clock, drafts, tickets
+from deskcli.core import choices, clock, drafts, tickets
 from deskcli.core.errors import InvalidInput
+from deskcli.i18n import N_, _
 from deskcli.ui import output, prompts
 
 REQUIRED = {"caller": "--caller", "summary": "--summary"}
 
 
-def _text(flag: str, help_text: str):
-    return Annotated[Optional[str], typer.Option(flag, help=help_text)]
+def _text(flag: str, help_text: str, kind: str | None = None):
+    complete = choices.completer(kind) if kind else None
+    return Annotated[Optional[str], typer.Option(flag, help=help_text, autocompletion=complete)]
 
 
 def open_call(
     ctx: typer.Context,
-    caller: _text("--caller", "Caller's name (required).") = None,
-    summary: _text("--summary", "One-line summary of the problem (required).") = None,
-    org: _text("--org", "Organisation; without it the caller is a private individual.") = None,
-    org_kind: _text("--org-kind", "individual or company.") = None,
-    role: _text("--role", "Caller's role or function in the organisation.") = None,
-    contact: _text("--contact", "Caller's phone or e-mail.") = None,
-    channel: _text("--channel", "phone, email, chat, web or walk-in (default phone).") = None,
-    contract: _text("--contract", "Contract or warranty number given by the caller.") = None,
-    device: _text("--device", "Device brand and model.") = None,
-    os_name: _text("--os", "Operating system.") = None,
-    network: _text("--network", "Network type.") = None,
-    software: _text("--software", "Software concerned.") = None,
-    description: _text("--description", "The problem in the caller's own words.") = None,
-    reformulation: _text("--reformulation", "The technician's reformulation, checked with the caller.") = None,
+    caller: _text("--caller", N_("Caller's name (required).")) = None,
+    summary: _text("--summary", N_("One-line summary of the problem (required).")) = None,
+    org: _text("--org", N_("Organisation; without it the caller is a private individual.")) = None,
+    org_kind: _text("--org-kind", N_("individual or company (also particulier, entreprise)."), "org_kind") = None,
+    role: _text("--role", N_("Caller's role or function in the organisation.")) = None,
+    contact: _text("--contact", N_("Caller's phone or e-mail.")) = None,
+    channel: _text("--channel", N_("phone, email, chat, web or walk-in (default phone; also téléphone, courriel, tchat, formulaire, accueil)."), "channel") = None,
+    contract: _text("--contract", N_("Contract or warranty number given by the caller.")) = None,
+    device: _text("--device", N_("Device brand and model.")) = None,
+    os_name: _text("--os", N_("Operating system.")) = None,
+    network: _text("--network", N_("Network type.")) = None,
+    software: _text("--software", N_("Software concerned.")) = None,
+    description: _text("--description", N_("The problem in the caller's own words.")) = None,
+    reformulation: _text("--reformulation", N_("The technician's reformulation, checked with the caller.")) = None,
     billable: Annotated[
-        bool, typer.Option("--billable", help="Serve without a valid contract, as a billed service.")
+        bool, typer.Option("--billable", help=N_("Serve without a valid contract, as a billed service."))
     ] = False,
-    purchase_order: _text("--purchase-order", "Purchase order reference of a billed service.") = None,
+    purchase_order: _text("--purchase-order", N_("Purchase order reference of a billed service.")) = None,
     abandoned: Annotated[
-        bool, typer.Option("--abandoned", help="Record a caller who hung up while waiting (not a ticket).")
+        bool, typer.Option("--abandoned", help=N_("Record a caller who hung up while waiting (not a ticket)."))
     ] = False,
-    at: _text("--at", "With --abandoned: when the caller hung up, YYYY-MM-DD HH:MM (default now).") = None,
-    waited: _text("--waited", "With --abandoned: how long the caller waited, e.g. 90s or 3m.") = None,
-    from_file: _text("--from", "Read tickets from FILE ('-' for stdin) instead of one call.") = None,
-    fmt: _text("--format", "With --from: json, jsonl, csv, email or mbox (default: guessed).") = None,
+    at: _text("--at", N_("With --abandoned: when the caller hung up, YYYY-MM-DD HH:MM (default now).")) = None,
+    waited: _text("--waited", N_("With --abandoned: how long the caller waited, e.g. 90s or 3m.")) = None,
+    from_file: _text("--from", N_("Read tickets from FILE ('-' for stdin) instead of one call.")) = None,
+    fmt: _text("--format", N_("With --from: json, jsonl, csv, email or mbox (default: guessed).")) = None,
     mapping: Annotated[Optional[list[str]], typer.Option(
-        "--map", metavar="COLUMN=FIELD", help="With --from and CSV: read COLUMN as FIELD (repeatable).")] = None,
+        "--map", metavar=N_("COLUMN=FIELD"), help=N_("With --from and CSV: read COLUMN as FIELD (repeatable)."))] = None,
     skip_invalid: Annotated[bool, typer.Option(
-        "--skip-invalid", help="With --from: import the good records, set the bad ones aside.")] = False,
-    rejects: _text("--rejects", "With --skip-invalid: write the refused records as JSON lines to FILE.") = None,
-    encoding: _text("--encoding", "With --from: the text encoding of JSON or CSV input (default utf-8).") = None,
+        "--skip-invalid", help=N_("With --from: import the good records, set the bad ones aside."))] = False,
+    rejects: _text("--rejects", N_("With --skip-invalid: write the refused records as JSON lines to FILE.")) = None,
+    encoding: _text("--encoding", N_("With --from: the text encoding of JSON or CSV input (default utf-8).")) = None,
     no_input: NoInputOption = False,
     json_output: JsonOption = False,
 ) -> None:
@@ -77,22 +79,22 @@ def open_call(
                  "--description": description, "--abandoned": abandoned}
         clashing = [flag for flag, value in given.items() if value]
         if clashing:
-            raise InvalidInput("--from reads every fact from the input; leave out "
-                               + ", ".join(clashing))
+            raise InvalidInput(_("--from reads every fact from the input; leave out {options}")
+                               .format(options=", ".join(clashing)))
         from deskcli.commands.piped import take_piped
 
         take_piped(ctx, st, from_file, fmt=fmt, mapping=mapping or [], skip_invalid=skip_invalid,
                    rejects=rejects, encoding=encoding or "utf-8", json_output=json_output)
         return
     if fmt or mapping or skip_invalid or rejects or encoding:
-        raise InvalidInput("--format, --map, --skip-invalid, --rejects and --encoding go with --from FILE")
+        raise InvalidInput(_("--format, --map, --skip-invalid, --rejects and --encoding go with --from FILE"))
     desk = st.desk()
     if abandoned:
         _abandoned(ctx, desk, json_output, caller=caller, contact=contact, org=org,
                    channel=channel, at=at, waited=waited, note=description)
         return
     if at or waited:
-        raise InvalidInput("--at and --waited describe an abandoned call: add --abandoned")
+        raise InvalidInput(_("--at and --waited describe an abandoned call: add --abandoned"))
     given = {
         "caller": caller, "summary": summary, "org": org, "org_kind": org_kind, "role": role,
         "contact": contact, "channel": channel, "contract": contract, "device": device,
@@ -107,8 +109,8 @@ def open_call(
         answers = _walk(desk, answers)
     elif missing:
         raise InvalidInput(
-            f"missing {', '.join(missing)}: give them as options, or run `deskcli open` "
-            f"in a terminal without --no-input to be guided through the call"
+            _("missing {options}: give them as options, or run `deskcli open` in a terminal "
+              "without --no-input to be guided through the call").format(options=", ".join(missing))
         )
     facts = tickets.CallFacts(**{k: v for k, v in answers.items() if k != "started_at"},
                               started_at=clock.from_iso(answers["started_at"]) if answers.get("started_at") else None)
@@ -125,7 +127,8 @@ def _abandoned(ctx, desk, json_output: bool, *, at: str | None, waited: str | No
     if waited is not None:
         wait = parse_duration(waited)
         if wait is None:
-            raise InvalidInput(f"--waited: {waited!r} is not a duration such as 90s or 3m")
+            raise InvalidInput(_("--waited: {value!r} is not a duration such as 90s or 3m")
+                               .format(value=waited))
     record = tickets.record_abandoned(
         desk, at=clock.parse_datetime(at, "--at") if at else now, now=now,
         waited_seconds=wait.total_seconds() if wait is not None else None, **facts)
@@ -133,9 +136,10 @@ def _abandoned(ctx, desk, json_output: bool, *, at: str | None, waited: str | No
         output.emit_json(record)
     else:
         output.data(f"A-{record['id']}")
-    who = output.safe_line(record["caller"] or record["contact"] or "an unknown caller")
-    output.message(f"Abandoned call A-{record['id']} recorded ({who}, {output.when(record['at'])}); "
-                   f"it counts in `deskcli report`, not in the backlog.")
+    who = output.safe_line(record["caller"] or record["contact"] or _("an unknown caller"))
+    output.message(_("Abandoned call A-{number} recorded ({who}, {when}); it counts in "
+                     "`deskcli report`, not in the backlog.").format(
+        number=record["id"], who=who, when=output.when(record["at"])))
 
 
 def _walk(desk, answers: dict) -> dict:
@@ -144,8 +148,9 @@ def _walk(desk, answers: dict) -> dict:
     fixed = set(answers)
     draft = drafts.load(desk)
     if draft and prompts.confirm(
-        f"Resume the call interrupted at {draft.get('started_at', '?')}"
-        f" (caller: {output.safe_line(draft.get('caller') or 'not yet named')})?",
+        _("Resume the call interrupted at {when} (caller: {caller})?").format(
+            when=output.when(draft["started_at"]) if draft.get("started_at") else "?",
+            caller=output.safe_line(draft.get("caller") or _("not yet named"))),
         default=True,
     ):
         answers = {**draft, **answers}
@@ -155,8 +160,8 @@ def _walk(desk, answers: dict) -> dict:
     except (KeyboardInterrupt, EOFError):
         path = drafts.save(desk, walk.answers)
         output.message(
-            f"Call interrupted: what was typed is kept in {path}; "
-            f"`deskcli open` offers to resume it."
+            _("Call interrupted: what was typed is kept in {path}; `deskcli open` offers to "
+              "resume it.").format(path=path)
         )
         raise typer.Exit(130) from None
 
@@ -168,8 +173,13 @@ def _report(ticket: dict, as_json: bool) -> None:
     else:
         output.data(str(ticket["id"]))
     who = f"{ticket['caller']['name']} ({ticket['organisation']['name']})"
+    from deskcli.ui.render import admissibility_text
+
     if verdict["admissible"]:
-        output.message(f"Ticket #{ticket['id']} opened for {output.safe_line(who)}: {output.safe_line(verdict['reason'])}.")
+        output.message(_("Ticket #{number} opened for {who}: {reason}.").format(
+            number=ticket["id"], who=output.safe_line(who),
+            reason=output.safe_line(admissibility_text(verdict))))
     else:
-        output.message(f"Ticket #{ticket['id']} recorded as NOT admissible for {output.safe_line(who)}.")
-        output.message(output.safe(verdict["explanation"]))
+        output.message(_("Ticket #{number} recorded as NOT admissible for {who}.").format(
+            number=ticket["id"], who=output.safe_line(who)))
+        output.message(output.safe(admissibility_text(verdict, explanation=True)))

@@ -8,18 +8,19 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.core.desk import Desk, open_desk
+from deskcli.i18n import N_
 
 JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")
+    bool, typer.Option("--json", help=N_("Print exactly one JSON document on stdout."))
 ]
 NoInputOption = Annotated[
-    bool, typer.Option("--no-input", help="Never prompt; missing facts are an error.")
+    bool, typer.Option("--no-input", help=N_("Never prompt; missing facts are an error."))
 ]
 OutputOption = Annotated[
-    Optional[str], typer.Option("--output", "-o", metavar="FILE",
-                                help="Write to FILE (private to you: it holds callers' data) instead of stdout.")
+    Optional[str], typer.Option("--output", "-o", metavar=N_("FILE"),
+                                help=N_("Write to FILE (private to you: it holds callers' data) instead of stdout."))
 ]
-TicketId = Annotated[int, typer.Argument(help="The ticket number.", min=1, metavar="ID")]
+TicketId = Annotated[int, typer.Argument(help=N_("The ticket number."), min=1, metavar=N_("ID"))]
 
 
 @dataclass

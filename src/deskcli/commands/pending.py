@@ -8,6 +8,7 @@ import typer
 
 from deskcli.commands.options import JsonOption, TicketId, state, wants_json
 from deskcli.core import clock, qualify, sla
+from deskcli.i18n import N_, _
 from deskcli.ui import output
 
 
@@ -21,7 +22,7 @@ def _done(ctx: typer.Context, ticket: dict, json_output: bool, text: str) -> Non
 def pending(
     ctx: typer.Context,
     ticket_id: TicketId,
-    reason: Annotated[str, typer.Option("--reason", help="What the call waits for.")],
+    reason: Annotated[str, typer.Option("--reason", help=N_("What the call waits for."))],
     json_output: JsonOption = False,
 ) -> None:
     """Mark a call as waiting on the caller; its SLA clocks pause.
@@ -29,7 +30,8 @@ def pending(
     Example: deskcli pending 42 --reason "caller to send the printer's serial number"
     """
     ticket = qualify.set_pending(state(ctx).desk(), ticket_id, reason=reason, now=clock.now())
-    _done(ctx, ticket, json_output, f"Ticket #{ticket_id} waits on the caller; its clocks are paused.")
+    _done(ctx, ticket, json_output,
+          _("Ticket #{number} waits on the caller; its clocks are paused.").format(number=ticket_id))
 
 
 def resume(ctx: typer.Context, ticket_id: TicketId, json_output: JsonOption = False) -> None:
@@ -38,4 +40,5 @@ def resume(ctx: typer.Context, ticket_id: TicketId, json_output: JsonOption = Fa
     Example: deskcli resume 42
     """
     ticket = qualify.resume(state(ctx).desk(), ticket_id, now=clock.now())
-    _done(ctx, ticket, json_output, f"Ticket #{ticket_id} resumed; its clocks run again.")
+    _done(ctx, ticket, json_output,
+          _("Ticket #{number} resumed; its clocks run again.").format(number=ticket_id))

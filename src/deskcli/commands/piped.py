@@ -10,6 +10,8 @@ import typer
 from deskcli.commands.options import wants_json
 from deskcli.core import clock, intake
 from deskcli.core.errors import InvalidInput, RepositoryError
+from deskcli import i18n
+from deskcli.i18n import _, ngettext
 from deskcli.ui import output
 
 # sysexits' EX_TEMPFAIL: a mail system keeps the message and delivers it again later.
@@ -23,7 +25,8 @@ def _read(source: str) -> bytes:
         with open(source, "rb") as handle:
             return handle.read()
     except OSError as exc:
-        raise InvalidInput(f"--from: cannot read {source}: {exc.strerror}") from None
+        raise InvalidInput(_("--from: cannot read {path}: {reason}").format(
+            path=source, reason=exc.strerror)) from None
 
 
 def _mapping(pairs: list[str]) -> dict[str, str]:
@@ -31,8 +34,8 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         column, sep, target = pair.partition("=")
         if not sep or not column.strip() or target.strip() not in intake.FIELDS:
-            raise InvalidInput(f"--map: {pair!r} must be COLUMN=FIELD, FIELD one of "
-                               f"{', '.join(intake.FIELDS)}")
+            raise InvalidInput(_("--map: {value!r} must be COLUMN=FIELD, FIELD one of {fields}").format(
+                value=pair, fields=", ".join(intake.FIELDS)))
         found[column.strip()] = target.strip()
     return found
 
@@ -40,8 +43,8 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
 def take_piped(ctx: typer.Context, st, source: str, *, fmt: str | None, mapping: list[str],
                skip_invalid: bool, rejects: str | None, encoding: str, json_output: bool) -> None:
     if rejects and not skip_invalid:
-        raise InvalidInput("--rejects goes with --skip-invalid: without it a batch with a bad "
-                           "record imports nothing, and every bad record is listed")
+        raise InvalidInput(_("--rejects goes with --skip-invalid: without it a batch with a bad "
+                             "record imports nothing, and every bad record is listed"))
     raw = _read(source)
     fmt = (fmt or "").strip().lower() or intake.guess_format(None if source == "-" else source, raw)
     try:
@@ -52,8 +55,8 @@ def take_piped(ctx: typer.Context, st, source: str, *, fmt: str | None, mapping:
     except RepositoryError as exc:
         if fmt not in intake.MAIL_FORMATS:
             raise
-        output.message(f"Error: {exc}")
-        output.message("The message was not taken; the mail system will deliver it again.")
+        output.message(_("Error: {message}").format(message=exc))
+        output.message(_("The message was not taken; the mail system will deliver it again."))
         raise typer.Exit(EX_TEMPFAIL) from None
     _report(ctx, outcome, skip_invalid, rejects, json_output)
 
@@ -66,14 +69,20 @@ def _report(ctx, outcome: intake.Outcome, skip_invalid: bool, rejects: str | Non
         for number in outcome.created:
             output.data(str(number))
     for message_id in outcome.duplicates:
-        output.message(f"Already taken: the message {output.safe_line(message_id)} (nothing added).")
+        output.message(_("Already taken: the message {id} (nothing added).").format(
+            id=output.safe_line(message_id)))
     if outcome.appended:
-        output.message("Added to " + ", ".join(f"#{n}" for n in outcome.appended) + ".")
+        output.message(_("Added to {tickets}.").format(
+            tickets=", ".join(f"#{n}" for n in outcome.appended)))
     if outcome.rejected and not skip_invalid:
         for problem in outcome.rejected:
-            output.message(f"Error: {output.safe_line(problem.reason)}")
-        raise InvalidInput(f"{len(outcome.rejected)} record(s) refused, so nothing was imported; "
-                           f"fix them, or add --skip-invalid to import the others")
+            output.message(_("Error: {message}").format(
+                message=output.safe_line(i18n.shown(problem.reason))))
+        raise InvalidInput(ngettext(
+            "{count} record refused, so nothing was imported; fix it, or add --skip-invalid to "
+            "import the others",
+            "{count} records refused, so nothing was imported; fix them, or add --skip-invalid to "
+            "import the others", len(outcome.rejected)).format(count=len(outcome.rejected)))
     if outcome.rejected:
         lines = "".join(json.dumps(p.as_dict(), ensure_ascii=False, default=str) + "\n"
                         for p in outcome.rejected)
@@ -81,8 +90,10 @@ def _report(ctx, outcome: intake.Outcome, skip_invalid: bool, rejects: str | Non
             output.write_private(rejects, lines)
         else:
             sys.stderr.write(lines)
-        output.message(f"Imported {len(outcome.created)}, refused {len(outcome.rejected)}"
-                       + (f" (written to {rejects})" if rejects else "") + ".")
+        output.message((_("Imported {imported}, refused {refused} (written to {path}).") if rejects
+                        else _("Imported {imported}, refused {refused}.")).format(
+            imported=len(outcome.created), refused=len(outcome.rejected), path=rejects))
         raise typer.Exit(InvalidInput.exit_code)
     if outcome.created:
-        output.message(f"Imported {len(outcome.created)} ticket(s).")
+        output.message(ngettext("Imported {count} ticket.", "Imported {count} tickets.",
+                                len(outcome.created)).format(count=len(outcome.created)))

@@ -7,20 +7,21 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import JsonOption, state, wants_json
-from deskcli.core import clock, kb, problems
+from deskcli.core import choices, clock, kb, problems
+from deskcli.i18n import N_, _
 from deskcli.ui import knowledge, output
 
-app = typer.Typer(help="Problems behind incidents, and known errors.", no_args_is_help=True)
+app = typer.Typer(help=N_("Problems behind incidents, and known errors."), no_args_is_help=True)
 
-ProblemId = Annotated[str, typer.Argument(help="The problem number (3 or PRB-3).", metavar="PROBLEM")]
+ProblemId = Annotated[str, typer.Argument(help=N_("The problem number (3 or PRB-3)."), metavar=N_("PROBLEM"))]
 
 
 @app.command("open")
 def open_problem(
     ctx: typer.Context,
-    from_ticket: Annotated[int, typer.Option("--from-ticket", min=1, metavar="ID",
-                                             help="The incident whose cause is unknown.")],
-    title: Annotated[Optional[str], typer.Option("--title", help="Name of the problem (default: the ticket's summary).")] = None,
+    from_ticket: Annotated[int, typer.Option("--from-ticket", min=1, metavar=N_("ID"),
+                                             help=N_("The incident whose cause is unknown."))],
+    title: Annotated[Optional[str], typer.Option("--title", help=N_("Name of the problem (default: the ticket's summary)."))] = None,
     json_output: JsonOption = False,
 ) -> None:
     """Requalify an incident whose cause is unknown as a problem.
@@ -31,15 +32,15 @@ def open_problem(
     if wants_json(ctx, json_output):
         output.emit_json(found)
     else:
-        output.message(f"Opened {problems.label(found)} from #{from_ticket}: "
-                       f"{output.safe_line(found['title'])}.")
+        output.message(_("Opened {problem} from #{number}: {title}.").format(
+            problem=problems.label(found), number=from_ticket, title=output.safe_line(found["title"])))
 
 
 @app.command("link")
 def link(
     ctx: typer.Context,
     problem: ProblemId,
-    ticket: Annotated[int, typer.Argument(help="The incident to attach.", min=1, metavar="ID")],
+    ticket: Annotated[int, typer.Argument(help=N_("The incident to attach."), min=1, metavar=N_("ID"))],
     json_output: JsonOption = False,
 ) -> None:
     """Attach one more incident to a problem.
@@ -50,17 +51,19 @@ def link(
     if wants_json(ctx, json_output):
         output.emit_json(found)
     else:
-        output.message(f"#{ticket} linked to {problems.label(found)} "
-                       f"({len(found['incidents'])} incidents).")
+        output.message(_("#{number} linked to {problem} ({count} incidents).").format(
+            number=ticket, problem=problems.label(found), count=len(found["incidents"])))
 
 
 @app.command("known-error")
 def known_error(
     ctx: typer.Context,
     problem: ProblemId,
-    cause: Annotated[str, typer.Option("--cause", help="The cause found.")],
-    workaround: Annotated[str, typer.Option("--workaround", help="What to do meanwhile, or the fix.")],
-    visibility: Annotated[str, typer.Option("--visibility", help="internal or faq, for its article.")] = "internal",
+    cause: Annotated[str, typer.Option("--cause", help=N_("The cause found."))],
+    workaround: Annotated[str, typer.Option("--workaround", help=N_("What to do meanwhile, or the fix."))],
+    visibility: Annotated[str, typer.Option(
+        "--visibility", help=N_("internal or faq, for its article (also interne)."),
+        autocompletion=choices.completer("visibility"))] = "internal",
     json_output: JsonOption = False,
 ) -> None:
     """Record a problem's cause and workaround: it becomes a known error and a KB article.
@@ -74,13 +77,16 @@ def known_error(
     if wants_json(ctx, json_output):
         output.emit_json(dict(found, article_record=article))
     else:
-        output.message(f"{problems.label(found)} is a known error; searchable as {kb.label(article)}.")
+        output.message(_("{problem} is a known error; searchable as {article}.").format(
+            problem=problems.label(found), article=kb.label(article)))
 
 
 @app.command("list")
 def list_problems(
     ctx: typer.Context,
-    status: Annotated[Optional[str], typer.Option("--status", help="open or known-error.")] = None,
+    status: Annotated[Optional[str], typer.Option(
+        "--status", help=N_("open or known-error (also ouvert, erreur-connue)."),
+        autocompletion=choices.completer("problem_status"))] = None,
     json_output: JsonOption = False,
 ) -> None:
     """List problems and known errors.
@@ -91,7 +97,7 @@ def list_problems(
     if wants_json(ctx, json_output):
         output.emit_json(found)
     elif not found:
-        output.message("No problem on record.")
+        output.message(_("No problem on record."))
     else:
         knowledge.problem_table(found)
 
@@ -112,8 +118,8 @@ def show(ctx: typer.Context, problem: ProblemId, json_output: JsonOption = False
 @app.command("suggest")
 def suggest(
     ctx: typer.Context,
-    days: Annotated[int, typer.Option("--days", help="Look at incidents opened in the last N days.")] = problems.SUGGEST_DAYS,
-    minimum: Annotated[int, typer.Option("--min", help="Smallest group worth a problem.")] = problems.SUGGEST_MINIMUM,
+    days: Annotated[int, typer.Option("--days", help=N_("Look at incidents opened in the last N days."))] = problems.SUGGEST_DAYS,
+    minimum: Annotated[int, typer.Option("--min", help=N_("Smallest group worth a problem."))] = problems.SUGGEST_MINIMUM,
     json_output: JsonOption = False,
 ) -> None:
     """List groups of similar recurring incidents: candidates for a problem.
@@ -127,6 +133,7 @@ def suggest(
     if wants_json(ctx, json_output):
         output.emit_json(found)
     elif not found:
-        output.message(f"No group of {minimum} or more similar incidents in the last {days} days.")
+        output.message(_("No group of {count} or more similar incidents in the last {days} days.")
+                       .format(count=minimum, days=days))
     else:
         knowledge.suggestion_groups(found)

@@ -7,20 +7,25 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import JsonOption, NoInputOption, TicketId, state, wants_json
-from deskcli.core import clock, qualify, sla, tickets
+from deskcli.core import choices, clock, qualify, sla, tickets
 from deskcli.core.errors import InvalidInput
+from deskcli import i18n
+from deskcli.i18n import N_, _
 from deskcli.ui import output, prompts, render
 
 
 def qualify_call(
     ctx: typer.Context,
     ticket_id: TicketId,
-    call_type: Annotated[Optional[str], typer.Option("--type", help="incident or request.")] = None,
+    call_type: Annotated[Optional[str], typer.Option(
+        "--type", help=N_("incident or request (also demande)."), autocompletion=choices.completer("type"))] = None,
     impact: Annotated[Optional[str], typer.Option(
-        "--impact", help="company, department or user (also entreprise, service, vip, utilisateur).")] = None,
+        "--impact", help=N_("company, department or user (also entreprise, service, vip, utilisateur)."),
+        autocompletion=choices.completer("impact"))] = None,
     urgency: Annotated[Optional[str], typer.Option(
-        "--urgency", help="blocked, degraded or minor (also bloque, ralenti, peut-vivre-avec).")] = None,
-    reason: Annotated[Optional[str], typer.Option("--reason", help="Why a qualified call is requalified.")] = None,
+        "--urgency", help=N_("blocked, degraded or minor (also bloqué, ralenti, peut-vivre-avec)."),
+        autocompletion=choices.completer("urgency"))] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help=N_("Why a qualified call is requalified."))] = None,
     no_input: NoInputOption = False,
     json_output: JsonOption = False,
 ) -> None:
@@ -36,21 +41,23 @@ def qualify_call(
     missing = [flag for flag, value in given.items() if not value]
     if missing and prompts.can_prompt(st.no_input or no_input):
         current = tickets.get_ticket(desk, ticket_id)
-        output.message(f"Ticket #{current['id']}: {output.safe_line(current['summary'])}")
+        output.message(_("Ticket #{number}: {summary}").format(
+            number=current["id"], summary=output.safe_line(current["summary"])))
         render.grid_table(desk.settings)
         call_type = call_type or prompts.select(
-            "Call type:", [("incident", "incident (something is broken)"),
-                           ("request", "service request (a demand)")])
-        impact = impact or prompts.select("Impact:", [
-            ("company", "the whole company"), ("department", "a department"),
-            ("vip", "a VIP (counts as a department)"), ("user", "one user")])
-        urgency = urgency or prompts.select("Urgency:", [
-            ("blocked", "blocked"), ("degraded", "degraded (slowed down)"),
-            ("minor", "can live with it")])
+            _("Call type:"), [("incident", _("incident (something is broken)")),
+                              ("request", _("service request (a demand)"))])
+        impact = impact or prompts.select(_("Impact:"), [
+            ("company", _("the whole company")), ("department", _("a department")),
+            ("vip", _("a VIP (counts as a department)")), ("user", _("one user"))])
+        urgency = urgency or prompts.select(_("Urgency:"), [
+            ("blocked", _("blocked")), ("degraded", _("degraded (slowed down)")),
+            ("minor", _("can live with it"))])
         if current.get("qualification") and not reason:
-            reason = prompts.text("Why is the call requalified?", required=True)
+            reason = prompts.text(_("Why is the call requalified?"), required=True)
     elif missing:
-        raise InvalidInput(f"missing {', '.join(missing)}: give them, or run in a terminal to pick them from the grid")
+        raise InvalidInput(_("missing {options}: give them, or run in a terminal to pick them "
+                             "from the grid").format(options=", ".join(missing)))
     now = clock.now()
     ticket = qualify.qualify(desk, ticket_id, call_type=call_type, impact=impact,
                              urgency=urgency, reason=reason, now=now)
@@ -58,5 +65,6 @@ def qualify_call(
     if wants_json(ctx, json_output):
         output.emit_json(ticket)
         return
-    output.data(f"Ticket #{ticket['id']}: {qualify.explain(ticket['qualification'])}")
+    output.data(_("Ticket #{number}: {explanation}").format(
+        number=ticket["id"], explanation=i18n.shown(qualify.explain(ticket["qualification"]))))
     render.clocks_table(ticket["sla"])

@@ -7,31 +7,41 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import JsonOption, OutputOption, state, wants_json
-from deskcli.core import clock
+from deskcli.core import choices, clock
 from deskcli.core.errors import InvalidInput
+from deskcli.i18n import N_, _
 from deskcli.ui import output
 
-TICKET_FORMATS = ("text", "markdown", "html", "json")
-DESK_FORMATS = ("text", "html", "csv", "json")
+TICKET_FORMATS = tuple(choices.CHOICES["ticket_format"])
+DESK_FORMATS = tuple(choices.CHOICES["desk_format"])
+
+
+def _complete_format(ctx: typer.Context, incomplete: str) -> list[str]:
+    kind = "desk_format" if ctx.params.get("ticket_id") is None else "ticket_format"
+    return choices.completions(kind, incomplete)
 
 
 def report(
     ctx: typer.Context,
     ticket_id: Annotated[Optional[int], typer.Argument(
-        help="A ticket number: print its intervention report(s). Without it: the desk's indicators.",
-        min=1, metavar="[ID]")] = None,
+        help=N_("A ticket number: print its intervention report(s). Without it: the desk's indicators."),
+        min=1, metavar=N_("[ID]"))] = None,
     fmt: Annotated[str, typer.Option(
-        "--format", "-f", help="text (default), markdown or html for a ticket; text, html or csv "
-        "for the indicators; json for both.")] = "text",
+        "--format", "-f", help=N_("text (default), markdown or html for a ticket; text, html or csv "
+        "for the indicators; json for both."), show_default=False,
+        autocompletion=_complete_format)] = "text",
     since: Annotated[Optional[str], typer.Option(
-        "--since", help="Start of the period: YYYY-MM-DD, YYYY-MM-DD HH:MM or a span back "
-        "from --until such as 7d (default 30d).")] = None,
+        "--since", help=N_("Start of the period: YYYY-MM-DD, YYYY-MM-DD HH:MM or a span back "
+        "from --until such as 7d (default 30d)."))] = None,
     until: Annotated[Optional[str], typer.Option(
-        "--until", help="End of the period, that day included (default now).")] = None,
+        "--until", help=N_("End of the period, that day included (default now)."))] = None,
     by: Annotated[Optional[str], typer.Option(
-        "--by", help="Also break the figures down by technician, organisation, priority or channel.")] = None,
+        "--by", help=N_("Also break the figures down by technician, organisation, priority or channel "
+                        "(also technicien, priorité, canal)."),
+        autocompletion=choices.completer("report_by"))] = None,
     chart: Annotated[bool, typer.Option(
-        "--chart/--no-chart", help="Draw the terminal charts under the tables (text format).")] = True,
+        "--chart/--no-chart", show_default=False,
+        help=N_("Draw the terminal charts under the tables (text format; the default), or not."))] = True,
     to_file: OutputOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -44,19 +54,16 @@ def report(
 
     Example: deskcli report --since 2026-11-01 --until 2026-11-30 --by technician
     """
-    fmt = (fmt or "").strip().lower()
     if wants_json(ctx, json_output):
         fmt = "json"
-    allowed = TICKET_FORMATS if ticket_id is not None else DESK_FORMATS
-    if fmt not in allowed:
-        what = "an intervention report" if ticket_id is not None else "the indicators"
-        raise InvalidInput(f"--format: {fmt!r} is not a format of {what}; use {', '.join(allowed)}")
+    kind = "ticket_format" if ticket_id is not None else "desk_format"
+    fmt = choices.pick(kind, fmt, "--format")
     desk = state(ctx).desk()
     now = clock.now()
     if ticket_id is not None:
         if since or until or by:
-            raise InvalidInput("--since, --until and --by choose the period of the indicators; "
-                               "a ticket's report covers the whole call")
+            raise InvalidInput(_("--since, --until and --by choose the period of the indicators; "
+                                 "a ticket's report covers the whole call"))
         from deskcli.core.reports import intervention_report
 
         document = intervention_report(desk, ticket_id, now)
@@ -70,7 +77,8 @@ def report(
     from deskcli.core import indicators
 
     start, end = indicators.period(since, until, now)
-    document = indicators.report(desk, start, end, by=by.strip().lower() if by else None)
+    document = indicators.report(desk, start, end,
+                                 by=choices.pick("report_by", by, "--by") if by else None)
     if fmt == "json":
         _deliver(to_file, json_document=document)
     elif fmt == "csv":
@@ -80,8 +88,8 @@ def report(
 
         _deliver(to_file, text=dashboard(document))
     elif to_file:
-        raise InvalidInput("--output writes the html, csv or json formats; the text "
-                           "format is for the screen (redirect it if you want it in a file)")
+        raise InvalidInput(_("--output writes the html, csv or json formats; the text format is "
+                             "for the screen (redirect it if you want it in a file)"))
     else:
         from deskcli.ui.reports import indicators_text
 
@@ -113,4 +121,4 @@ def _deliver(to_file: str | None, *, text: str | None = None, json_document=None
         output.data(text.rstrip("\n"))
         return
     output.write_private(to_file, text)
-    output.message(f"Report written to {to_file}.")
+    output.message(_("Report written to {path}.").format(path=to_file))

@@ -6,6 +6,8 @@ import typer
 
 from deskcli.commands.options import JsonOption, state, wants_json
 from deskcli.core import sla as sla_core
+from deskcli import i18n
+from deskcli.i18n import _, tr
 from deskcli.ui import output, render
 
 
@@ -23,19 +25,22 @@ def show_sla(ctx: typer.Context, json_output: JsonOption = False) -> None:
             "hours": settings["hours"],
         })
         return
-    output.data("Priority grid (1 is the highest)")
+    output.data(_("Priority grid (1 is the highest)"))
     render.grid_table(settings)
     output.data("")
-    output.data("Service targets")
+    output.data(_("Service targets"))
     render.targets_table(settings)
     output.data("")
-    output.data(f"A running clock is at risk once {settings['sla']['at_risk']:.0%} of its time is used.")
+    output.data(_("A running clock is at risk once {share} of its time is used.").format(
+        share=i18n.percent(settings["sla"]["at_risk"], 0)))
     calendar = sla_core.calendar(settings)
     if calendar.always_open:
-        output.data("The clocks run around the clock (no opening hours set).")
+        output.data(_("The clocks run around the clock (no opening hours set)."))
     else:
         hours = settings["hours"]
-        days = [f"{d[:3]} {', '.join(hours[d]) or 'closed'}" for d in sla_core.WEEKDAYS]
-        output.data("Clocks count open time only: " + "; ".join(days))
+        days = [f"{tr(sla_core.WEEKDAY_SHORT[d])} {', '.join(hours[d]) or _('closed')}"
+                for d in sla_core.WEEKDAYS]
+        output.data(_("Clocks count open time only: {days}").format(days="; ".join(days)))
         if hours["holidays"]:
-            output.data("Holidays: " + ", ".join(hours["holidays"]))
+            output.data(_("Holidays: {days}").format(
+                days=", ".join(i18n.date_text(d) for d in hours["holidays"])))

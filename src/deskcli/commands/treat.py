@@ -10,20 +10,21 @@ import typer
 from deskcli.commands.options import JsonOption, NoInputOption, TicketId, state, wants_json
 from deskcli.core import clock, sla, tickets, treatment
 from deskcli.core.errors import InvalidInput
+from deskcli.i18n import N_, _
 from deskcli.ui import knowledge, output, prompts, render
 
 
 def treat_call(
     ctx: typer.Context,
     ticket_id: TicketId,
-    diagnosis: Annotated[Optional[str], typer.Option("--diagnosis", help="What you found.")] = None,
-    action: Annotated[Optional[list[str]], typer.Option("--action", help="What you did (repeatable).")] = None,
-    minutes: Annotated[Optional[float], typer.Option("--minutes", help="Time spent, in minutes.")] = None,
-    solution: Annotated[Optional[str], typer.Option("--solution", help="The solution given.")] = None,
-    definitive: Annotated[bool, typer.Option("--definitive", help="The solution is definitive.")] = False,
-    temporary: Annotated[bool, typer.Option("--temporary", help="A loan or a workaround: the call stays open.")] = False,
-    defer: Annotated[bool, typer.Option("--defer", help="Deferred treatment: assign to --to, who calls back.")] = False,
-    to: Annotated[Optional[str], typer.Option("--to", help="With --defer: the technician who takes the call.")] = None,
+    diagnosis: Annotated[Optional[str], typer.Option("--diagnosis", help=N_("What you found."))] = None,
+    action: Annotated[Optional[list[str]], typer.Option("--action", help=N_("What you did (repeatable)."))] = None,
+    minutes: Annotated[Optional[float], typer.Option("--minutes", help=N_("Time spent, in minutes."))] = None,
+    solution: Annotated[Optional[str], typer.Option("--solution", help=N_("The solution given."))] = None,
+    definitive: Annotated[bool, typer.Option("--definitive", help=N_("The solution is definitive."))] = False,
+    temporary: Annotated[bool, typer.Option("--temporary", help=N_("A loan or a workaround: the call stays open."))] = False,
+    defer: Annotated[bool, typer.Option("--defer", help=N_("Deferred treatment: assign to --to, who calls back."))] = False,
+    to: Annotated[Optional[str], typer.Option("--to", help=N_("With --defer: the technician who takes the call."))] = None,
     no_input: NoInputOption = False,
     json_output: JsonOption = False,
 ) -> None:
@@ -39,12 +40,13 @@ def treat_call(
     desk = st.desk()
     now = clock.now()
     if definitive and temporary:
-        raise InvalidInput("--definitive and --temporary exclude each other")
+        raise InvalidInput(_("--definitive and --temporary exclude each other"))
     if defer or to:
         if not (defer and to):
-            raise InvalidInput("deferred treatment takes both --defer and --to NAME")
+            raise InvalidInput(_("deferred treatment takes both --defer and --to NAME"))
         ticket = treatment.defer(desk, ticket_id, to=to, now=now)
-        _done(ctx, desk, ticket, json_output, f"Ticket #{ticket_id} deferred to {to}, who calls the caller back.")
+        _done(ctx, desk, ticket, json_output, _("Ticket #{number} deferred to {name}, who calls the "
+                                                "caller back.").format(number=ticket_id, name=to))
         return
     kind = True if definitive else False if temporary else None
     nothing = diagnosis is None and not action and minutes is None and solution is None and kind is None
@@ -57,13 +59,16 @@ def treat_call(
                                  minutes=minutes, solution=solution, definitive=kind)
         budget = desk.settings["treatment"]["level1_minutes"]
         if ticket["level"] == 1 and treatment.level1_minutes(ticket) > budget:
-            output.warn(f"level-1 time on #{ticket_id} is past its {budget} min budget: "
-                        f"escalate, transfer or send someone on site")
+            output.warn(_("level-1 time on #{number} is past its {budget} min budget: escalate, "
+                          "transfer or send someone on site").format(number=ticket_id, budget=budget))
     knowledge.offer_known_errors(desk, ticket)
-    message = {"solved": "solved: its opener closes it with `deskcli close`"}.get(ticket["status"], "updated")
+    message = _("Ticket #{number} updated.")
+    if ticket["status"] == "solved":
+        message = _("Ticket #{number} solved: its opener closes it with `deskcli close`.")
     if ticket.get("solution") and not ticket["solution"]["definitive"] and ticket["status"] == "open":
-        message = "has a temporary solution: the call stays open until the definitive one"
-    _done(ctx, desk, ticket, json_output, f"Ticket #{ticket_id} {message}.")
+        message = _("Ticket #{number} has a temporary solution: the call stays open until the "
+                    "definitive one.")
+    _done(ctx, desk, ticket, json_output, message.format(number=ticket_id))
 
 
 def _done(ctx, desk, ticket: dict, json_output: bool, text: str) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from deskcli.core.errors import CorruptFile, LockTimeout, RepositoryError
+from deskcli.i18n import say
 
 if TYPE_CHECKING:  # the methods import sqlite3 themselves: every command builds an
     import sqlite3  # Archive, and the daily ones never open it
@@ -69,13 +70,15 @@ class Archive:
 
         text = str(exc)
         if "locked" in text or "busy" in text:
-            return LockTimeout(f"the archive {self.path} stayed busy for more than "
-                               f"{self.timeout:g} s ({text}); run the command again")
+            return LockTimeout(say("the archive {path} stayed busy for more than {seconds} s "
+                                   "({reason}); run the command again", path=str(self.path),
+                                   seconds=f"{self.timeout:g}", reason=text))
         if isinstance(exc, sqlite3.OperationalError):
-            return RepositoryError(f"cannot use the archive {self.path}: {text}; "
-                                   f"the previous state is intact")
-        return CorruptFile(f"the archive {self.path} cannot be used: {text}. It was left "
-                           f"untouched. Restore it from a copy, then run the command again.")
+            return RepositoryError(say("cannot use the archive {path}: {reason}; the previous "
+                                       "state is intact", path=str(self.path), reason=text))
+        return CorruptFile(say("the archive {path} cannot be used: {reason}. It was left "
+                               "untouched. Restore it from a copy, then run the command again.",
+                               path=str(self.path), reason=text))
 
     def _connect(self) -> sqlite3.Connection:
         import sqlite3
@@ -90,13 +93,15 @@ class Archive:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 db.close()
-                raise RepositoryError(f"the archive {self.path} was written by a newer deskcli "
-                                      f"(schema {version}); upgrade deskcli to read it")
+                raise RepositoryError(say("the archive {path} was written by a newer deskcli "
+                                          "(schema {version}); upgrade deskcli to read it",
+                                          path=str(self.path), version=version))
             if version < SCHEMA_VERSION:
                 db.executescript(_SCHEMA + _digest_schema())
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except OSError as exc:
-            raise RepositoryError(f"cannot open the archive {self.path}: {exc.strerror}") from None
+            raise RepositoryError(say("cannot open the archive {path}: {reason}",
+                                      path=str(self.path), reason=exc.strerror)) from None
         except sqlite3.Error as exc:
             raise self._fail(exc) from None
         self._db = db

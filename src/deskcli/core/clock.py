@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 from functools import lru_cache
 
 from deskcli.core.errors import InvalidInput
+from deskcli.i18n import say
 
 
 def now() -> datetime:
@@ -31,7 +32,8 @@ def parse_date(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except (ValueError, AttributeError):
-        raise InvalidInput(f"{option}: {text!r} is not a date; write it as YYYY-MM-DD") from None
+        raise InvalidInput(say("{option}: {value!r} is not a date; write it as YYYY-MM-DD",
+                               option=option, value=text)) from None
 
 
 def local_date(moment: datetime) -> date:
@@ -43,9 +45,9 @@ def parse_datetime(text: str, option: str) -> datetime:
     try:
         moment = datetime.fromisoformat((text or "").strip().replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidInput(
-            f"{option}: {text!r} is not a date and time; write it as YYYY-MM-DD HH:MM"
-        ) from None
+        raise InvalidInput(say(
+            "{option}: {value!r} is not a date and time; write it as YYYY-MM-DD HH:MM",
+            option=option, value=text)) from None
     if moment.tzinfo is None:
         moment = moment.astimezone()  # a person's time is the machine's local time
     return moment.astimezone(timezone.utc)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from deskcli.core.choices import pick
 from deskcli.core.clock import to_iso
 from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput, NotFound, RuleRefused
 from deskcli.core.names import name_key
 from deskcli.core.storage import Store
+from deskcli.i18n import N_, Day, Text, say, term
 
 COVERAGES = ("contract", "warranty")
 ORG_KINDS = ("individual", "company")
@@ -19,7 +21,8 @@ ORGANISATIONS = "organisations"
 def check_choice(value: str, allowed: tuple[str, ...], option: str) -> str:
     cleaned = (value or "").strip().lower()
     if cleaned not in allowed:
-        raise InvalidInput(f"{option}: {value!r} is not one of {', '.join(allowed)}")
+        raise InvalidInput(say("{option}: {value!r} is not one of {choices}", option=option,
+                               value=value, choices=", ".join(allowed)))
     return cleaned
 
 
@@ -27,9 +30,9 @@ def parse_signer(text: str) -> dict:
     """An authorised signatory written NAME:FUNCTION."""
     name, sep, function = (text or "").partition(":")
     if not sep or not name.strip() or not function.strip():
-        raise InvalidInput(
-            f"--signer: {text!r} must be NAME:FUNCTION, for example \"Nadia Alami:Director\""
-        )
+        raise InvalidInput(say(
+            "--signer: {value!r} must be NAME:FUNCTION, for example \"Nadia Alami:Director\"",
+            value=text))
     return {"name": name.strip(), "function": function.strip()}
 
 
@@ -45,11 +48,11 @@ def ensure_organisation(store: Store, name: str, kind: str, now: datetime) -> di
         store.insert_record(ORGANISATIONS, org)
         return org
     if org["kind"] != kind:
-        raise InvalidInput(
-            f"{org['name']} is on record as {'an' if org['kind'] == 'individual' else 'a'} "
-            f"{org['kind']}, not {'an' if kind == 'individual' else 'a'} {kind}; "
-            f"give --org-kind {org['kind']} or leave it out"
-        )
+        raise InvalidInput(say(
+            N_("{name} is on record as an individual, not a company; give --org-kind individual "
+               "or leave it out") if org["kind"] == "individual" else
+            N_("{name} is on record as a company, not an individual; give --org-kind company or "
+               "leave it out"), name=org["name"]))
     return org
 
 
@@ -95,22 +98,22 @@ def add_contract(
     now: datetime,
 ) -> dict:
     if not (org or "").strip():
-        raise InvalidInput("--org: the organisation's name is empty")
+        raise InvalidInput(say("--org: the organisation's name is empty"))
     if not (number or "").strip():
-        raise InvalidInput("--number: the contract or warranty number is empty")
-    org_kind = check_choice(org_kind, ORG_KINDS, "--org-kind")
-    coverage = check_choice(coverage, COVERAGES, "--coverage")
+        raise InvalidInput(say("--number: the contract or warranty number is empty"))
+    org_kind = pick("org_kind", org_kind, "--org-kind")
+    coverage = pick("coverage", coverage, "--coverage")
     if valid_until < valid_from:
-        raise InvalidInput(
-            f"--until {valid_until} is before --from {valid_from}: a contract ends after it starts"
-        )
+        raise InvalidInput(say(
+            "--until {until} is before --from {start}: a contract ends after it starts",
+            until=Day(valid_until.isoformat()), start=Day(valid_from.isoformat())))
     with desk.repo.writing() as store:
         for existing in store.records(CONTRACTS):
             if name_key(existing["number"]) == name_key(number):
-                raise RuleRefused(
-                    f"contract numbers are unique: {existing['number']} is already on record "
-                    f"for {existing['organisation']}; give another --number"
-                )
+                raise RuleRefused(say(
+                    "contract numbers are unique: {number} is already on record for "
+                    "{organisation}; give another --number",
+                    number=existing["number"], organisation=existing["organisation"]))
         organisation = ensure_organisation(store, org, org_kind, now)
         contract = {
             "number": number.strip(),
@@ -142,7 +145,8 @@ def get_contract(desk: Desk, number: str) -> dict:
         for contract in store.records(CONTRACTS):
             if name_key(contract["number"]) == name_key(number):
                 return contract
-    raise NotFound(f"no contract or warranty numbered {number!r}; `deskcli contract list` shows them")
+    raise NotFound(say("no contract or warranty numbered {number!r}; `deskcli contract list` shows "
+                       "them", number=number))
 
 
 def is_valid_on(contract: dict, day: date) -> bool:
@@ -163,40 +167,52 @@ def assess_admissibility(
     """Whether a call may be served, on what basis, and what to tell the caller when not."""
     contract, reason = _covering_contract(contracts, organisation, contract_number, call_date)
     if contract is not None:
-        return {
+        return _verdict({
             "admissible": True,
             "basis": contract["coverage"],
             "contract": contract["number"],
-            "reason": f"{contract['coverage']} {contract['number']} valid until "
-            f"{contract['valid_until']}",
-        }
+            "reason": say(N_("contract {number} valid until {until}")
+                          if contract["coverage"] == "contract"
+                          else N_("warranty {number} valid until {until}"),
+                          number=contract["number"], until=Day(contract["valid_until"])),
+        })
     if not require_contract:
-        return {
+        return _verdict({
             "admissible": True,
             "basis": "internal",
             "contract": None,
-            "reason": "this desk serves its own staff: no contract is required",
-        }
+            "reason": say("this desk serves its own staff: no contract is required"),
+        })
     if billable:
-        order = purchase_order or "to be received before the work starts"
-        return {
+        order = purchase_order or term("to be received before the work starts")
+        return _verdict({
             "admissible": True,
             "basis": "billed",
             "contract": None,
             "purchase_order": purchase_order,
-            "reason": f"{reason}; served as a billed service (purchase order: {order})",
-        }
-    return {
+            "reason": say("{reason}; served as a billed service (purchase order: {order})",
+                          reason=reason, order=order),
+        })
+    return _verdict({
         "admissible": False,
         "basis": None,
         "contract": None,
         "reason": reason,
-        "explanation": (
-            f"{reason}. The caller was told that {company} solves incidents within a contract "
-            f"or warranty; otherwise the work is a billed service and needs a purchase order "
-            f"(bon de commande) sent to {company}."
-        ),
-    }
+        "explanation": say(
+            "{reason}. The caller was told that {company} solves incidents within a contract "
+            "or warranty; otherwise the work is a billed service and needs a purchase order "
+            "(bon de commande) sent to {company}.", reason=reason, company=company),
+    })
+
+
+def _verdict(verdict: dict) -> dict:
+    """The verdict as a ticket keeps it: its words in English, and beside each the message
+    itself (`reason_message`), so that every session can show them in its own language."""
+    for key in ("reason", "explanation"):
+        if isinstance(verdict.get(key), Text):
+            verdict[f"{key}_message"] = verdict[key].record()
+            verdict[key] = str(verdict[key])
+    return verdict
 
 
 def _covering_contract(
@@ -205,30 +221,35 @@ def _covering_contract(
     if number:
         matches = [c for c in contracts if name_key(c["number"]) == name_key(number)]
         if not matches:
-            return None, f"contract {number} is not on record"
+            return None, say("contract {number} is not on record", number=number)
         contract = matches[0]
         if name_key(contract["organisation"]) != name_key(organisation):
-            return None, f"contract {contract['number']} belongs to {contract['organisation']}"
+            return None, say("contract {number} belongs to {organisation}",
+                             number=contract["number"], organisation=contract["organisation"])
         if not is_valid_on(contract, day):
-            return None, (
-                f"{contract['coverage']} {contract['number']} runs from "
-                f"{contract['valid_from']} to {contract['valid_until']}, not on {day}"
-            )
+            return None, say(
+                N_("contract {number} runs from {start} to {end}, not on {day}")
+                if contract["coverage"] == "contract" else
+                N_("warranty {number} runs from {start} to {end}, not on {day}"),
+                number=contract["number"], start=Day(contract["valid_from"]),
+                end=Day(contract["valid_until"]), day=Day(day.isoformat()))
         return contract, ""
     own = [c for c in contracts if name_key(c["organisation"]) == name_key(organisation)]
     if not own:
-        return None, f"{organisation} has no contract or warranty on record"
+        return None, say("{organisation} has no contract or warranty on record",
+                         organisation=organisation)
     valid = [c for c in own if is_valid_on(c, day)]
     if valid:
         return max(valid, key=lambda c: c["valid_until"]), ""
     latest = max(own, key=lambda c: c["valid_until"])
-    return None, (
-        f"no contract or warranty of {organisation} is valid on {day} "
-        f"(the latest, {latest['number']}, ended {latest['valid_until']})"
-        if latest["valid_until"] < day.isoformat()
-        else f"no contract or warranty of {organisation} is valid on {day} "
-        f"({latest['number']} starts {latest['valid_from']})"
-    )
+    if latest["valid_until"] < day.isoformat():
+        return None, say("no contract or warranty of {organisation} is valid on {day} (the "
+                         "latest, {number}, ended {end})", organisation=organisation,
+                         day=Day(day.isoformat()), number=latest["number"],
+                         end=Day(latest["valid_until"]))
+    return None, say("no contract or warranty of {organisation} is valid on {day} ({number} "
+                     "starts {start})", organisation=organisation, day=Day(day.isoformat()),
+                     number=latest["number"], start=Day(latest["valid_from"]))
 
 
 def check_admissibility(

@@ -16,6 +16,7 @@ from deskcli.core.archive import ARCHIVE_DB
 from deskcli.core.errors import NotFound, RepositoryError
 from deskcli.core.storage import ACTIVE_FILE, KB_FILE, LOCK_FILE, META, META_ID, TICKETS, RepositoryLock
 from deskcli.core.tickets import shape_problems
+from deskcli.i18n import say, shown
 
 
 @dataclass
@@ -32,6 +33,13 @@ class Finding:
         where = self.file + (f", ticket #{self.ticket}" if self.ticket is not None else "")
         return f"{where}: {self.reason}"
 
+    def text(self) -> str:
+        """The finding in the session's language (its reason is kept in English for --json)."""
+        if self.ticket is None:
+            return f"{self.file}: {shown(self.reason)}"
+        return shown(say("{file}, ticket #{number}: {reason}", file=self.file,
+                         number=self.ticket, reason=self.reason))
+
 
 def _json_file(path: Path) -> tuple[dict | None, list[Finding]]:
     try:
@@ -39,13 +47,14 @@ def _json_file(path: Path) -> tuple[dict | None, list[Finding]]:
     except FileNotFoundError:
         return None, []
     except OSError as exc:
-        return None, [Finding(path.name, None, None, f"cannot be read: {exc.strerror}")]
+        return None, [Finding(path.name, None, None, say("cannot be read: {reason}",
+                                                         reason=exc.strerror))]
     try:
         data = json.loads(raw)
     except ValueError as exc:
-        return None, [Finding(path.name, None, None, f"not valid JSON: {exc}")]
+        return None, [Finding(path.name, None, None, say("not valid JSON: {reason}", reason=str(exc)))]
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        return None, [Finding(path.name, None, None, "not a deskcli repository file")]
+        return None, [Finding(path.name, None, None, say("not a deskcli repository file"))]
     return data, []
 
 
@@ -70,18 +79,20 @@ def _archive(home: Path) -> list[Finding]:
         try:
             verdict = db.execute("PRAGMA integrity_check").fetchone()[0]
             if verdict != "ok":
-                found.append(Finding(ARCHIVE_DB, None, None, f"integrity check: {verdict}"))
+                found.append(Finding(ARCHIVE_DB, None, None, say("integrity check: {verdict}", verdict=verdict)))
             for number, doc in db.execute("SELECT id, doc FROM tickets"):
                 try:
                     ticket = json.loads(doc)
                 except ValueError as exc:
-                    found.append(Finding(ARCHIVE_DB, number, None, f"not valid JSON: {exc}"))
+                    found.append(Finding(ARCHIVE_DB, number, None,
+                                         say("not valid JSON: {reason}", reason=str(exc))))
                     continue
                 found += [Finding(ARCHIVE_DB, number, f, r) for f, r in shape_problems(ticket)]
         finally:
             db.close()
     except sqlite3.Error as exc:
-        found.append(Finding(ARCHIVE_DB, None, None, f"cannot be read as SQLite: {exc}"))
+        found.append(Finding(ARCHIVE_DB, None, None,
+                             say("cannot be read as SQLite: {reason}", reason=str(exc))))
     return found
 
 
@@ -128,14 +139,16 @@ def restore(home: Path, lock_timeout: float, snapshot: str | None = None) -> tup
     home = Path(home)
     available = backups.snapshots(home)
     if not available:
-        raise NotFound(f"no snapshot in {home / backups.BACKUP_DIR}: deskcli takes one before "
-                       f"a change at most every repository.backup_every_minutes")
+        raise NotFound(say("no snapshot in {path}: deskcli takes one before a change at most "
+                           "every repository.backup_every_minutes",
+                           path=str(home / backups.BACKUP_DIR)))
     if snapshot is None:
         chosen = available[0]
     else:
         chosen = next((p for p in available if p.name == snapshot), None)
         if chosen is None:
-            raise NotFound(f"no snapshot {snapshot!r}; `deskcli doctor --list` shows them")
+            raise NotFound(say("no snapshot {name!r}; `deskcli doctor --list` shows them",
+                               name=snapshot))
     lock = RepositoryLock(home / LOCK_FILE, lock_timeout)
     lock.acquire()
     try:
@@ -153,7 +166,8 @@ def restore(home: Path, lock_timeout: float, snapshot: str | None = None) -> tup
             write_atomically(current, _keep_counters(copy.read_text(encoding="utf-8"), replaced))
             os.chmod(current, 0o600)
     except OSError as exc:
-        raise RepositoryError(f"cannot restore {chosen.name}: {exc.strerror}") from None
+        raise RepositoryError(say("cannot restore {name}: {reason}", name=chosen.name,
+                                  reason=exc.strerror)) from None
     finally:
         lock.release()
     return chosen, aside

@@ -15,6 +15,7 @@ from deskcli.core import sla, timeline
 from deskcli.core.clock import from_iso, local, parse_datetime, to_iso
 from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput
+from deskcli.i18n import say
 
 DEFAULT_DAYS = 30
 # A desk performs well when level 1 solves about 80% of incidents (seed 001 §1.1).
@@ -59,7 +60,8 @@ def period(since: str | None, until: str | None, now: datetime) -> tuple[datetim
     else:
         start = _bound(since, "--since", end_of_day=False)
     if start >= end:
-        raise InvalidInput(f"--since ({to_iso(start)}) must come before --until ({to_iso(end)})")
+        raise InvalidInput(say("--since ({start}) must come before --until ({end})",
+                               start=to_iso(start), end=to_iso(end)))
     return start, end
 
 
@@ -121,7 +123,9 @@ def _sla(calls: _Calls, group: str, settings: dict) -> dict[object, dict]:
     """Per group, priority and clock: met, missed (late, or still running past the
     deadline) and running, against the target rate of the settings."""
     counts: dict[tuple, tuple] = {}
-    sums = ", ".join(f"SUM({c}_met = 1), SUM({c}_met = 0), SUM({c}_met IS NULL)" for c in SLA_CLOCKS)
+    # SUM of a group whose clocks all still run is NULL, not 0: COALESCE keeps it a count.
+    sums = ", ".join(f"COALESCE(SUM({c}_met = 1), 0), COALESCE(SUM({c}_met = 0), 0), "
+                     f"SUM({c}_met IS NULL)" for c in SLA_CLOCKS)
     for key, priority, *values in calls.all(
             f"SELECT {group}, priority, {sums} FROM calls WHERE priority IS NOT NULL GROUP BY 1, 2"):
         for index, clock in enumerate(SLA_CLOCKS):
@@ -302,7 +306,8 @@ def report(desk: Desk, since: datetime, until: datetime, by: str | None = None) 
     from deskcli.core.problems import PROBLEMS
 
     if by is not None and by not in GROUPINGS:
-        raise InvalidInput(f"--by: {by!r} is not one of {', '.join(GROUPINGS)}")
+        raise InvalidInput(say("--by: {value!r} is not one of {choices}", value=by,
+                               choices=", ".join(GROUPINGS)))
     start, end = to_iso(since), to_iso(until)
     with desk.repo.reading() as store:
         active = store.tickets(include_archiving=True)

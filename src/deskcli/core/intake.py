@@ -19,6 +19,7 @@ from deskcli.core.clock import from_iso, to_iso
 from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput
 from deskcli.core.workflow import CLOSED_STATUSES
+from deskcli.i18n import term, say
 
 FORMATS = ("json", "jsonl", "csv", "email", "mbox")
 MAIL_FORMATS = ("email", "mbox")
@@ -74,7 +75,7 @@ class Outcome:
 
 def _require_content(raw: bytes) -> None:
     if not raw.strip():
-        raise InvalidInput("the input is empty: nothing to import")
+        raise InvalidInput(say("the input is empty: nothing to import"))
 
 
 def guess_format(name: str | None, raw: bytes) -> str:
@@ -98,8 +99,8 @@ def guess_format(name: str | None, raw: bytes) -> str:
         return "email"
     if b"," in first or b";" in first:
         return "csv"
-    raise InvalidInput("cannot tell the format of the input: give --format json, jsonl, csv, "
-                       "email or mbox")
+    raise InvalidInput(say("cannot tell the format of the input: give --format json, jsonl, csv, "
+                       "email or mbox"))
 
 
 def _text(raw: bytes, encoding: str) -> str:
@@ -107,24 +108,27 @@ def _text(raw: bytes, encoding: str) -> str:
         return raw.decode("utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8")
                           else encoding)
     except LookupError:
-        raise InvalidInput(f"--encoding: {encoding!r} is not an encoding Python knows") from None
+        raise InvalidInput(say("--encoding: {value!r} is not an encoding Python knows",
+                               value=encoding)) from None
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        raise InvalidInput(
-            f"the input is not {encoding} text: byte 0x{raw[exc.start]:02x} on line {line} "
-            f"cannot be read; give its encoding with --encoding (for example latin-1), or "
-            f"check that it is the file you meant") from None
+        raise InvalidInput(say(
+            "the input is not {encoding} text: byte {byte} on line {line} cannot be read; give "
+            "its encoding with --encoding (for example latin-1), or check that it is the file "
+            "you meant", encoding=encoding, byte=f"0x{raw[exc.start]:02x}", line=line)) from None
 
 
-def _json_error(exc: json.JSONDecodeError, where: str) -> str:
-    return f"{where}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+def _json_error(exc: json.JSONDecodeError, where) -> str:
+    return say("{where}: not valid JSON ({reason} at line {line}, column {column})", where=where,
+               reason=exc.msg, line=exc.lineno, column=exc.colno)
 
 
 def parse(raw: bytes, fmt: str, *, encoding: str = "utf-8",
           mapping: dict[str, str] | None = None) -> tuple[list[Item], list[Rejected]]:
     """The records of the input, each an item or the reason it cannot be read."""
     if fmt not in FORMATS:
-        raise InvalidInput(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
+        raise InvalidInput(say("--format: {value!r} is not one of {choices}", value=fmt,
+                               choices=", ".join(FORMATS)))
     _require_content(raw)
     if fmt in MAIL_FORMATS:
         return _parse_mail(raw, fmt)
@@ -132,7 +136,7 @@ def parse(raw: bytes, fmt: str, *, encoding: str = "utf-8",
     if fmt == "csv":
         return _parse_csv(text, mapping or {})
     if mapping:
-        raise InvalidInput("--map renames CSV columns; JSON records use the field names")
+        raise InvalidInput(say("--map renames CSV columns; JSON records use the field names"))
     if fmt == "jsonl":
         items, rejected = [], []
         # Only a newline ends a record: str.splitlines() would also cut at U+0085 or U+2028,
@@ -141,13 +145,14 @@ def parse(raw: bytes, fmt: str, *, encoding: str = "utf-8",
         lines = [(n, line) for n, line in lines if line.strip()]
         records = _all_at_once(lines)
         for index, (number, line) in enumerate(lines):
-            where = f"line {number}"
+            where = say("line {number}", number=number)
             if records is not None:
                 _classify(records[index], where, items, rejected)
                 continue
             if len(line) > MAX_RECORD_BYTES:
-                rejected.append(Rejected(where, None, f"{where} is {len(line):,} characters long; "
-                                         f"a record is at most {MAX_RECORD_BYTES:,}"))
+                rejected.append(Rejected(where, None, say(
+                    "{where} is {count} characters long; a record is at most {maximum}",
+                    where=where, count=f"{len(line):,}", maximum=f"{MAX_RECORD_BYTES:,}")))
                 continue
             try:
                 record = json.loads(line)
@@ -159,11 +164,12 @@ def parse(raw: bytes, fmt: str, *, encoding: str = "utf-8",
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(_json_error(exc, "the input") + "; nothing was imported") from None
+        raise InvalidInput(say("{problem}; nothing was imported",
+                               problem=_json_error(exc, term("the input")))) from None
     items, rejected = [], []
     records = document if isinstance(document, list) else [document]
     for number, record in enumerate(records, start=1):
-        _classify(record, f"record {number}", items, rejected)
+        _classify(record, say("record {number}", number=number), items, rejected)
     return items, rejected
 
 
@@ -185,7 +191,8 @@ def _all_at_once(lines: list[tuple[int, str]]) -> list | None:
 
 def _classify(record: Any, where: str, items: list[Item], rejected: list[Rejected]) -> None:
     if not isinstance(record, dict):
-        rejected.append(Rejected(where, None, f"{where} is not a JSON object of fields", record))
+        rejected.append(Rejected(where, None, say("{where} is not a JSON object of fields",
+                                                  where=where), record))
         return
     try:
         if "id" in record and "history" in record:
@@ -193,7 +200,8 @@ def _classify(record: Any, where: str, items: list[Item], rejected: list[Rejecte
         else:
             items.append(Item(where, "call", record, facts=call_facts(record)))
     except InvalidInput as exc:
-        rejected.append(Rejected(where, getattr(exc, "field", None), f"{where}: {exc}", record))
+        rejected.append(Rejected(where, getattr(exc, "field", None),
+                                 say("{where}: {reason}", where=where, reason=exc.args[0]), record))
 
 
 def _canonical(header: str) -> str:
@@ -212,7 +220,7 @@ def _parse_csv(text: str, mapping: dict[str, str]) -> tuple[list[Item], list[Rej
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
-        raise InvalidInput(f"the CSV input has no header row ({exc})") from None
+        raise InvalidInput(say("the CSV input has no header row ({reason})", reason=str(exc))) from None
     wanted = {_canonical(k): v for k, v in mapping.items()}
     columns = []
     unknown = []
@@ -222,9 +230,10 @@ def _parse_csv(text: str, mapping: dict[str, str]) -> tuple[list[Item], list[Rej
             unknown.append(name)
         columns.append(target)
     if unknown:
-        raise InvalidInput(
-            f"CSV columns {', '.join(repr(u) for u in unknown)} are not fields of a call; map "
-            f"each with --map 'COLUMN=field' (fields: {', '.join(FIELDS)}); nothing was imported")
+        raise InvalidInput(say(
+            "CSV columns {columns} are not fields of a call; map each with --map 'COLUMN=field' "
+            "(fields: {fields}); nothing was imported",
+            columns=", ".join(repr(u) for u in unknown), fields=", ".join(FIELDS)))
     items, rejected = [], []
     row_number = 1
     while True:
@@ -234,15 +243,18 @@ def _parse_csv(text: str, mapping: dict[str, str]) -> tuple[list[Item], list[Rej
             break
         except csv.Error as exc:
             row_number += 1
-            rejected.append(Rejected(f"row {row_number}", None, f"row {row_number}: {exc}"))
+            where = say("row {number}", number=row_number)
+            rejected.append(Rejected(where, None, say("{where}: {reason}", where=where,
+                                                      reason=str(exc))))
             continue
         row_number += 1
         if not any(cell.strip() for cell in row):
             continue
-        where = f"row {row_number}"
+        where = say("row {number}", number=row_number)
         if len(row) != len(columns):
-            rejected.append(Rejected(where, None, f"{where} has {len(row)} cells for "
-                                     f"{len(columns)} columns", row))
+            rejected.append(Rejected(where, None, say("{where} has {cells} cells for {columns} "
+                                                      "columns", where=where, cells=len(row),
+                                                      columns=len(columns)), row))
             continue
         record = {c: v for c, v in zip(columns, row) if v.strip() != ""}
         _classify(record, where, items, rejected)
@@ -255,11 +267,12 @@ def _parse_mail(raw: bytes, fmt: str) -> tuple[list[Item], list[Rejected]]:
     messages = mail.split_mbox(raw) if fmt == "mbox" else [raw]
     items, rejected = [], []
     for number, message in enumerate(messages, start=1):
-        where = f"message {number}"
+        where = say("message {number}", number=number)
         try:
             items.append(Item(where, "mail", mail.parse_message(message)))
         except mail.MailError as exc:
-            rejected.append(Rejected(where, None, f"{where}: {exc}"))
+            rejected.append(Rejected(where, None, say("{where}: {reason}", where=where,
+                                                      reason=exc.args[0])))
     return items, rejected
 
 
@@ -271,20 +284,23 @@ def _boolean(value: Any, name: str) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
-    raise tickets.FieldError(name, f"{name}: {value!r} is not true or false")
+    raise tickets.FieldError(name, say("{field}: {value!r} is not true or false", field=name,
+                                       value=value))
 
 
 def _moment(value: Any, name: str) -> datetime:
     from deskcli.core.clock import now, parse_datetime
 
     if not isinstance(value, str):
-        raise tickets.FieldError(name, f"{name}: {value!r} is not a date and time")
+        raise tickets.FieldError(name, say("{field}: {value!r} is not a date and time", field=name,
+                                           value=value))
     try:
         moment = parse_datetime(value, name)
     except InvalidInput as exc:
-        raise tickets.FieldError(name, str(exc)) from None
+        raise tickets.FieldError(name, exc.args[0]) from None
     if moment > now():
-        raise tickets.FieldError(name, f"{name}: {value} is in the future")
+        raise tickets.FieldError(name, say("{field}: {value} is in the future", field=name,
+                                           value=value))
     return moment
 
 
@@ -292,8 +308,8 @@ def call_facts(record: dict) -> tickets.CallFacts:
     """The facts of one piped call, checked as `deskcli open` checks its options."""
     unknown = sorted(set(record) - set(FIELDS))
     if unknown:
-        raise tickets.FieldError(unknown[0], f"{', '.join(unknown)}: not a field of a call "
-                                 f"(fields: {', '.join(FIELDS)})")
+        raise tickets.FieldError(unknown[0], say("{names}: not a field of a call (fields: {fields})",
+                                                 names=", ".join(unknown), fields=", ".join(FIELDS)))
     values = dict(record)
     billable = _boolean(values.pop("billable", False), "billable")
     opened = values.pop("opened_at", None)
@@ -339,7 +355,8 @@ def import_batch(desk: Desk, items: list[Item], rejected: list[Rejected], *, now
                         _take_mail(desk, store, item, now, outcome, written)
                 except InvalidInput as exc:
                     outcome.rejected.append(Rejected(
-                        item.position, getattr(exc, "field", None), f"{item.position}: {exc}",
+                        item.position, getattr(exc, "field", None),
+                        say("{where}: {reason}", where=item.position, reason=exc.args[0]),
                         item.data if item.kind != "mail" else None))
                     if not skip_invalid:
                         raise _Abort() from None
@@ -361,8 +378,9 @@ def _restore(store, item: Item) -> int:
     ticket = dict(item.data)
     number = ticket["id"]
     if store.get_ticket(number) is not None or store.archived().get_ticket(number) is not None:
-        raise tickets.FieldError("id", f"ticket #{number} already exists here; an export is "
-                                 f"read back into an empty repository (or one without these numbers)")
+        raise tickets.FieldError("id", say("ticket #{number} already exists here; an export is read "
+                                           "back into an empty repository (or one without these "
+                                           "numbers)", number=number))
     from deskcli.core import contracts
 
     org = ticket["organisation"]
@@ -426,15 +444,16 @@ def _store_attachments(desk: Desk, number: int, attachments, written: list[Path]
             name = unique_name(attachment.filename, taken)
             target = folder / name
             if target.resolve().parent != folder.resolve():
-                raise RepositoryError(f"attachment name {name!r} would leave {folder}")
+                raise RepositoryError(say("attachment name {name!r} would leave {path}", name=name,
+                                          path=str(folder)))
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             written.append(target)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(attachment.data)
             stored.append(name)
     except OSError as exc:
-        raise RepositoryError(f"cannot store the attachments of #{number} in {folder}: "
-                              f"{exc.strerror}") from None
+        raise RepositoryError(say("cannot store the attachments of #{number} in {path}: {reason}",
+                                  number=number, path=str(folder), reason=exc.strerror)) from None
     return stored
 
 
@@ -470,7 +489,8 @@ def _take_mail(desk: Desk, store, item: Item, now: datetime, outcome: Outcome,
             ticket["attachments"] = [*(ticket.get("attachments") or []), *files]
         holder.update_ticket(ticket)
         notices.leave(store, ticket, to=ticket["opener"], by=desk.technician, now=now,
-                      text=f"#{target}: a message from {name} was added")
+                      text=say("#{number}: a message from {name} was added", number=target,
+                               name=name))
         outcome.appended.append(target)
     else:
         facts = tickets.validate(tickets.CallFacts(

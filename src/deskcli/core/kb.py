@@ -18,6 +18,7 @@ from deskcli.core.errors import DeskError, InvalidInput, NotFound, RuleRefused
 from deskcli.core.names import record_number
 from deskcli.core.paths import data_file
 from deskcli.core.storage import KB_FILE, Store
+from deskcli.i18n import N_, say
 
 ARTICLES = "articles"
 VISIBILITIES = ("internal", "faq")
@@ -27,14 +28,13 @@ LIST_FIELDS = ("tags", "equipment")
 EDITABLE = (*TEXT_FIELDS, *LIST_FIELDS, "visibility")
 REQUIRED = ("title", "symptoms", "resolution")
 # French words a technician may type for a visibility.
-VISIBILITY_WORDS = {"interne": "internal", "public": "faq"}
 STARTER_FILE = "kb/starter.toml"
 SYNONYMS_FILE = "kb/synonyms.toml"
 SUGGESTIONS = 3
 
 
 def article_id(text: str | int) -> int:
-    return record_number(text, "KB", "an article")
+    return record_number(text, "KB", N_("an article"))
 
 
 def label(article_or_id: dict | int) -> str:
@@ -44,10 +44,10 @@ def label(article_or_id: dict | int) -> str:
 
 def _clean_text(value: object, name: str) -> str:
     if not isinstance(value, str):
-        raise InvalidInput(f"--{name}: expected text")
+        raise InvalidInput(say("{option}: expected text", option=f"--{name}"))
     cleaned = value.strip()
     if "\x00" in cleaned:
-        raise InvalidInput(f"--{name}: the text holds a NUL character")
+        raise InvalidInput(say("{option}: the text holds a NUL character", option=f"--{name}"))
     return cleaned
 
 
@@ -55,7 +55,7 @@ def _clean_list(values: object, name: str) -> list[str]:
     if isinstance(values, str):
         values = [values]
     if not isinstance(values, (list, tuple)):
-        raise InvalidInput(f"--{name.rstrip('s')}: expected a list of words")
+        raise InvalidInput(say("{option}: expected a list of words", option=f"--{name.rstrip('s')}"))
     seen: dict[str, None] = {}
     for value in values:
         for part in _clean_text(value, name.rstrip("s")).split(","):
@@ -68,7 +68,7 @@ def validate(fields: dict, partial: bool = False) -> dict:
     """The editable fields of an article, cleaned; every missing required one is named."""
     unknown = set(fields) - set(EDITABLE)
     if unknown:
-        raise InvalidInput(f"unknown article fields: {', '.join(sorted(unknown))}")
+        raise InvalidInput(say("unknown article fields: {fields}", fields=", ".join(sorted(unknown))))
     cleaned: dict = {}
     for name, value in fields.items():
         if value is None:
@@ -78,18 +78,16 @@ def validate(fields: dict, partial: bool = False) -> dict:
         elif name in LIST_FIELDS:
             cleaned[name] = _clean_list(value, name)
         else:
-            word = _clean_text(value, name).lower()
-            word = VISIBILITY_WORDS.get(word, word)
-            if word not in VISIBILITIES:
-                raise InvalidInput(f"--visibility: {value!r} is not one of internal, faq")
-            cleaned[name] = word
+            from deskcli.core.choices import pick
+
+            cleaned[name] = pick("visibility", _clean_text(value, name), "--visibility")
     empty = [n for n in REQUIRED if (n in cleaned or not partial) and not cleaned.get(n)]
     if empty:
-        raise InvalidInput(
-            f"an article needs {', '.join('--' + n for n in empty)}: a title, the symptoms as the "
-            f"caller sees them and the resolution or workaround that worked")
+        raise InvalidInput(say(
+            "an article needs {options}: a title, the symptoms as the caller sees them and the "
+            "resolution or workaround that worked", options=", ".join("--" + n for n in empty)))
     if "title" in cleaned and len(cleaned["title"]) > 200:
-        raise InvalidInput("--title: keep it under 200 characters; details go in --symptoms")
+        raise InvalidInput(say("--title: keep it under 200 characters; details go in --symptoms"))
     return cleaned
 
 
@@ -179,10 +177,10 @@ def add(desk: Desk, fields: dict, now: datetime, *, from_ticket: int | None = No
 def _check_solved(ticket: dict) -> None:
     solution = ticket.get("solution") or {}
     if not solution.get("definitive"):
-        raise RuleRefused(
-            f"#{ticket['id']} has no definitive solution: an article tells how an incident was "
-            f"solved, so record one first (`deskcli treat {ticket['id']} --solution TEXT "
-            f"--definitive`), or write the article without --from-ticket")
+        raise RuleRefused(say(
+            "#{number} has no definitive solution: an article tells how an incident was solved, "
+            "so record one first (`deskcli treat {number} --solution TEXT --definitive`), or "
+            "write the article without --from-ticket", number=ticket["id"]))
 
 
 def draft_from_ticket(desk: Desk, ticket_id: int) -> dict:
@@ -212,7 +210,8 @@ def draft_from_ticket(desk: Desk, ticket_id: int) -> dict:
 def _stored(articles: Store, article_number: int) -> dict:
     article = articles.get_record(ARTICLES, article_number)
     if article is None:
-        raise NotFound(f"no article {label(article_number)}; `deskcli kb list` shows them")
+        raise NotFound(say("no article {article}; `deskcli kb list` shows them",
+                           article=label(article_number)))
     return article
 
 
@@ -220,12 +219,13 @@ def edit(desk: Desk, article_number: int, changes: dict, now: datetime) -> dict:
     """Change some fields of an article; the history keeps what each field was before."""
     changes = validate(changes, partial=True)
     if not changes:
-        raise InvalidInput("nothing to change: give --title, --symptoms, --cause, --resolution, "
-                           "--tag, --equipment or --visibility")
+        raise InvalidInput(say("nothing to change: give --title, --symptoms, --cause, --resolution, "
+                           "--tag, --equipment or --visibility"))
     with changing(desk) as (_, articles, changed):
         article = _stored(articles, article_number)
         if article["status"] != "published":
-            raise RuleRefused(f"{label(article)} was removed; it is kept for its history only")
+            raise RuleRefused(say("{article} was removed; it is kept for its history only",
+                                  article=label(article)))
         before = {k: article.get(k) for k, v in changes.items() if article.get(k) != v}
         if not before:
             return article
@@ -240,11 +240,11 @@ def remove(desk: Desk, article_number: int, reason: str, now: datetime) -> dict:
     """Withdraw an article from searches; it stays on record with its history."""
     reason = _clean_text(reason or "", "reason")
     if not reason:
-        raise InvalidInput("--reason: say why the article is withdrawn (wrong, obsolete, duplicate)")
+        raise InvalidInput(say("--reason: say why the article is withdrawn (wrong, obsolete, duplicate)"))
     with changing(desk) as (_, articles, changed):
         article = _stored(articles, article_number)
         if article["status"] == "removed":
-            raise RuleRefused(f"{label(article)} was already removed")
+            raise RuleRefused(say("{article} was already removed", article=label(article)))
         article.update(status="removed", updated_at=to_iso(now), updated_by=desk.technician)
         _history(article, "removed", now, desk.technician, reason=reason)
         articles.update_record(ARTICLES, article)
@@ -275,10 +275,9 @@ def list_articles(desk: Desk, *, tag: str | None = None, kind: str | None = None
 
 
 def check_kind(kind: str) -> str:
-    cleaned = kind.strip().lower().replace("-", "_")
-    if cleaned not in KINDS:
-        raise InvalidInput(f"--kind: {kind!r} is not one of article, known-error")
-    return cleaned
+    from deskcli.core.choices import pick
+
+    return pick("article_kind", kind, "--kind")
 
 
 def starter_articles() -> list[dict]:
@@ -288,8 +287,8 @@ def starter_articles() -> list[dict]:
         with open(path, "rb") as handle:
             entries = tomllib.load(handle).get("article", [])
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise DeskError(f"the starter knowledge base {path} cannot be read ({exc}); "
-                        f"reinstall deskcli") from None
+        raise DeskError(say("the starter knowledge base {path} cannot be read ({reason}); "
+                            "reinstall deskcli", path=str(path), reason=str(exc))) from None
     found = []
     for entry in entries:
         fields = {k: entry.get(k) for k in EDITABLE if entry.get(k) is not None}
@@ -324,9 +323,9 @@ def search(desk: Desk, text: str, *, limit: int = 5, kinds: list[str] | None = N
            faq: bool = False, store: Store | None = None) -> list[dict]:
     """The articles that best match `text`, best first, as JSON-ready dictionaries."""
     if not text or not text.strip():
-        raise InvalidInput("give the words to search for, or --ticket ID")
+        raise InvalidInput(say("give the words to search for, or --ticket ID"))
     if not 1 <= limit <= 100:
-        raise InvalidInput(f"--limit: {limit} is not between 1 and 100")
+        raise InvalidInput(say("--limit: {value} is not between 1 and 100", value=limit))
     found = index(desk, store)
     try:
         hits, _ = found.search(text, limit=limit, kinds=kinds, visibility="faq" if faq else None)

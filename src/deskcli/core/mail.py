@@ -18,6 +18,8 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 
+from deskcli.i18n import say
+
 MAX_FILENAME = 120
 # 120 characters of a non-Latin script can pass the 255-byte name limit of most file systems.
 _MAX_FILENAME_BYTES = 240
@@ -348,7 +350,7 @@ def _read(message: _EmailPart) -> Message:
     texts = [t for t in plain if t.strip()] or [html_to_text(h) for h in html]
     text = "\n\n".join(t.replace("\r\n", "\n").lstrip("\ufeff").strip("\n") for t in texts if t.strip())
     if not (name or address) and not subject and not text.strip() and not attachments:
-        raise MailError("the message has no sender, no subject and no body")
+        raise MailError(say("the message has no sender, no subject and no body"))
     references: list[str] = []
     for reference in _ids(message, "In-Reply-To") + _ids(message, "References"):
         if reference not in references:
@@ -371,21 +373,23 @@ def _read(message: _EmailPart) -> Message:
 def parse_message(raw: bytes) -> Message:
     """The facts of one e-mail; MailError (with the reason) for input that is not one."""
     if not isinstance(raw, (bytes, bytearray)):
-        raise MailError("an e-mail is read from bytes")
+        raise MailError(say("an e-mail is read from bytes"))
     raw = bytes(raw).removeprefix(b"\xef\xbb\xbf").lstrip(b"\r\n")
     if not raw.strip():
-        raise MailError("the message is empty")
+        raise MailError(say("the message is empty"))
     if raw.startswith(b"From "):
         # The separator line of an mbox file, not a header.
         raw = raw.split(b"\n", 1)[1] if b"\n" in raw else b""
     if not _HEADER_LINE.match(raw.split(b"\n", 1)[0]):
-        raise MailError("this is not an e-mail: it does not start with a header such as From: or Subject:")
+        raise MailError(say("this is not an e-mail: it does not start with a header such as From: "
+                            "or Subject:"))
     try:
         return _read(BytesParser(policy=policy.default).parsebytes(raw))
     except MailError:
         raise
     except Exception as exc:  # whatever else odd input provokes in the mail library
-        raise MailError(f"the message cannot be read ({type(exc).__name__}: {exc})") from None
+        raise MailError(say("the message cannot be read ({reason})",
+                            reason=f"{type(exc).__name__}: {exc}")) from None
 
 
 def split_mbox(raw: bytes) -> list[bytes]:

@@ -7,6 +7,7 @@ import unicodedata
 from functools import lru_cache
 
 from deskcli.core.errors import InvalidInput
+from deskcli.i18n import term, say
 
 
 # The same names come back at every call of a batch and every organisation's directory.
@@ -21,9 +22,9 @@ def required_text(value: str | None, option: str) -> str:
     """A text an option must carry: stripped, not empty, no NUL byte."""
     cleaned = (value or "").strip()
     if not cleaned:
-        raise InvalidInput(f"{option}: the text is empty")
+        raise InvalidInput(say("{option}: the text is empty", option=option))
     if "\x00" in cleaned:
-        raise InvalidInput(f"{option}: the text holds a NUL character")
+        raise InvalidInput(say("{option}: the text holds a NUL character", option=option))
     return cleaned
 
 
@@ -33,5 +34,6 @@ def record_number(text: str | int, prefix: str, what: str) -> int:
     digits = raw[len(prefix) + 1:] if raw.upper().startswith(f"{prefix}-") else raw
     # "²".isdigit() is true, yet int() refuses it: only ASCII digits make a number.
     if not (digits.isascii() and digits.isdigit()) or int(digits) < 1:
-        raise InvalidInput(f"{text!r} is not {what} number (12 or {prefix}-12)")
+        raise InvalidInput(say("{value!r} is not {what} number (12 or {prefix}-12)", value=text,
+                               what=term(what), prefix=prefix))
     return int(digits)

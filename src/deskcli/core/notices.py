@@ -8,6 +8,7 @@ from deskcli.core.clock import to_iso
 from deskcli.core.desk import Desk
 from deskcli.core.names import name_key
 from deskcli.core.storage import Store
+from deskcli.i18n import Text
 
 NOTICES = "notices"
 
@@ -16,8 +17,11 @@ def leave(store: Store, ticket: dict, *, to: str | None, by: str, now: datetime,
     """A notice for `to`, unless it would be a note to oneself."""
     if not to or name_key(to) == name_key(by):
         return
+    # The English text for scripts; the message itself, to be shown in each reader's language.
+    message = text.record() if isinstance(text, Text) else None
     store.insert_record(NOTICES, {
-        "to": to, "ticket": ticket["id"], "by": by, "at": to_iso(now), "text": text, "read": False,
+        "to": to, "ticket": ticket["id"], "by": by, "at": to_iso(now), "text": str(text),
+        "read": False, **({"message": message} if message else {}),
     })
 
 

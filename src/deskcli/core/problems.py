@@ -16,6 +16,7 @@ from deskcli.core.errors import InvalidInput, NotFound, RuleRefused
 from deskcli.core.names import name_key, record_number, required_text
 from deskcli.core.storage import KB_FILE, Store
 from deskcli.core.tickets import held, history_entry
+from deskcli.i18n import N_, say
 
 PROBLEMS = "problems"
 STATUSES = ("open", "known_error")
@@ -28,7 +29,7 @@ ALIKE_SAME_PLACE = 0.2
 
 
 def problem_id(text: str | int) -> int:
-    return record_number(text, "PRB", "a problem")
+    return record_number(text, "PRB", N_("a problem"))
 
 
 def label(problem_or_id: dict | int) -> str:
@@ -39,7 +40,8 @@ def label(problem_or_id: dict | int) -> str:
 def _stored(store: Store, number: int) -> dict:
     problem = store.get_record(PROBLEMS, number)
     if problem is None:
-        raise NotFound(f"no problem {label(number)}; `deskcli problem list` shows them")
+        raise NotFound(say("no problem {problem}; `deskcli problem list` shows them",
+                           problem=label(number)))
     return problem
 
 
@@ -47,12 +49,13 @@ def _attach(desk: Desk, store: Store, problem: dict, ticket_id: int, now: dateti
             event: str) -> None:
     holder, ticket = held(desk, store, ticket_id)
     if ticket.get("type") == "request":
-        raise RuleRefused(
-            f"#{ticket_id} is a service request, not an incident: only incidents point to a "
-            f"problem (requalify it with `deskcli qualify {ticket_id} --type incident ...` if "
-            f"it is one)")
+        raise RuleRefused(say(
+            "#{number} is a service request, not an incident: only incidents point to a problem "
+            "(requalify it with `deskcli qualify {number} --type incident ...` if it is one)",
+            number=ticket_id))
     if ticket.get("problem"):
-        raise RuleRefused(f"#{ticket_id} is already linked to {label(ticket['problem'])}")
+        raise RuleRefused(say("#{number} is already linked to {problem}", number=ticket_id,
+                              problem=label(ticket["problem"])))
     ticket["problem"] = problem["id"]
     ticket["history"].append(history_entry(event, now, desk.technician, problem=problem["id"],
                                            title=problem["title"]))
@@ -104,9 +107,10 @@ def known_error(desk: Desk, number: int, *, cause: str, workaround: str, now: da
     with kb.changing(desk) as (store, articles, changed):
         problem = _stored(store, number)
         if problem["status"] == "known_error":
-            raise RuleRefused(
-                f"{label(problem)} is already a known error ({kb.label(problem['article'])}); "
-                f"change its article with `deskcli kb edit {problem['article']}`")
+            raise RuleRefused(say(
+                "{problem} is already a known error ({article}); change its article with "
+                "`deskcli kb edit {number}`", problem=label(problem),
+                article=kb.label(problem["article"]), number=problem["article"]))
         fields = kb.validate({"title": problem["title"], "symptoms": problem["description"]
                               or problem["title"], "cause": cause, "resolution": workaround,
                               "visibility": visibility,
@@ -130,9 +134,9 @@ def get(desk: Desk, number: int) -> dict:
 
 def list_problems(desk: Desk, status: str | None = None) -> list[dict]:
     if status is not None:
-        status = status.strip().lower().replace("-", "_")
-        if status not in STATUSES:
-            raise InvalidInput(f"--status: {status!r} is not one of open, known-error")
+        from deskcli.core.choices import pick
+
+        status = pick("problem_status", status, "--status")
     with desk.repo.reading() as store:
         found = store.records(PROBLEMS)
     return [p for p in sorted(found, key=lambda p: p["id"]) if status in (None, p["status"])]
@@ -174,9 +178,10 @@ def suggest(desk: Desk, now: datetime, *, days: int = SUGGEST_DAYS,
             minimum: int = SUGGEST_MINIMUM) -> list[dict]:
     """Groups of similar incidents of the period not yet tied to a problem, largest first."""
     if not 1 <= days <= 3660:
-        raise InvalidInput(f"--days: {days} is not between 1 and 3660")
+        raise InvalidInput(say("--days: {value} is not between 1 and 3660", value=days))
     if minimum < 2:
-        raise InvalidInput(f"--min: {minimum} is below 2; a group is at least two incidents")
+        raise InvalidInput(say("--min: {value} is below 2; a group is at least two incidents",
+                               value=minimum))
     since = now - timedelta(days=days)
     with desk.repo.reading() as store:
         active = store.tickets()

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
 from deskcli.core.errors import RepositoryError
+from deskcli.i18n import say
 
 INDEX_FILE = "kb-index.sqlite"
 # Bump when the analysis of documents changes: an index built otherwise is rebuilt.
@@ -292,7 +293,8 @@ class KnowledgeIndex:
         except FileNotFoundError:
             return []
         except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise RepositoryError(f"the synonyms file {self.synonyms_file} cannot be read: {exc}") from None
+            raise RepositoryError(say("the synonyms file {path} cannot be read: {reason}",
+                                      path=str(self.synonyms_file), reason=str(exc))) from None
         return [(fold(word), phrase) for word, phrases in table.items() for phrase in phrases]
 
     def _remove_abandoned_builds(self) -> None:
@@ -504,5 +506,5 @@ def make_snippet(texts: dict[str, str], matched: set[str]) -> tuple[str, list[st
 
 
 def _engine_message(exc: sqlite3.Error) -> str:
-    return (f"the search engine failed ({exc}); deskcli needs Python's sqlite3 with FTS5 and the "
-            f"trigram tokenizer (SQLite 3.34 or newer)")
+    return say("the search engine failed ({reason}); deskcli needs Python's sqlite3 with FTS5 and "
+               "the trigram tokenizer (SQLite 3.34 or newer)", reason=str(exc))

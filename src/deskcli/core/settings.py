@@ -9,23 +9,24 @@ from typing import Any
 
 from deskcli.core.errors import InvalidInput
 from deskcli.core.paths import data_file
+from deskcli.i18n import term, say
 
 SETTINGS_FILE = "settings.toml"
 
 
-def _type_name(value: Any) -> str:
+def _type_name(value: Any) -> Any:
     if isinstance(value, bool):
-        return "true or false"
+        return term("true or false")
     if isinstance(value, int):
-        return "a whole number"
+        return term("a whole number")
     if isinstance(value, float):
-        return "a number"
+        return term("a number")
     if isinstance(value, str):
-        return "a text in quotes"
+        return term("a text in quotes")
     if isinstance(value, list):
-        return "a list"
+        return term("a list")
     if isinstance(value, dict):
-        return "a table"
+        return term("a table")
     return type(value).__name__
 
 
@@ -42,24 +43,26 @@ def _merge(defaults: dict, override: dict, path: Path, prefix: str = "") -> dict
     for key, value in override.items():
         dotted = f"{prefix}{key}"
         if key not in defaults:
-            known = ", ".join(sorted(f"{prefix}{k}" for k in defaults)) or "none"
-            raise InvalidInput(
-                f"settings file {path}: unknown key {dotted!r}; known keys here: {known}"
-            )
+            known = ", ".join(sorted(f"{prefix}{k}" for k in defaults)) or term("none")
+            raise InvalidInput(say(
+                "settings file {path}: unknown key {key!r}; known keys here: {known}",
+                path=str(path), key=dotted, known=known))
         default = defaults[key]
         if isinstance(default, dict) and not default.get("_open"):
             if not isinstance(value, dict):
-                raise InvalidInput(f"settings file {path}: {dotted} must be a table [{dotted}]")
+                raise InvalidInput(say("settings file {path}: {key} must be a table [{key}]",
+                                       path=str(path), key=dotted))
             merged[key] = _merge(default, value, path, dotted + ".")
         elif isinstance(default, dict):
             # An open table (marked _open in the defaults) is replaced whole by the user's.
             if not isinstance(value, dict):
-                raise InvalidInput(f"settings file {path}: {dotted} must be a table [{dotted}]")
+                raise InvalidInput(say("settings file {path}: {key} must be a table [{key}]",
+                                       path=str(path), key=dotted))
             merged[key] = {"_open": True, **value}
         elif not _same_kind(default, value):
-            raise InvalidInput(
-                f"settings file {path}: {dotted} must be {_type_name(default)}, got {value!r}"
-            )
+            raise InvalidInput(say("settings file {path}: {key} must be {expected}, got {value!r}",
+                                   path=str(path), key=dotted, expected=_type_name(default),
+                                   value=value))
         else:
             merged[key] = value
     return merged
@@ -70,9 +73,11 @@ def load_toml(path: Path) -> dict:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"settings file {path} is not valid TOML: {exc}") from None
+        raise InvalidInput(say("settings file {path} is not valid TOML: {reason}", path=str(path),
+                               reason=str(exc))) from None
     except OSError as exc:
-        raise InvalidInput(f"settings file {path} cannot be read: {exc.strerror}") from None
+        raise InvalidInput(say("settings file {path} cannot be read: {reason}", path=str(path),
+                               reason=exc.strerror)) from None
 
 
 DEFAULT_FILES = (SETTINGS_FILE, "priority.toml")
@@ -96,5 +101,6 @@ def load(home: Path) -> dict:
     wrong = sla.problems(merged) + treatment.problems(merged)
     if wrong:
         key, expected = wrong[0]
-        raise InvalidInput(f"settings file {path}: {key} must be {expected}")
+        raise InvalidInput(say("settings file {path}: {key} must be {expected}", path=str(path),
+                               key=key, expected=expected))
     return merged

@@ -9,13 +9,18 @@ from typing import Iterator
 
 from deskcli.core.clock import from_iso, to_iso
 from deskcli.core.errors import InvalidInput
+from deskcli.i18n import N_, term, say
 
 CLOCKS = ("take_charge", "resolution", "maximum")
-CLOCK_LABELS = {"take_charge": "take-charge", "resolution": "resolution", "maximum": "maximum delay"}
+CLOCK_LABELS = {"take_charge": N_("take-charge"), "resolution": N_("resolution"),
+                "maximum": N_("maximum delay")}
 IMPACTS = ("company", "department", "user")
 URGENCIES = ("blocked", "degraded", "minor")
 PRIORITIES = (1, 2, 3, 4)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAY_SHORT = {"monday": N_("Mon"), "tuesday": N_("Tue"), "wednesday": N_("Wed"),
+                 "thursday": N_("Thu"), "friday": N_("Fri"), "saturday": N_("Sat"),
+                 "sunday": N_("Sun")}
 
 # How bad a clock's state is, worst last: a list shows a ticket's worst clock.
 SEVERITY = {"met": 0, "ok": 1, "paused": 2, "at_risk": 3, "missed": 4, "breached": 5}
@@ -61,36 +66,37 @@ def problems(settings: dict) -> list[tuple[str, str]]:
         for impact in IMPACTS:
             value = settings["grid"][urgency][impact]
             if value not in PRIORITIES or isinstance(value, bool):
-                found.append((f"grid.{urgency}.{impact}", "a priority from 1 to 4"))
+                found.append((f"grid.{urgency}.{impact}", term("a priority from 1 to 4")))
     targets = settings["targets"]
     for priority in PRIORITIES:
         row = targets[str(priority)]
         for clock in CLOCKS:
             if parse_duration(row[clock]) is None:
-                found.append((f"targets.{priority}.{clock}", "a duration like 90s, 10m, 2h or 5d"))
+                found.append((f"targets.{priority}.{clock}", term("a duration like 90s, 10m, 2h or 5d")))
         for rate in ("take_charge_rate", "resolution_rate"):
             if not 0 <= row[rate] <= 100:
-                found.append((f"targets.{priority}.{rate}", "a percentage from 0 to 100"))
+                found.append((f"targets.{priority}.{rate}", term("a percentage from 0 to 100")))
         durations = [parse_duration(row[c]) for c in CLOCKS]
         if None not in durations and not durations[0] <= durations[1] <= durations[2]:
-            found.append((f"targets.{priority}", "take_charge <= resolution <= maximum"))
+            found.append((f"targets.{priority}", term("take_charge <= resolution <= maximum")))
     if not 0 < settings["sla"]["at_risk"] < 1:
-        found.append(("sla.at_risk", "a share between 0 and 1, such as 0.75"))
+        found.append(("sla.at_risk", term("a share between 0 and 1, such as 0.75")))
     hours = settings["hours"]
     for day in WEEKDAYS:
         for text in hours[day]:
             if _parse_range(text) is None:
-                found.append((f"hours.{day}", 'ranges like "09:00-18:00" (start before end)'))
+                found.append((f"hours.{day}", term('ranges like "09:00-18:00" (start before end)')))
     for text in hours["holidays"]:
         try:
             date.fromisoformat(text)
         except (TypeError, ValueError):
-            found.append(("hours.holidays", f"dates written YYYY-MM-DD (not {text!r})"))
+            found.append(("hours.holidays", say("dates written YYYY-MM-DD (not {value!r})",
+                                                value=text)))
     if hours["timezone"]:
         try:
             _zone(hours["timezone"])
         except (ValueError, KeyError):
-            found.append(("hours.timezone", "an IANA time zone name such as Africa/Casablanca"))
+            found.append(("hours.timezone", term("an IANA time zone name such as Africa/Casablanca")))
     return found
 
 
@@ -174,7 +180,7 @@ def add_open_time(cal: Calendar, start: datetime, duration: timedelta,
             if b - a >= remaining:
                 return a + remaining
             remaining -= b - a
-    raise InvalidInput("the opening hours leave no open time in the next ten years")
+    raise InvalidInput(say("the opening hours leave no open time in the next ten years"))
 
 
 def open_time(cal: Calendar, start: datetime, end: datetime,

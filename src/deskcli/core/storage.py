@@ -22,6 +22,7 @@ from tinydb.table import Document
 
 from deskcli.core.archive import Archive
 from deskcli.core.errors import CorruptFile, LockTimeout, RepositoryError
+from deskcli.i18n import term, say
 
 ACTIVE_FILE = "active.json"
 # Closed tickets lived here before the archive moved to SQLite; read once, then removed.
@@ -56,9 +57,8 @@ def _write_temporary(path: Path, text: str) -> str:
 
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
-        raise RepositoryError(
-            f"cannot write in {directory}: {exc.strerror}; nothing was changed"
-        ) from None
+        raise RepositoryError(say("cannot write in {path}: {reason}; nothing was changed",
+                                  path=str(directory), reason=exc.strerror)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -66,9 +66,8 @@ def _write_temporary(path: Path, text: str) -> str:
             os.fsync(handle.fileno())
     except OSError as exc:
         _unlink_quietly(tmp)
-        raise RepositoryError(
-            f"cannot write {path}: {exc.strerror}; the previous state is intact"
-        ) from None
+        raise RepositoryError(say("cannot write {path}: {reason}; the previous state is intact",
+                                  path=str(path), reason=exc.strerror)) from None
     return tmp
 
 
@@ -86,9 +85,8 @@ def write_atomically(path: Path, text: str) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         _unlink_quietly(tmp)
-        raise RepositoryError(
-            f"cannot write {path}: {exc.strerror}; the previous state is intact"
-        ) from None
+        raise RepositoryError(say("cannot write {path}: {reason}; the previous state is intact",
+                                  path=str(path), reason=exc.strerror)) from None
     _fsync_directory(path.parent)
 
 
@@ -142,10 +140,10 @@ def recover_together(directory: Path, archive: Archive | None = None) -> None:
             try:
                 os.replace(tmp, target)
             except OSError as exc:
-                raise RepositoryError(
-                    f"cannot finish the last change in {directory}: {exc.strerror}; "
-                    f"it is finished by the next command that can write there"
-                ) from None
+                raise RepositoryError(say(
+                    "cannot finish the last change in {path}: {reason}; it is finished by the "
+                    "next command that can write there", path=str(directory),
+                    reason=exc.strerror)) from None
     _fsync_directory(directory)
     if operations:
         (archive or Archive(directory, 10.0)).apply(operations)
@@ -159,23 +157,24 @@ def read_json_file(path: Path) -> dict | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise RepositoryError(f"cannot read {path}: {exc.strerror}") from None
+        raise RepositoryError(say("cannot read {path}: {reason}", path=str(path),
+                                  reason=exc.strerror)) from None
     if not raw.strip():
-        raise CorruptFile(_corrupt_message(path, "the file is empty"))
+        raise CorruptFile(_corrupt_message(path, term("the file is empty")))
     try:
         data = json.loads(raw)
     except ValueError as exc:
-        raise CorruptFile(_corrupt_message(path, f"it is not valid JSON ({exc})")) from None
+        raise CorruptFile(_corrupt_message(
+            path, say("it is not valid JSON ({reason})", reason=str(exc)))) from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise CorruptFile(_corrupt_message(path, "it is not a deskcli repository file"))
+        raise CorruptFile(_corrupt_message(path, term("it is not a deskcli repository file")))
     return data
 
 
-def _corrupt_message(path: Path, why: str) -> str:
-    return (
-        f"the repository file {path} cannot be used: {why}. It was left untouched. "
-        f"Repair it by hand or restore it from a copy, then run the command again."
-    )
+def _corrupt_message(path: Path, why) -> str:
+    return say("the repository file {path} cannot be used: {reason}. It was left untouched. "
+               "Repair it by hand or restore it from a copy, then run the command again.",
+               path=str(path), reason=why)
 
 
 class AtomicJSONStorage(Storage):
@@ -219,7 +218,8 @@ class RepositoryLock:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
-            raise RepositoryError(f"cannot open the lock {self.path}: {exc.strerror}") from None
+            raise RepositoryError(say("cannot open the lock {path}: {reason}", path=str(self.path),
+                                      reason=exc.strerror)) from None
         deadline = time.monotonic() + self.timeout
         delay = 0.002
         while True:
@@ -230,12 +230,11 @@ class RepositoryLock:
                 if time.monotonic() >= deadline:
                     holder = self._holder(fd)
                     os.close(fd)
-                    raise LockTimeout(
-                        f"the repository is busy: {holder} has held {self.path} for more "
-                        f"than {self.timeout:g} s. Wait for it to finish, or stop it, then "
-                        f"run the command again (the wait is repository.lock_timeout_seconds "
-                        f"in settings.toml)."
-                    ) from None
+                    raise LockTimeout(say(
+                        "the repository is busy: {holder} has held {path} for more than "
+                        "{seconds} s. Wait for it to finish, or stop it, then run the command "
+                        "again (the wait is repository.lock_timeout_seconds in settings.toml).",
+                        holder=holder, path=str(self.path), seconds=f"{self.timeout:g}")) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.05)
         self._fd = fd
@@ -252,9 +251,9 @@ class RepositoryLock:
     def _holder(fd: int) -> str:
         try:
             info = json.loads(os.pread(fd, 512, 0) or b"{}")
-            return f"deskcli process {info['pid']} (since {info['since']})"
+            return say("deskcli process {pid} (since {since})", pid=info["pid"], since=info["since"])
         except (OSError, ValueError, KeyError, TypeError):
-            return "another process"
+            return term("another process")
 
     def release(self) -> None:
         if self._fd is None:
@@ -299,14 +298,14 @@ class Store:
         """The records of another repository file (the knowledge base), in the same change."""
         if name not in self._sides:
             if self._open_side is None:
-                raise RepositoryError(f"{name} is not reachable from this store")
+                raise RepositoryError(say("{name} is not reachable from this store", name=name))
             self._sides[name] = self._open_side(name)
         return self._sides[name]
 
     def archived(self) -> "ArchiveChange":
         """The closed tickets and abandoned calls, changed in this same change."""
         if self._archive is None:
-            raise RepositoryError("the archive is not reachable from this store")
+            raise RepositoryError(say("the archive is not reachable from this store"))
         return self._archive
 
     def _flush(self) -> None:
@@ -548,11 +547,10 @@ class TinyDBRepository:
         try:
             self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
-            raise RepositoryError(
-                f"cannot create the repository {self.home}: {exc.strerror}"
-            ) from None
+            raise RepositoryError(say("cannot create the repository {path}: {reason}",
+                                      path=str(self.home), reason=exc.strerror)) from None
         if not self.home.is_dir():
-            raise RepositoryError(f"the repository {self.home} is not a directory")
+            raise RepositoryError(say("the repository {path} is not a directory", path=str(self.home)))
 
     def _remove_stale_temporaries(self) -> None:
         # Only the lock holder writes, so any temporary left now belongs to a dead writer.

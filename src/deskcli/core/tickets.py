@@ -15,6 +15,7 @@ from deskcli.core.errors import InvalidInput, NotFound
 from deskcli.core.names import name_key
 from deskcli.core.storage import Store
 from deskcli.core.workflow import CLOSED_STATUSES, initial_status, next_status
+from deskcli.i18n import say
 
 CHANNELS = ("phone", "email", "chat", "web", "walk-in")
 # A call answered live is taken in charge by the technician who opens it; a ticket
@@ -66,17 +67,19 @@ def _clean(value: str | None, field_name: str, label, required: bool = False) ->
     option = label(field_name)
     if value is None:
         if required:
-            raise FieldError(field_name, f"{option} is required")
+            raise FieldError(field_name, say("{option} is required", option=option))
         return None
     if not isinstance(value, str):
-        raise FieldError(field_name, f"{option}: expected a text, got {value!r}")
+        raise FieldError(field_name, say("{option}: expected a text, got {value!r}",
+                                         option=option, value=value))
     text = value.strip()
     if "\x00" in text:
-        raise FieldError(field_name, f"{option}: the text holds a NUL character")
+        raise FieldError(field_name, say("{option}: the text holds a NUL character", option=option))
     if len(text) > MAX_TEXT:
-        raise FieldError(field_name, f"{option}: the text is longer than {MAX_TEXT} characters")
+        raise FieldError(field_name, say("{option}: the text is longer than {count} characters",
+                                         option=option, count=MAX_TEXT))
     if required and not text:
-        raise FieldError(field_name, f"{option} is empty")
+        raise FieldError(field_name, say("{option} is empty", option=option))
     return text or None
 
 
@@ -100,14 +103,16 @@ def validate(facts: CallFacts, label=option_label) -> CallFacts:
         identification_seconds=facts.identification_seconds,
         **texts,
     )
-    for name, allowed in (("channel", CHANNELS), ("org_kind", contracts_module.ORG_KINDS)):
+    from deskcli.core.choices import pick
+
+    for name in ("channel", "org_kind"):
         value = getattr(cleaned, name) or ("phone" if name == "channel" else None)
         if value is None:
             continue
         try:
-            setattr(cleaned, name, contracts_module.check_choice(value, allowed, label(name)))
+            setattr(cleaned, name, pick(name, value, label(name)))
         except InvalidInput as exc:
-            raise FieldError(name, str(exc)) from None
+            raise FieldError(name, exc.args[0]) from None
     return cleaned
 
 
@@ -207,7 +212,7 @@ def _moment_problem(value) -> str | None:
     try:
         from_iso(value)
     except (ValueError, TypeError, AttributeError):
-        return f"{value!r} is not an ISO 8601 time"
+        return say("{value!r} is not an ISO 8601 time", value=value)
     return None
 
 
@@ -217,49 +222,56 @@ def shape_problems(ticket) -> list[tuple[str, str]]:
     from deskcli.core.workflow import STATUSES
 
     if not isinstance(ticket, dict):
-        return [("ticket", "a ticket is a JSON object")]
+        return [("ticket", say("a ticket is a JSON object"))]
     found = []
     number = ticket.get("id")
     if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-        found.append(("id", f"id: {number!r} is not a ticket number"))
+        found.append(("id", say("id: {value!r} is not a ticket number", value=number)))
     if ticket.get("status") not in STATUSES:
-        found.append(("status", f"status: {ticket.get('status')!r} is not one of {', '.join(STATUSES)}"))
+        found.append(("status", say("status: {value!r} is not one of {choices}",
+                                    value=ticket.get("status"), choices=", ".join(STATUSES))))
     priority = ticket.get("priority")
     if priority is not None and (priority not in (1, 2, 3, 4) or isinstance(priority, bool)):
-        found.append(("priority", f"priority: {priority!r} is not a priority from 1 to 4"))
+        found.append(("priority", say("priority: {value!r} is not a priority from 1 to 4",
+                                      value=priority)))
     for name in ("caller", "organisation"):
         value = ticket.get(name)
         if not isinstance(value, dict) or not isinstance(value.get("name"), str):
-            found.append((name, f"{name}: an object with a name is expected"))
+            found.append((name, say("{field}: an object with a name is expected", field=name)))
     for name in ("summary", "opener"):
         if not isinstance(ticket.get(name), str):
-            found.append((name, f"{name}: a text is expected, found {ticket.get(name)!r}"))
+            found.append((name, say("{field}: a text is expected, found {value!r}",
+                                    field=name, value=ticket.get(name))))
     if (problem := _moment_problem(ticket.get("opened_at"))) is not None:
-        found.append(("opened_at", f"opened_at: {problem}"))
+        found.append(("opened_at", say("{field}: {problem}", field="opened_at", problem=problem)))
     history = ticket.get("history")
     if not isinstance(history, list):
-        found.append(("history", "history: a list of events is expected"))
+        found.append(("history", say("history: a list of events is expected")))
         return found
     for index, entry in enumerate(history):
         where = f"history[{index}]"
         if not isinstance(entry, dict):
-            found.append((where, f"{where}: an event object is expected"))
+            found.append((where, say("{field}: an event object is expected", field=where)))
             continue
         if (problem := _moment_problem(entry.get("at"))) is not None:
-            found.append((f"{where}.at", f"{where}.at: {problem}"))
+            found.append((f"{where}.at", say("{field}: {problem}", field=f"{where}.at",
+                                             problem=problem)))
         for key in ("event", "by"):
             if not isinstance(entry.get(key), str):
-                found.append((f"{where}.{key}", f"{where}.{key}: a text is expected"))
+                found.append((f"{where}.{key}", say("{field}: a text is expected",
+                                                    field=f"{where}.{key}")))
     return found
 
 
 def _check_number(ticket_id: int) -> None:
     if not isinstance(ticket_id, int) or isinstance(ticket_id, bool) or ticket_id < 1:
-        raise InvalidInput(f"ticket number {ticket_id!r} is not a positive whole number")
+        raise InvalidInput(say("ticket number {value!r} is not a positive whole number",
+                               value=ticket_id))
 
 
 def _not_found(desk: Desk, ticket_id: int) -> NotFound:
-    return NotFound(f"no ticket #{ticket_id} in {desk.home}; `deskcli list --all` shows them")
+    return NotFound(say("no ticket #{number} in {path}; `deskcli list --all` shows them",
+                        number=ticket_id, path=str(desk.home)))
 
 
 def get_ticket(desk: Desk, ticket_id: int) -> dict:
@@ -331,9 +343,11 @@ def list_tickets(
     from deskcli.core import sla
 
     scope = contracts_module.check_choice(scope, SCOPES, "scope")
-    sort = contracts_module.check_choice(sort, SORTS, "--sort")
+    from deskcli.core.choices import pick
+
+    sort = pick("sort", sort, "--sort")
     if priority is not None and priority not in sla.PRIORITIES:
-        raise InvalidInput(f"--priority: {priority} is not a priority from 1 to 4")
+        raise InvalidInput(say("--priority: {value} is not a priority from 1 to 4", value=priority))
     now = now or clock_now()
     found: list[dict] = []
     if scope in ("active", "all"):
@@ -344,7 +358,8 @@ def list_tickets(
     if scope == "active":
         found = [t for t in found if t["status"] not in CLOSED_STATUSES]
     if status:
-        found = [t for t in found if t["status"] == status.strip().lower()]
+        status = pick("status", status, "--status")
+        found = [t for t in found if t["status"] == status]
     if org:
         found = [t for t in found if name_key(t["organisation"]["name"]) == name_key(org)]
     if opener:
@@ -375,13 +390,16 @@ def record_abandoned(desk: Desk, *, at: datetime, now: datetime, caller: str | N
     It is counted in the indicators and kept apart from the tickets: it is not a call
     anyone has to treat, so it never enters the backlog.
     """
+    from deskcli.core.choices import pick
+
     if at > now:
-        raise InvalidInput("--at is in the future: record a call once the caller has hung up")
+        raise InvalidInput(say("--at is in the future: record a call once the caller has hung up"))
     if waited_seconds is not None and not 0 <= waited_seconds <= 24 * 3600:
-        raise InvalidInput(f"--waited: {waited_seconds:g} s is not between 0 and one day")
+        raise InvalidInput(say("--waited: {seconds} s is not between 0 and one day",
+                               seconds=f"{waited_seconds:g}"))
     record = {
         "at": to_iso(at),
-        "channel": contracts_module.check_choice(channel or "phone", CHANNELS, "--channel"),
+        "channel": pick("channel", channel or "phone", "--channel"),
         "caller": _clean(caller, "caller", option_label),
         "contact": _clean(contact, "contact", option_label),
         "organisation": _clean(org, "org", option_label),

@@ -14,6 +14,7 @@ from deskcli.core.names import name_key, required_text
 from deskcli.core.storage import Store
 from deskcli.core.tickets import changing, history_entry
 from deskcli.core.workflow import next_status
+from deskcli.i18n import say
 
 ESCALATION_KINDS = ("functional", "hierarchical")
 MAX_MINUTES = 24 * 60
@@ -24,12 +25,13 @@ def problems(settings: dict) -> list[tuple[str, str]]:
     found = []
     highest = settings["treatment"]["highest_level"]
     if not 2 <= highest <= 9:
-        found.append(("treatment.highest_level", "a level from 2 to 9"))
+        found.append(("treatment.highest_level", say("a level from 2 to 9")))
     if settings["treatment"]["level1_minutes"] <= 0:
-        found.append(("treatment.level1_minutes", "a number of minutes above 0"))
+        found.append(("treatment.level1_minutes", say("a number of minutes above 0")))
     for group, level in groups(settings).items():
         if isinstance(level, bool) or not isinstance(level, int) or not 2 <= level <= highest:
-            found.append((f"groups.{group}", f"a support level from 2 to {highest}"))
+            found.append((f"groups.{group}", say("a support level from 2 to {highest}",
+                                                 highest=highest)))
     return found
 
 
@@ -64,7 +66,8 @@ def check_minutes(minutes: float | None) -> float | None:
     if minutes is None:
         return None
     if not 0 <= minutes <= MAX_MINUTES:
-        raise InvalidInput(f"--minutes: {minutes:g} is not between 0 and {MAX_MINUTES}")
+        raise InvalidInput(say("--minutes: {value} is not between 0 and {maximum}",
+                               value=f"{minutes:g}", maximum=MAX_MINUTES))
     return float(minutes)
 
 
@@ -82,12 +85,12 @@ def treat(desk: Desk, ticket_id: int, *, now: datetime, diagnosis: str | None = 
     if solution is not None:
         solution = required_text(solution, "--solution")
         if definitive is None:
-            raise InvalidInput("--solution needs --definitive or --temporary: a loaned device "
-                               "or a workaround is temporary, a repair or replacement definitive")
+            raise InvalidInput(say("--solution needs --definitive or --temporary: a loaned device "
+                                   "or a workaround is temporary, a repair or replacement definitive"))
     elif definitive is not None:
-        raise InvalidInput("--definitive and --temporary qualify a --solution: give one")
+        raise InvalidInput(say("--definitive and --temporary qualify a --solution: give one"))
     if diagnosis is None and not actions and solution is None and minutes is None:
-        raise InvalidInput("nothing to record: give --diagnosis, --action, --minutes or --solution")
+        raise InvalidInput(say("nothing to record: give --diagnosis, --action, --minutes or --solution"))
     with changing(desk, ticket_id, "treat") as (store, ticket):
         _take_charge(ticket, desk, now)
         level = ticket["level"]
@@ -109,7 +112,8 @@ def treat(desk: Desk, ticket_id: int, *, now: datetime, diagnosis: str | None = 
                 ticket["status"] = next_status(ticket, "solve")
                 ticket["resolved_at"] = to_iso(now)
                 notices.leave(store, ticket, to=ticket["opener"], by=desk.technician, now=now,
-                              text=f"#{ticket['id']} solved by {desk.technician}: close it with the caller")
+                              text=say("#{number} solved by {name}: close it with the caller",
+                                       number=ticket["id"], name=desk.technician))
         _freeze_clocks(ticket, desk, now)
     return ticket
 
@@ -126,7 +130,8 @@ def defer(desk: Desk, ticket_id: int, *, to: str, now: datetime) -> dict:
         ticket["history"].append(history_entry(
             "deferred", now, desk.technician, to=to, previous=previous,
             note="the caller is to be called back"))
-        text = f"#{ticket['id']} deferred to {to} by {desk.technician}: call the caller back"
+        text = say("#{number} deferred to {to} by {name}: call the caller back",
+                   number=ticket["id"], to=to, name=desk.technician)
         notices.leave(store, ticket, to=to, by=desk.technician, now=now, text=text)
         notices.leave(store, ticket, to=ticket["opener"], by=desk.technician, now=now, text=text)
         _freeze_clocks(ticket, desk, now)
@@ -143,13 +148,15 @@ def transfer(desk: Desk, ticket_id: int, *, group: str, reason: str, now: dateti
     known = groups(desk.settings)
     match = next((g for g in known if name_key(g) == name_key(group or "")), None)
     if match is None:
-        raise InvalidInput(f"--to: {group!r} is not a group of this desk; groups: "
-                           f"{', '.join(sorted(known))} (set them under [groups] in settings.toml)")
+        raise InvalidInput(say("--to: {value!r} is not a group of this desk; groups: {groups} (set "
+                               "them under [groups] in settings.toml)", value=group,
+                               groups=", ".join(sorted(known))))
     with changing(desk, ticket_id, "transfer") as (store, ticket):
         if not ticket.get("qualification"):
-            raise RuleRefused(
-                f"a call is transferred only once qualified (seed 000 §6): qualify #{ticket_id} "
-                f"first with `deskcli qualify {ticket_id} --type ... --impact ... --urgency ...`")
+            raise RuleRefused(say(
+                "a call is transferred only once qualified (seed 000 §6): qualify #{number} "
+                "first with `deskcli qualify {number} --type ... --impact ... --urgency ...`",
+                number=ticket_id))
         kb.consult(desk, store, ticket, now)
         _take_charge(ticket, desk, now)
         level = max(ticket["level"], known[match])
@@ -158,8 +165,9 @@ def transfer(desk: Desk, ticket_id: int, *, group: str, reason: str, now: dateti
             previous_level=ticket["level"], reason=reason))
         ticket.update(group=match, level=level, assignee=None)
         notices.leave(store, ticket, to=ticket["opener"], by=desk.technician, now=now,
-                      text=f"#{ticket['id']} transferred to {match} (level {level}) by "
-                           f"{desk.technician}: {reason}")
+                      text=say("#{number} transferred to {group} (level {level}) by {name}: {reason}",
+                               number=ticket["id"], group=match, level=level,
+                               name=desk.technician, reason=reason))
         _freeze_clocks(ticket, desk, now)
     return ticket
 
@@ -168,14 +176,17 @@ def escalate(desk: Desk, ticket_id: int, *, reason: str, kind: str = "functional
              now: datetime) -> dict:
     """Raise the call one level: it should have been solved here and was not, in time."""
     reason = required_text(reason, "--reason")
-    kind = contracts_module.check_choice(kind, ESCALATION_KINDS, "--kind")
+    from deskcli.core.choices import pick
+
+    kind = pick("escalation", kind, "--kind")
     highest = desk.settings["treatment"]["highest_level"]
     budget = desk.settings["treatment"]["level1_minutes"]
     with changing(desk, ticket_id, "escalate") as (store, ticket):
         if ticket["level"] >= highest:
-            raise RuleRefused(
-                f"#{ticket_id} is at level {ticket['level']}, the highest of this desk "
-                f"(treatment.highest_level in settings.toml): it cannot be escalated further")
+            raise RuleRefused(say(
+                "#{number} is at level {level}, the highest of this desk "
+                "(treatment.highest_level in settings.toml): it cannot be escalated further",
+                number=ticket_id, level=ticket["level"]))
         spent = level1_minutes(ticket)
         if not ticket.get("taken_in_charge_at"):
             ticket["taken_in_charge_at"] = to_iso(now)
@@ -187,8 +198,9 @@ def escalate(desk: Desk, ticket_id: int, *, reason: str, kind: str = "functional
             level1_minutes=round(spent, 2), budget_exceeded=spent > budget))
         ticket.update(level=level, assignee=None)
         notices.leave(store, ticket, to=ticket["opener"], by=desk.technician, now=now,
-                      text=f"#{ticket['id']} escalated to level {level} ({kind}) by "
-                           f"{desk.technician}: {reason}")
+                      text=say("#{number} escalated to level {level} ({kind}) by {name}: {reason}",
+                               number=ticket["id"], level=level, kind=kind,
+                               name=desk.technician, reason=reason))
         _freeze_clocks(ticket, desk, now)
     return ticket
 
@@ -199,9 +211,10 @@ def parse_amount(text: str | None) -> str | None:
     try:
         amount = Decimal(text.strip().replace(",", "."))
     except (InvalidOperation, AttributeError):
-        raise InvalidInput(f"--amount: {text!r} is not an amount such as 150 or 89.90") from None
+        raise InvalidInput(say("--amount: {value!r} is not an amount such as 150 or 89.90",
+                               value=text)) from None
     if not amount.is_finite() or amount < 0:
-        raise InvalidInput(f"--amount: {text!r} is not an amount of zero or more")
+        raise InvalidInput(say("--amount: {value!r} is not an amount of zero or more", value=text))
     return str(amount.quantize(Decimal("0.01")))
 
 
@@ -213,12 +226,12 @@ def request_intervention(desk: Desk, ticket_id: int, *, nature: str, now: dateti
     amount = parse_amount(amount)
     with changing(desk, ticket_id, "intervene") as (store, ticket):
         if not ticket.get("diagnosis"):
-            raise RuleRefused(
-                f"an on-site intervention needs a precise diagnosis (seed 001 §4.3.4), and #{ticket_id} "
-                f"has none: record it with `deskcli treat {ticket_id} --diagnosis TEXT`, or "
-                f"transfer the call to level 2 instead")
+            raise RuleRefused(say(
+                "an on-site intervention needs a precise diagnosis (seed 001 §4.3.4), and "
+                "#{number} has none: record it with `deskcli treat {number} --diagnosis TEXT`, "
+                "or transfer the call to level 2 instead", number=ticket_id))
         if deadline is not None and deadline <= now:
-            raise InvalidInput("--deadline: the deadline is already past")
+            raise InvalidInput(say("--deadline: the deadline is already past"))
         covered = ticket["admissibility"].get("basis") in ("contract", "warranty", "internal")
         number = store.next_number("intervention")
         equipment_text = equipment or ticket["equipment"].get("device")
@@ -244,14 +257,16 @@ def request_intervention(desk: Desk, ticket_id: int, *, nature: str, now: dateti
             "intervention_requested", now, desk.technician, number=number, nature=nature,
             equipment=equipment_text, amount=request["amount"], deadline=request["deadline"]))
         notices.leave(store, ticket, to=ticket["opener"], by=desk.technician, now=now,
-                      text=f"#{ticket['id']} on-site intervention {number} requested by "
-                           f"{desk.technician}: {nature}")
+                      text=say("#{ticket} on-site intervention {number} requested by {name}: {nature}",
+                               ticket=ticket["id"], number=number, name=desk.technician,
+                               nature=nature))
         _freeze_clocks(ticket, desk, now)
     warnings = []
     if amount is not None and covered:
-        warnings.append("the call is covered by its contract or warranty: no amount is charged")
+        warnings.append(say("the call is covered by its contract or warranty: no amount is charged"))
     if not covered and amount is None:
-        warnings.append("the call is not covered by a contract: give --amount for the billed intervention")
+        warnings.append(say("the call is not covered by a contract: give --amount for the billed "
+                            "intervention"))
     return dict(ticket, _warnings=warnings) if warnings else ticket
 
 
@@ -264,22 +279,23 @@ def report_intervention(desk: Desk, ticket_id: int, *, number: int, start: datet
     outcome = required_text(outcome, "--outcome")
     parts = [required_text(p, "--part") for p in parts]
     if end <= start:
-        raise InvalidInput("--end must come after --start")
+        raise InvalidInput(say("--end must come after --start"))
     if end > now:
-        raise InvalidInput("--end is in the future: a report is written after the intervention")
+        raise InvalidInput(say("--end is in the future: a report is written after the intervention"))
     if bool(signed_by) != bool(signer_function):
-        raise InvalidInput("--signed-by and --signer-function go together: the user signs with "
-                           "name and function")
+        raise InvalidInput(say("--signed-by and --signer-function go together: the user signs "
+                               "with name and function"))
     with changing(desk, ticket_id, "report") as (store, ticket):
         request = next((i for i in ticket.get("interventions", []) if i["number"] == number), None)
         if request is None:
-            raise NotFound(f"#{ticket_id} has no intervention {number}; "
-                           f"`deskcli show {ticket_id}` lists its interventions")
+            raise NotFound(say("#{ticket} has no intervention {number}; `deskcli show {ticket}` "
+                               "lists its interventions", ticket=ticket_id, number=number))
         if request["report"] is not None:
-            raise RuleRefused(f"the report of intervention {number} is already written by "
-                              f"{request['report']['technician']}; a report is not rewritten")
+            raise RuleRefused(say("the report of intervention {number} is already written by "
+                                  "{name}; a report is not rewritten", number=number,
+                                  name=request["report"]["technician"]))
         if start < from_iso(request["requested_at"]):
-            raise InvalidInput("--start is before the intervention was requested")
+            raise InvalidInput(say("--start is before the intervention was requested"))
         minutes = round((end - start).total_seconds() / 60, 2)
         signer = None
         if signed_by:
@@ -304,7 +320,9 @@ def report_intervention(desk: Desk, ticket_id: int, *, number: int, start: datet
             signed_by=signer["name"] if signer else None,
             commits_customer=signer["commits_customer"] if signer else None))
         notices.leave(store, ticket, to=ticket["opener"], by=desk.technician, now=now,
-                      text=f"#{ticket['id']} intervention {number} done by {desk.technician}: {outcome}")
+                      text=say("#{ticket} intervention {number} done by {name}: {outcome}",
+                               ticket=ticket["id"], number=number, name=desk.technician,
+                               outcome=outcome))
     return ticket
 
 
@@ -326,24 +344,27 @@ def close(desk: Desk, ticket_id: int, *, now: datetime, note: str | None = None)
         if ticket is None:
             archived = desk.repo.find_ticket(ticket_id)
             if archived is None:
-                raise NotFound(f"no ticket #{ticket_id} in {desk.home}")
+                raise NotFound(say("no ticket #{number} in {path}", number=ticket_id,
+                                   path=str(desk.home)))
             ticket = archived
         if ticket["status"] in ("open", "pending"):
             solution = ticket.get("solution")
             if solution and not solution["definitive"]:
-                raise RuleRefused(
-                    f"#{ticket_id} has only a temporary solution ({solution['text']}): a loan or a "
-                    f"workaround keeps the call open (procedure §5); record the definitive one "
-                    f"with `deskcli treat {ticket_id} --solution TEXT --definitive`")
-            raise RuleRefused(
-                f"a call closes only with a definitive solution (procedure §5), and #{ticket_id} "
-                f"has none: `deskcli treat {ticket_id} --solution TEXT --definitive` records it")
+                raise RuleRefused(say(
+                    "#{number} has only a temporary solution ({solution}): a loan or a workaround "
+                    "keeps the call open (procedure §5); record the definitive one with "
+                    "`deskcli treat {number} --solution TEXT --definitive`",
+                    number=ticket_id, solution=solution["text"]))
+            raise RuleRefused(say(
+                "a call closes only with a definitive solution (procedure §5), and #{number} "
+                "has none: `deskcli treat {number} --solution TEXT --definitive` records it",
+                number=ticket_id))
         status = next_status(ticket, "close")
         if name_key(ticket["opener"]) != name_key(desk.technician):
-            raise RuleRefused(
-                f"the technician who opened a call follows it to the end and closes it "
-                f"(procedure §5): #{ticket_id} was opened by {ticket['opener']}, who must close "
-                f"it (you are {desk.technician})")
+            raise RuleRefused(say(
+                "the technician who opened a call follows it to the end and closes it "
+                "(procedure §5): #{number} was opened by {opener}, who must close it (you are "
+                "{name})", number=ticket_id, opener=ticket["opener"], name=desk.technician))
         reason = note or (ticket["admissibility"].get("reason")
                           if ticket["status"] == "not_admissible" else None)
         ticket["history"].append(history_entry(
@@ -363,7 +384,8 @@ def reopen(desk: Desk, ticket_id: int, *, reason: str, now: datetime) -> dict:
         if archived:
             ticket = desk.repo.find_ticket(ticket_id)
             if ticket is None:
-                raise NotFound(f"no ticket #{ticket_id} in {desk.home}")
+                raise NotFound(say("no ticket #{number} in {path}", number=ticket_id,
+                                   path=str(desk.home)))
         ticket["status"] = next_status(ticket, "reopen")
         ticket["history"].append(history_entry(
             "reopened", now, desk.technician, reason=reason,
@@ -374,5 +396,6 @@ def reopen(desk: Desk, ticket_id: int, *, reason: str, now: datetime) -> dict:
         else:
             store.update_ticket(ticket)
         notices.leave(store, ticket, to=ticket["opener"], by=desk.technician, now=now,
-                      text=f"#{ticket['id']} reopened by {desk.technician}: {reason}")
+                      text=say("#{number} reopened by {name}: {reason}", number=ticket["id"],
+                               name=desk.technician, reason=reason))
     return ticket

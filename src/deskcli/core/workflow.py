@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from deskcli.core.errors import RuleRefused
+from deskcli.i18n import N_, Join, term, say
 
 # status -> what it means to the technician
 STATUSES = {
-    "open": "admissible call, being handled",
-    "pending": "waiting on the caller; the SLA clocks are paused",
-    "solved": "definitive solution recorded; the opener closes it",
-    "not_admissible": "no valid contract or warranty and no billed service agreed",
-    "closed": "closed and archived",
+    "open": N_("admissible call, being handled"),
+    "pending": N_("waiting on the caller; the SLA clocks are paused"),
+    "solved": N_("definitive solution recorded; the opener closes it"),
+    "not_admissible": N_("no valid contract or warranty and no billed service agreed"),
+    "closed": N_("closed and archived"),
 }
 CLOSED_STATUSES = frozenset({"closed"})
+# The steps below, as a refusal names them.
+ACTIONS = {"qualify": N_("qualify"), "treat": N_("treat"), "defer": N_("defer"),
+           "transfer": N_("transfer"), "escalate": N_("escalate"), "intervene": N_("intervene"),
+           "report": N_("report"), "pending": N_("wait on the caller"), "solve": N_("solve"),
+           "resume": N_("resume"), "close": N_("close"), "reopen": N_("reopen")}
 
 # (status, action) -> next status. A pair that is not here is refused.
 #
@@ -42,12 +48,13 @@ TRANSITIONS = {
 
 # What would make a refused step possible, by status.
 WAY_OUT = {
-    "not_admissible": "open a new call with a valid --contract number, or as a --billable "
-    "service once the caller has sent a purchase order; `deskcli close ID` files this one",
-    "closed": "`deskcli reopen ID --reason TEXT` brings it back",
-    "pending": "`deskcli resume ID` once the caller has answered",
-    "solved": "`deskcli close ID` by the opener, or `deskcli reopen ID --reason TEXT` "
-    "if the solution did not hold",
+    "not_admissible": N_("open a new call with a valid --contract number, or as a --billable "
+                         "service once the caller has sent a purchase order; `deskcli close ID` "
+                         "files this one"),
+    "closed": N_("`deskcli reopen ID --reason TEXT` brings it back"),
+    "pending": N_("`deskcli resume ID` once the caller has answered"),
+    "solved": N_("`deskcli close ID` by the opener, or `deskcli reopen ID --reason TEXT` "
+                 "if the solution did not hold"),
     "open": "",
 }
 
@@ -68,8 +75,13 @@ def next_status(ticket: dict, action: str) -> str:
     except KeyError:
         steps = sorted(a for (s, a) in TRANSITIONS if s == status)
         way_out = WAY_OUT.get(status)
-        raise RuleRefused(
-            f"ticket #{ticket['id']} is {status} ({STATUSES.get(status, status)}), and a "
-            f"{status} ticket cannot {action}: the steps allowed are "
-            f"{', '.join(steps) or 'none'}" + (f"; {way_out}" if way_out else "")
-        ) from None
+        template = (N_("ticket #{number} is {status} ({meaning}), and a {status} ticket cannot "
+                       "{action}: the steps allowed are {steps}; {way_out}") if way_out else
+                    N_("ticket #{number} is {status} ({meaning}), and a {status} ticket cannot "
+                       "{action}: the steps allowed are {steps}"))
+        raise RuleRefused(say(
+            template, number=ticket["id"], status=term(status),
+            meaning=term(STATUSES[status]) if status in STATUSES else status,
+            action=term(ACTIONS.get(action, action)),
+            steps=Join([term(ACTIONS.get(s, s)) for s in steps]) if steps else term("none"),
+            way_out=term(way_out) if way_out else "")) from None

@@ -6,10 +6,14 @@ import os
 import re
 import sys
 
+from deskcli import i18n
+from deskcli.core import choices
+from deskcli.i18n import N_, _, tr
 from deskcli.ui import output
 from deskcli.ui.output import when
 
-KIND_LABELS = {"article": "article", "known_error": "known error"}
+KIND_LABELS = {"article": N_("article"), "known_error": N_("known error")}
+ARTICLE_STATUS = (N_("published"), N_("removed"))
 
 
 def _emphasis() -> tuple[str, str]:
@@ -31,102 +35,111 @@ def highlight(snippet: str, words: list[str]) -> str:
 
 def hits(found: list[dict]) -> None:
     for rank, hit in enumerate(found, 1):
-        kind = " [known error]" if hit["kind"] == "known_error" else ""
+        kind = " [" + _("known error") + "]" if hit["kind"] == "known_error" else ""
         faq = " [FAQ]" if hit["visibility"] == "faq" else ""
         output.data(f"{rank}. {hit['label']}  {output.safe_line(hit['title'])}{kind}{faq}  "
-                    f"(score {hit['score']:.2f})")
+                    + _("(score {score})").format(score=i18n.number(hit["score"], 2)))
         output.data(f"   {highlight(hit['snippet'], hit['highlights'])}")
 
 
 def article_table(articles: list[dict]) -> None:
     output.table(
-        [[f"KB-{a['id']}", KIND_LABELS[a["kind"]], a["visibility"], a["title"], ", ".join(a["tags"]),
-          when(a["updated_at"]), "" if a["status"] == "published" else a["status"]]
+        [[f"KB-{a['id']}", tr(KIND_LABELS[a["kind"]]), choices.label("visibility", a["visibility"]),
+          a["title"], ", ".join(a["tags"]),
+          when(a["updated_at"]), "" if a["status"] == "published" else tr(a["status"])]
          for a in articles],
-        ["ID", "Kind", "Visibility", "Title", "Tags", "Updated", "Status"],
+        [_("ID"), _("Kind"), _("Visibility"), _("Title"), _("Tags"), _("Updated"), _("Status")],
     )
 
 
 def _describe(entry: dict) -> str:
     if entry["event"] == "edited":
-        return "edited: " + ", ".join(entry.get("fields", []))
+        return _("edited: {fields}").format(fields=", ".join(entry.get("fields", [])))
     if entry["event"] == "removed":
-        return f"removed: {entry.get('reason', '')}"
+        return _("removed: {reason}").format(reason=entry.get("reason", ""))
     if entry["event"] == "created" and entry.get("source"):
-        return f"created from {entry['source']}"
+        return _("created from {source}").format(source=entry["source"])
+    if entry["event"] == "created":
+        return _("created")
     return entry["event"]
 
 
 def article_detail(article: dict) -> None:
     output.data(f"KB-{article['id']}  {output.safe_line(article['title'])}"
-                f"  [{KIND_LABELS[article['kind']]}, {article['visibility']}"
-                f"{', ' + article['status'] if article['status'] != 'published' else ''}]")
+                f"  [{tr(KIND_LABELS[article['kind']])}, "
+                f"{choices.label('visibility', article['visibility'])}"
+                f"{', ' + tr(article['status']) if article['status'] != 'published' else ''}]")
+    by = _("{when} by {name}")
     output.fields([
-        ("Tags", ", ".join(article["tags"])),
-        ("Equipment", ", ".join(article["equipment"])),
-        ("From tickets", ", ".join(f"#{t}" for t in article["tickets"])),
-        ("Problem", f"PRB-{article['problem']}" if article.get("problem") else None),
-        ("Created", f"{when(article['created_at'])} by {article['created_by']}"),
-        ("Updated", f"{when(article['updated_at'])} by {article['updated_by']}"),
+        (_("Tags"), ", ".join(article["tags"])),
+        (_("Equipment"), ", ".join(article["equipment"])),
+        (_("From tickets"), ", ".join(f"#{t}" for t in article["tickets"])),
+        (_("Problem"), f"PRB-{article['problem']}" if article.get("problem") else None),
+        (_("Created"), by.format(when=when(article["created_at"]), name=article["created_by"])),
+        (_("Updated"), by.format(when=when(article["updated_at"]), name=article["updated_by"])),
     ])
-    for name, heading in (("symptoms", "Symptoms"), ("cause", "Cause"),
-                          ("resolution", "Workaround" if article["kind"] == "known_error"
-                           else "Resolution")):
+    for name, heading in (("symptoms", _("Symptoms")), ("cause", _("Cause")),
+                          ("resolution", _("Workaround") if article["kind"] == "known_error"
+                           else _("Resolution"))):
         if article.get(name):
             output.data("")
             output.data(heading)
             for line in article[name].splitlines():
                 output.data(f"  {output.safe_line(line)}")
     output.data("")
-    output.data("History")
+    output.data(_("History"))
     for entry in article.get("history", []):
         output.data(f"  {when(entry['at'])}  {output.safe_line(entry['by'])}  "
                     f"{output.safe_line(_describe(entry))}")
 
 
-PROBLEM_STATUS = {"open": "open (cause unknown)", "known_error": "known error"}
+PROBLEM_STATUS = {"open": N_("open (cause unknown)"), "known_error": N_("known error")}
 
 
 def problem_table(problems: list[dict]) -> None:
     output.table(
-        [[f"PRB-{p['id']}", PROBLEM_STATUS[p["status"]], p["title"],
+        [[f"PRB-{p['id']}", tr(PROBLEM_STATUS[p["status"]]), p["title"],
           ", ".join(f"#{t}" for t in p["incidents"]),
           f"KB-{p['article']}" if p.get("article") else "", when(p["opened_at"])]
          for p in problems],
-        ["ID", "Status", "Title", "Incidents", "Article", "Opened"],
+        [_("ID"), _("Status"), _("Title"), _("Incidents"), _("Article"), _("Opened")],
     )
 
 
 def problem_detail(problem: dict) -> None:
     output.data(f"PRB-{problem['id']}  {output.safe_line(problem['title'])}  "
-                f"[{PROBLEM_STATUS[problem['status']]}]")
+                f"[{tr(PROBLEM_STATUS[problem['status']])}]")
     output.fields([
-        ("Opened", f"{when(problem['opened_at'])} by {problem['opened_by']}"),
-        ("Organisation", problem.get("organisation")),
-        ("Incidents", ", ".join(f"#{t}" for t in problem["incidents"])),
-        ("Description", problem.get("description")),
-        ("Cause", problem.get("cause")),
-        ("Workaround", problem.get("workaround")),
-        ("Article", f"KB-{problem['article']}" if problem.get("article") else None),
+        (_("Opened"), _("{when} by {name}").format(when=when(problem["opened_at"]),
+                                                   name=problem["opened_by"])),
+        (_("Organisation"), problem.get("organisation")),
+        (_("Incidents"), ", ".join(f"#{t}" for t in problem["incidents"])),
+        (_("Description"), problem.get("description")),
+        (_("Cause"), problem.get("cause")),
+        (_("Workaround"), problem.get("workaround")),
+        (_("Article"), f"KB-{problem['article']}" if problem.get("article") else None),
     ])
     output.data("")
-    output.data("History")
+    output.data(_("History"))
     for entry in problem["history"]:
-        detail = {"opened": f"opened from #{entry.get('ticket')}",
-                  "linked": f"linked #{entry.get('ticket')}",
-                  "known_error": f"known error, article KB-{entry.get('article')}"}
+        detail = {"opened": _("opened from #{number}").format(number=entry.get("ticket")),
+                  "linked": _("linked #{number}").format(number=entry.get("ticket")),
+                  "known_error": _("known error, article KB-{number}").format(
+                      number=entry.get("article"))}
         output.data(f"  {when(entry['at'])}  {output.safe_line(entry['by'])}  "
                     f"{detail.get(entry['event'], entry['event'])}")
 
 
 def suggestion_groups(groups: list[dict]) -> None:
     for number, group in enumerate(groups, 1):
-        shared = f"  shared: {output.safe_line(', '.join(group['shared']))}" if group["shared"] else ""
-        output.data(f"{number}. {len(group['tickets'])} incidents from {when(group['first'])} "
-                    f"to {when(group['last'])}{shared}")
+        shared = ("  " + _("shared: {words}").format(words=output.safe_line(", ".join(group["shared"])))
+                  if group["shared"] else "")
+        output.data(f"{number}. " + _("{count} incidents from {start} to {end}").format(
+            count=len(group["tickets"]), start=when(group["first"]), end=when(group["last"])) + shared)
         for ticket, summary in zip(group["tickets"], group["summaries"]):
             output.data(f"   #{ticket}  {output.safe_line(summary)}")
-        output.data(f"   open a problem: deskcli problem open --from-ticket {group['tickets'][0]}")
+        output.data("   " + _("open a problem: deskcli problem open --from-ticket {number}").format(
+            number=group["tickets"][0]))
 
 
 def offer_known_errors(desk, ticket: dict) -> None:
@@ -143,9 +156,10 @@ def offer_known_errors(desk, ticket: dict) -> None:
     try:
         offered = problems.known_errors_for(desk, ticket)
     except DeskError as exc:
-        output.warn(f"known errors not searched: {exc}")
+        output.warn(_("known errors not searched: {reason}").format(reason=i18n.shown(exc.args[0])))
         return
     for article in offered:
-        why = "its problem's known error" if article.get("linked") else "a similar known error"
-        output.message(f"{why}: KB-{article['id']} {output.safe_line(article['title'])}")
-        output.message(f"  workaround: {output.safe_line(article['resolution'])}")
+        why = _("its problem's known error") if article.get("linked") else _("a similar known error")
+        output.message(_("{why}: KB-{number} {title}").format(
+            why=why, number=article["id"], title=output.safe_line(article["title"])))
+        output.message("  " + _("workaround: {text}").format(text=output.safe_line(article["resolution"])))

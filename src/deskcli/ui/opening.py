@@ -5,22 +5,27 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from deskcli.core import clock, contracts
+from deskcli import i18n
+from deskcli.core import choices, clock, contracts
 from deskcli.core.desk import Desk
 from deskcli.core.names import name_key
 from deskcli.core.paths import data_file
 from deskcli.core.settings import load_toml
 from deskcli.core.tickets import CHANNELS
+from deskcli.i18n import _, tr
 from deskcli.ui import output, prompts
 
 
 def _checklist() -> dict:
-    return load_toml(data_file("checklist.toml"))
+    """The checklist's texts in the session's language: the shipped ones are in the catalog;
+    a hotline's own wording is shown as it wrote it."""
+    return {section: {key: tr(text) for key, text in texts.items()}
+            for section, texts in load_toml(data_file("checklist.toml")).items()}
 
 
 def _minutes(seconds: float) -> str:
     minutes, rest = divmod(int(seconds), 60)
-    return f"{minutes} min {rest:02d} s"
+    return _("{minutes} min {seconds:02d} s").format(minutes=minutes, seconds=rest)
 
 
 class CallWalk:
@@ -70,7 +75,9 @@ class CallWalk:
     def run(self) -> dict:
         desk_text = self.text
         self.answers.setdefault("started_at", clock.to_iso(clock.now()))
-        output.message(f"Call started {self.answers['started_at']} - {self.desk.technician} at {self.desk.settings['desk']['company']}.")
+        output.message(_("Call started {when} - {name} at {company}.").format(
+            when=output.when(self.answers["started_at"]), name=self.desk.technician,
+            company=self.desk.settings["desk"]["company"]))
 
         for step in ("greeting", "introduction"):
             output.message(self._fmt(desk_text[step]["say"]))
@@ -82,22 +89,24 @@ class CallWalk:
         self._identify_caller()
 
         output.message(desk_text["equipment"]["hint"])
-        self._ask("device", lambda d: prompts.text("Device (brand and model):", d))
-        self._ask("os", lambda d: prompts.text("Operating system:", d))
-        self._ask("network", lambda d: prompts.text("Network (wired, Wi-Fi, VPN...):", d))
-        self._ask("software", lambda d: prompts.text("Software concerned:", d))
+        self._ask("device", lambda d: prompts.text(_("Device (brand and model):"), d))
+        self._ask("os", lambda d: prompts.text(_("Operating system:"), d))
+        self._ask("network", lambda d: prompts.text(_("Network (wired, Wi-Fi, VPN...):"), d))
+        self._ask("software", lambda d: prompts.text(_("Software concerned:"), d))
         self._step("equipment")
 
         output.message(desk_text["problem"]["hint"])
-        self._ask("description", lambda d: prompts.text("The problem, in the caller's words:", d, required=True))
-        self._ask("summary", lambda d: prompts.text("Summary (one line):", d, required=True))
+        self._ask("description", lambda d: prompts.text(_("The problem, in the caller's words:"), d,
+                                                        required=True))
+        self._ask("summary", lambda d: prompts.text(_("Summary (one line):"), d, required=True))
         self._step("problem")
         self._suggest()
 
         output.message(desk_text["reformulation"]["hint"])
         self._reformulate()
         self.answers["identification_seconds"] = time.monotonic() - self._identification_start
-        output.message(f"Identification took {_minutes(self.answers['identification_seconds'])}.")
+        output.message(_("Identification took {duration}.").format(
+            duration=_minutes(self.answers["identification_seconds"])))
 
         self._admissibility()
         output.message(desk_text["promises"]["say"])
@@ -112,11 +121,11 @@ class CallWalk:
         try:
             found = kb.suggestions(self.desk, text)
         except DeskError as exc:  # a search that fails must not cost the call
-            output.warn(f"knowledge base not searched: {exc}")
+            output.warn(_("knowledge base not searched: {reason}").format(reason=i18n.shown(exc.args[0])))
             return
         if not found:
             return
-        output.message("Similar incidents in the knowledge base:")
+        output.message(_("Similar incidents in the knowledge base:"))
         for hit in found:
             output.message(f"  {hit['label']}  {output.safe_line(hit['title'])}")
             output.message(f"      {output.safe_line(hit['snippet'])}")
@@ -126,28 +135,31 @@ class CallWalk:
         known = contracts.organisations(self.desk)
         names = [o["name"] for o in known]
         org = self._ask("org", lambda d: prompts.pick_or_type(
-            "Organisation (leave empty for a private individual):", names, d))
+            _("Organisation (leave empty for a private individual):"), names, d))
         record = next((o for o in known if name_key(o["name"]) == name_key(org or "")), None)
         if org and record is None and "org_kind" not in self.fixed:
-            output.message(f"{org} is not on record yet.")
+            output.message(_("{name} is not on record yet.").format(name=org))
             self.answers["org_kind"] = prompts.select(
-                "Is it a company or a private individual?",
-                [("company", "company"), ("individual", "private individual")],
+                _("Is it a company or a private individual?"),
+                [("company", _("company")), ("individual", _("private individual"))],
                 default=self.answers.get("org_kind") or "company",
             )
         elif record is not None:
-            output.message(f"{record['name']} is on record ({record['kind']}).")
+            output.message(_("{name} is on record ({kind}).").format(
+                name=record["name"], kind=choices.label("org_kind", record["kind"])))
             self.answers["org_kind"] = record["kind"]
         elif not org:
             self.answers["org_kind"] = "individual"
         callers = record.get("callers", []) if record else []
         caller = self._ask("caller", lambda d: prompts.pick_or_type(
-            "Caller's name:", [c["name"] for c in callers], d, required=True))
+            _("Caller's name:"), [c["name"] for c in callers], d, required=True))
         previous = next((c for c in callers if name_key(c["name"]) == name_key(caller or "")), {})
-        self._ask("role", lambda d: prompts.text("Role or function in the organisation:", d or previous.get("role")))
-        self._ask("contact", lambda d: prompts.text("Contact (phone or e-mail):", d or previous.get("contact")))
+        self._ask("role", lambda d: prompts.text(_("Role or function in the organisation:"),
+                                                 d or previous.get("role")))
+        self._ask("contact", lambda d: prompts.text(_("Contact (phone or e-mail):"),
+                                                    d or previous.get("contact")))
         self._ask("channel", lambda d: prompts.select(
-            "Channel:", [(c, c) for c in CHANNELS], default=d or "phone"))
+            _("Channel:"), [(c, choices.label("channel", c)) for c in CHANNELS], default=d or "phone"))
         self._step("caller_identified")
 
     def _reformulate(self) -> None:
@@ -156,14 +168,14 @@ class CallWalk:
             return
         while True:
             self._ask("reformulation", lambda d: prompts.text(
-                "Your reformulation:", d or self.answers.get("summary"), required=True))
+                _("Your reformulation:"), d or self.answers.get("summary"), required=True))
             confirmed = prompts.confirm(self.text["reformulation"]["ask"], default=True)
             self._check_time()
             if confirmed:
                 self.answers["reformulation_confirmed"] = True
                 self._step("reformulation_confirmed")
                 return
-            output.message("Ask the caller what you misunderstood, and reformulate again.")
+            output.message(_("Ask the caller what you misunderstood, and reformulate again."))
 
     def _admissibility(self) -> None:
         org = self.answers.get("org") or self.answers.get("caller")
@@ -171,27 +183,29 @@ class CallWalk:
         while True:
             verdict = contracts.check_admissibility(
                 self.desk, organisation=org, contract_number=self.answers.get("contract"), day=day)
+            from deskcli.ui.render import admissibility_text
+
             if verdict["admissible"]:
-                output.message(f"Admissible: {verdict['reason']}.")
+                output.message(_("Admissible: {reason}.").format(reason=admissibility_text(verdict)))
                 self._step("admissibility_checked")
                 return
-            output.message(f"Not covered: {verdict['reason']}.")
+            output.message(_("Not covered: {reason}.").format(reason=admissibility_text(verdict)))
             choice = prompts.select(
-                "How does the call go on?",
+                _("How does the call go on?"),
                 [
-                    ("number", "The caller gives a contract or warranty number"),
-                    ("billed", "Serve it as a billed service (purchase order)"),
-                    ("stop", "Stop here: record the call as not admissible"),
+                    ("number", _("The caller gives a contract or warranty number")),
+                    ("billed", _("Serve it as a billed service (purchase order)")),
+                    ("stop", _("Stop here: record the call as not admissible")),
                 ],
                 default="number" if not self.answers.get("contract") else "billed",
             )
             if choice == "number":
-                self.answers["contract"] = prompts.text("Contract or warranty number:", required=True)
+                self.answers["contract"] = prompts.text(_("Contract or warranty number:"), required=True)
                 continue
             if choice == "billed":
                 self.answers["billable"] = True
                 self.answers["purchase_order"] = prompts.text(
-                    "Purchase order reference (empty if not received yet):") or None
+                    _("Purchase order reference (empty if not received yet):")) or None
             else:
                 output.message(self.text["admissibility"]["not_admissible"])
             self._step("admissibility_checked")

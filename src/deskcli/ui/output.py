@@ -7,6 +7,8 @@ import re
 import sys
 from typing import Any, Iterable
 
+from deskcli.i18n import _, datetime_text
+
 # Ticket text comes from callers and scripts: control characters could drive the
 # terminal, so they are shown escaped, never written raw.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -25,10 +27,11 @@ def safe_line(value: Any) -> str:
 
 
 def when(iso: str | None) -> str:
-    """A stored UTC time as the technician reads it: local, to the minute."""
+    """A stored UTC time as the technician reads it: local, to the minute, in the session's
+    language."""
     from deskcli.core.clock import local
 
-    return local(iso).strftime("%Y-%m-%d %H:%M") if iso else ""
+    return datetime_text(local(iso)) if iso else ""
 
 
 def message(text: str) -> None:
@@ -36,7 +39,7 @@ def message(text: str) -> None:
 
 
 def warn(text: str) -> None:
-    print(f"Warning: {text}", file=sys.stderr)
+    print(_("Warning: {message}").format(message=text), file=sys.stderr)
 
 
 def data(text: str) -> None:
@@ -67,9 +70,11 @@ def fields(pairs: Iterable[tuple[str, Any]]) -> None:
     shown = [(label, value) for label, value in pairs if value not in (None, "", [])]
     if not shown:
         return
-    width = max(len(label) for label, _ in shown)
-    for label, value in shown:
-        print(f"{label + ':':<{width + 1}} {safe(value)}")
+    # The colon is the language's own ("Numéro :" in French, with its no-break space).
+    labels = [_("{label}:").format(label=label) for label, _value in shown]
+    width = max(len(label) for label in labels)
+    for label, (_label, value) in zip(labels, shown):
+        print(f"{label:<{width}} {safe(value)}")
 
 
 def terminal_width() -> int:
@@ -100,7 +105,8 @@ def write_private(path: str, text: str | Iterable[str]) -> None:
             else:
                 handle.writelines(text)
     except OSError as exc:
-        raise InvalidInput(f"--output: cannot write {path}: {exc.strerror}") from None
+        raise InvalidInput(_("--output: cannot write {path}: {reason}").format(
+            path=path, reason=exc.strerror)) from None
 
 
 def spreadsheet_cell(value: Any) -> Any:

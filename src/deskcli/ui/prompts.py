@@ -59,7 +59,9 @@ def text(message: str, default: str | None = None, required: bool = False, hint:
 
 
 def _needed(value: str) -> bool | str:
-    return bool(value.strip()) or "This fact is needed to go on."
+    from deskcli.i18n import _
+
+    return bool(value.strip()) or _("This fact is needed to go on.")
 
 
 def pick_or_type(
@@ -86,12 +88,21 @@ def select(message: str, choices: list[tuple[str, str]], default: str | None = N
     """One of `choices`, given as (value, label) pairs; returns the value."""
     import questionary
 
+    from deskcli.i18n import _
+
     options = [questionary.Choice(title=label, value=value) for value, label in choices]
     chosen = next((o for o in options if o.value == default), None)
-    return questionary.select(message, choices=options, default=chosen, **_kwargs()).unsafe_ask()
+    return questionary.select(message, choices=options, default=chosen,
+                              instruction=_("(Use arrow keys)"), **_kwargs()).unsafe_ask()
 
 
 def confirm(message: str, default: bool = True) -> bool:
     import questionary
 
+    from deskcli import i18n
+
+    if i18n.language() != i18n.SOURCE_LANGUAGE:
+        # questionary's yes/no question only takes y and n: another language picks a word.
+        answers = [(True, i18n._("yes")), (False, i18n._("no"))]
+        return bool(select(message, answers if default else answers[::-1], default=default))
     return bool(questionary.confirm(message, default=default, **_kwargs()).unsafe_ask())

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from deskcli.core.sla import format_duration
+from deskcli import i18n
+from deskcli.core import choices
+from deskcli.i18n import N_, _, from_record, shown, tr
 from deskcli.ui import output
 from deskcli.ui.output import when
+
+# A ticket's statuses as the session reads them (English shows the machine value).
+STATUS_NAMES = (N_("open"), N_("pending"), N_("solved"), N_("not_admissible"), N_("closed"))
+
+
+def status_text(status: str) -> str:
+    return tr(status) if status in STATUS_NAMES else status
 
 
 def ticket_row(ticket: dict) -> list:
@@ -14,9 +23,9 @@ def ticket_row(ticket: dict) -> list:
     return [
         ticket["id"],
         when(ticket["opened_at"]),
-        ticket["status"],
+        status_text(ticket["status"]),
         ticket.get("priority") or "-",
-        STATE_LABELS.get(view.get("worst"), "-"),
+        tr(STATE_LABELS[view["worst"]]) if view.get("worst") in STATE_LABELS else "-",
         when(view.get("next_deadline")) or "-",
         ticket["caller"]["name"],
         ticket["organisation"]["name"],
@@ -25,118 +34,192 @@ def ticket_row(ticket: dict) -> list:
     ]
 
 
-TICKET_HEADERS = ["ID", "Opened", "Status", "P", "SLA", "Next deadline", "Caller", "Organisation", "Summary", "Assignee"]
+TICKET_HEADERS = [N_("ID"), N_("Opened"), N_("Status"), N_("P"), N_("SLA"), N_("Next deadline"),
+                  N_("Caller"), N_("Organisation"), N_("Summary"), N_("Assignee")]
 
 
 def ticket_table(tickets: list[dict]) -> None:
-    output.table([ticket_row(t) for t in tickets], TICKET_HEADERS)
+    output.table([ticket_row(t) for t in tickets], [tr(h) for h in TICKET_HEADERS])
+
+
+def admissibility_text(verdict: dict, explanation: bool = False) -> str:
+    """Why a call was (not) admissible, in the session's language; a ticket recorded by an
+    older deskcli only has the English words."""
+    key = "explanation" if explanation else "reason"
+    kept = verdict.get(f"{key}_message")
+    return shown(from_record(kept)) if kept else shown(verdict.get(key) or "")
+
+
+def notice_text(notice: dict) -> str:
+    kept = notice.get("message")
+    return shown(from_record(kept)) if kept else notice["text"]
+
+
+def _minutes(value) -> str:
+    return _("{minutes} min").format(minutes=i18n.number(value))
 
 
 def describe(entry: dict) -> str:
     event = entry["event"]
     if event == "opened":
-        return f"call opened ({entry.get('channel', '')})"
+        return _("call opened ({channel})").format(
+            channel=choices.label("channel", entry.get("channel", "")))
     if event == "checklist":
+        step = tr(CHECKLIST_STEPS[entry.get("step")]) if entry.get("step") in CHECKLIST_STEPS \
+            else entry.get("step", "")
         detail = entry.get("note")
-        return f"checklist: {entry.get('step', '')}" + (f" - {detail}" if detail else "")
+        return _("checklist: {step}").format(step=step) + (f" - {detail}" if detail else "")
     if event == "identification_timed":
         minutes, seconds = divmod(int(entry.get("seconds", 0)), 60)
-        over = " (over the limit)" if entry.get("over_limit") else ""
-        return f"identification took {minutes} min {seconds:02d} s{over}"
+        text = (_("identification took {minutes} min {seconds:02d} s (over the limit)")
+                if entry.get("over_limit") else _("identification took {minutes} min {seconds:02d} s"))
+        return text.format(minutes=minutes, seconds=seconds)
     if event in ("qualified", "requalified"):
-        text = f"{event}: {entry.get('type')}, {entry.get('explanation', '')}"
-        return text + (f" - reason: {entry['reason']}" if entry.get("reason") else "")
+        from deskcli.core.qualify import explain
+
+        text = (_("qualified: {type}, {explanation}") if event == "qualified"
+                else _("requalified: {type}, {explanation}"))
+        explanation = shown(explain(entry)) if entry.get("impact") in choices.CHOICES["impact"] \
+            else entry.get("explanation", "")
+        text = text.format(type=choices.label("type", entry.get("type")), explanation=explanation)
+        return text + (_(" - reason: {reason}").format(reason=entry["reason"]) if entry.get("reason") else "")
     if event == "sla_clock_stopped":
         from deskcli.core.sla import CLOCK_LABELS
 
-        verdict = "met" if entry.get("met") else "MISSED"
-        return f"{CLOCK_LABELS.get(entry.get('clock'), entry.get('clock'))} clock stopped: {verdict} (deadline {when(entry.get('deadline'))})"
+        clock = entry.get("clock")
+        name = tr(CLOCK_LABELS[clock]) if clock in CLOCK_LABELS else clock
+        text = (_("{clock} clock stopped: met (deadline {deadline})") if entry.get("met")
+                else _("{clock} clock stopped: MISSED (deadline {deadline})"))
+        return text.format(clock=name, deadline=when(entry.get("deadline")))
     if event == "pending":
-        return f"waiting on the caller (clocks paused): {entry.get('reason', '')}"
+        return _("waiting on the caller (clocks paused): {reason}").format(reason=entry.get("reason", ""))
     if event == "resumed":
-        return "resumed (clocks running again)"
+        return _("resumed (clocks running again)")
     if event == "taken_in_charge":
-        return "taken in charge"
+        return _("taken in charge")
     if event == "treatment":
-        parts = [f"level {entry.get('level', 1)} treatment"]
+        parts = [_("level {level} treatment").format(level=entry.get("level", 1))]
         if entry.get("diagnosis"):
-            parts.append(f"diagnosis: {entry['diagnosis']}")
-        parts += [f"action: {a}" for a in entry.get("actions", [])]
+            parts.append(_("diagnosis: {text}").format(text=entry["diagnosis"]))
+        parts += [_("action: {text}").format(text=a) for a in entry.get("actions", [])]
         if entry.get("minutes") is not None:
-            parts.append(f"{entry['minutes']:g} min")
-        return "; ".join(parts)
+            parts.append(_minutes(entry["minutes"]))
+        return _("; ").join(parts)
     if event == "solution":
-        return f"{entry.get('kind')} solution: {entry.get('text')}"
+        text = (_("definitive solution: {text}") if entry.get("kind") == "definitive"
+                else _("temporary solution: {text}"))
+        return text.format(text=entry.get("text"))
     if event == "deferred":
-        return f"deferred to {entry.get('to')}: {entry.get('note', '')}"
+        note = entry.get("note", "")
+        if note == "the caller is to be called back":
+            note = _("the caller is to be called back")
+        return _("deferred to {name}: {note}").format(name=entry.get("to"), note=note)
     if event == "transferred":
-        return (f"transferred to {entry.get('to')} (level {entry.get('previous_level')} -> "
-                f"{entry.get('level')}): {entry.get('reason')}")
+        return _("transferred to {group} (level {previous} -> {level}): {reason}").format(
+            group=entry.get("to"), previous=entry.get("previous_level"), level=entry.get("level"),
+            reason=entry.get("reason"))
     if event == "escalated":
-        budget = "past" if entry.get("budget_exceeded") else "within"
-        return (f"{entry.get('kind')} escalation, level {entry.get('previous_level')} -> "
-                f"{entry.get('level')} ({budget} the level-1 budget): {entry.get('reason')}")
+        text = (_("{kind} escalation, level {previous} -> {level} (past the level-1 budget): {reason}")
+                if entry.get("budget_exceeded") else
+                _("{kind} escalation, level {previous} -> {level} (within the level-1 budget): {reason}"))
+        return text.format(kind=choices.label("escalation", entry.get("kind")),
+                           previous=entry.get("previous_level"), level=entry.get("level"),
+                           reason=entry.get("reason"))
     if event == "kb_consulted":
         if entry.get("empty"):
-            return "knowledge base consulted: empty"
+            return _("knowledge base consulted: empty")
         found = ", ".join(f"KB-{m['id']} {m['title']}" for m in entry.get("matches", []))
-        return f"knowledge base consulted: {found or 'no similar incident'}"
+        return _("knowledge base consulted: {found}").format(found=found or _("no similar incident"))
     if event in ("problem_opened", "problem_linked"):
-        verb = "requalified as problem" if event == "problem_opened" else "linked to problem"
-        return f"{verb} PRB-{entry.get('problem')}: {entry.get('title')}"
+        text = (_("requalified as problem PRB-{number}: {title}") if event == "problem_opened"
+                else _("linked to problem PRB-{number}: {title}"))
+        return text.format(number=entry.get("problem"), title=entry.get("title"))
     if event == "kb_article":
-        return f"knowledge base article KB-{entry.get('article')} written: {entry.get('title')}"
+        return _("knowledge base article KB-{number} written: {title}").format(
+            number=entry.get("article"), title=entry.get("title"))
     if event == "intervention_requested":
-        return f"on-site intervention {entry.get('number')} requested: {entry.get('nature')}"
+        return _("on-site intervention {number} requested: {nature}").format(
+            number=entry.get("number"), nature=entry.get("nature"))
     if event == "intervention_report":
         signed = entry.get("signed_by")
-        mark = "" if not signed or entry.get("commits_customer") else " (does not commit the customer)"
-        return (f"intervention {entry.get('number')} report: {entry.get('done')} -> "
-                f"{entry.get('outcome')} ({entry.get('minutes'):g} min)"
-                + (f", signed by {signed}{mark}" if signed else ", not signed"))
+        text = _("intervention {number} report: {done} -> {outcome} ({minutes})").format(
+            number=entry.get("number"), done=entry.get("done"), outcome=entry.get("outcome"),
+            minutes=_minutes(entry.get("minutes") or 0))
+        if not signed:
+            return text + _(", not signed")
+        if entry.get("commits_customer"):
+            return text + _(", signed by {name}").format(name=signed)
+        return text + _(", signed by {name} (does not commit the customer)").format(name=signed)
     if event == "closed":
-        return "closed" + (f": {entry['reason']}" if entry.get("reason") else "")
+        return _("closed: {reason}").format(reason=entry["reason"]) if entry.get("reason") else _("closed")
     if event == "reopened":
-        return f"reopened: {entry.get('reason')}"
+        return _("reopened: {reason}").format(reason=entry.get("reason"))
     if event == "message":
         files = entry.get("attachments")
-        return (f"e-mail from {entry.get('sender')}" + (f" <{entry['address']}>" if entry.get("address") else "")
+        return (_("e-mail from {sender}").format(sender=entry.get("sender"))
+                + (f" <{entry['address']}>" if entry.get("address") else "")
                 + (f": {entry['subject']}" if entry.get("subject") else "")
-                + (f" (attached: {', '.join(files)})" if files else ""))
+                + (_(" (attached: {files})").format(files=", ".join(files)) if files else ""))
     if event == "piped_in":
-        return "piped in by a script"
+        return _("piped in by a script")
     if event == "admissibility":
-        verdict = "admissible" if entry.get("admissible") else "NOT admissible"
-        return f"{verdict}: {entry.get('reason', '')}"
+        text = _("admissible: {reason}") if entry.get("admissible") else _("NOT admissible: {reason}")
+        return text.format(reason=admissibility_text(entry))
     rest = {k: v for k, v in entry.items() if k not in ("at", "by", "event")}
     details = ", ".join(f"{k}={v}" for k, v in rest.items())
     return f"{event.replace('_', ' ')}" + (f": {details}" if details else "")
 
 
+# The checklist steps of `deskcli open`, as its history names them.
+CHECKLIST_STEPS = {
+    "greeting": N_("greeting"), "introduction": N_("introduction"),
+    "caller_identified": N_("caller identified"), "equipment": N_("equipment"),
+    "problem": N_("problem"), "kb_suggestions": N_("knowledge base suggestions"),
+    "reformulation_confirmed": N_("reformulation confirmed"),
+    "admissibility_checked": N_("admissibility checked"),
+}
+
+
 def _solution_text(solution: dict | None) -> str | None:
     if not solution:
         return None
-    return f"{solution['text']} ({'definitive' if solution['definitive'] else 'temporary'})"
+    text = _("{text} (definitive)") if solution["definitive"] else _("{text} (temporary)")
+    return text.format(text=solution["text"])
+
+
+def amount_text(amount) -> str:
+    """A stored amount (120.00) as the session writes money."""
+    try:
+        return i18n.number(float(amount), 2)
+    except (TypeError, ValueError):
+        return str(amount)
 
 
 def intervention_detail(request: dict) -> None:
-    output.data(f"Intervention {request['number']}")
+    output.data(_("Intervention {number}").format(number=request["number"]))
     report = request.get("report") or {}
     signer = report.get("signer")
+    if signer:
+        signed = _("{name} ({function})").format(name=signer["name"], function=signer["function"])
+        if not signer["commits_customer"]:
+            signed += _(" - does not commit the customer")
     output.fields([
-        ("  Requested", f"{when(request['requested_at'])} by {request['requested_by']}"),
-        ("  Nature", request["nature"]),
-        ("  Equipment", request.get("equipment")),
-        ("  Diagnosis", request.get("diagnosis")),
-        ("  Amount", request.get("amount") if not request.get("covered") else "covered by the contract"),
-        ("  Deadline", when(request.get("deadline"))),
-        ("  Report", "not written yet" if not report else
-         f"{when(report['start'])} to {when(report['end'])} ({report['minutes']:g} min) by {report['technician']}"),
-        ("  Done", report.get("done")),
-        ("  Parts", ", ".join(report.get("parts", []))),
-        ("  Outcome", report.get("outcome")),
-        ("  Signed by", f"{signer['name']} ({signer['function']})"
-         + ("" if signer["commits_customer"] else " - does not commit the customer") if signer else None),
+        ("  " + _("Requested"), _("{when} by {name}").format(
+            when=when(request["requested_at"]), name=request["requested_by"])),
+        ("  " + _("Nature"), request["nature"]),
+        ("  " + _("Equipment"), request.get("equipment")),
+        ("  " + _("Diagnosis"), request.get("diagnosis")),
+        ("  " + _("Amount"), (amount_text(request["amount"]) if request.get("amount") else None)
+         if not request.get("covered") else _("covered by the contract")),
+        ("  " + _("Deadline"), when(request.get("deadline"))),
+        ("  " + _("Report"), _("not written yet") if not report else
+         _("{start} to {end} ({minutes}) by {name}").format(
+             start=when(report["start"]), end=when(report["end"]),
+             minutes=_minutes(report["minutes"]), name=report["technician"])),
+        ("  " + _("Done"), report.get("done")),
+        ("  " + _("Parts"), ", ".join(report.get("parts", []))),
+        ("  " + _("Outcome"), report.get("outcome")),
+        ("  " + _("Signed by"), signed if signer else None),
     ])
 
 
@@ -146,15 +229,15 @@ def _priority_text(ticket: dict) -> str | None:
         return None
     from deskcli.core.qualify import explain
 
-    return f"{explain(qualification)} [{qualification['type']}]"
+    return f"{shown(explain(qualification))} [{choices.label('type', qualification['type'])}]"
 
 
 def _problem_text(problem: dict | None) -> str | None:
     if not problem:
         return None
-    state = (f"known error, workaround in KB-{problem['article']}" if problem["status"] == "known_error"
-             else "cause unknown")
-    return f"PRB-{problem['id']} {problem['title']} ({state})"
+    text = (_("PRB-{number} {title} (known error, workaround in KB-{article})")
+            if problem["status"] == "known_error" else _("PRB-{number} {title} (cause unknown)"))
+    return text.format(number=problem["id"], title=problem["title"], article=problem.get("article"))
 
 
 def ticket_detail(ticket: dict, problem: dict | None = None) -> None:
@@ -162,36 +245,42 @@ def ticket_detail(ticket: dict, problem: dict | None = None) -> None:
     org = ticket["organisation"]
     equipment = ticket.get("equipment") or {}
     admissibility = ticket.get("admissibility") or {}
-    output.data(f"Ticket #{ticket['id']}  [{ticket['status']}]  {output.safe_line(ticket['summary'])}")
+    reason = admissibility_text(admissibility)
+    output.data(_("Ticket #{number}  [{status}]  {summary}").format(
+        number=ticket["id"], status=status_text(ticket["status"]),
+        summary=output.safe_line(ticket["summary"])))
     output.fields(
         [
-            ("Opened", f"{when(ticket['opened_at'])} by {ticket['opener']} ({ticket['channel']})"),
-            ("Assignee", ticket.get("assignee") or ("(group queue)" if ticket.get("group") else None)),
-            ("Group", ticket.get("group")),
-            ("Level", ticket.get("level")),
-            ("Priority", _priority_text(ticket)),
-            ("Caller", caller["name"]),
-            ("Role", caller.get("role")),
-            ("Contact", caller.get("contact")),
-            ("Organisation", f"{org['name']} ({org['kind']})"),
-            ("Contract", ticket.get("contract")),
-            ("Admissible", ("yes" if admissibility.get("admissible") else "no")
-             + (f" - {admissibility.get('reason')}" if admissibility.get("reason") else "")),
-            ("Explained", admissibility.get("explanation")),
-            ("Device", equipment.get("device")),
-            ("OS", equipment.get("os")),
-            ("Network", equipment.get("network")),
-            ("Software", equipment.get("software")),
-            ("Problem", ticket.get("description")),
-            ("Reformulated", ticket.get("reformulation")),
-            ("Diagnosis", ticket.get("diagnosis")),
-            ("Linked problem", _problem_text(problem)),
-            ("Solution", _solution_text(ticket.get("solution"))),
-            ("Callback", "the caller is to be called back" if ticket.get("callback") else None),
-            ("Time spent", format_duration(timedelta(minutes=ticket["time_spent_minutes"]))
+            (_("Opened"), _("{when} by {name} ({channel})").format(
+                when=when(ticket["opened_at"]), name=ticket["opener"],
+                channel=choices.label("channel", ticket["channel"]))),
+            (_("Assignee"), ticket.get("assignee") or (_("(group queue)") if ticket.get("group") else None)),
+            (_("Group"), ticket.get("group")),
+            (_("Level"), ticket.get("level")),
+            (_("Priority"), _priority_text(ticket)),
+            (_("Caller"), caller["name"]),
+            (_("Role"), caller.get("role")),
+            (_("Contact"), caller.get("contact")),
+            (_("Organisation"), f"{org['name']} ({choices.label('org_kind', org['kind'])})"),
+            (_("Contract"), ticket.get("contract")),
+            (_("Admissible"), (_("yes") if admissibility.get("admissible") else _("no"))
+             + (f" - {reason}" if reason else "")),
+            (_("Explained"), admissibility_text(admissibility, explanation=True) or None),
+            (_("Device"), equipment.get("device")),
+            (_("OS"), equipment.get("os")),
+            (_("Network"), equipment.get("network")),
+            (_("Software"), equipment.get("software")),
+            (_("Problem"), ticket.get("description")),
+            (_("Reformulated"), ticket.get("reformulation")),
+            (_("Diagnosis"), ticket.get("diagnosis")),
+            (_("Linked problem"), _problem_text(problem)),
+            (_("Solution"), _solution_text(ticket.get("solution"))),
+            (_("Callback"), _("the caller is to be called back") if ticket.get("callback") else None),
+            (_("Time spent"), i18n.duration(timedelta(minutes=ticket["time_spent_minutes"]))
              if ticket.get("time_spent_minutes") else None),
-            ("Attachments", f"{', '.join(ticket['attachments'])} (in attachments/{ticket['id']}/ "
-                            f"of the repository)" if ticket.get("attachments") else None),
+            (_("Attachments"), _("{files} (in attachments/{number}/ of the repository)").format(
+                files=", ".join(ticket["attachments"]), number=ticket["id"])
+             if ticket.get("attachments") else None),
         ]
     )
     for request in ticket.get("interventions", []):
@@ -202,10 +291,10 @@ def ticket_detail(ticket: dict, problem: dict | None = None) -> None:
         output.data("")
         clocks_table(view)
         for pause in view["pauses"]:
-            until = when(pause["to"]) if pause["to"] else "now (waiting on the caller)"
-            output.data(f"Paused from {when(pause['from'])} to {until}")
+            until = when(pause["to"]) if pause["to"] else _("now (waiting on the caller)")
+            output.data(_("Paused from {start} to {end}").format(start=when(pause["from"]), end=until))
     output.data("")
-    output.data("History")
+    output.data(_("History"))
     for entry in ticket["history"]:
         output.data(f"  {when(entry['at'])}  {output.safe_line(entry['by'])}  "
                     f"{output.safe_line(describe(entry))}")
@@ -214,12 +303,14 @@ def ticket_detail(ticket: dict, problem: dict | None = None) -> None:
 def contract_detail(contract: dict) -> None:
     output.fields(
         [
-            ("Number", contract["number"]),
-            ("Organisation", f"{contract['organisation']} ({contract['org_kind']})"),
-            ("Coverage", contract["coverage"]),
-            ("Valid", f"{contract['valid_from']} to {contract['valid_until']}"),
-            ("Signers", "; ".join(f"{s['name']} ({s['function']})" for s in contract["signers"])
-             or "none named"),
+            (_("Number"), contract["number"]),
+            (_("Organisation"), f"{contract['organisation']} "
+                                f"({choices.label('org_kind', contract['org_kind'])})"),
+            (_("Coverage"), choices.label("coverage", contract["coverage"])),
+            (_("Valid"), _("{start} to {end}").format(start=i18n.date_text(contract["valid_from"]),
+                                                      end=i18n.date_text(contract["valid_until"]))),
+            (_("Signers"), "; ".join(f"{s['name']} ({s['function']})" for s in contract["signers"])
+             or _("none named")),
         ]
     )
 
@@ -227,25 +318,26 @@ def contract_detail(contract: dict) -> None:
 def contract_table(contracts: list[dict]) -> None:
     output.table(
         [
-            [c["number"], c["organisation"], c["org_kind"], c["coverage"], c["valid_from"],
-             c["valid_until"], len(c["signers"])]
+            [c["number"], c["organisation"], choices.label("org_kind", c["org_kind"]),
+             choices.label("coverage", c["coverage"]), i18n.date_text(c["valid_from"]),
+             i18n.date_text(c["valid_until"]), len(c["signers"])]
             for c in contracts
         ],
-        ["Number", "Organisation", "Kind", "Coverage", "From", "Until", "Signers"],
+        [_("Number"), _("Organisation"), _("Kind"), _("Coverage"), _("From"), _("Until"), _("Signers")],
     )
 
 
-STATE_LABELS = {"ok": "ok", "at_risk": "AT RISK", "breached": "BREACHED", "paused": "paused",
-                "met": "met", "missed": "MISSED"}
+STATE_LABELS = {"ok": N_("ok"), "at_risk": N_("AT RISK"), "breached": N_("BREACHED"),
+                "paused": N_("paused"), "met": N_("met"), "missed": N_("MISSED")}
 
 
 def grid_table(settings: dict) -> None:
     from deskcli.core import qualify, sla
 
     output.table(
-        [[qualify.URGENCY_LABELS[u], *(settings["grid"][u][i] for i in sla.IMPACTS)]
+        [[tr(qualify.URGENCY_LABELS[u]), *(settings["grid"][u][i] for i in sla.IMPACTS)]
          for u in sla.URGENCIES],
-        ["urgency \\ impact", *(qualify.IMPACT_LABELS[i] for i in sla.IMPACTS)],
+        [_("urgency \\ impact"), *(tr(qualify.IMPACT_LABELS[i]) for i in sla.IMPACTS)],
     )
 
 
@@ -254,31 +346,47 @@ def targets_table(settings: dict) -> None:
 
     rows = []
     for label, key, kind in (
-        ("take-charge (detection) time", "take_charge", "time"),
-        ("take-charge success target", "take_charge_rate", "rate"),
-        ("resolution time", "resolution", "time"),
-        ("resolution success target", "resolution_rate", "rate"),
-        ("maximum delay", "maximum", "time"),
+        (N_("take-charge (detection) time"), "take_charge", "time"),
+        (N_("take-charge success target"), "take_charge_rate", "rate"),
+        (N_("resolution time"), "resolution", "time"),
+        (N_("resolution success target"), "resolution_rate", "rate"),
+        (N_("maximum delay"), "maximum", "time"),
     ):
         values = [settings["targets"][str(p)][key] for p in sla.PRIORITIES]
-        rows.append([label, *(f"{v:g}%" if kind == "rate" else v for v in values)])
-    output.table(rows, ["priority", *(str(p) for p in sla.PRIORITIES)])
+        rows.append([tr(label), *(i18n.percent(v / 100, None) if kind == "rate"
+                                 else duration_text(v) for v in values)])
+    output.table(rows, [_("priority"), *(str(p) for p in sla.PRIORITIES)])
+
+
+def duration_text(text: str) -> str:
+    """A duration as the settings (10m, 2h) or a clock (1h 30min) write it, as the session
+    abbreviates it; English keeps the text as it is."""
+    import re
+
+    if i18n.language() == i18n.SOURCE_LANGUAGE:
+        return text
+    seconds = {"d": 86400, "h": 3600, "min": 60, "m": 60, "s": 1}
+    total = 0.0
+    for token in text.split():
+        match = re.fullmatch(r"(\d+(?:\.\d+)?)(d|h|min|m|s)", token)
+        if not match:
+            return text
+        total += float(match.group(1)) * seconds[match.group(2)]
+    return i18n.duration(timedelta(seconds=total))
 
 
 def clocks_table(view: dict) -> None:
-    from datetime import timedelta
-
-    from deskcli.core.sla import CLOCK_LABELS, format_duration
+    from deskcli.core.sla import CLOCK_LABELS
 
     rows = []
     for c in view["clocks"]:
         remaining = timedelta(seconds=c["remaining_seconds"])
         if c["stopped_at"]:
-            left = f"stopped {when(c['stopped_at'])}"
+            left = _("stopped {when}").format(when=when(c["stopped_at"]))
         elif c["remaining_seconds"] >= 0:
-            left = f"{format_duration(remaining)} left"
+            left = _("{duration} left").format(duration=i18n.duration(remaining))
         else:
-            left = f"{format_duration(remaining)} overdue"
-        rows.append([CLOCK_LABELS[c["clock"]], c["target"], when(c["deadline"]),
-                     STATE_LABELS[c["state"]], left])
-    output.table(rows, ["Clock", "Target", "Deadline", "State", "Time"])
+            left = _("{duration} overdue").format(duration=i18n.duration(remaining))
+        rows.append([tr(CLOCK_LABELS[c["clock"]]), duration_text(c["target"]), when(c["deadline"]),
+                     tr(STATE_LABELS[c["state"]]), left])
+    output.table(rows, [_("Clock"), _("Target"), _("Deadline"), _("State"), _("Time")])

@@ -8,7 +8,10 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
-from deskcli.core.sla import CLOCK_LABELS, PRIORITIES, format_duration
+from deskcli import i18n
+from deskcli.core import choices
+from deskcli.core.sla import CLOCK_LABELS, PRIORITIES
+from deskcli.i18n import N_, _, ngettext, tr
 from deskcli.ui import output
 from deskcli.ui.output import when
 
@@ -18,7 +21,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 def _duration(minutes: Any) -> str:
     if minutes in (None, ""):
         return ""
-    return format_duration(timedelta(minutes=float(minutes)))
+    return i18n.duration(timedelta(minutes=float(minutes)))
 
 
 def _markdown(value: Any) -> str:
@@ -51,10 +54,52 @@ def environment(html: bool):
         finalize=_finalize,
         undefined=jinja2.ChainableUndefined,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # The templates' words go through the catalog, looked up at each rendering: the cached
+    # environment serves every language.
+    env.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True)
     env.filters.update(when=when, line=output.safe_line, describe=describe, duration=_duration,
-                       md=_markdown, equipment=_equipment, percent=percent)
+                       md=_markdown, equipment=_equipment, percent=percent, pad=_pad,
+                       label=_label, amount=_amount)
+    env.globals.update(lang=lambda: i18n.language())
     return env
+
+
+def _pad(text: str, width: int) -> str:
+    """A label of the text report, padded to its column whatever the language (a longer
+    label keeps one space before its value)."""
+    return f"{text:<{width - 1}} "
+
+
+def _label(value: Any, kind: str) -> str:
+    """A machine value (a channel, a kind of organisation) as the session names it."""
+    if kind == "status":
+        from deskcli.ui.render import status_text
+
+        return status_text(value)
+    if kind == "basis":
+        return tr(BASIS[value]) if value in BASIS else value
+    if kind == "table":
+        return tr(value) if value in TABLE_KEYS else value
+    if kind == "age":
+        return tr(AGE_LABELS[value]) if value in AGE_LABELS else value
+    if kind == "state":
+        from deskcli.ui.render import STATE_LABELS
+
+        return tr(STATE_LABELS[value]) if value in STATE_LABELS else value
+    return choices.label(kind, value) if value else value
+
+
+# What admits a call, as the report names it.
+BASIS = {"contract": N_("contract"), "warranty": N_("warranty"), "internal": N_("internal"),
+         "billed": N_("billed")}
+
+
+def _amount(value: Any) -> str:
+    from deskcli.ui.render import amount_text
+
+    return amount_text(value)
 
 
 def render(template: str, **values: Any) -> str:
@@ -73,7 +118,7 @@ def intervention(document: dict, fmt: str) -> str:
 
 
 def percent(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f}%"
+    return i18n.percent(value)
 
 
 def _minutes(value: float | None) -> str:
@@ -86,13 +131,14 @@ def sla_rows(document: dict) -> list[list]:
         row = document["sla"][str(priority)]
         for clock in ("take_charge", "resolution"):
             cell = row[clock]
-            verdict = "-" if cell["meets_target"] is None else "yes" if cell["meets_target"] else "NO"
-            rows.append([priority, CLOCK_LABELS[clock], cell["met"], cell["missed"], cell["running"],
+            verdict = "-" if cell["meets_target"] is None else _("yes") if cell["meets_target"] else _("NO")
+            rows.append([priority, tr(CLOCK_LABELS[clock]), cell["met"], cell["missed"], cell["running"],
                          percent(cell["compliance"]), percent(cell["target"]), verdict])
     return rows
 
 
-SLA_HEADERS = ["P", "Clock", "Met", "Missed", "Running", "Compliance", "Target", "On target"]
+SLA_HEADERS = [N_("P"), N_("Clock"), N_("Met"), N_("Missed"), N_("Running"), N_("Compliance"),
+               N_("Target"), N_("On target")]
 
 
 def resolution_rows(document: dict) -> list[list]:
@@ -101,7 +147,7 @@ def resolution_rows(document: dict) -> list[list]:
                       *document["resolution_time"]["by_priority"].items()]:
         if key != "all" and not cell["count"]:
             continue
-        rows.append([key if key in ("all", "unqualified") else f"P{key}", cell["count"],
+        rows.append([tr(key) if key in ("all", "unqualified") else f"P{key}", cell["count"],
                      _minutes(cell["mean_minutes"]), _minutes(cell["median_minutes"])])
     return rows
 
@@ -109,24 +155,30 @@ def resolution_rows(document: dict) -> list[list]:
 def headline_rows(document: dict) -> list[list]:
     flr = document["first_level_resolution"]
     rate = document["first_level_resolution_rate"]
-    mark = "" if rate is None else (" (on target)" if rate >= flr["target"] else " (below target)")
+    if rate is None:
+        first = _("{rate} of {count} closed incidents, target {target}")
+    elif rate >= flr["target"]:
+        first = _("{rate} of {count} closed incidents, target {target} (on target)")
+    else:
+        first = _("{rate} of {count} closed incidents, target {target} (below target)")
     escalations = document["escalations"]
     return [
-        ["Calls received", document["calls"]],
-        ["Not admissible", document["not_admissible"]],
-        ["Abandoned calls", f"{document['abandoned']} ({percent(document['abandoned_rate'])} of calls)"],
-        ["First-level resolution",
-         f"{percent(rate)} of {flr['closed_incidents']} closed incidents, target "
-         f"{percent(flr['target'])}{mark}"],
-        ["Resolution time (mean / median)",
+        [_("Calls received"), document["calls"]],
+        [_("Not admissible"), document["not_admissible"]],
+        [_("Abandoned calls"), _("{count} ({share} of calls)").format(
+            count=document["abandoned"], share=percent(document["abandoned_rate"]))],
+        [_("First-level resolution"), first.format(
+            rate=percent(rate), count=flr["closed_incidents"], target=percent(flr["target"]))],
+        [_("Resolution time (mean / median)"),
          f"{_minutes(document['resolution_time']['all']['mean_minutes'])} / "
          f"{_minutes(document['resolution_time']['all']['median_minutes'])}"],
-        ["Transfers", document["transfers"]],
-        ["Escalations", f"{escalations['total']} ({escalations['functional']} functional, "
-                        f"{escalations['hierarchical']} hierarchical)"],
-        ["On-site interventions", document["interventions"]],
-        ["Time spent", _minutes(document["time_spent_minutes"]) or "0s"],
-        ["Backlog (open at the end)", document["backlog"]["total"]],
+        [_("Transfers"), document["transfers"]],
+        [_("Escalations"), _("{total} ({functional} functional, {hierarchical} hierarchical)").format(
+            total=escalations["total"], functional=escalations["functional"],
+            hierarchical=escalations["hierarchical"])],
+        [_("On-site interventions"), document["interventions"]],
+        [_("Time spent"), _minutes(document["time_spent_minutes"]) or i18n.duration(timedelta(0))],
+        [_("Backlog (open at the end)"), document["backlog"]["total"]],
     ]
 
 
@@ -140,12 +192,14 @@ def group_rows(document: dict) -> list[list]:
                      _minutes(group["resolution_time"]["all"]["mean_minutes"]),
                      percent(tc), percent(rs), group["transfers"],
                      group["escalations"]["total"], group["interventions"],
-                     _minutes(group["time_spent_minutes"]) or "0s"])
+                     _minutes(group["time_spent_minutes"]) or i18n.duration(timedelta(0))])
     return rows
 
 
-GROUP_HEADERS = ["Group", "Calls", "Not adm.", "Level 1", "Mean resol.", "TC SLA", "Resol. SLA",
-                 "Transf.", "Escal.", "On site", "Time"]
+GROUP_HEADERS = [N_("Group"), N_("Calls"), N_("Not adm."), N_("Level 1"), N_("Mean resol."),
+                 N_("TC SLA"), N_("Resol. SLA"), N_("Transf."), N_("Escal."), N_("On site"), N_("Time")]
+# The keys of the indicators' tables, as the session reads them.
+TABLE_KEYS = (N_("all"), N_("unqualified"), N_("incident"), N_("request"), N_("none"))
 
 
 def _pooled(table: dict, clock: str) -> float | None:
@@ -154,55 +208,85 @@ def _pooled(table: dict, clock: str) -> float | None:
     return met / decided if decided else None
 
 
-def _counts(mapping: dict) -> str:
-    return ", ".join(f"{k} {v}" for k, v in mapping.items() if v) or "none"
+def _counts(mapping: dict, kind: str | None = None) -> str:
+    def name(key: str) -> str:
+        if kind in choices.CHOICES:
+            return choices.label(kind, key)
+        if kind == "status":
+            from deskcli.ui.render import status_text
+
+            return status_text(key)
+        if kind == "state":
+            from deskcli.ui.render import STATE_LABELS
+
+            return tr(STATE_LABELS[key]) if key in STATE_LABELS else key
+        if kind == "age":
+            return _(AGE_LABELS.get(key, key))
+        return key
+
+    return ", ".join(f"{name(k)} {v}" for k, v in mapping.items() if v) or _("none")
+
+
+AGE_LABELS = {"< 1 day": N_("< 1 day"), "1-3 days": N_("1-3 days"), "3-7 days": N_("3-7 days"),
+              "7-30 days": N_("7-30 days"), "> 30 days": N_("> 30 days")}
+CALLS_PER = {"day": N_("Calls received per day"), "week": N_("Calls received per week"),
+             "month": N_("Calls received per month"),
+             "week (from Monday)": N_("Calls received per week (from Monday)")}
+PERIOD_COUNTS = N_("calls received in the period, as they stood at its end")
+
+
+def period_counts(period: dict) -> str:
+    """What the period counts (kept in English in the report's JSON), in the session's words."""
+    return tr(period["counts"]) if period.get("counts") == PERIOD_COUNTS else period.get("counts", "")
 
 
 def indicators_text(document: dict, chart: bool) -> None:
     period = document["period"]
-    output.data(f"Desk indicators from {when(period['since'])} to {when(period['until'])}")
-    output.data(f"({period['counts']})")
+    output.data(_("Desk indicators from {start} to {end}").format(
+        start=when(period["since"]), end=when(period["until"])))
+    output.data(f"({period_counts(period)})")
     output.data("")
-    output.table(headline_rows(document), ["Indicator", "Value"])
+    output.table(headline_rows(document), [_("Indicator"), _("Value")])
     output.data("")
-    output.data(f"Calls by channel: {_counts(document['calls_by_channel'])}")
-    output.data(f"Calls by type: {_counts(document['calls_by_type'])}")
+    output.data(_("Calls by channel: {counts}").format(counts=_counts(document["calls_by_channel"], "channel")))
+    output.data(_("Calls by type: {counts}").format(counts=_counts(document["calls_by_type"], "type")))
     output.data("")
-    output.table(resolution_rows(document), ["Priority", "Resolved", "Mean", "Median"])
+    output.table(resolution_rows(document), [_("Priority"), _("Resolved"), _("Mean"), _("Median")])
     output.data("")
     # Priorities without a single call would only add rows of dashes on screen.
     output.table([row for row in sla_rows(document) if row[2] or row[3] or row[4]]
-                 or sla_rows(document), SLA_HEADERS)
+                 or sla_rows(document), [tr(h) for h in SLA_HEADERS])
     if document.get("groups") is not None:
         output.data("")
-        output.data(f"By {document['by']}")
-        output.table(group_rows(document), GROUP_HEADERS)
+        output.data(_("By {grouping}").format(grouping=choices.label("report_by", document["by"])))
+        output.table(group_rows(document), [tr(h) for h in GROUP_HEADERS])
     backlog = document["backlog"]
     output.data("")
-    output.data(f"Backlog at {when(backlog['as_of'])}, calls not closed: {backlog['total']}")
-    output.data(f"  by age: {_counts(backlog['by_age'])}")
-    output.data(f"  by worst clock: {_counts(backlog['by_state'])}")
-    output.data(f"  by status: {_counts(backlog['by_status'])}")
+    output.data(_("Backlog at {when}, calls not closed: {count}").format(
+        when=when(backlog["as_of"]), count=backlog["total"]))
+    output.data("  " + _("by age: {counts}").format(counts=_counts(backlog["by_age"], "age")))
+    output.data("  " + _("by worst clock: {counts}").format(counts=_counts(backlog["by_state"], "state")))
+    output.data("  " + _("by status: {counts}").format(counts=_counts(backlog["by_status"], "status")))
     if backlog["past_maximum"]:
-        output.data("Not closed past their maximum delay:")
+        output.data(_("Not closed past their maximum delay:"))
         output.table([[t["id"], t["priority"] or "-", when(t["deadline"]),
                        _minutes(t["overdue_minutes"]), t["organisation"], t["summary"]]
                       for t in backlog["past_maximum"]],
-                     ["ID", "P", "Maximum was", "Overdue", "Organisation", "Summary"])
+                     [_("ID"), _("P"), _("Maximum was"), _("Overdue"), _("Organisation"), _("Summary")])
     if document["recurring_incidents"]:
         output.data("")
-        output.data("Recurring incidents")
+        output.data(_("Recurring incidents"))
         output.table([[g["count"], ", ".join(f"#{i}" for i in g["tickets"][:8])
                        + (" ..." if len(g["tickets"]) > 8 else ""), g["summary"],
-                       f"PRB-{g['problem']}" if g["problem"] else "none"]
+                       f"PRB-{g['problem']}" if g["problem"] else _("none")]
                       for g in document["recurring_incidents"]],
-                     ["Calls", "Tickets", "Latest summary", "Problem"])
+                     [_("Calls"), _("Tickets"), _("Latest summary"), _("Problem")])
     if document["open_problems"]:
         output.data("")
-        output.data("Open problems")
+        output.data(_("Open problems"))
         output.table([[f"PRB-{p['id']}", p["title"], p["incidents"], when(p["opened_at"])]
                       for p in document["open_problems"]],
-                     ["Problem", "Title", "Incidents", "Opened"])
+                     [_("Problem"), _("Title"), _("Incidents"), _("Opened")])
     if chart:
         output.data("")
         output.data(terminal_charts(document))
@@ -228,23 +312,24 @@ def terminal_charts(document: dict) -> str:
             monday = bucket_start(date.fromisoformat(start), "week").isoformat()
             weeks[monday] = weeks.get(monday, 0) + calls
         unit, points = "week (from Monday)", list(weeks.items())
-    labels = [start[:7] if unit == "month" else start[5:] for start, _ in points]
+    labels = [start[:7] if unit == "month" else start[5:] for start, _count in points]
     width = min(100, max(40, output.terminal_width()))
     plt.clf()
-    plt.simple_bar(labels, [calls for _, calls in points], width=width,
-                   title=f"Calls received per {unit}")
+    plt.simple_bar(labels, [calls for _start, calls in points], width=width,
+                   title=tr(CALLS_PER[unit]))
     calls = plt.build()
     plt.clf()
     names, values = [], []
     for priority in PRIORITIES:
-        for clock, short in (("take_charge", "take-charge"), ("resolution", "resolution")):
+        for clock in ("take_charge", "resolution"):
             cell = document["sla"][str(priority)][clock]
             if cell["compliance"] is not None:
-                names.append(f"P{priority} {short} (target {percent(cell['target'])})")
+                names.append(_("P{priority} {clock} (target {target})").format(
+                    priority=priority, clock=tr(CLOCK_LABELS[clock]), target=percent(cell["target"])))
                 values.append(round(cell["compliance"] * 100, 1))
     text = calls
     if values:
-        plt.simple_bar(names, values, width=width, title="SLA compliance, % of decided clocks")
+        plt.simple_bar(names, values, width=width, title=_("SLA compliance (percent of decided clocks)"))
         text += "\n" + plt.build()
     plt.clf()
     plain = not sys.stdout.isatty() or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb"
@@ -327,6 +412,8 @@ def dashboard(document: dict) -> str:
             targets.append(cell["target"] * 100)
     sla_chart = bar_chart(compliance, maximum=100, targets=targets)
     return render("dashboard.html.j2", d=document, headline=headline_rows(document),
+                  calls_title=tr(CALLS_PER.get(over["unit"], over["unit"])),
+                  counts=period_counts(document["period"]), no=_("NO"),
                   sla_rows=sla_rows(document), sla_headers=SLA_HEADERS,
                   resolution=resolution_rows(document),
                   groups=group_rows(document) if document.get("groups") is not None else None,

@@ -6,26 +6,31 @@ from typing import Callable
 
 from deskcli.core import clock, tickets, treatment
 from deskcli.core.desk import Desk
+from deskcli.i18n import N_, _, tr
 from deskcli.ui import knowledge, output, prompts
 
 STEPS = [
-    ("diagnosis", "Record a diagnosis"),
-    ("action", "Record an action"),
-    ("solution", "Record a solution"),
-    ("handover", "Hand the call over (escalate, transfer, on site)"),
-    ("done", "Stop here for now"),
+    ("diagnosis", N_("Record a diagnosis")),
+    ("action", N_("Record an action")),
+    ("solution", N_("Record a solution")),
+    ("handover", N_("Hand the call over (escalate, transfer, on site)")),
+    ("done", N_("Stop here for now")),
 ]
 HANDOVERS = [
-    ("escalate", "Escalate to the next level (not solved in time)"),
-    ("transfer", "Transfer to a specialist group (beyond level-1 skills)"),
-    ("intervene", "Send someone on site (evident hardware fault)"),
-    ("continue", "Go on treating"),
+    ("escalate", N_("Escalate to the next level (not solved in time)")),
+    ("transfer", N_("Transfer to a specialist group (beyond level-1 skills)")),
+    ("intervene", N_("Send someone on site (evident hardware fault)")),
+    ("continue", N_("Go on treating")),
 ]
+
+
+def _choices(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(value, tr(text)) for value, text in pairs]
 
 
 def _minutes(seconds: float) -> str:
     minutes, rest = divmod(int(seconds), 60)
-    return f"{minutes} min {rest:02d} s"
+    return _("{minutes} min {seconds:02d} s").format(minutes=minutes, seconds=rest)
 
 
 class TreatmentWalk:
@@ -45,8 +50,8 @@ class TreatmentWalk:
 
     def run(self) -> dict:
         ticket = tickets.get_ticket(self.desk, self.ticket_id)
-        output.message(f"Treating #{ticket['id']}: {output.safe_line(ticket['summary'])} "
-                       f"(level {ticket['level']})")
+        output.message(_("Treating #{number}: {summary} (level {level})").format(
+            number=ticket["id"], summary=output.safe_line(ticket["summary"]), level=ticket["level"]))
         knowledge.offer_known_errors(self.desk, ticket)
         already = treatment.level1_minutes(ticket) * 60 if ticket["level"] == 1 else 0
         self._start = self.monotonic()
@@ -54,53 +59,57 @@ class TreatmentWalk:
         try:
             while True:
                 elapsed = already + self.monotonic() - self._start
-                output.message(f"Level-{ticket['level']} clock: {_minutes(elapsed)} of {self.budget} min.")
+                output.message(_("Level-{level} clock: {elapsed} of {budget} min.").format(
+                    level=ticket["level"], elapsed=_minutes(elapsed), budget=self.budget))
                 if ticket["level"] == 1 and elapsed > self.budget * 60 and not warned:
                     warned = True
-                    output.warn(f"the level-1 budget of {self.budget} min is spent.")
-                    choice = prompts.select("Hand the call over?", HANDOVERS, default="escalate")
+                    output.warn(_("the level-1 budget of {budget} min is spent.").format(budget=self.budget))
+                    choice = prompts.select(_("Hand the call over?"), _choices(HANDOVERS),
+                                            default="escalate")
                     if choice != "continue":
                         self._record_time()
                         return self._handover(choice)
-                step = prompts.select("Next step:", STEPS, default="diagnosis")
+                step = prompts.select(_("Next step:"), _choices(STEPS), default="diagnosis")
                 now = clock.now()
                 if step == "diagnosis":
-                    text = prompts.text("Diagnosis:", required=True)
+                    text = prompts.text(_("Diagnosis:"), required=True)
                     ticket = treatment.treat(self.desk, self.ticket_id, now=now, diagnosis=text)
                 elif step == "action":
-                    text = prompts.text("Action done:", required=True)
+                    text = prompts.text(_("Action done:"), required=True)
                     ticket = treatment.treat(self.desk, self.ticket_id, now=now, actions=[text])
                 elif step == "solution":
-                    text = prompts.text("Solution:", required=True)
-                    definitive = prompts.select("Is it definitive?", [
-                        ("yes", "definitive (repair, replacement, fix)"),
-                        ("no", "temporary (a loaned device, a workaround): the call stays open")]) == "yes"
+                    text = prompts.text(_("Solution:"), required=True)
+                    definitive = prompts.select(_("Is it definitive?"), [
+                        ("yes", _("definitive (repair, replacement, fix)")),
+                        ("no", _("temporary (a loaned device, a workaround): the call stays open"))]) == "yes"
                     self._record_time()
                     return treatment.treat(self.desk, self.ticket_id, now=now, solution=text,
                                            definitive=definitive)
                 elif step == "handover":
-                    choice = prompts.select("How?", HANDOVERS[:-1])
+                    choice = prompts.select(_("How?"), _choices(HANDOVERS[:-1]))
                     self._record_time()
                     return self._handover(choice)
                 else:
                     return self._record_time()
         except (KeyboardInterrupt, EOFError):
             self._record_time()
-            output.message("Treatment interrupted; what was typed and the time spent are saved.")
+            output.message(_("Treatment interrupted; what was typed and the time spent are saved."))
             raise
 
     def _handover(self, choice: str) -> dict:
         now = clock.now()
         if choice == "escalate":
-            reason = prompts.text("Why escalate?", required=True)
-            kind = prompts.select("Kind of escalation:", [
-                ("functional", "functional: more specialised people or access"),
-                ("hierarchical", "hierarchical: more authority or resources")])
+            reason = prompts.text(_("Why escalate?"), required=True)
+            kind = prompts.select(_("Kind of escalation:"), [
+                ("functional", _("functional: more specialised people or access")),
+                ("hierarchical", _("hierarchical: more authority or resources"))])
             return treatment.escalate(self.desk, self.ticket_id, reason=reason, kind=kind, now=now)
         if choice == "transfer":
             groups = treatment.groups(self.desk.settings)
-            group = prompts.select("Transfer to:", [(g, f"{g} (level {lvl})") for g, lvl in sorted(groups.items())])
-            reason = prompts.text("Why transfer?", required=True)
+            group = prompts.select(_("Transfer to:"), [
+                (g, _("{group} (level {level})").format(group=g, level=lvl))
+                for g, lvl in sorted(groups.items())])
+            reason = prompts.text(_("Why transfer?"), required=True)
             return treatment.transfer(self.desk, self.ticket_id, group=group, reason=reason, now=now)
-        nature = prompts.text("Nature of the on-site intervention:", required=True)
+        nature = prompts.text(_("Nature of the on-site intervention:"), required=True)
         return treatment.request_intervention(self.desk, self.ticket_id, nature=nature, now=now)
