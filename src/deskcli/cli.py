@@ -95,6 +95,14 @@ class VerbGroup(Translated, TyperGroup):
         return _single(name, info.callback, info.help) if info else None
 
 
+class RunnableVerbGroup(Translated, TyperGroup):
+    """A verb that runs on its own and has subcommands (`deskcli practice`, `practice report`)."""
+
+    def get_command(self, ctx, name):
+        built = super().get_command(ctx, name)
+        return i18n.translate_command(built) if built is not None else None
+
+
 @lru_cache(maxsize=None)
 def load_command(name: str):
     """The click command of one verb, built from its module on first use."""
@@ -103,6 +111,9 @@ def load_command(name: str):
     if isinstance(target, typer.Typer):
         if target.registered_callback is not None:
             # A verb that also runs on its own (`deskcli practice`) keeps its callback.
+            target.info.cls = RunnableVerbGroup
+            for info in target.registered_commands:
+                info.cls = DeskCommand
             return typer.main.get_command(target)
         return VerbGroup(name, target)
     return _single(name, target)

@@ -11,6 +11,7 @@ from prompt_toolkit.output import DummyOutput
 
 from deskcli.core import practice
 from deskcli.ui import prompts
+from tests.commands.test_french import english_words, french  # noqa: F401 (a fixture)
 
 ENTER = "\r"
 DOWN = "\x1b[B"
@@ -166,7 +167,7 @@ def test_a_call_taken_at_the_prompts(keyed):
     assert "Priority 4, from the grid." in result.stderr
     assert "Knowledge base: Fiche KB « Imprimante hors ligne »" in result.stderr
     assert "Score: 24/24 (100%)" in result.stdout
-    assert "✓ Caller and problem identified within 5 minutes" in result.stdout
+    assert "✓ Caller and problem identified in time (minutes)" in result.stdout
 
 
 def test_a_wrong_move_at_the_prompts_gets_its_feedback(keyed):
@@ -177,4 +178,35 @@ def test_a_wrong_move_at_the_prompts_gets_its_feedback(keyed):
     assert "Rule (procedure §2; seed 001 §2.5.2.1)" in result.stdout
     assert "Here: Une seule utilisatrice est touchée" in result.stdout
     assert "Score: 19/22" in result.stdout
-    assert "identified within" not in result.stdout
+    assert "identified in time" not in result.stdout
+
+
+def test_a_practice_call_in_french(deskcli, answers, french):
+    """The scorecard, its rules and the class report in French; the JSON card unchanged."""
+
+    wrong = (RIGHT.replace('treatment = "intervene"', 'treatment = "transfert"\ngroup = "workstation"')
+             .replace('impact = "user"', 'impact = "utilisateur"')
+             .replace('urgency = "blocked"', 'urgency = "bloqué"'))
+    with pytest.MonkeyPatch.context() as english_session:
+        english_session.setenv("DESKCLI_LANG", "en")
+        english = deskcli("practice", "--scenario", "disque-dur", "--student", "Omar",
+                          "--answers", answers(wrong), "--json").json()
+    french.clear()  # what an English session looked up is no French message missing
+    card = deskcli("practice", "--scenario", "disque-dur", "--student", "Omar",
+                   "--answers", answers(wrong), "--json").json()
+    for moment in ("started_at", "finished_at", "id"):
+        card.pop(moment), english.pop(moment)
+    assert card == english
+    result = deskcli("practice", "--scenario", "disque-dur", "--student", "Omar",
+                     "--answers", answers(wrong))
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "✗ Traitement (0/3)\u00a0: votre réponse transfert, attendu intervention" in out
+    assert "Règle (procédure §3, Intervention sur site\u00a0; document 001 §4.3.4)" in out
+    assert "Pas ceci (procédure §3, Passer la main\u00a0; document 001 §4.3.3)" in out
+    assert "✓ Demander le matériel et son environnement (1/1)" in out
+    assert "Note\u00a0: " in out
+    assert english_words(out) == []
+    report = deskcli("practice", "report").stdout
+    assert "Classe\u00a0: 1 élève(s), 3 appel(s)" in report and english_words(report) == []
+    assert french == set(), "messages the French catalog lacks"

@@ -12,6 +12,7 @@ from deskcli.core import clock, practice
 from deskcli.core.desk import technician_name
 from deskcli.core.errors import InvalidInput
 from deskcli.core.paths import repository_home
+from deskcli.i18n import N_, say
 from deskcli.ui import output
 
 # The verb runs on its own (`deskcli practice`) and has a subcommand (`practice report`):
@@ -19,7 +20,7 @@ from deskcli.ui import output
 app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
 
 StudentOption = Annotated[Optional[str], typer.Option(
-    "--student", metavar="NAME", help="Whose results these are (default: the technician at work).")]
+    "--student", metavar=N_("NAME"), help=N_("Whose results these are (default: the technician at work)."))]
 
 
 def _pick(home: Path, student: str) -> practice.Scenario:
@@ -28,7 +29,7 @@ def _pick(home: Path, student: str) -> practice.Scenario:
 
     scenarios = practice.list_scenarios(home)
     if not scenarios:
-        raise InvalidInput("no practice scenario is installed")
+        raise InvalidInput(say("no practice scenario is installed"))
     played: dict[str, int] = {}
     for card in practice.results(home, student):
         played[card["scenario"]] = played.get(card["scenario"], 0) + 1
@@ -40,14 +41,14 @@ def _pick(home: Path, student: str) -> practice.Scenario:
 def practice_call(
     ctx: typer.Context,
     scenario: Annotated[Optional[str], typer.Option(
-        "--scenario", metavar="NAME", help="The scenario to play (a name from --list, or a "
-                                           "scenario file); default: one you played least.")] = None,
-    list_only: Annotated[bool, typer.Option("--list", help="List the scenarios and stop.")] = False,
+        "--scenario", metavar=N_("NAME"), help=N_("The scenario to play (a name from --list, or a "
+                                                  "scenario file); default: one you played least."))] = None,
+    list_only: Annotated[bool, typer.Option("--list", help=N_("List the scenarios and stop."))] = False,
     student: StudentOption = None,
     answers: Annotated[Optional[Path], typer.Option(
-        "--answers", metavar="FILE", help="Play from a TOML file of answers instead of prompts.")] = None,
+        "--answers", metavar=N_("FILE"), help=N_("Play from a TOML file of answers instead of prompts."))] = None,
     no_clock: Annotated[bool, typer.Option(
-        "--no-clock", help="Do not score the time taken (a first try).")] = False,
+        "--no-clock", help=N_("Do not score the time taken (a first try)."))] = False,
     json_output: JsonOption = False,
 ) -> None:
     """Take a simulated call: the caller answers what you ask, then you are scored.
@@ -80,8 +81,8 @@ def practice_call(
         from deskcli.ui import prompts
 
         if not prompts.can_prompt(st.no_input):
-            raise InvalidInput("a practice call asks its questions at a terminal; without one, "
-                               "give --answers FILE")
+            raise InvalidInput(say("a practice call asks its questions at a terminal; without one, "
+                                   "give --answers FILE"))
     else:
         given = practice.read_answers(answers)
     start = clock.now()
@@ -109,7 +110,7 @@ def practice_call(
 def practice_report(
     ctx: typer.Context,
     student: Annotated[Optional[str], typer.Option(
-        "--student", metavar="NAME", help="Only this student (default: the whole class).")] = None,
+        "--student", metavar=N_("NAME"), help=N_("Only this student (default: the whole class)."))] = None,
     json_output: JsonOption = False,
 ) -> None:
     """Show each student's practice scores over time, frequent mistakes and the class summary.

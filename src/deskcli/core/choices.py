@@ -78,6 +78,25 @@ CHOICES: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
         "priority": (("priority",), ("priorité",)),
         "channel": (("channel",), ("canal",)),
     },
+    # What a practice call's student decides (a file of answers, `deskcli practice`).
+    "treatment": {
+        "direct": (("direct",), ("direct",)),
+        "deferred": (("deferred",), ("différé",)),
+        "transfer": (("transfer",), ("transfert",)),
+        "escalate": (("escalate", "escalation"), ("escalade",)),
+        "intervene": (("intervene", "on-site"), ("intervention", "sur-site")),
+        "problem": (("problem",), ("problème",)),
+    },
+    "told": {
+        "billing": (("billing",), ("facturation", "bon-de-commande")),
+        "free": (("free",), ("gratuit",)),
+        "nothing": (("nothing",), ("rien",)),
+    },
+    "abandoned": {
+        "record": (("record",), ("enregistrer",)),
+        "ticket": (("ticket",), ("ticket",)),
+        "ignore": (("ignore",), ("ignorer",)),
+    },
     "ticket_format": {
         "text": (("text",), ("texte",)),
         "markdown": (("markdown",), ("markdown",)),

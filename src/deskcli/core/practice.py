@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from deskcli.core import clock
+from deskcli.core import choices, clock
 from deskcli.core.desk import Desk
 from deskcli.core.errors import DeskError, InvalidInput, NotFound
 from deskcli.core.names import name_key
 from deskcli.core.paths import data_dir
+from deskcli.i18n import N_, say
 
 SCENARIO_DIR = "scenarios"
 PRACTICE_DIR = "practice"
@@ -23,40 +24,36 @@ RESULTS = "practice_results"
 # The checklist questions a student can ask, in the order of procedure §1; each reveals
 # the caller's reply of the same name in the scenario.
 QUESTIONS = {
-    "greeting": "Greet the caller with the company's name",
-    "introduction": "Introduce yourself",
-    "caller": "Ask who is calling, and their role",
-    "organisation": "Ask which organisation they call from (or whether it is private)",
-    "contact": "Ask for a contact number or address",
-    "equipment": "Ask about the equipment and its environment",
-    "problem": "Ask the caller to describe the problem",
-    "contract": "Ask for the contract or warranty number",
+    "greeting": N_("Greet the caller with the company's name"),
+    "introduction": N_("Introduce yourself"),
+    "caller": N_("Ask who is calling, and their role"),
+    "organisation": N_("Ask which organisation they call from (or whether it is private)"),
+    "contact": N_("Ask for a contact number or address"),
+    "equipment": N_("Ask about the equipment and its environment"),
+    "problem": N_("Ask the caller to describe the problem"),
+    "contract": N_("Ask for the contract or warranty number"),
 }
 TREATMENTS = {
-    "direct": "Treat it directly, now, at level 1",
-    "deferred": "Deferred treatment: assign it to a colleague who calls back",
-    "transfer": "Transfer it to a specialist group (beyond level-1 skills)",
-    "escalate": "Escalate it to the next level (level 1 ran out of time)",
-    "intervene": "Request an on-site intervention (evident hardware fault)",
-    "problem": "Requalify it as a problem (no identifiable cause)",
+    "direct": N_("Treat it directly, now, at level 1"),
+    "deferred": N_("Deferred treatment: assign it to a colleague who calls back"),
+    "transfer": N_("Transfer it to a specialist group (beyond level-1 skills)"),
+    "escalate": N_("Escalate it to the next level (level 1 ran out of time)"),
+    "intervene": N_("Request an on-site intervention (evident hardware fault)"),
+    "problem": N_("Requalify it as a problem (no identifiable cause)"),
 }
 # What the technician tells a caller whose call is not admissible.
 TOLD = {
-    "billing": "Explain that incidents are solved under a contract or warranty; otherwise "
-               "it is a billed service that needs a purchase order (bon de commande)",
-    "free": "Promise to solve it anyway, free of charge this time",
-    "nothing": "End the call without explanation",
+    "billing": N_("Explain that incidents are solved under a contract or warranty; otherwise "
+               "it is a billed service that needs a purchase order (bon de commande)"),
+    "free": N_("Promise to solve it anyway, free of charge this time"),
+    "nothing": N_("End the call without explanation"),
 }
 # What the technician does with a caller who hung up while waiting.
 ABANDONED = {
-    "record": "Record it as an abandoned call (raccroché), with the number shown",
-    "ticket": "Open a ticket for it as for a call answered",
-    "ignore": "Nothing: the caller will call again",
+    "record": N_("Record it as an abandoned call (raccroché), with the number shown"),
+    "ticket": N_("Open a ticket for it as for a call answered"),
+    "ignore": N_("Nothing: the caller will call again"),
 }
-TYPES = ("incident", "request")
-IMPACTS = ("company", "department", "user")
-URGENCIES = ("blocked", "degraded", "minor")
-ESCALATION_KINDS = ("functional", "hierarchical")
 
 
 @dataclass(frozen=True)
@@ -67,89 +64,89 @@ class Rule:
 
 # The one catalogue of what practice scores, each with the rule the feedback quotes.
 RULES = {
-    "greeting": Rule("procedure §1; seed 000 §3",
-                     "Pick up quickly and announce the name of the company you represent."),
-    "introduction": Rule("procedure §1; seed 001 §2.1",
-                         "First identify yourself formally, then reassure the caller."),
-    "caller": Rule("procedure §1; seed 001 §2.2, seed 000 §4",
-                   "Identify the caller and their role: it tells which service you owe them."),
-    "organisation": Rule("procedure §1; seed 000 §4",
-                         "Understand the caller's organisation: a company or a private "
-                         "individual, and whether it is already in the repository."),
-    "contact": Rule("procedure §1; seed 000 §5",
-                    "Record the caller's contact: even a call you stop keeps it."),
-    "equipment": Rule("procedure §1; seed 001 §2.2",
-                      "Identify the equipment: brand and model of the PC or device, network "
-                      "type, operating system and software."),
-    "problem": Rule("procedure §1; seed 001 §2.3",
-                    "Listen to the problem in the caller's own words before solving it."),
-    "contract": Rule("procedure §1, Admissibility; seed 000 §5",
-                     "Check the caller's contract or warranty in the repository."),
-    "reformulation": Rule("procedure §1; seed 001 §2.3",
-                          "Make sure you understood: reformulate and have the caller confirm."),
-    "identification_time": Rule("procedure §1; seed 001 §2.3",
-                                "Identifying the caller and the problem takes about 3 to 5 "
-                                "minutes."),
-    "admissible": Rule("procedure §1, Admissibility; seed 000 §5",
-                       "A call is admissible under a valid contract or warranty; with none, or "
-                       "out of warranty, the technician may stop the call."),
-    "told": Rule("procedure §1, Admissibility; seed 000 §5",
-                 "Before stopping a call, record the contact and the incident and explain that "
+    "greeting": Rule(N_("procedure §1; seed 000 §3"),
+                     N_("Pick up quickly and announce the name of the company you represent.")),
+    "introduction": Rule(N_("procedure §1; seed 001 §2.1"),
+                         N_("First identify yourself formally, then reassure the caller.")),
+    "caller": Rule(N_("procedure §1; seed 001 §2.2, seed 000 §4"),
+                   N_("Identify the caller and their role: it tells which service you owe them.")),
+    "organisation": Rule(N_("procedure §1; seed 000 §4"),
+                         N_("Understand the caller's organisation: a company or a private "
+                         "individual, and whether it is already in the repository.")),
+    "contact": Rule(N_("procedure §1; seed 000 §5"),
+                    N_("Record the caller's contact: even a call you stop keeps it.")),
+    "equipment": Rule(N_("procedure §1; seed 001 §2.2"),
+                      N_("Identify the equipment: brand and model of the PC or device, network "
+                      "type, operating system and software.")),
+    "problem": Rule(N_("procedure §1; seed 001 §2.3"),
+                    N_("Listen to the problem in the caller's own words before solving it.")),
+    "contract": Rule(N_("procedure §1, Admissibility; seed 000 §5"),
+                     N_("Check the caller's contract or warranty in the repository.")),
+    "reformulation": Rule(N_("procedure §1; seed 001 §2.3"),
+                          N_("Make sure you understood: reformulate and have the caller confirm.")),
+    "identification_time": Rule(N_("procedure §1; seed 001 §2.3"),
+                                N_("Identifying the caller and the problem takes about 3 to 5 "
+                                "minutes.")),
+    "admissible": Rule(N_("procedure §1, Admissibility; seed 000 §5"),
+                       N_("A call is admissible under a valid contract or warranty; with none, or "
+                       "out of warranty, the technician may stop the call.")),
+    "told": Rule(N_("procedure §1, Admissibility; seed 000 §5"),
+                 N_("Before stopping a call, record the contact and the incident and explain that "
                  "incidents are solved under a contract, otherwise as a billed service that "
-                 "needs a purchase order (bon de commande)."),
-    "type": Rule("procedure §2; seed 001 §2.5",
-                 "Call type: an incident (something broken) or a service request (a demand)."),
-    "impact": Rule("procedure §2; seed 001 §2.5.2.1",
-                   "Impact is how far the incident reaches: the whole company, a department "
-                   "or a VIP, one user."),
-    "urgency": Rule("procedure §2; seed 001 §2.5.2.2",
-                    "Urgency is how critical it is to the caller's work: blocked, degraded, "
-                    "can live with it."),
-    "priority": Rule("procedure §2; seed 001 §2.5.2.4",
-                     "The priority comes from the grid, impact x urgency: a mis-qualified "
-                     "blocking outage is costly (seed 001 §3)."),
-    "kb": Rule("procedure §3; seed 000 §6",
-               "Before a transfer, consult the knowledge base for an identical incident."),
-    "treatment": Rule("procedure §3; seed 001 §4",
-                      "Direct treatment within level 1's time; transfer what exceeds level-1 "
+                 "needs a purchase order (bon de commande).")),
+    "type": Rule(N_("procedure §2; seed 001 §2.5"),
+                 N_("Call type: an incident (something broken) or a service request (a demand).")),
+    "impact": Rule(N_("procedure §2; seed 001 §2.5.2.1"),
+                   N_("Impact is how far the incident reaches: the whole company, a department "
+                   "or a VIP, one user.")),
+    "urgency": Rule(N_("procedure §2; seed 001 §2.5.2.2"),
+                    N_("Urgency is how critical it is to the caller's work: blocked, degraded, "
+                    "can live with it.")),
+    "priority": Rule(N_("procedure §2; seed 001 §2.5.2.4"),
+                     N_("The priority comes from the grid, impact x urgency: a mis-qualified "
+                     "blocking outage is costly (seed 001 §3).")),
+    "kb": Rule(N_("procedure §3; seed 000 §6"),
+               N_("Before a transfer, consult the knowledge base for an identical incident.")),
+    "treatment": Rule(N_("procedure §3; seed 001 §4"),
+                      N_("Direct treatment within level 1's time; transfer what exceeds level-1 "
                       "skills (or a step-by-step procedure followed to its end); escalate a "
                       "level-1 problem not solved in time; send someone on site for an evident "
-                      "hardware fault; an incident with no identifiable cause is a problem."),
-    "direct": Rule("procedure §3; seed 001 §4.1",
-                   "A call is treated directly when the technician who qualified it takes it "
-                   "in charge at once; most incidents must be solved at level 1."),
-    "deferred": Rule("procedure §3; seed 001 §4.2",
-                     "A call assigned to someone else is treated deferred: the caller is "
-                     "called back."),
-    "transfer": Rule("procedure §3, Handing over; seed 001 §4.3.3",
-                     "Transfer to a specialist when the problem exceeds level-1 skills, or when "
-                     "a step-by-step procedure was followed to its end without success."),
-    "escalate": Rule("procedure §3, Handing over; seed 001 §4.3.3",
-                     "Escalate when a level-1 problem could not be solved in level 1's time: "
-                     "it should have been solved here (a Word table of contents, for example)."),
-    "intervene": Rule("procedure §3, On-site intervention; seed 001 §4.3.4",
-                      "When the fault is evidently hardware, request an on-site intervention "
-                      "with a precise diagnosis; without one, transfer to level 2."),
-    "problem": Rule("procedure §4; seed 001 §4.4",
-                    "An incident whose cause cannot be identified is requalified as a problem."),
-    "escalation_kind": Rule("procedure §3; seed 000 §6",
-                            "Functional (horizontal) escalation brings more specialised people "
+                      "hardware fault; an incident with no identifiable cause is a problem.")),
+    "direct": Rule(N_("procedure §3; seed 001 §4.1"),
+                   N_("A call is treated directly when the technician who qualified it takes it "
+                   "in charge at once; most incidents must be solved at level 1.")),
+    "deferred": Rule(N_("procedure §3; seed 001 §4.2"),
+                     N_("A call assigned to someone else is treated deferred: the caller is "
+                     "called back.")),
+    "transfer": Rule(N_("procedure §3, Handing over; seed 001 §4.3.3"),
+                     N_("Transfer to a specialist when the problem exceeds level-1 skills, or when "
+                     "a step-by-step procedure was followed to its end without success.")),
+    "escalate": Rule(N_("procedure §3, Handing over; seed 001 §4.3.3"),
+                     N_("Escalate when a level-1 problem could not be solved in level 1's time: "
+                     "it should have been solved here (a Word table of contents, for example).")),
+    "intervene": Rule(N_("procedure §3, On-site intervention; seed 001 §4.3.4"),
+                      N_("When the fault is evidently hardware, request an on-site intervention "
+                      "with a precise diagnosis; without one, transfer to level 2.")),
+    "problem": Rule(N_("procedure §4; seed 001 §4.4"),
+                    N_("An incident whose cause cannot be identified is requalified as a problem.")),
+    "escalation_kind": Rule(N_("procedure §3; seed 000 §6"),
+                            N_("Functional (horizontal) escalation brings more specialised people "
                             "or access rights; hierarchical (vertical) escalation brings more "
-                            "authority or resources."),
-    "diagnosis": Rule("procedure §3, On-site intervention; seed 001 §4.3.4",
-                      "An intervention request carries a precise diagnosis, so as not to send "
-                      "the technician into the unknown."),
-    "level1_time": Rule("procedure §3; seed 001 §2.5.1, §4.3.2",
-                        "Level 1 treats a call within about 10 minutes; past that, hand it over."),
-    "closing": Rule("procedure §5; seed 001 §5.1",
-                    "Close only with a definitive solution: a loan keeps the call open, a "
-                    "replacement closes it; the contract decides which it is."),
-    "abandoned": Rule("procedure, vocabulary; seed 001 §4.3.2",
-                      "A caller who hangs up while waiting is an abandoned call (raccroché): "
-                      "record it, it counts in the desk's indicators."),
+                            "authority or resources.")),
+    "diagnosis": Rule(N_("procedure §3, On-site intervention; seed 001 §4.3.4"),
+                      N_("An intervention request carries a precise diagnosis, so as not to send "
+                      "the technician into the unknown.")),
+    "level1_time": Rule(N_("procedure §3; seed 001 §2.5.1, §4.3.2"),
+                        N_("Level 1 treats a call within about 10 minutes; past that, hand it over.")),
+    "closing": Rule(N_("procedure §5; seed 001 §5.1"),
+                    N_("Close only with a definitive solution: a loan keeps the call open, a "
+                    "replacement closes it; the contract decides which it is.")),
+    "abandoned": Rule(N_("procedure, vocabulary; seed 001 §4.3.2"),
+                      N_("A caller who hangs up while waiting is an abandoned call (raccroché): "
+                      "record it, it counts in the desk's indicators.")),
 }
 
-CLOSING_LABEL = "May the call close?"
+CLOSING_LABEL = N_("May the call close?")
 POINTS = {"admissible": 2, "impact": 2, "urgency": 2, "treatment": 3, "closing": 2,
           "abandoned": 3}
 
@@ -206,8 +203,8 @@ def find_scenario(home: Path | None, name: str) -> Scenario:
     candidate = Path(name).expanduser()
     if candidate.suffix == ".toml" and candidate.is_file():
         return load_scenario(candidate)
-    raise NotFound(f"no practice scenario {name!r}; `deskcli practice --list` shows them"
-                   + (f" ({', '.join(files)})" if len(files) <= 30 else ""))
+    raise NotFound(say("no practice scenario {name!r}; `deskcli practice --list` shows them",
+                       name=name))
 
 
 def _read_toml(path: Path) -> dict:
@@ -217,9 +214,11 @@ def _read_toml(path: Path) -> dict:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"{path}: not valid TOML: {exc}") from None
+        raise InvalidInput(say("{path}: not valid TOML: {error}", path=str(path),
+                               error=str(exc))) from None
     except OSError as exc:
-        raise InvalidInput(f"{path}: cannot be read: {exc.strerror}") from None
+        raise InvalidInput(say("{path}: cannot be read: {error}", path=str(path),
+                               error=exc.strerror)) from None
 
 
 class _Checker:
@@ -229,33 +228,34 @@ class _Checker:
         self.path = path
         self.document = document
 
-    def fail(self, key: str, message: str) -> InvalidInput:
-        return InvalidInput(f"scenario {self.path}: {key}: {message}")
+    def fail(self, key: str, message) -> InvalidInput:
+        return InvalidInput(say("scenario {path}: {key}: {problem}", path=str(self.path), key=key,
+                                problem=message))
 
     def table(self, key: str, required: bool = False) -> dict:
         value = self.document.get(key, None)
         if value is None:
             if required:
-                raise self.fail(key, "the table is missing")
+                raise self.fail(key, say("the table is missing"))
             return {}
         if not isinstance(value, dict):
-            raise self.fail(key, "expected a table")
+            raise self.fail(key, say("expected a table"))
         return value
 
     def tables(self, key: str) -> list[dict]:
         value = self.document.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise self.fail(key, f"expected [[{key}]] tables")
+            raise self.fail(key, say("expected [[{key}]] tables", key=key))
         return value
 
     def text(self, where: dict, key: str, label: str, required: bool = False) -> str | None:
         value = where.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                raise self.fail(label, "a text is needed")
+                raise self.fail(label, say("a text is needed"))
             return None
         if not isinstance(value, str):
-            raise self.fail(label, f"expected a text, got {value!r}")
+            raise self.fail(label, say("expected a text, got {value!r}", value=value))
         return value.strip()
 
     def choice(self, where: dict, key: str, label: str, allowed, required: bool = True):
@@ -263,13 +263,24 @@ class _Checker:
         if value is None and not required:
             return None
         if value not in allowed:
-            raise self.fail(label, f"{value!r} is not one of {', '.join(map(str, allowed))}")
+            raise self.fail(label, say("{value!r} is not one of {allowed}", value=value,
+                                       allowed=", ".join(map(str, allowed))))
         return value
+
+    def value(self, where: dict, key: str, label: str, kind: str) -> str:
+        """A chosen value, in English or French, kept as its machine value."""
+        try:
+            where[key] = choices.pick(kind, where.get(key), label)
+        except InvalidInput as exc:
+            raise InvalidInput(say("scenario {path}: {problem}", path=str(self.path),
+                                   problem=exc.args[0])) from None
+        return where[key]
 
     def keywords(self, where: dict, key: str, label: str) -> list[str]:
         value = where.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise self.fail(label, "expected a list of words, such as [\"serveur\", \"démarr|allum\"]")
+            raise self.fail(label, say("expected a list of words, such as {example}",
+                                       example='["serveur", "démarr|allum"]'))
         return value
 
 
@@ -280,8 +291,8 @@ def load_scenario(path: Path) -> Scenario:
     kind = check.choice(doc, "kind", "kind", ("call", "abandoned"), required=False) or "call"
     caller = check.table("caller", required=True)
     check.text(caller, "name", "caller.name", required=kind == "call")
-    if caller.get("kind", "company") not in ("company", "individual"):
-        raise check.fail("caller.kind", "expected company or individual")
+    caller.setdefault("kind", "company")
+    check.value(caller, "kind", "caller.kind", "org_kind")
     replies = check.table("replies")
     for key, value in replies.items():
         check.text(replies, key, f"replies.{key}")
@@ -293,14 +304,14 @@ def load_scenario(path: Path) -> Scenario:
         check.text(moment, "situation", f"closing[{index}].situation", required=True)
         check.text(moment, "solution", f"closing[{index}].solution", required=True)
         if not isinstance(moment.get("definitive"), bool):
-            raise check.fail(f"closing[{index}].definitive", "expected true or false")
+            raise check.fail(f"closing[{index}].definitive", say("expected true or false"))
     questions = check.tables("questions")
     seen = set()
     for index, question in enumerate(questions, 1):
         label = f"questions[{index}]"
         qid = check.text(question, "id", f"{label}.id", required=True)
         if qid in seen:
-            raise check.fail(f"{label}.id", f"{qid!r} is used twice")
+            raise check.fail(f"{label}.id", say("{value!r} is used twice", value=qid))
         seen.add(qid)
         check.text(question, "ask", f"{label}.ask", required=True)
         check.text(question, "section", f"{label}.section", required=True)
@@ -310,10 +321,10 @@ def load_scenario(path: Path) -> Scenario:
         choices = question.get("choices")
         if not isinstance(choices, list) or len(choices) < 2 or not all(
                 isinstance(c, str) and c.strip() for c in choices):
-            raise check.fail(f"{label}.choices", "expected a list of at least two texts")
+            raise check.fail(f"{label}.choices", say("expected a list of at least two texts"))
         check.choice(question, "right", f"{label}.right", range(1, len(choices) + 1))
     if kind == "abandoned":
-        check.choice(expected, "abandoned", "expected.abandoned", tuple(ABANDONED))
+        check.value(expected, "abandoned", "expected.abandoned", "abandoned")
     else:
         _check_call_expectations(check, expected, problem, treatment, closing)
     contracts = []
@@ -323,8 +334,8 @@ def load_scenario(path: Path) -> Scenario:
             "number": check.text(contract, "number", f"{label}.number", required=True),
             "organisation": check.text(contract, "organisation", f"{label}.organisation")
             or caller.get("organisation") or caller.get("name"),
-            "coverage": check.choice(contract, "coverage", f"{label}.coverage",
-                                     ("contract", "warranty"), required=False) or "contract",
+            "coverage": check.value(dict(contract, coverage=contract.get("coverage", "contract")),
+                                    "coverage", f"{label}.coverage", "coverage"),
             "valid": _flag(check, contract, "valid", f"{label}.valid", True),
             "signers": [str(s) for s in contract.get("signers", [])],
         })
@@ -343,7 +354,7 @@ def load_scenario(path: Path) -> Scenario:
 def _flag(check: _Checker, where: dict, key: str, label: str, default: bool) -> bool:
     value = where.get(key, default)
     if not isinstance(value, bool):
-        raise check.fail(label, "expected true or false")
+        raise check.fail(label, say("expected true or false"))
     return value
 
 
@@ -355,20 +366,21 @@ def _check_call_expectations(check: _Checker, expected: dict, problem: dict, tre
     check.keywords(problem, "keywords", "problem.keywords")
     if not admissible:
         return
-    check.choice(expected, "type", "expected.type", TYPES)
-    impact = check.choice(expected, "impact", "expected.impact", IMPACTS)
-    urgency = check.choice(expected, "urgency", "expected.urgency", URGENCIES)
+    check.value(expected, "type", "expected.type", "type")
+    impact = check.value(expected, "impact", "expected.impact", "impact")
+    urgency = check.value(expected, "urgency", "expected.urgency", "urgency")
     grid = sla.priority_for(settings.defaults(), impact, urgency)
     if "priority" in expected and expected["priority"] != grid:
-        raise check.fail("expected.priority", f"the grid gives {grid} for impact {impact} and "
-                                              f"urgency {urgency}, not {expected['priority']!r}")
-    chosen = check.choice(expected, "treatment", "expected.treatment", tuple(TREATMENTS))
+        raise check.fail("expected.priority", say(
+            "the grid gives {grid} for impact {impact} and urgency {urgency}, not {priority!r}",
+            grid=grid, impact=impact, urgency=urgency, priority=expected["priority"]))
+    chosen = check.value(expected, "treatment", "expected.treatment", "treatment")
     if chosen == "escalate":
-        check.choice(expected, "escalation_kind", "expected.escalation_kind", ESCALATION_KINDS)
+        check.value(expected, "escalation_kind", "expected.escalation_kind", "escalation")
     if chosen == "intervene":
         if not check.keywords(treatment, "diagnosis_keywords", "treatment.diagnosis_keywords"):
-            raise check.fail("treatment.diagnosis_keywords",
-                             "an on-site intervention scenario names what a precise diagnosis says")
+            raise check.fail("treatment.diagnosis_keywords", say(
+                "an on-site intervention scenario names what a precise diagnosis says"))
     check.text(treatment, "situation", "treatment.situation", required=True)
 
 
@@ -391,7 +403,8 @@ def matches(text: str | None, keywords: list[str]) -> bool:
 def student_key(student: str) -> str:
     key = re.sub(r"[^a-z0-9]+", "-", name_key(student)).strip("-")
     if not key:
-        raise InvalidInput(f"--student: {student!r} holds no letter or digit to file results under")
+        raise InvalidInput(say("--student: {name!r} holds no letter or digit to file results under",
+                               name=student))
     return key[:60]
 
 
@@ -480,7 +493,8 @@ class PracticeCall:
     def ask(self, key: str) -> str:
         """The caller's reply to one checklist question."""
         if key not in QUESTIONS:
-            raise InvalidInput(f"{key!r} is not a checklist question; they are: {', '.join(QUESTIONS)}")
+            raise InvalidInput(say("{value!r} is not a checklist question; they are: {allowed}",
+                                   value=key, allowed=", ".join(QUESTIONS)))
         if key not in self.decided.asked:
             self.decided.asked.append(key)
         reply = self.scenario.replies.get(key)
@@ -503,10 +517,10 @@ class PracticeCall:
     def answer_question(self, qid: str, choice: int) -> None:
         question = next((q for q in self.scenario.questions if q["id"] == qid), None)
         if question is None:
-            raise InvalidInput(f"the scenario has no question {qid!r}")
+            raise InvalidInput(say("the scenario has no question {value!r}", value=qid))
         if not isinstance(choice, int) or not 1 <= choice <= len(question["choices"]):
-            raise InvalidInput(f"question {qid}: answer with a choice from 1 to "
-                               f"{len(question['choices'])}")
+            raise InvalidInput(say("question {name}: answer with a choice from 1 to {count}",
+                                   name=qid, count=len(question["choices"])))
         self.decided.questions[qid] = choice
 
     def finish_checklist(self, now: datetime) -> None:
@@ -550,7 +564,9 @@ class PracticeCall:
             action()
             return True
         except DeskError as exc:
-            self.desk_said.append(str(exc))
+            # The refusal as core made it: English in the card's JSON, said in the
+            # student's language on screen.
+            self.desk_said.append(exc.args[0] if exc.args else str(exc))
             return False
 
     def repository_verdict(self) -> str:
@@ -571,9 +587,7 @@ class PracticeCall:
 
         self.decided.admissible = bool(admissible)
         if not admissible:
-            if told not in TOLD:
-                raise InvalidInput(f"say what the caller is told: one of {', '.join(TOLD)}")
-            self.decided.told = told
+            self.decided.told = choices.pick("told", told, "told")
         if self.identified_at is None:
             self.identified_at = now
         facts = tickets.validate(self._facts())
@@ -588,10 +602,9 @@ class PracticeCall:
     def qualify(self, call_type: str, impact: str, urgency: str, now: datetime) -> int | None:
         from deskcli.core import qualify, sla
 
-        for value, allowed, label in ((call_type, TYPES, "type"), (impact, IMPACTS, "impact"),
-                                      (urgency, URGENCIES, "urgency")):
-            if value not in allowed:
-                raise InvalidInput(f"{label}: {value!r} is not one of {', '.join(allowed)}")
+        call_type = choices.pick("type", call_type, "type")
+        impact = choices.pick("impact", impact, "impact")
+        urgency = choices.pick("urgency", urgency, "urgency")
         self.decided.type, self.decided.impact, self.decided.urgency = call_type, impact, urgency
         self.decided.priority = sla.priority_for(self.desk.settings, impact, urgency)
         self.qualified_at = now
@@ -614,15 +627,15 @@ class PracticeCall:
               escalation_kind: str | None = None, diagnosis: str | None = None) -> None:
         from deskcli.core import problems, treatment
 
-        if decision not in TREATMENTS:
-            raise InvalidInput(f"treatment: {decision!r} is not one of {', '.join(TREATMENTS)}")
-        if decision == "escalate" and escalation_kind not in ESCALATION_KINDS:
-            raise InvalidInput(f"escalation kind: one of {', '.join(ESCALATION_KINDS)}")
+        decision = choices.pick("treatment", decision, "treatment")
+        if decision == "escalate":
+            escalation_kind = choices.pick("escalation", escalation_kind, "escalation_kind")
         if decision == "transfer":
             group = group or self.scenario.expected.get("group") or "workstation"
             known = treatment.groups(self.desk.settings)
             if group not in known:
-                raise InvalidInput(f"group: {group!r} is not one of {', '.join(sorted(known))}")
+                raise InvalidInput(say("{option}: {value!r} is not one of {allowed}", option="group",
+                                       value=group, allowed=", ".join(sorted(known))))
         d = self.decided
         # Only what the chosen treatment uses is the student's decision.
         d.treatment = decision
@@ -677,9 +690,7 @@ class PracticeCall:
     def decide_abandoned(self, choice: str, now: datetime) -> None:
         from deskcli.core import tickets
 
-        if choice not in ABANDONED:
-            raise InvalidInput(f"abandoned call: one of {', '.join(ABANDONED)}")
-        self.decided.abandoned = choice
+        choice = self.decided.abandoned = choices.pick("abandoned", choice, "abandoned")
         caller = self.scenario.caller
         if choice == "record":
             self._on_desk(lambda: tickets.record_abandoned(
@@ -711,14 +722,23 @@ _DEFAULT_REPLIES = {
 # -- scoring ----------------------------------------------------------------------------
 
 def _item(key: str, label: str, ok: bool | None, answer, expected, points: int | None = None,
-          rule: Rule | None = None, why: str | None = None) -> dict:
-    """One scored line: `ok` None means not reached (no points, still counted)."""
+          rule: Rule | None = None, why: str | None = None, applied: Rule | None = None,
+          situation: str | None = None) -> dict:
+    """One scored line: `ok` None means not reached (no points, still counted).
+
+    Labels, sections and rules are the English messages of the catalog, said in the
+    reader's language where they are shown; `applied` is the rule a wrong choice followed."""
     full = points if points is not None else POINTS.get(key.split(":")[0], 1)
     rule = rule or RULES[key.split(":")[0]]
-    return {"key": key, "label": label, "ok": bool(ok), "reached": ok is not None,
+    item = {"key": key, "label": label, "ok": bool(ok), "reached": ok is not None,
             "points": full if ok else 0, "max": full,
             "answer": answer, "expected": expected,
             "section": rule.section, "rule": rule.text, "why": why}
+    if situation is not None:
+        item["situation"] = situation
+    if applied is not None:
+        item.update(applied_section=applied.section, applied_rule=applied.text)
+    return item
 
 
 def _minutes(start: datetime | None, end: datetime | None) -> float | None:
@@ -735,20 +755,20 @@ def scorecard(call: PracticeCall) -> dict:
     add = items.append
 
     if s.kind == "abandoned":
-        add(_item("abandoned", "What to do with the caller who hung up", d.abandoned == s.expected["abandoned"],
+        add(_item("abandoned", N_("What to do with the caller who hung up"), d.abandoned == s.expected["abandoned"],
                   d.abandoned, s.expected["abandoned"], why=why.get("abandoned")))
     else:
         for key, label in QUESTIONS.items():
             add(_item(key, label, key in d.asked, "asked" if key in d.asked else "not asked",
                       "asked", why=why.get(key)))
         confirmed = any(ok for _, ok in d.reformulations)
-        add(_item("reformulation", "Reformulation confirmed by the caller", confirmed,
+        add(_item("reformulation", N_("Reformulation confirmed by the caller"), confirmed,
                   d.reformulations[-1][0] if d.reformulations else None,
                   s.problem.get("summary"), why=why.get("reformulation")))
         if call.timed:
             spent = _minutes(call.started, call.identified_at)
             limit = settings["desk"]["identification_minutes"]
-            add(_item("identification_time", f"Caller and problem identified within {limit} minutes",
+            add(_item("identification_time", N_("Caller and problem identified in time (minutes)"),
                       spent is not None and spent <= limit, spent, limit))
         _score_call(call, add)
 
@@ -779,60 +799,52 @@ def scorecard(call: PracticeCall) -> dict:
 def _score_call(call: PracticeCall, add) -> None:
     s, d, why, expected = call.scenario, call.decided, call.scenario.why, call.scenario.expected
     admissible = expected.get("admissible", True)
-    add(_item("admissible", "Admissibility", d.admissible is not None and d.admissible == admissible,
+    add(_item("admissible", N_("Admissibility"), d.admissible is not None and d.admissible == admissible,
               d.admissible, admissible, why=why.get("admissible")))
     if not admissible:
-        add(_item("told", "What the caller is told before the call stops",
+        add(_item("told", N_("What the caller is told before the call stops"),
                   d.told == "billing" if d.admissible is False else None,
                   d.told, "billing", why=why.get("told")))
         return
     reached = call.ended_early is None
-    for key, label in (("type", "Call type"), ("impact", "Impact"), ("urgency", "Urgency")):
+    for key, label in (("type", N_("Call type")), ("impact", N_("Impact")),
+                       ("urgency", N_("Urgency"))):
         value = getattr(d, key)
         add(_item(key, label, value == expected[key] if reached else None, value,
                   expected[key], why=why.get(key)))
     from deskcli.core import sla
 
     right_priority = sla.priority_for(call.desk.settings, expected["impact"], expected["urgency"])
-    add(_item("priority", "Priority (from the grid)",
+    add(_item("priority", N_("Priority (from the grid)"),
               d.priority == right_priority if reached else None, d.priority, right_priority,
               why=why.get("priority")))
     chosen, wanted = d.treatment, expected["treatment"]
     if wanted == "transfer":
-        add(_item("kb", "Knowledge base consulted before the transfer",
+        add(_item("kb", N_("Knowledge base consulted before the transfer"),
                   d.consulted_kb if reached else None, d.consulted_kb, True, why=why.get("kb")))
-    add(_item("treatment", "Treatment", chosen == wanted if reached else None, chosen, wanted,
-              rule=RULES[wanted] if chosen == wanted or chosen is None else _contrast(chosen, wanted),
-              why=why.get("treatment")))
+    add(_item("treatment", N_("Treatment"), chosen == wanted if reached else None, chosen, wanted,
+              rule=RULES[wanted], why=why.get("treatment"),
+              applied=RULES[chosen] if chosen not in (None, wanted) else None))
     if wanted == "escalate":
-        add(_item("escalation_kind", "Kind of escalation",
+        add(_item("escalation_kind", N_("Kind of escalation"),
                   d.escalation_kind == expected["escalation_kind"] if reached else None,
                   d.escalation_kind, expected["escalation_kind"], why=why.get("escalation_kind")))
     if wanted == "intervene":
-        add(_item("diagnosis", "A precise diagnosis in the intervention request",
+        add(_item("diagnosis", N_("A precise diagnosis in the intervention request"),
                   matches(d.diagnosis, s.treatment["diagnosis_keywords"]) if reached else None,
                   d.diagnosis, s.treatment.get("diagnosis"), why=why.get("diagnosis")))
     if call.timed:
         spent = _minutes(call.qualified_at, call.decided_at)
         limit = call.desk.settings["treatment"]["level1_minutes"]
-        add(_item("level1_time", f"Level 1 decided within {limit} minutes",
+        add(_item("level1_time", N_("Level 1 decided in time (minutes)"),
                   (spent is not None and spent <= limit) if reached else None, spent, limit))
     for index, moment in enumerate(s.closing):
         chosen_close = d.closing[index] if index < len(d.closing) else None
-        situation = moment["situation"]
-        if len(situation) > 70:
-            situation = situation[:69].rstrip() + "…"
-        add(_item(f"closing:{index + 1}", f"{CLOSING_LABEL} {situation}",
+        add(_item(f"closing:{index + 1}", CLOSING_LABEL,
                   chosen_close == moment["definitive"] if reached and chosen_close is not None
                   else None,
-                  chosen_close, moment["definitive"], why=moment.get("why")))
-
-
-def _contrast(chosen: str, wanted: str) -> Rule:
-    """The feedback on a wrong treatment quotes the rule that applied and the one chosen."""
-    right, wrong = RULES[wanted], RULES[chosen]
-    return Rule(f"{right.section} (you applied: {wrong.section})",
-                f"{right.text} Not this: {wrong.text}")
+                  chosen_close, moment["definitive"], why=moment.get("why"),
+                  situation=moment["situation"]))
 
 
 # -- answers from a file ------------------------------------------------------------------
@@ -850,7 +862,9 @@ def play_answers(call: PracticeCall, answers: dict, now: datetime) -> dict:
     def get(key, kind, default=None):
         value = answers.get(key, default)
         if value is not None and not isinstance(value, kind):
-            raise InvalidInput(f"answers: {key} must be {kind.__name__ if not isinstance(kind, tuple) else 'a value'}, got {value!r}")
+            raise InvalidInput(say("answers: {key} must be {kind}, got {value!r}", key=key,
+                                   value=value, kind={bool: "true or false", str: "a text",
+                                                      list: "a list", dict: "a table"}[kind]))
         return value
 
     timing = answers.get("clock")
@@ -867,8 +881,8 @@ def play_answers(call: PracticeCall, answers: dict, now: datetime) -> dict:
     chosen = get("questions", dict, {}) or {}
     unknown = set(chosen) - {q["id"] for q in s.questions}
     if unknown:
-        raise InvalidInput(f"answers: questions: the scenario has no question "
-                           f"{', '.join(sorted(unknown))}")
+        raise InvalidInput(say("answers: questions: the scenario has no question {names}",
+                               names=", ".join(sorted(unknown))))
 
     def answer_at(moment_name: str) -> None:
         for question in call.questions_at(moment_name):
@@ -887,13 +901,13 @@ def play_answers(call: PracticeCall, answers: dict, now: datetime) -> dict:
     call.finish_checklist(at(ident))
     admissible = get("admissible", bool)
     if admissible is None:
-        raise InvalidInput("answers: admissible = true or false is needed")
+        raise InvalidInput(say("answers: admissible = true or false is needed"))
     call.decide_admissibility(admissible, get("told", str), moment)
     if call.ended_early:
         return call.finish(moment)
     for key in ("type", "impact", "urgency"):
         if not isinstance(answers.get(key), str):
-            raise InvalidInput(f"answers: {key} is needed once the call is admissible")
+            raise InvalidInput(say("answers: {key} is needed once the call is admissible", key=key))
     call.qualify(answers["type"], answers["impact"], answers["urgency"], moment)
     if get("consulted_kb", bool, False):
         call.consult_kb(moment)
@@ -904,7 +918,7 @@ def play_answers(call: PracticeCall, answers: dict, now: datetime) -> dict:
     closing = get("closing", list, [])
     for index, close in enumerate(closing[:len(s.closing)]):
         if not isinstance(close, bool):
-            raise InvalidInput("answers: closing is a list of true (close) or false (keep open)")
+            raise InvalidInput(say("answers: closing is a list of true (close) or false (keep open)"))
         call.decide_closing(index, close, at(1))
     return call.finish(moment)
 

@@ -1,9 +1,13 @@
-"""The practice call at the terminal: the caller's replies, the student's moves, the scorecard."""
+"""The practice call at the terminal: the caller's replies, the student's moves, the scorecard.
+
+The scorecard keeps its labels and rules as the catalog's English messages (so a --json
+card reads the same in every language); they are said in the session's language here."""
 
 from __future__ import annotations
 
-from deskcli.core import clock, practice
+from deskcli.core import choices, clock, practice
 from deskcli.core.qualify import IMPACT_LABELS, URGENCY_LABELS
+from deskcli.i18n import _, shown, tr
 from deskcli.ui import output, prompts
 
 REFORMULATE = "reformulate"
@@ -12,13 +16,13 @@ KB = "kb"
 
 
 def _caller(text: str) -> None:
-    output.message(f"  Caller: « {output.safe(text)} »")
+    output.message(_("  Caller: « {words} »").format(words=output.safe(text)))
 
 
 def _ask_questions(call: practice.PracticeCall, moment: str) -> None:
     for question in call.questions_at(moment):
-        choices = [(str(i), text) for i, text in enumerate(question["choices"], 1)]
-        answer = prompts.select(question["ask"], choices)
+        options = [(str(i), text) for i, text in enumerate(question["choices"], 1)]
+        answer = prompts.select(question["ask"], options)
         call.answer_question(question["id"], int(answer))
 
 
@@ -29,8 +33,8 @@ def _said(call: practice.PracticeCall, step: str) -> None:
 
     line = load_toml(data_file("checklist.toml")).get(step, {}).get("say")
     if line:
-        output.message("  You: " + line.format(company=call.desk.settings["desk"]["company"],
-                                               technician=call.student))
+        output.message(_("  You: {words}").format(words=tr(line).format(
+            company=call.desk.settings["desk"]["company"], technician=call.student)))
 
 
 def _elapsed(call: practice.PracticeCall, since, limit: int) -> str:
@@ -38,20 +42,26 @@ def _elapsed(call: practice.PracticeCall, since, limit: int) -> str:
     if not call.timed or since is None:
         return ""
     seconds = max(0, int((clock.now() - since).total_seconds()))
-    return f" [{seconds // 60}:{seconds % 60:02d} of {limit}:00]"
+    return _(" [{minutes}:{seconds:02d} of {limit}:00]").format(
+        minutes=seconds // 60, seconds=seconds % 60, limit=limit)
+
+
+def _labelled(table: dict[str, str]) -> list[tuple[str, str]]:
+    return [(key, tr(label)) for key, label in table.items()]
 
 
 def _checklist(call: practice.PracticeCall) -> None:
     limit = call.desk.settings["desk"]["identification_minutes"]
     while True:
-        choices = [(key, practice.QUESTIONS[key]) for key in call.remaining_questions()]
-        choices += [(REFORMULATE, "Reformulate the problem and check it with the caller"),
-                    (DONE, "Checklist done: decide whether the call is admissible")]
-        move = prompts.select(f"Your next move{_elapsed(call, call.started, limit)}:", choices)
+        moves = [(key, tr(practice.QUESTIONS[key])) for key in call.remaining_questions()]
+        moves += [(REFORMULATE, _("Reformulate the problem and check it with the caller")),
+                  (DONE, _("Checklist done: decide whether the call is admissible"))]
+        move = prompts.select(_("Your next move{clock}:").format(
+            clock=_elapsed(call, call.started, limit)), moves)
         if move == DONE:
             return
         if move == REFORMULATE:
-            text = prompts.text("Your reformulation:", required=True)
+            text = prompts.text(_("Your reformulation:"), required=True)
             confirmed, reply = call.reformulate(text)
             _caller(reply)
             continue
@@ -63,137 +73,178 @@ def _checklist(call: practice.PracticeCall) -> None:
 def play(call: practice.PracticeCall) -> dict:
     """Walk one practice call with the student; returns the scorecard."""
     s = call.scenario
-    output.message(f"Practice call ({s.name}). {s.treatment.get('intro') or 'The phone rings.'}")
+    output.message(_("Practice call ({name}). {intro}").format(
+        name=s.name, intro=output.safe(s.treatment.get("intro") or _("The phone rings."))))
     if call.timed and s.kind == "call":
-        output.message("The clock runs as in a real call: identify the caller and the problem "
-                       "within 5 minutes; level 1 decides within 10 (--no-clock to practise "
-                       "without it).")
+        output.message(_("The clock runs as in a real call: identify the caller and the problem "
+                         "within {identification} minutes; level 1 decides within {level1} "
+                         "(--no-clock to practise without it).").format(
+            identification=call.desk.settings["desk"]["identification_minutes"],
+            level1=call.desk.settings["treatment"]["level1_minutes"]))
     if s.kind == "abandoned":
         output.message(output.safe(s.treatment.get("situation", "")))
         _ask_questions(call, "opening")
-        choice = prompts.select("What do you do?", list(practice.ABANDONED.items()))
+        choice = prompts.select(_("What do you do?"), _labelled(practice.ABANDONED))
         call.decide_abandoned(choice, clock.now())
         return call.finish(clock.now())
 
     _checklist(call)
     call.finish_checklist(clock.now())
     _ask_questions(call, "opening")
-    output.message(f"The repository: {output.safe(call.repository_verdict())}.")
-    admissible = prompts.confirm("Is the call admissible?", default=True)
+    output.message(_("The repository: {verdict}.").format(
+        verdict=output.safe(shown(call.repository_verdict()))))
+    admissible = prompts.confirm(_("Is the call admissible?"), default=True)
     told = None
     if not admissible:
-        told = prompts.select("Before the call ends, you:", list(practice.TOLD.items()))
+        told = prompts.select(_("Before the call ends, you:"), _labelled(practice.TOLD))
     call.decide_admissibility(admissible, told, clock.now())
     if call.ended_early:
         return call.finish(clock.now())
 
-    call_type = prompts.select("Call type:", [("incident", "incident: something is broken"),
-                                              ("request", "service request: a demand")])
-    impact = prompts.select("Impact:", list(IMPACT_LABELS.items()))
-    urgency = prompts.select("Urgency:", list(URGENCY_LABELS.items()))
+    call_type = prompts.select(_("Call type:"), [
+        ("incident", _("incident: something is broken")),
+        ("request", _("service request: a demand"))])
+    impact = prompts.select(_("Impact:"), _labelled(IMPACT_LABELS))
+    urgency = prompts.select(_("Urgency:"), _labelled(URGENCY_LABELS))
     priority = call.qualify(call_type, impact, urgency, clock.now())
-    output.message(f"Priority {priority}, from the grid.")
+    output.message(_("Priority {priority}, from the grid.").format(priority=priority))
 
     output.message(output.safe(s.treatment.get("situation", "")))
     _ask_questions(call, "treatment")
+    level1 = call.desk.settings["treatment"]["level1_minutes"]
     while True:
-        choices = [] if call.decided.consulted_kb else [
-            (KB, "Search the knowledge base for an identical incident")]
-        level1 = call.desk.settings["treatment"]["level1_minutes"]
-        decision = prompts.select(f"Your decision{_elapsed(call, call.qualified_at, level1)}:",
-                                  choices + list(practice.TREATMENTS.items()))
+        search = [] if call.decided.consulted_kb else [
+            (KB, _("Search the knowledge base for an identical incident"))]
+        decision = prompts.select(_("Your decision{clock}:").format(
+            clock=_elapsed(call, call.qualified_at, level1)),
+            search + _labelled(practice.TREATMENTS))
         if decision != KB:
             break
-        output.message(f"  Knowledge base: {output.safe(call.consult_kb(clock.now()))}")
+        output.message(_("  Knowledge base: {found}").format(
+            found=output.safe(call.consult_kb(clock.now()))))
     details: dict = {}
     if decision == "transfer":
         from deskcli.core import treatment
 
         groups = sorted(treatment.groups(call.desk.settings))
-        details["group"] = prompts.select("To which group?", [(g, g) for g in groups])
+        details["group"] = prompts.select(_("To which group?"), [(g, g) for g in groups])
     elif decision == "escalate":
-        details["escalation_kind"] = prompts.select("Which escalation?", [
-            ("functional", "functional (horizontal): more specialised people or access rights"),
-            ("hierarchical", "hierarchical (vertical): more authority or resources")])
+        details["escalation_kind"] = prompts.select(_("Which escalation?"), [
+            ("functional", _("functional (horizontal): more specialised people or access rights")),
+            ("hierarchical", _("hierarchical (vertical): more authority or resources"))])
     elif decision == "intervene":
-        details["diagnosis"] = prompts.text("Your diagnosis, for the technician on site:",
+        details["diagnosis"] = prompts.text(_("Your diagnosis, for the technician on site:"),
                                             required=True)
     call.treat(decision, clock.now(), **details)
 
     _ask_questions(call, "closing")
     for index, moment in enumerate(call.closing_moments()):
         output.message(output.safe(moment["situation"]))
-        close = prompts.confirm("Close the call now?", default=False)
+        close = prompts.confirm(_("Close the call now?"), default=False)
         said = call.decide_closing(index, close, clock.now())
         if said:
-            output.message(f"  The desk: {output.safe(said)}")
+            output.message(_("  The desk: {refusal}").format(refusal=output.safe(shown(said))))
     return call.finish(clock.now())
 
 
-def _value(value) -> str:
+# The kind of machine value each scored item holds, to name it in the session's language.
+_KINDS = {"type": "type", "impact": "impact", "urgency": "urgency", "treatment": "treatment",
+          "escalation_kind": "escalation", "told": "told", "abandoned": "abandoned"}
+
+
+def _ours(key: str, text: str) -> str:
+    """A label, section or rule in the session's language; a scenario's own question is
+    the teacher's text, in the scenario's language, and stays as written."""
+    return text if key.startswith("question:") else tr(text)
+
+
+def _value(key: str, value) -> str:
     if value is True:
-        return "yes"
+        return _("yes")
     if value is False:
-        return "no"
+        return _("no")
     if value is None:
         return "—"
+    if value in ("asked", "not asked"):
+        return _("asked") if value == "asked" else _("not asked")
+    kind = _KINDS.get(key)
+    if kind and isinstance(value, str):
+        return choices.label(kind, value)
     return output.safe_line(value)
 
 
 def show_scorecard(card: dict) -> None:
     """The feedback: each item with the rule and its section where a point was lost."""
-    print(f"Practice call {card['scenario']}: {output.safe_line(card['title'])}")
-    print(f"Student: {output.safe_line(card['student'])}")
+    print(_("Practice call {name}: {title}").format(name=card["scenario"],
+                                                   title=output.safe_line(card["title"])))
+    print(_("Student: {name}").format(name=output.safe_line(card["student"])))
     for item in card["items"]:
-        mark = "✓" if item["ok"] else "✗"
-        line = f"{mark} {output.safe_line(item['label'])} ({item['points']}/{item['max']})"
+        key = item["key"].split(":")[0]
+        label = _ours(item["key"], item["label"])
+        if item.get("situation"):
+            label = f"{label} {output.safe_line(item['situation'])}"
+        line = f"{'✓' if item['ok'] else '✗'} {output.safe_line(label)} " \
+               f"({item['points']}/{item['max']})"
         if not item["ok"]:
             if not item["reached"]:
-                line += ": not reached, the call had ended"
+                line += _(": not reached, the call had ended")
             else:
-                line += (f": your answer {_value(item['answer'])}, "
-                         f"expected {_value(item['expected'])}")
+                line += _(": your answer {answer}, expected {expected}").format(
+                    answer=_value(key, item["answer"]), expected=_value(key, item["expected"]))
         print(line)
-        if not item["ok"] and item["reached"]:
-            print(f"    Rule ({item['section']}): {output.safe(item['rule'])}")
-            if item.get("why"):
-                print(f"    Here: {output.safe(item['why'])}")
+        if item["ok"] or not item["reached"]:
+            continue
+        print(_("    Rule ({section}): {rule}").format(
+            section=output.safe(_ours(item["key"], item["section"])),
+            rule=output.safe(_ours(item["key"], item["rule"]))))
+        if item.get("applied_rule"):
+            print(_("    Not this ({section}): {rule}").format(
+                section=tr(item["applied_section"]), rule=tr(item["applied_rule"])))
+        if item.get("why"):
+            print(_("    Here: {why}").format(why=output.safe(item["why"])))
     for said in card.get("desk_said", []):
-        print(f"  The desk refused: {output.safe(said)}")
+        print(_("  The desk refused: {refusal}").format(refusal=output.safe(shown(said))))
     timing = card["minutes"]
     if card["timed"] and timing["identification"] is not None:
-        level1 = f", level 1 {timing['level1']} min" if timing["level1"] is not None else ""
-        print(f"Time: identification {timing['identification']} min{level1}")
-    print(f"Score: {card['score']}/{card['max']} ({card['percent']}%)")
+        print(_("Time: identification {identification} min, level 1 {level1} min").format(
+            identification=timing["identification"],
+            level1="—" if timing["level1"] is None else timing["level1"]))
+    print(_("Score: {score}/{most} ({percent}%)").format(score=card["score"], most=card["max"],
+                                                         percent=card["percent"]))
 
 
 def show_list(scenarios: list[practice.Scenario]) -> None:
     output.table([(s.name, s.title, s.summary) for s in scenarios],
-                 headers=["scenario", "title", "situation"])
+                 headers=[_("scenario"), _("title"), _("situation")])
 
 
 def show_summary(report: dict) -> None:
     group = report["class"]
     if not report["students"]:
-        output.message("No practice call recorded yet: `deskcli practice --student NAME` takes one.")
+        output.message(_("No practice call recorded yet: `deskcli practice --student NAME` "
+                         "takes one."))
         return
-    print(f"Class: {group['students']} student(s), {group['calls']} call(s), "
-          f"mean score {group['mean_percent']}%")
+    print(_("Class: {students} student(s), {calls} call(s), mean score {mean}%").format(
+        students=group["students"], calls=group["calls"], mean=group["mean_percent"]))
     output.table([(s["scenario"], s["calls"], f"{s['mean_percent']}%") for s in group["scenarios"]],
-                 headers=["scenario", "calls", "mean score"])
+                 headers=[_("scenario"), _("calls"), _("mean score")])
     if group["frequent_mistakes"]:
-        print("\nMost frequent mistakes in the class:")
-        output.table([(m["count"], m["label"], m["section"]) for m in group["frequent_mistakes"]],
-                     headers=["times", "item", "rule"])
+        print("\n" + _("Most frequent mistakes in the class:"))
+        output.table([(m["count"], _ours(m["item"], m["label"]), _ours(m["item"], m["section"]))
+                      for m in group["frequent_mistakes"]],
+                     headers=[_("times"), _("item"), _("rule")])
     for student in report["students"]:
-        print(f"\n{output.safe_line(student['student'])}: {student['calls']} call(s), mean "
-              f"{student['mean_percent']}%, first {student['first_percent']}% -> last "
-              f"{student['last_percent']}%")
+        print("\n" + _("{name}: {calls} call(s), mean {mean}%, first {first}% -> last {last}%").format(
+            name=output.safe_line(student["student"]), calls=student["calls"],
+            mean=student["mean_percent"], first=student["first_percent"],
+            last=student["last_percent"]))
         output.table([(output.when(x["at"]), x["scenario"], f"{x['score']}/{x['max']}",
                        f"{x['percent']}%") for x in student["sessions"]],
-                     headers=["date", "scenario", "score", "%"])
+                     headers=[_("date"), _("scenario"), _("score"), "%"])
         if student["frequent_mistakes"]:
-            print("Frequent mistakes:")
+            print(_("Frequent mistakes:"))
             for mistake in student["frequent_mistakes"]:
-                print(f"  {mistake['count']} x {output.safe_line(mistake['label'])} "
-                      f"({mistake['section']})")
+                print(_("  {count} x {item} ({section})").format(
+                    count=mistake["count"],
+                    item=output.safe_line(_ours(mistake["item"], mistake["label"])),
+                    section=_ours(mistake["item"], mistake["section"])))
