@@ -280,3 +280,20 @@ def test_items_a_call_never_reached_are_not_counted_as_mistakes(home):
     mistakes = practice.summary(practice.results(home))["class"]["frequent_mistakes"]
     assert mistakes == [{"item": "admissible", "section": "procedure §1, Admissibility; seed 000 §5",
                          "count": 1, "label": "Admissibility"}]
+
+
+def test_the_repository_verdict_is_said_in_the_students_language(home):
+    from deskcli import i18n
+
+    scenario = practice.find_scenario(home, "vip-messagerie")
+    call = practice.PracticeCall(scenario, practice.sandbox(home, "s", scenario), "s", NOON)
+    unknown = call.repository_verdict()
+    call.ask("organisation")
+    known = call.repository_verdict()
+    assert str(known).startswith("contract C-HOR-2026 valid until ")
+    i18n.activate("fr")
+    try:
+        assert i18n.shown(known).startswith("contrat C-HOR-2026 valide jusqu'au ")
+        assert i18n.shown(unknown).startswith("(appelant non identifié) n'a ni contrat")
+    finally:
+        i18n.activate("en")

@@ -15,7 +15,7 @@ from deskcli.core.desk import Desk
 from deskcli.core.errors import DeskError, InvalidInput, NotFound
 from deskcli.core.names import name_key
 from deskcli.core.paths import data_dir
-from deskcli.i18n import N_, say
+from deskcli.i18n import N_, from_record, say, term
 
 SCENARIO_DIR = "scenarios"
 PRACTICE_DIR = "practice"
@@ -538,7 +538,7 @@ class PracticeCall:
             self.decided.reformulations[-1][0] if self.decided.reformulations else None)
         summary = s.problem.get("summary") or s.title
         return CallFacts(
-            caller=caller.get("name") if "caller" in asked else "(caller not identified)",
+            caller=caller.get("name") if "caller" in asked else term(N_("(caller not identified)")),
             summary=summary,
             org=caller.get("organisation") if "organisation" in asked else None,
             org_kind=caller.get("kind") if "organisation" in asked else None,
@@ -580,7 +580,8 @@ class PracticeCall:
                 organisation=facts.org or facts.caller, contract_number=facts.contract,
                 call_date=clock.local_date(self.started), require_contract=True,
                 billable=False, purchase_order=None, company=self.desk.settings["desk"]["company"])
-        return verdict["reason"]
+        # The reason as a message, said in the student's language where it is shown.
+        return from_record(verdict.get("reason_message", verdict["reason"]))
 
     def decide_admissibility(self, admissible: bool, told: str | None, now: datetime) -> None:
         from deskcli.core import tickets

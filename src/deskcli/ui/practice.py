@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from deskcli.core import choices, clock, practice
 from deskcli.core.qualify import IMPACT_LABELS, URGENCY_LABELS
-from deskcli.i18n import _, shown, tr
+from deskcli.i18n import _, number, shown, tr
 from deskcli.ui import output, prompts
 
 REFORMULATE = "reformulate"
@@ -207,8 +207,8 @@ def show_scorecard(card: dict) -> None:
     timing = card["minutes"]
     if card["timed"] and timing["identification"] is not None:
         print(_("Time: identification {identification} min, level 1 {level1} min").format(
-            identification=timing["identification"],
-            level1="—" if timing["level1"] is None else timing["level1"]))
+            identification=number(timing["identification"], 1),
+            level1="—" if timing["level1"] is None else number(timing["level1"], 1)))
     print(_("Score: {score}/{most} ({percent}%)").format(score=card["score"], most=card["max"],
                                                          percent=card["percent"]))
 
