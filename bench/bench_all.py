@@ -1,6 +1,7 @@
 """The daily commands, the reports and the intake, timed as whole processes as history grows.
 
     python bench/bench_all.py [--sizes 1000,10000,100000] [--active 200] [--runs 5]
+                              [--backend tinydb|postgresql]
 
 For each size, a repository of that many closed tickets (histories of 5 to 15 events, as
 bench_report builds them) and 200 active ones; every command is run once to warm the file
@@ -8,6 +9,8 @@ cache, then timed `--runs` times; the table gives the median wall time and the p
 memory (maximum resident set) of each. The floors are the interpreter's bare start-up
 and `import typer` in the same environment. When Taskwarrior's `task` is installed,
 `task add`, `task list` and `task import` run on the same sizes, side by side.
+With `--backend postgresql`, each repository is a database of a private PostgreSQL
+cluster started for the run (tests/pgcluster.py, with the server's durable defaults).
 """
 
 from __future__ import annotations
@@ -99,8 +102,12 @@ def jsonl(count: int) -> bytes:
                    for n in range(count)).encode("utf-8")
 
 
-def rows_for(size: int, active: int, runs: int, root: Path) -> dict[str, tuple[float, int]]:
+def rows_for(size: int, active: int, runs: int, root: Path, cluster=None) -> dict[str, tuple[float, int]]:
     home = root / f"repo-{size}"
+    built = None
+    if cluster is not None:
+        built = cluster.create_database()
+        os.environ["DESKCLI_DATABASE_URL"] = cluster.url(built)
     # Built by a process of its own: a child's peak memory counts its parent's pages at
     # fork, and this one would otherwise hold every ticket it generated.
     subprocess.run([sys.executable, "-c", f"import bench_report; from pathlib import Path; "
@@ -125,11 +132,18 @@ def rows_for(size: int, active: int, runs: int, root: Path) -> dict[str, tuple[f
     batch = jsonl(10_000)
     scratch_home = root / f"intake-{size}"
 
+    env = environment(scratch_home)
+    copies = []
+
     def fresh_copy() -> None:
         shutil.rmtree(scratch_home, ignore_errors=True)
         shutil.copytree(home, scratch_home)
+        if cluster is not None:  # the database of the repository, copied as its directory is
+            for name in copies:
+                cluster.drop_database(name)
+            copies[:] = [cluster.create_database(template=built)]
+            env["DESKCLI_DATABASE_URL"] = cluster.url(copies[0])
 
-    env = environment(scratch_home)
     found["open --from 10,000 JSONL"] = measure(lambda: d.deskcli("open", "--from", "-", "--format", "jsonl"),
                                                 env, max(3, runs // 2), prepare=fresh_copy, stdin=batch)
     shutil.rmtree(scratch_home, ignore_errors=True)
@@ -169,14 +183,28 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--active", type=int, default=200)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--backend", choices=("tinydb", "postgresql"), default="tinydb")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    with scratch("deskcli-bench-all-") as root:
-        columns = {size: rows_for(size, args.active, args.runs, root) for size in sizes}
+    cluster = None
+    os.environ.pop("DESKCLI_DATABASE_URL", None)
+    if args.backend == "postgresql":
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+        import pgcluster
+
+        cluster = pgcluster.Cluster({"fsync": "on", "synchronous_commit": "on",
+                                     "full_page_writes": "on"}).start()
+    try:
+        with scratch("deskcli-bench-all-") as root:
+            columns = {size: rows_for(size, args.active, args.runs, root, cluster) for size in sizes}
+    finally:
+        if cluster is not None:
+            cluster.stop()
     base = floors(args.runs)
     labels = list(base) + [k for k in next(iter(columns.values()))]
     header = f"{'command':<32}" + "".join(f"{f'{s:,} closed':>22}" for s in sizes) + f"{'target':>10}"
-    print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}; median ms / peak MB over {args.runs} runs")
+    print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, {args.backend}; "
+          f"median ms / peak MB over {args.runs} runs")
     print(header)
     print("-" * len(header))
     for label in labels:

@@ -1,8 +1,16 @@
-"""Shared fixtures: an isolated repository per test and a `deskcli` runner."""
+"""Shared fixtures: an isolated repository per test, on each backend, and a `deskcli` runner.
+
+The CLI tests (tests/commands, and tests marked `both_backends`) run twice: on the
+embedded TinyDB repository and on PostgreSQL, in a private cluster started once per
+session (initdb and pg_ctl on a temporary directory and a free loopback port), with a
+fresh database per test copied from a template. Without PostgreSQL's binaries those
+runs fail, loudly; a developer without PostgreSQL opts out with DESKCLI_TEST_POSTGRESQL=0.
+"""
 
 from __future__ import annotations
 
 import json
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,13 +18,113 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from deskcli.cli import app
-from deskcli.core.desk import Desk, open_desk
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # pgcluster, beside this file
+
+import pgcluster  # noqa: E402
+
+from deskcli.cli import app  # noqa: E402
+from deskcli.core.desk import open_desk  # noqa: E402
+from deskcli.core.repository import DATABASE_URL_ENV  # noqa: E402
+
+BACKENDS = ("tinydb",) if pgcluster.opted_out() else ("tinydb", "postgresql")
+COMMANDS_DIR = Path(__file__).resolve().parent / "commands"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "both_backends: run on TinyDB and on PostgreSQL")
+    config.addinivalue_line("markers", "tinydb_only(reason): a test of the embedded files themselves")
+
+
+def pytest_report_header(config):
+    if pgcluster.opted_out():
+        return f"backends: tinydb only ({pgcluster.OPT_OUT_ENV}=0)"
+    return f"backends: tinydb, postgresql ({pgcluster.binaries() or 'initdb NOT FOUND'})"
+
+
+def pytest_generate_tests(metafunc):
+    path = Path(str(metafunc.definition.fspath)).resolve()
+    wanted = COMMANDS_DIR in path.parents or metafunc.definition.get_closest_marker("both_backends")
+    if wanted and not metafunc.definition.get_closest_marker("tinydb_only"):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@dataclass
+class Backend:
+    name: str
+    url: str | None = None  # the database of this test, for PostgreSQL
+
+
+@pytest.fixture(scope="session")
+def postgresql_cluster():
+    """The session's private cluster, with a template database holding deskcli's schema."""
+    try:
+        cluster = pgcluster.Cluster().start()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    from deskcli.core.postgres import PostgresRepository
+
+    template = cluster.create_database()
+    repo = PostgresRepository(cluster.url(template), Path(cluster.root))
+    repo.kb_state()  # makes the schema
+    repo.close()
+    cluster.template = template
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def fresh_database(postgresql_cluster, request):
+    """Another empty deskcli database of the session's cluster: its URL."""
+    def make() -> str:
+        name = postgresql_cluster.create_database(postgresql_cluster.template)
+        request.addfinalizer(lambda: postgresql_cluster.drop_database(name))
+        return postgresql_cluster.url(name)
+    return make
+
+
+@pytest.fixture
+def backend(request) -> Backend:
+    name = getattr(request, "param", "tinydb")
+    if name == "postgresql":
+        return Backend(name, request.getfixturevalue("fresh_database")())
+    return Backend(name)
+
+
+@pytest.fixture
+def write_lock(backend, home):
+    """Hold the repository's write lock as another deskcli command would."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def hold():
+        if backend.url:
+            import psycopg
+
+            from deskcli.core.postgres import LOCK_CLASS, WRITE_LOCK
+
+            with psycopg.connect(backend.url, autocommit=True) as other:
+                other.execute("SELECT pg_advisory_lock(%s, %s)", (LOCK_CLASS, WRITE_LOCK))
+                yield
+            return
+        from deskcli.core.storage import LOCK_FILE, RepositoryLock
+
+        home.mkdir(exist_ok=True)
+        lock = RepositoryLock(home / LOCK_FILE, 1)
+        lock.acquire()
+        try:
+            yield
+        finally:
+            lock.release()
+    return hold
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
+def isolated(tmp_path, monkeypatch, backend):
     home = tmp_path / "repo"
+    if backend.url:
+        monkeypatch.setenv(DATABASE_URL_ENV, backend.url)
+    else:
+        monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
     monkeypatch.setenv("DESKCLI_HOME", str(home))
     monkeypatch.setenv("DESKCLI_USER", "alice")
     monkeypatch.setenv("NO_COLOR", "1")
@@ -47,8 +155,10 @@ def home(isolated) -> Path:
 
 
 @pytest.fixture
-def desk(home) -> Desk:
-    return open_desk(home, "alice")
+def desk(home):
+    desk = open_desk(home, "alice")
+    yield desk
+    desk.repo.close()
 
 
 @dataclass

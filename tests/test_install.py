@@ -42,16 +42,17 @@ def test_python_dash_m_and_version():
     assert out.returncode == 0 and out.stdout.strip() == f"deskcli {deskcli.__version__}"
 
 
-HEAVY = ("questionary", "prompt_toolkit", "tabulate", "jinja2", "plotext", "pydantic", "babel")
+HEAVY = ("questionary", "prompt_toolkit", "tabulate", "jinja2", "plotext", "pydantic", "babel",
+         "psycopg")
 
 
-def _imported(home, *args, language="en"):
+def _imported(home, *args, language="en", env=None):
     """The heavy libraries a command loaded, run in a fresh interpreter as a user would."""
     code = ("import sys, json\nfrom deskcli.cli import app\n"
             f"try:\n    app(args={list(args)!r}, prog_name='deskcli')\nexcept SystemExit:\n    pass\n"
             f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))))")
     env = dict(__import__("os").environ, DESKCLI_HOME=str(home), DESKCLI_USER="alice",
-               DESKCLI_LANG=language)
+               DESKCLI_LANG=language, **(env or {}))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
     return __import__("json").loads(out.stdout.strip().splitlines()[-1])
@@ -78,3 +79,13 @@ def test_babel_is_loaded_only_to_show_a_date_or_number_in_another_language(home)
     assert _imported(home, "report", "--json", language="fr") == []
     assert _imported(home, "list", language="fr") == ["babel", "tabulate"]
     assert _imported(home, "show", "1", language="fr") == ["babel"]
+
+
+def test_only_a_desk_on_postgresql_loads_psycopg(home, fresh_database):
+    # The embedded desk never pays for psycopg (the test above); a database URL loads it,
+    # and still nothing else a command does not use.
+    url = {"DESKCLI_DATABASE_URL": fresh_database()}
+    assert _imported(home, "--version", env=url) == []
+    assert _imported(home, "open", "--no-input", "--caller", "K", "--summary", "S", "--billable", env=url) == ["psycopg"]
+    assert _imported(home, "list", "--json", env=url) == ["psycopg"]
+    assert set(_imported(home, "list", env=url)) == {"psycopg", "tabulate"}

@@ -40,6 +40,7 @@ COMMANDS = {
     "report": ("report", "report"),
     "export": ("export", "export"),
     "doctor": ("doctor", "doctor"),
+    "migrate": ("migrate", "migrate"),
     "kb": ("kb", "app"),
     "problem": ("problem", "app"),
     "contract": ("contract", "app"),
@@ -161,6 +162,9 @@ class DeskGroup(Translated, TyperGroup):
         except KeyboardInterrupt:
             output.message(_("Interrupted."))
             raise typer.Exit(130) from None
+        finally:
+            if isinstance(ctx.obj, State):
+                ctx.obj.close()
 
 
 @contextmanager

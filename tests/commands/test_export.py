@@ -133,10 +133,13 @@ def test_output_file_is_private(deskcli, calls, tmp_path):
     assert sheet.read_text(encoding="utf-8") == ok(deskcli("export", "-f", "csv", "--closed")).stdout
 
 
-def test_an_export_reads_back_into_an_empty_repository(deskcli, calls, tmp_path):
+def test_an_export_reads_back_into_an_empty_repository(deskcli, calls, tmp_path, backend,
+                                                      monkeypatch, request):
     target = tmp_path / "desk.jsonl"
     ok(deskcli("export", "-o", str(target)))
     other = str(tmp_path / "other")
+    if backend.url:  # on PostgreSQL, another repository is another database
+        monkeypatch.setenv("DESKCLI_DATABASE_URL", request.getfixturevalue("fresh_database")())
     ok(deskcli("--home", other, "open", "--from", str(target)))
     assert ok(deskcli("--home", other, "export")).stdout == target.read_text(encoding="utf-8")
 

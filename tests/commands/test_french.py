@@ -121,13 +121,16 @@ def test_a_whole_call_in_french(deskcli, desk, french, utc):
     assert not lines, f"English words in a French session: {lines}"
 
 
-def test_the_json_is_the_same_in_both_languages(deskcli, home, monkeypatch, tmp_path):
+def test_the_json_is_the_same_in_both_languages(deskcli, home, monkeypatch, tmp_path, backend,
+                                                request):
     """Scripts read the same document whatever the technician's language, French values given
     to the options included."""
 
     def session(language, values):
         monkeypatch.setenv("DESKCLI_LANG", language)
         monkeypatch.setenv("DESKCLI_HOME", str(tmp_path / language))
+        if backend.url:  # each language's desk starts from an empty database of its own
+            monkeypatch.setenv("DESKCLI_DATABASE_URL", request.getfixturevalue("fresh_database")())
         documents = []
         with freeze_time("2026-11-25 09:00:00"):
             for args in (

@@ -126,20 +126,14 @@ def test_a_mailbox_opens_one_ticket_per_message(deskcli, desk, tmp_path, atlas):
     assert result.stdout.split() == ["2", "3", "4"]
 
 
-def test_a_busy_repository_makes_a_mail_filter_retry(tmp_path, home, desk, atlas):
+def test_a_busy_repository_makes_a_mail_filter_retry(tmp_path, home, desk, atlas, backend, write_lock):
     import subprocess
     import sys
 
-    from deskcli.core.storage import LOCK_FILE, RepositoryLock
-
     (home / "settings.toml").write_text("[repository]\nlock_timeout_seconds = 0.3\n")
-    lock = RepositoryLock(home / LOCK_FILE, 1)
-    lock.acquire()
-    try:
+    with write_lock():
         run = subprocess.run([sys.executable, "-m", "deskcli", "open", "--from", "-", "--format", "email"],
                              input=MULTIPART, capture_output=True, env=dict(os.environ))
-    finally:
-        lock.release()
     assert run.returncode == 75, run.stderr
     assert b"deliver it again" in run.stderr and b"Traceback" not in run.stderr
     plain = subprocess.run([sys.executable, "-m", "deskcli", "open", "--from", "-", "--format", "email"],
@@ -165,3 +159,14 @@ def test_a_reply_with_an_attachment_of_the_same_name_keeps_both(deskcli, desk, h
     assert pipe(deskcli, tmp_path, again).exit_code == 0
     assert tickets.get_ticket(desk, number)["attachments"] == ["rapport.pdf", "rapport-2.pdf"]
     assert sorted(p.name for p in (home / "attachments" / str(number)).iterdir()) == ["rapport-2.pdf", "rapport.pdf"]
+
+
+def test_a_reply_whose_body_holds_a_nul_is_added_on_both_repositories(deskcli, desk, tmp_path, atlas, backend):
+    number = int(pipe(deskcli, tmp_path, MULTIPART).stdout)
+    raw = reply(number).replace(b"Toujours en panne", b"Toujours\x00en panne")
+    result = pipe(deskcli, tmp_path, raw)
+    assert result.exit_code == 0, result.stderr
+    added = tickets.get_ticket(desk, number)["history"][-1]
+    # PostgreSQL's JSONB cannot hold U+0000: it is kept as U+FFFD there.
+    kept = "\ufffd" if backend.name == "postgresql" else "\x00"
+    assert added["event"] == "message" and added["text"].startswith(f"Toujours{kept}en panne")

@@ -9,7 +9,6 @@ from freezegun import freeze_time
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from deskcli.core import practice
 from deskcli.ui import prompts
 from tests.commands.test_french import english_words, french  # noqa: F401 (a fixture)
 

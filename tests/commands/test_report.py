@@ -3,8 +3,6 @@ a spreadsheet, and abandoned calls, through the entry point."""
 
 import csv
 import io
-import json
-import os
 from datetime import date, datetime, timedelta, timezone
 from html.parser import HTMLParser
 

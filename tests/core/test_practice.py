@@ -182,6 +182,19 @@ def test_facts_are_revealed_and_recorded_only_when_asked(home):
     assert {"caller", "organisation", "contact", "contract"} <= set(lost(card))
 
 
+def test_each_checklist_question_and_treatment_quotes_its_own_rule(home):
+    """"problem" is a question of the checklist and a treatment: each has its rule."""
+    scenario = practice.find_scenario(home, "serveur-directeur")
+    answers = dict(practice.right_answers(scenario),
+                   asked=[k for k in practice.QUESTIONS if k != "problem"], treatment="problem")
+    _, card = play(home, "serveur-directeur", answers)
+    missed = lost(card)
+    assert "caller's own words" in missed["problem"]["rule"]
+    assert "seed 001 §2.3" in missed["problem"]["section"]
+    assert "cause cannot be identified" in missed["treatment"]["applied_rule"]
+    assert "seed 001 §4.4" in missed["treatment"]["applied_section"]
+
+
 def test_keywords_match_word_beginnings_phrases_and_alternatives():
     keywords = ["serveur", "demarr|allum", "hors ligne"]
     assert practice.matches("Le SERVEUR ne démarre plus, il est hors ligne", keywords)

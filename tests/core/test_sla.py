@@ -1,6 +1,6 @@
 """The grid, the targets and the SLA clocks, with time frozen at the boundaries."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -11,6 +11,8 @@ import tomllib
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
+
 from deskcli.core import kb
 
 QUERIES = tomllib.loads((Path(__file__).with_name("relevance.toml")).read_text(encoding="utf-8"))["query"]
@@ -25,7 +27,8 @@ def test_the_relevance_set_is_large_and_varied():
     assert {q["expect"] for q in QUERIES} <= starters
 
 
-def test_the_expected_article_is_in_the_top_3_for_90_percent_of_queries(desk, capsys):
+@pytest.mark.both_backends  # the same ranking whichever repository holds the articles
+def test_the_expected_article_is_in_the_top_3_for_90_percent_of_queries(desk, capsys, backend):
     kb.import_defaults(desk, datetime(2026, 11, 25, tzinfo=timezone.utc))
     by_source = {a["source"]: a["id"] for a in kb.list_articles(desk)}
     misses = []
@@ -35,7 +38,7 @@ def test_the_expected_article_is_in_the_top_3_for_90_percent_of_queries(desk, ca
             misses.append(f"{query['text']!r} -> {query['expect']} ({query.get('note', '')})")
     rate = 1 - len(misses) / len(QUERIES)
     with capsys.disabled():
-        print(f"\nknowledge base relevance: {len(QUERIES) - len(misses)}/{len(QUERIES)} "
+        print(f"\nknowledge base relevance ({backend.name}): {len(QUERIES) - len(misses)}/{len(QUERIES)} "
               f"queries ({rate:.0%}) find their article in the top {TOP}")
         for miss in misses:
             print(f"  missed: {miss}")

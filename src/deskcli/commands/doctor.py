@@ -51,6 +51,9 @@ def doctor(
                          "was recorded after the snapshot is there, to copy back by hand. Ticket "
                          "numbers given since are not given again.").format(name=chosen.name, path=aside))
     findings = core.examine(home)
+    database = _database(st, home)
+    if database is not None:
+        findings += core.database_findings(st.desk().repo)
     if as_json:
         output.emit_json({"healthy": not findings, "problems": [f.as_dict() for f in findings]})
     elif findings:
@@ -60,7 +63,24 @@ def doctor(
         raise CorruptFile(_("{count} problem(s) in {path}; fix them by hand, or run `deskcli doctor "
                             "--restore` to put the last snapshot back (`deskcli doctor --list` shows "
                             "them)").format(count=len(findings), path=home))
-    output.message(_("The repository {path} is healthy.").format(path=home))
+    if database:
+        output.message(_("The repository {path} is healthy, and so are the tickets of {database}.")
+                       .format(path=home, database=database))
+    else:
+        output.message(_("The repository {path} is healthy.").format(path=home))
+
+
+def _database(st, home) -> str | None:
+    """The (masked) URL of the database this desk uses, if it uses one."""
+    from deskcli.core import settings
+    from deskcli.core.errors import InvalidInput
+    from deskcli.core.repository import database_url, masked
+
+    try:
+        url = database_url(settings.load(home))
+    except InvalidInput:
+        return None  # a broken settings file: the files are what the doctor can check
+    return masked(url) if url else None
 
 
 def _lock_timeout(st) -> float:

@@ -36,6 +36,12 @@ class State:
             self._desk = open_desk(self.home, self.technician)
         return self._desk
 
+    def close(self) -> None:
+        """Let go of the repository (a database connection) once the command is done."""
+        if self._desk is not None:
+            self._desk.repo.close()
+            self._desk = None
+
 
 def state(ctx: typer.Context) -> State:
     root = ctx.find_root()

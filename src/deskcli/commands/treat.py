@@ -8,10 +8,10 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import JsonOption, NoInputOption, TicketId, state, wants_json
-from deskcli.core import clock, sla, tickets, treatment
+from deskcli.core import clock, sla, treatment
 from deskcli.core.errors import InvalidInput
 from deskcli.i18n import N_, _
-from deskcli.ui import knowledge, output, prompts, render
+from deskcli.ui import knowledge, output, prompts
 
 
 def treat_call(

@@ -256,6 +256,18 @@ class Archive:
                            (since, until))
         return [json.loads(doc) for (doc,) in rows]
 
+    def all_abandoned(self) -> list[dict]:
+        if not self.exists():
+            return []
+        return [json.loads(doc) for (doc,) in self._query("SELECT doc FROM abandoned ORDER BY id")]
+
+    def messages(self) -> list[list]:
+        """Every e-mail taken, as [Message-ID, ticket number]."""
+        if not self.exists():
+            return []
+        return [list(row) for row in self._query(
+            "SELECT message_id, ticket FROM messages ORDER BY message_id")]
+
     def message_ticket(self, message_id: str) -> int | None:
         """The ticket an e-mail with this Message-ID went to, if one did."""
         if not self.exists():

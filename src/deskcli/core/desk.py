@@ -9,14 +9,14 @@ from pathlib import Path
 
 from deskcli.core import settings as settings_module
 from deskcli.core.paths import USER_ENV, repository_home
-from deskcli.core.storage import TinyDBRepository
+from deskcli.core.repository import Repository, open_repository
 
 
 @dataclass
 class Desk:
     home: Path
     settings: dict
-    repo: TinyDBRepository
+    repo: Repository
     technician: str
 
 
@@ -33,8 +33,10 @@ def technician_name(explicit: str | None = None) -> str:
 def open_desk(home: str | os.PathLike | None = None, technician: str | None = None) -> Desk:
     path = repository_home(home)
     settings = settings_module.load(path)
-    options = settings["repository"]
-    repo = TinyDBRepository(path, lock_timeout=options["lock_timeout_seconds"],
-                            backup_every_minutes=options["backup_every_minutes"],
-                            backups_kept=options["backups_kept"])
+    repo = open_repository(path, settings)
+    # A team's database holds the settings every technician shares (the grid, the
+    # targets, the hours...); this machine's settings.toml still applies over them.
+    shared = repo.shared_settings()
+    if shared:
+        settings = settings_module.load(path, shared)
     return Desk(home=path, settings=settings, repo=repo, technician=technician_name(technician))

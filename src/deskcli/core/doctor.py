@@ -110,6 +110,15 @@ def examine(home: Path) -> list[Finding]:
     return [*file_findings(home / ACTIVE_FILE), *file_findings(home / KB_FILE), *_archive(home)]
 
 
+def database_findings(repo) -> list[Finding]:
+    """The problems of the tickets a team's database holds, ticket by ticket and field by
+    field as in the files; the database's own integrity is the server's business."""
+    dump = repo.dump()
+    return [Finding("database", ticket.get("id"), field_name, reason)
+            for ticket in [*dump["tickets"], *dump["archived"]]
+            for field_name, reason in shape_problems(ticket)]
+
+
 def _stamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
 

@@ -104,7 +104,7 @@ def index(desk: Desk, store: Store | None = None):
         with desk.repo.reading() as reader:
             return reader.side(KB_FILE).records(ARTICLES)
 
-    return KnowledgeIndex(desk.home, desk.home / KB_FILE, load, data_file(SYNONYMS_FILE))
+    return KnowledgeIndex(desk.home, desk.repo.kb_state, load, data_file(SYNONYMS_FILE))
 
 
 @contextmanager
@@ -114,11 +114,9 @@ def changing(desk: Desk) -> Iterator[tuple[Store, Store, list[dict]]]:
     Yields the store, the knowledge base's store and a list in which the caller puts
     every article it changed; once written, the index takes those articles in.
     """
-    from deskcli.core.search import signature
-
     with desk.repo.writing() as store:
         articles = store.side(KB_FILE)
-        before = signature(desk.home / KB_FILE)
+        before = desk.repo.kb_state()
         changed: list[dict] = []
         yield store, articles, changed
         if changed:

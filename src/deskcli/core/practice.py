@@ -112,6 +112,25 @@ RULES = {
                       "skills (or a step-by-step procedure followed to its end); escalate a "
                       "level-1 problem not solved in time; send someone on site for an evident "
                       "hardware fault; an incident with no identifiable cause is a problem.")),
+    "escalation_kind": Rule(N_("procedure §3; seed 000 §6"),
+                            N_("Functional (horizontal) escalation brings more specialised people "
+                            "or access rights; hierarchical (vertical) escalation brings more "
+                            "authority or resources.")),
+    "diagnosis": Rule(N_("procedure §3, On-site intervention; seed 001 §4.3.4"),
+                      N_("An intervention request carries a precise diagnosis, so as not to send "
+                      "the technician into the unknown.")),
+    "level1_time": Rule(N_("procedure §3; seed 001 §2.5.1, §4.3.2"),
+                        N_("Level 1 treats a call within about 10 minutes; past that, hand it over.")),
+    "closing": Rule(N_("procedure §5; seed 001 §5.1"),
+                    N_("Close only with a definitive solution: a loan keeps the call open, a "
+                    "replacement closes it; the contract decides which it is.")),
+    "abandoned": Rule(N_("procedure, vocabulary; seed 001 §4.3.2"),
+                      N_("A caller who hangs up while waiting is an abandoned call (raccroché): "
+                      "record it, it counts in the desk's indicators.")),
+}
+# The rules of the treatment choices, apart: "problem" is both a checklist question and a
+# treatment, and each quotes its own rule.
+TREATMENT_RULES = {
     "direct": Rule(N_("procedure §3; seed 001 §4.1"),
                    N_("A call is treated directly when the technician who qualified it takes it "
                    "in charge at once; most incidents must be solved at level 1.")),
@@ -129,21 +148,6 @@ RULES = {
                       "with a precise diagnosis; without one, transfer to level 2.")),
     "problem": Rule(N_("procedure §4; seed 001 §4.4"),
                     N_("An incident whose cause cannot be identified is requalified as a problem.")),
-    "escalation_kind": Rule(N_("procedure §3; seed 000 §6"),
-                            N_("Functional (horizontal) escalation brings more specialised people "
-                            "or access rights; hierarchical (vertical) escalation brings more "
-                            "authority or resources.")),
-    "diagnosis": Rule(N_("procedure §3, On-site intervention; seed 001 §4.3.4"),
-                      N_("An intervention request carries a precise diagnosis, so as not to send "
-                      "the technician into the unknown.")),
-    "level1_time": Rule(N_("procedure §3; seed 001 §2.5.1, §4.3.2"),
-                        N_("Level 1 treats a call within about 10 minutes; past that, hand it over.")),
-    "closing": Rule(N_("procedure §5; seed 001 §5.1"),
-                    N_("Close only with a definitive solution: a loan keeps the call open, a "
-                    "replacement closes it; the contract decides which it is.")),
-    "abandoned": Rule(N_("procedure, vocabulary; seed 001 §4.3.2"),
-                      N_("A caller who hangs up while waiting is an abandoned call (raccroché): "
-                      "record it, it counts in the desk's indicators.")),
 }
 
 CLOSING_LABEL = N_("May the call close?")
@@ -824,8 +828,8 @@ def _score_call(call: PracticeCall, add) -> None:
         add(_item("kb", N_("Knowledge base consulted before the transfer"),
                   d.consulted_kb if reached else None, d.consulted_kb, True, why=why.get("kb")))
     add(_item("treatment", N_("Treatment"), chosen == wanted if reached else None, chosen, wanted,
-              rule=RULES[wanted], why=why.get("treatment"),
-              applied=RULES[chosen] if chosen not in (None, wanted) else None))
+              rule=TREATMENT_RULES[wanted], why=why.get("treatment"),
+              applied=TREATMENT_RULES[chosen] if chosen not in (None, wanted) else None))
     if wanted == "escalate":
         add(_item("escalation_kind", N_("Kind of escalation"),
                   d.escalation_kind == expected["escalation_kind"] if reached else None,

@@ -185,9 +185,10 @@ def _surface_words(article: dict) -> set[str]:
 class KnowledgeIndex:
     """The search index of one repository's knowledge base file."""
 
-    def __init__(self, home: Path, source: Path, load: Callable[[], list[dict]],
+    def __init__(self, home: Path, source: Path | Callable[[], str], load: Callable[[], list[dict]],
                  synonyms_file: Path | None = None) -> None:
         self.path = Path(home) / INDEX_FILE
+        # The knowledge base file, or (a database's) function telling which state it is in.
         self.source = source
         self.load = load
         # English words and abbreviations -> French phrases (a TOML [synonyms] table),
@@ -201,7 +202,7 @@ class KnowledgeIndex:
         """An index that matches the knowledge base file as it is now, rebuilt if it does not."""
         if self._db is not None:
             return self._db
-        wanted = signature(self.source)
+        wanted = self._source_signature()
         db = self._open_existing(wanted)
         if db is None and self._rebuild(wanted):
             db = self._open_existing(wanted)
@@ -278,6 +279,9 @@ class KnowledgeIndex:
         db.executemany("INSERT INTO synonyms VALUES (?, ?)", self._synonym_rows())
         db.execute("INSERT INTO meta VALUES ('schema', ?), ('source', ?), ('synonyms', ?)",
                    (SCHEMA, source_signature, synonyms_signature))
+
+    def _source_signature(self) -> str:
+        return self.source() if callable(self.source) else signature(self.source)
 
     def _synonyms_signature(self) -> str:
         return signature(self.synonyms_file) if self.synonyms_file else "none"
@@ -360,7 +364,7 @@ class KnowledgeIndex:
                     db.execute("DELETE FROM docs WHERE id = ?", (article["id"],))
                 live = [a for a in changed if a.get("status", "published") == "published"]
                 self._put(db, live)
-                db.execute("UPDATE meta SET value = ? WHERE key = 'source'", (signature(self.source),))
+                db.execute("UPDATE meta SET value = ? WHERE key = 'source'", (self._source_signature(),))
         except sqlite3.Error:
             pass  # the signature was not moved on, so the next search rebuilds the index
         finally:

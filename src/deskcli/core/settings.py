@@ -9,7 +9,7 @@ from typing import Any
 
 from deskcli.core.errors import InvalidInput
 from deskcli.core.paths import data_file
-from deskcli.i18n import term, say
+from deskcli.i18n import N_, say, term
 
 SETTINGS_FILE = "settings.toml"
 
@@ -90,17 +90,34 @@ def defaults() -> dict:
     return merged
 
 
-def load(home: Path) -> dict:
-    """Settings for the repository at `home`; an invalid override is refused, naming the key."""
+# Where a database's shared settings are named in messages (they have no file).
+SHARED_LABEL = N_("the database's shared settings")
+# Each machine's own: how it reaches the repository and how long it waits for it.
+LOCAL_ONLY = ("repository",)
+
+
+def load(home: Path, shared: dict | None = None) -> dict:
+    """Settings for the repository at `home`; an invalid override is refused, naming the key.
+
+    `shared` are the settings a team's database holds for every technician (see
+    `deskcli migrate`); the machine's settings.toml applies over them.
+    """
     path = home / SETTINGS_FILE
-    if not path.exists():
+    if not path.exists() and not shared:
         return defaults()  # the shipped defaults are checked by the tests, not at each start
     from deskcli.core import sla, treatment
 
-    merged = _merge(defaults(), load_toml(path), path)
+    merged = defaults()
+    if shared:
+        merged = _merge(merged, {k: v for k, v in shared.items() if k not in LOCAL_ONLY},
+                        SHARED_LABEL)
+    if path.exists():
+        merged = _merge(merged, load_toml(path), path)
     wrong = sla.problems(merged) + treatment.problems(merged)
     if wrong:
         key, expected = wrong[0]
-        raise InvalidInput(say("settings file {path}: {key} must be {expected}", path=str(path),
-                               key=key, expected=expected))
+        where = (say("settings file {path}", path=str(path)) if path.exists()
+                 else term(SHARED_LABEL))
+        raise InvalidInput(say("{where}: {key} must be {expected}", where=where, key=key,
+                               expected=expected))
     return merged

@@ -34,6 +34,8 @@ JOURNAL_FILE = "change.journal"
 TICKETS = "tickets"
 META = "meta"
 META_ID = 1
+# The kinds of record kept in kb.json rather than active.json (the knowledge base's articles).
+KB_KINDS = ("articles",)
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -735,5 +737,99 @@ class TinyDBRepository:
             finally:
                 active.close()
             self.archive.apply([["ticket", ticket] for ticket in tickets])
+        finally:
+            lock.release()
+
+    # -- what a team's database shares, and moving a whole repository (`deskcli migrate`) --
+
+    def close(self) -> None:
+        self.archive.close()
+
+    def shared_settings(self) -> dict:
+        return {}  # the embedded repository's settings are its settings.toml alone
+
+    def kb_state(self) -> str:
+        """Which state of kb.json a search index was built from."""
+        from deskcli.core.search import signature
+
+        return signature(self.home / KB_FILE)
+
+    def is_empty(self) -> bool:
+        self._ensure_home()
+        self._settle()
+        for path in (self.active_path, self.home / KB_FILE):
+            data = read_json_file(path) or {}
+            if any(documents for name, documents in data.items() if name != META):
+                return False
+        return self.archive.count() == 0 and not self.archive.all_abandoned()
+
+    def dump(self) -> dict:
+        """Everything, in the neutral form `deskcli migrate` moves between repositories."""
+        self._ensure_home()
+        lock = RepositoryLock(self.home / LOCK_FILE, self.lock_timeout)
+        lock.acquire()
+        try:
+            recover_together(self.home, self.archive)
+            self._move_legacy_archive()
+            self._finish_archiving()  # a ticket half-way to the archive is put there first
+            files = [read_json_file(self.active_path) or {}, read_json_file(self.home / KB_FILE) or {}]
+            archived = self.archive.tickets()
+            abandoned = self.archive.all_abandoned()
+            messages = sorted(self.archive.messages())
+        finally:
+            lock.release()
+        active = files[0]
+        tickets = [dict(doc, id=int(key)) for key, doc in sorted(
+            active.get(TICKETS, {}).items(), key=lambda item: int(item[0]))]
+        records: dict[str, list[dict]] = {}
+        counters: dict[str, int] = {}
+        next_ticket = 1
+        for data in files:
+            meta = data.get(META, {}).get(str(META_ID)) or {}
+            for kind, number in (meta.get("counters") or {}).items():
+                counters[kind] = max(counters.get(kind, 1), number)
+            next_ticket = max(next_ticket, meta.get("next_ticket", 1))
+            for kind, documents in data.items():
+                if kind not in (TICKETS, META) and documents:
+                    records.setdefault(kind, []).extend(
+                        dict(doc, id=int(key)) for key, doc in sorted(
+                            documents.items(), key=lambda item: int(item[0])))
+        next_ticket = max([next_ticket, *(t["id"] + 1 for t in [*tickets, *archived])])
+        return {"tickets": tickets, "archived": archived, "abandoned": abandoned,
+                "messages": messages, "records": records, "counters": counters,
+                "next_ticket": next_ticket, "settings": {}}
+
+    def load(self, dump: dict) -> None:
+        """Fill an empty repository with a dump, numbers and histories as they were.
+
+        The daily files are written together and the archive's operations journalled
+        with them, as any change is: a crash leaves the empty repository, or all of it.
+        """
+        self._ensure_home()
+        lock = RepositoryLock(self.home / LOCK_FILE, self.lock_timeout)
+        lock.acquire()
+        try:
+            recover_together(self.home, self.archive)
+
+            def table(documents: list[dict]) -> dict:
+                return {str(d["id"]): {k: v for k, v in d.items() if k != "id"} for d in documents}
+
+            active: dict[str, Any] = {TICKETS: {str(t["id"]): t for t in dump["tickets"]}}
+            kb: dict[str, Any] = {}
+            for kind, records in dump["records"].items():
+                (kb if kind in KB_KINDS else active)[kind] = table(records)
+            counters = dump["counters"]
+            active[META] = {str(META_ID): {
+                "next_ticket": dump["next_ticket"],
+                "counters": {k: v for k, v in counters.items() if k not in KB_KINDS}}}
+            if kb or any(k in KB_KINDS for k in counters):
+                kb[META] = {str(META_ID): {"counters": {k: v for k, v in counters.items() if k in KB_KINDS}}}
+            files = {self.active_path: json.dumps(active, ensure_ascii=False, separators=(",", ":")) + "\n"}
+            if kb:
+                files[self.home / KB_FILE] = json.dumps(kb, ensure_ascii=False, separators=(",", ":")) + "\n"
+            operations = ([["ticket", t] for t in dump["archived"]]
+                          + [["abandoned", r] for r in dump["abandoned"]]
+                          + [["message", {"id": m, "ticket": t}] for m, t in dump["messages"]])
+            write_together(self.home, files, self.archive, operations)
         finally:
             lock.release()

@@ -11,7 +11,7 @@ from typing import Any
 from deskcli import i18n
 from deskcli.core import choices
 from deskcli.core.sla import CLOCK_LABELS, PRIORITIES
-from deskcli.i18n import N_, _, ngettext, tr
+from deskcli.i18n import N_, _, tr
 from deskcli.ui import output
 from deskcli.ui.output import when
 
