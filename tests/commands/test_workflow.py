@@ -163,15 +163,9 @@ def test_option_mistakes_are_bad_usage(deskcli, call):
     assert deskcli("intervene", t, "--report", "1", "--start", "yesterday").exit_code == 2
 
 
-def test_interactive_treatment_offers_a_handover_at_the_budget(deskcli, desk, call, monkeypatch):
-    t = call("Table of contents broken")
-    ticks = itertools.count(0, 240.0)  # each look at the clock: 4 minutes later
-    keys = "".join([
-        "\r", "Styles not applied to headings\r",  # diagnosis (first step)
-        DOWN + "\r", "Applied Heading 1 style\r",  # action
-        "\r",                                         # budget spent: escalate (default)
-        "Not solved in time\r", "\r",               # reason, functional
-    ])
+def treat_at_the_terminal(deskcli, monkeypatch, ticket, keys):
+    """`deskcli treat` at a terminal typed `keys`, the clock 4 minutes later at each look."""
+    ticks = itertools.count(0, 240.0)
     with create_pipe_input() as pipe:
         pipe.send_text(keys)
         with prompts.scripted(pipe, DummyOutput()):
@@ -184,12 +178,25 @@ def test_interactive_treatment_offers_a_handover_at_the_budget(deskcli, desk, ca
 
             monkeypatch.setattr(treat_command, "time", SlowClock)
             outcome = {}
-            worker = threading.Thread(target=lambda: outcome.update(r=deskcli("treat", t)), daemon=True)
+            worker = threading.Thread(target=lambda: outcome.update(r=deskcli("treat", ticket)),
+                                      daemon=True)
             worker.start()
             worker.join(timeout=20)
     assert not worker.is_alive(), "the prompts waited for more keystrokes"
-    assert outcome["r"].exit_code == 0, outcome["r"].stderr
-    assert "level-1 budget of 10 min is spent" in outcome["r"].stderr
+    return outcome["r"]
+
+
+def test_interactive_treatment_offers_a_handover_at_the_budget(deskcli, desk, call, monkeypatch):
+    t = call("Table of contents broken")
+    keys = "".join([
+        "\r", "Styles not applied to headings\r",  # diagnosis (first step)
+        DOWN + "\r", "Applied Heading 1 style\r",  # action
+        "\r",                                         # budget spent: escalate (default)
+        "Not solved in time\r", "\r",               # reason, functional
+    ])
+    result = treat_at_the_terminal(deskcli, monkeypatch, t, keys)
+    assert result.exit_code == 0, result.stderr
+    assert "level-1 budget of 10 min is spent" in result.stderr
     ticket = tickets.get_ticket(desk, int(t))
     assert ticket["level"] == 2 and ticket["diagnosis"] == "Styles not applied to headings"
     treated = [e for e in ticket["history"] if e["event"] == "treatment"]
@@ -203,26 +210,9 @@ def test_interactive_treatment_in_french(deskcli, desk, call, monkeypatch):
     """The clock, the steps and the handover offered at the budget, all in French."""
     t = call("Table des matières cassée")
     monkeypatch.setenv("DESKCLI_LANG", "fr")
-    ticks = itertools.count(0, 240.0)
     keys = "".join(["\r", "Styles non appliqués aux titres\r", DOWN + "\r",
                     "Style Titre 1 appliqué\r", "\r", "Non résolu à temps\r", DOWN + "\r"])
-    with create_pipe_input() as pipe:
-        pipe.send_text(keys)
-        with prompts.scripted(pipe, DummyOutput()):
-            import deskcli.commands.treat as treat_command
-
-            class SlowClock:
-                @staticmethod
-                def monotonic():
-                    return next(ticks)
-
-            monkeypatch.setattr(treat_command, "time", SlowClock)
-            outcome = {}
-            worker = threading.Thread(target=lambda: outcome.update(r=deskcli("treat", t)), daemon=True)
-            worker.start()
-            worker.join(timeout=20)
-    assert not worker.is_alive(), "the prompts waited for more keystrokes"
-    result = outcome["r"]
+    result = treat_at_the_terminal(deskcli, monkeypatch, t, keys)
     assert result.exit_code == 0, result.stderr
     for said in ("Traitement du n° 1\u00a0: Table des matières cassée (niveau 1)",
                  "Chronomètre du niveau 1\u00a0: 4 min 00 s sur 10 min.",

@@ -34,7 +34,7 @@ from psycopg.types.json import Jsonb
 
 from deskcli.core.errors import LockTimeout, RepositoryError
 from deskcli.i18n import say
-from deskcli.core.repository import masked
+from deskcli.core.repository import RecordsInMemory, masked
 
 # psycopg logs the end of a pipeline on a lost connection as a warning; with no handler,
 # Python would print it on stderr beside deskcli's own message, which says it all.
@@ -557,7 +557,7 @@ def _digest_row(ticket: dict) -> list:
     return [*(summary[c] for c in COLUMNS), _json(summary["events"])]
 
 
-class PgStore:
+class PgStore(RecordsInMemory):
     """The active tickets and the desk's records as one transaction sees them.
 
     Like the embedded store, it reads each kind of record once per change, keeps what the
@@ -566,14 +566,11 @@ class PgStore:
     """
 
     def __init__(self, repo: PostgresRepository, conn: psycopg.Connection, writable: bool) -> None:
+        super().__init__()
         self._repo = repo
         self._conn = conn
         self._writable = writable
         self._tickets: dict[int, tuple[dict, bool]] = {}  # changed here: number -> (doc, active)
-        self._records: dict[str, dict[int, dict]] = {}
-        self._dirty: dict[str, set[int]] = {}
-        self._indexes: dict[tuple[str, str], tuple[Callable[[str], str], dict[str, int]]] = {}
-        self._memos: dict[tuple, Any] = {}
         self._counters: dict | None = None
         self._counters_dirty = False
         self._next_ticket: int | None = None
@@ -597,11 +594,6 @@ class PgStore:
 
     def archived(self) -> "PgArchiveChange":
         return self._archive
-
-    def memo(self, key: tuple, build: Callable[[], Any]) -> Any:
-        if key not in self._memos:
-            self._memos[key] = build()
-        return self._memos[key]
 
     # -- tickets --
 
@@ -670,69 +662,18 @@ class PgStore:
             self._counters = dict(rows[0][0]) if rows else {}
         return self._counters
 
-    def next_number(self, kind: str) -> int:
-        counters = self._counters_now()
-        number = counters.get(kind, 1)
-        counters[kind] = number + 1
-        self._counters_dirty = True
-        return number
+    def _read_counters(self) -> dict:
+        return dict(self._counters_now())
 
-    def reserve_counter(self, kind: str, up_to: int) -> None:
-        counters = self._counters_now()
-        if counters.get(kind, 1) <= up_to:
-            counters[kind] = up_to + 1
-            self._counters_dirty = True
+    def _write_counters(self, counters: dict) -> None:
+        self._counters = counters
+        self._counters_dirty = True
 
     # -- records --
 
-    def _table(self, kind: str) -> dict[int, dict]:
-        if kind not in self._records:
-            self._records[kind] = {number: dict(doc, id=number) for number, doc in self._all(
-                f"SELECT id, doc FROM {SCHEMA}.records WHERE kind = %s ORDER BY id", (kind,))}
-        return self._records[kind]
-
-    def records(self, kind: str) -> list[dict]:
-        return [dict(r) for r in self._table(kind).values()]
-
-    def get_record(self, kind: str, record_id: int) -> dict | None:
-        found = self._table(kind).get(record_id)
-        return dict(found) if found is not None else None
-
-    def find_record(self, kind: str, field_name: str, value: str, key: Callable[[str], str]) -> dict | None:
-        if (kind, field_name) not in self._indexes:
-            self._indexes[(kind, field_name)] = (
-                key, {key(r.get(field_name) or ""): i for i, r in self._table(kind).items()})
-        index = self._indexes[(kind, field_name)][1]
-        found = self._table(kind).get(index.get(key(value), -1))
-        if found is None or key(found.get(field_name) or "") != key(value):
-            return None
-        return dict(found)
-
-    def _remember(self, kind: str, record: dict) -> None:
-        self._table(kind)[record["id"]] = dict(record)
-        self._dirty.setdefault(kind, set()).add(record["id"])
-        for (indexed_kind, field_name), (key, index) in self._indexes.items():
-            if indexed_kind == kind:
-                index[key(record.get(field_name) or "")] = record["id"]
-
-    def insert_record(self, kind: str, record: dict) -> int:
-        return self.insert_records(kind, [record])[0]
-
-    def insert_records(self, kind: str, records: list[dict]) -> list[int]:
-        counters = self._counters_now()
-        first = counters.get(kind)
-        if first is None:
-            first = max([1, *(n + 1 for n in self._table(kind))])
-        numbers = list(range(first, first + len(records)))
-        for record, number in zip(records, numbers):
-            record["id"] = number
-            self._remember(kind, record)
-        counters[kind] = first + len(records)
-        self._counters_dirty = True
-        return numbers
-
-    def update_record(self, kind: str, record: dict) -> None:
-        self._remember(kind, record)
+    def _load_records(self, kind: str) -> dict[int, dict]:
+        return {number: dict(doc, id=number) for number, doc in self._all(
+            f"SELECT id, doc FROM {SCHEMA}.records WHERE kind = %s ORDER BY id", (kind,))}
 
     # -- writing it all, once --
 

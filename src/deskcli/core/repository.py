@@ -87,6 +87,110 @@ class Repository(Protocol):
     def is_empty(self) -> bool: ...
 
 
+class RecordsInMemory:
+    """Numbered records (organisations, contracts, notices, problems, articles...) and
+    their counters, as both backends keep them within one change.
+
+    Each kind is read once per change, served from memory, and written back once when the
+    change is kept: a batch of 10,000 calls asks for the organisations 20,000 times and
+    updates them 10,000 times, which neither TinyDB (it rebuilds its whole table at every
+    read and write) nor a round trip per record can afford. A backend reads a kind with
+    `_load_records`, keeps the counters with `_read_counters` and `_write_counters`, and
+    writes the records named in `_dirty` when the change is kept."""
+
+    def __init__(self) -> None:
+        self._records: dict[str, dict[int, dict]] = {}
+        self._dirty: dict[str, set[int]] = {}
+        self._indexes: dict[tuple[str, str], tuple[Callable[[str], str], dict[str, int]]] = {}
+        self._memos: dict[tuple, Any] = {}
+
+    def _load_records(self, kind: str) -> dict[int, dict]:
+        """Every stored record of `kind` by number, each with its `id`."""
+        raise NotImplementedError
+
+    def _read_counters(self) -> dict:
+        """A copy of the next number of each kind of record."""
+        raise NotImplementedError
+
+    def _write_counters(self, counters: dict) -> None:
+        raise NotImplementedError
+
+    # Counters only grow, so a number is never given twice, even after a record is removed.
+    def next_number(self, kind: str) -> int:
+        """A number of its own for a record of `kind` (interventions, ...), never reused."""
+        counters = self._read_counters()
+        number = counters.get(kind, 1)
+        counters[kind] = number + 1
+        self._write_counters(counters)
+        return number
+
+    def reserve_counter(self, kind: str, up_to: int) -> None:
+        """No record of `kind` will be numbered up to `up_to` (numbers read back from an export)."""
+        counters = self._read_counters()
+        if counters.get(kind, 1) <= up_to:
+            counters[kind] = up_to + 1
+            self._write_counters(counters)
+
+    def _table(self, kind: str) -> dict[int, dict]:
+        if kind not in self._records:
+            self._records[kind] = self._load_records(kind)
+        return self._records[kind]
+
+    def records(self, kind: str) -> list[dict]:
+        return [dict(r) for r in self._table(kind).values()]
+
+    def get_record(self, kind: str, record_id: int) -> dict | None:
+        found = self._table(kind).get(record_id)
+        return dict(found) if found is not None else None
+
+    def find_record(self, kind: str, field_name: str, value: str, key: Callable[[str], str]) -> dict | None:
+        """The record whose `field_name`, read through `key`, equals `value` read the same way."""
+        if (kind, field_name) not in self._indexes:
+            self._indexes[(kind, field_name)] = (
+                key, {key(r.get(field_name) or ""): i for i, r in self._table(kind).items()})
+        index = self._indexes[(kind, field_name)][1]
+        found = self._table(kind).get(index.get(key(value), -1))
+        if found is None or key(found.get(field_name) or "") != key(value):
+            return None
+        return dict(found)
+
+    def memo(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """A value derived from this change's records, built once per change: the caller
+        keeps it up to date when it changes what it was built from."""
+        if key not in self._memos:
+            self._memos[key] = build()
+        return self._memos[key]
+
+    def _remember(self, kind: str, record: dict) -> None:
+        self._table(kind)[record["id"]] = dict(record)
+        self._dirty.setdefault(kind, set()).add(record["id"])
+        for (indexed_kind, field_name), (key, index) in self._indexes.items():
+            if indexed_kind == kind:
+                # A renamed record leaves its old key behind; lookups check the key again.
+                index[key(record.get(field_name) or "")] = record["id"]
+
+    def insert_record(self, kind: str, record: dict) -> int:
+        """Store a new record under a number of its own, never given before, even if removed."""
+        return self.insert_records(kind, [record])[0]
+
+    def insert_records(self, kind: str, records: list[dict]) -> list[int]:
+        """Store new records in one pass, each under a number of its own."""
+        counters = self._read_counters()
+        first = counters.get(kind)
+        if first is None:  # records from before the counters: start past the last of them
+            first = max([1, *(n + 1 for n in self._table(kind))])
+        numbers = list(range(first, first + len(records)))
+        for record, number in zip(records, numbers):
+            record["id"] = number
+            self._remember(kind, record)
+        counters[kind] = first + len(records)
+        self._write_counters(counters)
+        return numbers
+
+    def update_record(self, kind: str, record: dict) -> None:
+        self._remember(kind, record)
+
+
 def database_url(settings: dict) -> str | None:
     """The PostgreSQL URL this desk is configured for: $DESKCLI_DATABASE_URL, else the
     repository settings' `database_url`; None for the embedded repository."""

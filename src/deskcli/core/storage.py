@@ -22,6 +22,7 @@ from tinydb.table import Document
 
 from deskcli.core.archive import Archive
 from deskcli.core.errors import CorruptFile, LockTimeout, RepositoryError
+from deskcli.core.repository import RecordsInMemory
 from deskcli.i18n import term, say
 
 ACTIVE_FILE = "active.json"
@@ -271,11 +272,12 @@ class RepositoryLock:
         self._fd = None
 
 
-class Store:
+class Store(RecordsInMemory):
     """The active tickets and the desk's records, as one command sees them."""
 
     def __init__(self, db: TinyDB, open_side: Callable[[str], "Store"] | None = None,
                  archive: Archive | None = None) -> None:
+        super().__init__()
         self._db = db
         self._open_side = open_side
         self._sides: dict[str, Store] = {}
@@ -285,12 +287,8 @@ class Store:
         # New tickets are inserted together when the change is kept: TinyDB rewrites its
         # whole table in memory at each insert, which a batch of 10,000 cannot afford.
         self._new_tickets: dict[int, dict] = {}
-        self._records: dict[str, dict[int, dict]] = {}
         self._meta_cache: dict | None = None
-        self._memos: dict[tuple, Any] = {}
         self._meta_dirty = False
-        self._dirty: dict[str, set[int]] = {}
-        self._indexes: dict[tuple[str, str], tuple[Callable[[str], str], dict[str, int]]] = {}
 
     def after_commit(self, action: Callable[[], None]) -> None:
         """Run `action` once this change is written, still under the lock (derived data)."""
@@ -397,89 +395,17 @@ class Store:
         meta["unarchiving"] = sorted(set(meta.get("unarchiving", [])) | {ticket["id"]})
         self._set_meta(meta)
 
-    def next_number(self, kind: str) -> int:
-        """A number of its own for a record of `kind` (interventions, ...), never reused."""
+    # RecordsInMemory's records: each kind a table of this file, the counters in its meta.
+    def _load_records(self, kind: str) -> dict[int, dict]:
+        return {d.doc_id: dict(d, id=d.doc_id) for d in self._db.table(kind).all()}
+
+    def _read_counters(self) -> dict:
+        return dict(self._meta().get("counters", {}))
+
+    def _write_counters(self, counters: dict) -> None:
         meta = self._meta()
-        counters = dict(meta.get("counters", {}))
-        number = counters.get(kind, 1)
-        counters[kind] = number + 1
         meta["counters"] = counters
         self._set_meta(meta)
-        return number
-
-    def reserve_counter(self, kind: str, up_to: int) -> None:
-        """No record of `kind` will be numbered up to `up_to` (numbers read back from an export)."""
-        meta = self._meta()
-        counters = dict(meta.get("counters", {}))
-        if counters.get(kind, 1) <= up_to:
-            counters[kind] = up_to + 1
-            meta["counters"] = counters
-            self._set_meta(meta)
-
-    # Records (organisations, contracts, problems, articles...) are read once per change
-    # and kind, served from memory, and written back once when the change is kept: a batch
-    # of 10,000 calls asks for the organisations 20,000 times and updates them 10,000
-    # times, and TinyDB rebuilds its whole table at every read and write.
-    def _table(self, kind: str) -> dict[int, dict]:
-        if kind not in self._records:
-            self._records[kind] = {d.doc_id: dict(d, id=d.doc_id) for d in self._db.table(kind).all()}
-        return self._records[kind]
-
-    def records(self, kind: str) -> list[dict]:
-        return [dict(r) for r in self._table(kind).values()]
-
-    def get_record(self, kind: str, record_id: int) -> dict | None:
-        found = self._table(kind).get(record_id)
-        return dict(found) if found is not None else None
-
-    def find_record(self, kind: str, field_name: str, value: str, key: Callable[[str], str]) -> dict | None:
-        """The record whose `field_name`, read through `key`, equals `value` read the same way."""
-        if (kind, field_name) not in self._indexes:
-            self._indexes[(kind, field_name)] = (
-                key, {key(r.get(field_name) or ""): i for i, r in self._table(kind).items()})
-        index = self._indexes[(kind, field_name)][1]
-        found = self._table(kind).get(index.get(key(value), -1))
-        if found is None or key(found.get(field_name) or "") != key(value):
-            return None
-        return dict(found)
-
-    def memo(self, key: tuple, build: Callable[[], Any]) -> Any:
-        """A value derived from this change's records, built once per change: the caller
-        keeps it up to date when it changes what it was built from."""
-        if key not in self._memos:
-            self._memos[key] = build()
-        return self._memos[key]
-
-    def _remember(self, kind: str, record: dict) -> None:
-        self._table(kind)[record["id"]] = dict(record)
-        self._dirty.setdefault(kind, set()).add(record["id"])
-        for (indexed_kind, field_name), (key, index) in self._indexes.items():
-            if indexed_kind == kind:
-                # A renamed record leaves its old key behind; lookups check the key again.
-                index[key(record.get(field_name) or "")] = record["id"]
-
-    def insert_record(self, kind: str, record: dict) -> int:
-        """Store a new record under a number of its own, never given before, even if removed."""
-        return self.insert_records(kind, [record])[0]
-
-    def insert_records(self, kind: str, records: list[dict]) -> list[int]:
-        """Store new records in one pass, each under a number of its own."""
-        meta = self._meta()
-        counters = dict(meta.get("counters", {}))
-        first = counters.get(kind)
-        if first is None:  # records from before the counters: start past the last of them
-            first = max([1, *(n + 1 for n in self._table(kind))])
-        numbers = list(range(first, first + len(records)))
-        for record, number in zip(records, numbers):
-            record["id"] = number
-            self._remember(kind, record)
-        counters[kind] = first + len(records)
-        meta["counters"] = counters
-        self._set_meta(meta)
-        return numbers
-
-    def update_record(self, kind: str, record: dict) -> None:
-        self._remember(kind, record)
 
     def _write_records(self) -> None:
         for kind, numbers in self._dirty.items():
