@@ -34,7 +34,7 @@ from psycopg.types.json import Jsonb
 
 from deskcli.core.errors import LockTimeout, RepositoryError
 from deskcli.i18n import say
-from deskcli.core.repository import RecordsInMemory, masked
+from deskcli.core.repository import RecordsInMemory, make_home, masked
 
 # psycopg logs the end of a pipeline on a lost connection as a warning; with no handler,
 # Python would print it on stderr beside deskcli's own message, which says it all.
@@ -181,12 +181,7 @@ class PostgresRepository:
         return conn
 
     def _ensure_home(self) -> None:
-        # Attachments, drafts and the search index of this machine live here.
-        try:
-            self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
-        except OSError as exc:
-            raise RepositoryError(say("cannot create the repository directory {path}: {reason}",
-                                      path=str(self.home), reason=exc.strerror)) from None
+        make_home(self.home)
 
     def _failure(self, exc: psycopg.Error, committing: bool = False) -> RepositoryError:
         reason = _reason(exc, self.url)

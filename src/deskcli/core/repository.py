@@ -191,6 +191,21 @@ class RecordsInMemory:
         self._remember(kind, record)
 
 
+def make_home(home: Path) -> None:
+    """The repository directory, made private if it is new: on either backend it holds
+    what stays on this machine (files, attachments, drafts, the search index)."""
+    from deskcli.core.errors import RepositoryError
+    from deskcli.i18n import say
+
+    try:
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise RepositoryError(say("cannot create the repository {path}: {reason}",
+                                  path=str(home), reason=exc.strerror)) from None
+    if not home.is_dir():
+        raise RepositoryError(say("the repository {path} is not a directory", path=str(home)))
+
+
 def database_url(settings: dict) -> str | None:
     """The PostgreSQL URL this desk is configured for: $DESKCLI_DATABASE_URL, else the
     repository settings' `database_url`; None for the embedded repository."""

@@ -22,7 +22,7 @@ from tinydb.table import Document
 
 from deskcli.core.archive import Archive
 from deskcli.core.errors import CorruptFile, LockTimeout, RepositoryError
-from deskcli.core.repository import RecordsInMemory
+from deskcli.core.repository import RecordsInMemory, make_home
 from deskcli.i18n import term, say
 
 ACTIVE_FILE = "active.json"
@@ -472,13 +472,7 @@ class TinyDBRepository:
         self.archive = Archive(self.home, lock_timeout)
 
     def _ensure_home(self) -> None:
-        try:
-            self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
-        except OSError as exc:
-            raise RepositoryError(say("cannot create the repository {path}: {reason}",
-                                      path=str(self.home), reason=exc.strerror)) from None
-        if not self.home.is_dir():
-            raise RepositoryError(say("the repository {path} is not a directory", path=str(self.home)))
+        make_home(self.home)
 
     def _remove_stale_temporaries(self) -> None:
         # Only the lock holder writes, so any temporary left now belongs to a dead writer.
