@@ -245,7 +245,7 @@ def number(value: float | int, decimals: int | None = None) -> str:
     return format_decimal(float(f"{value:g}"), "#,##0.######", locale=_locale())
 
 
-def percent(share: float | None, decimals: int = 1) -> str:
+def percent(share: float | None, decimals: int | None = 1) -> str:
     """A share of 0 to 1 as a percentage: 97.5% in English, 97,5 % in French."""
     if share is None:
         return "-"

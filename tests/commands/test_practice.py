@@ -206,6 +206,10 @@ def test_a_practice_call_in_french(deskcli, answers, french):
     assert "✓ Demander le matériel et son environnement (1/1)" in out
     assert "Note\u00a0: " in out
     assert english_words(out) == []
+    deskcli("practice", "--scenario", "disque-dur", "--student", "Omar", "--answers", answers(RIGHT))
     report = deskcli("practice", "report").stdout
-    assert "Classe\u00a0: 1 élève(s), 3 appel(s)" in report and english_words(report) == []
+    assert "Classe\u00a0: 1 élève(s), 4 appel(s)" in report and english_words(report) == []
+    mean = deskcli("practice", "report", "--json").json()["class"]["mean_percent"]
+    assert not float(mean).is_integer()  # so that its decimal comma shows
+    assert f"note moyenne {mean:g}\u00a0%".replace(".", ",") in report
     assert french == set(), "messages the French catalog lacks"

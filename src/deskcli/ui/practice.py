@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from deskcli.core import choices, clock, practice
 from deskcli.core.qualify import IMPACT_LABELS, URGENCY_LABELS
-from deskcli.i18n import _, number, shown, tr
+from deskcli.i18n import _, number, percent, shown, tr
 from deskcli.ui import output, prompts
 
 REFORMULATE = "reformulate"
@@ -210,12 +210,16 @@ def show_scorecard(card: dict) -> None:
             identification=number(timing["identification"], 1),
             level1="—" if timing["level1"] is None else number(timing["level1"], 1)))
     print(_("Score: {score}/{most} ({percent}%)").format(score=card["score"], most=card["max"],
-                                                         percent=card["percent"]))
+                                                         percent=number(card["percent"])))
 
 
 def show_list(scenarios: list[practice.Scenario]) -> None:
     output.table([(s.name, s.title, s.summary) for s in scenarios],
                  headers=[_("scenario"), _("title"), _("situation")])
+
+
+def _share(percentage: float) -> str:
+    return percent(percentage / 100, None)
 
 
 def show_summary(report: dict) -> None:
@@ -225,8 +229,8 @@ def show_summary(report: dict) -> None:
                          "takes one."))
         return
     print(_("Class: {students} student(s), {calls} call(s), mean score {mean}%").format(
-        students=group["students"], calls=group["calls"], mean=group["mean_percent"]))
-    output.table([(s["scenario"], s["calls"], f"{s['mean_percent']}%") for s in group["scenarios"]],
+        students=group["students"], calls=group["calls"], mean=number(group["mean_percent"])))
+    output.table([(s["scenario"], s["calls"], _share(s["mean_percent"])) for s in group["scenarios"]],
                  headers=[_("scenario"), _("calls"), _("mean score")])
     if group["frequent_mistakes"]:
         print("\n" + _("Most frequent mistakes in the class:"))
@@ -236,10 +240,10 @@ def show_summary(report: dict) -> None:
     for student in report["students"]:
         print("\n" + _("{name}: {calls} call(s), mean {mean}%, first {first}% -> last {last}%").format(
             name=output.safe_line(student["student"]), calls=student["calls"],
-            mean=student["mean_percent"], first=student["first_percent"],
-            last=student["last_percent"]))
+            mean=number(student["mean_percent"]), first=number(student["first_percent"]),
+            last=number(student["last_percent"])))
         output.table([(output.when(x["at"]), x["scenario"], f"{x['score']}/{x['max']}",
-                       f"{x['percent']}%") for x in student["sessions"]],
+                       _share(x["percent"])) for x in student["sessions"]],
                      headers=[_("date"), _("scenario"), _("score"), "%"])
         if student["frequent_mistakes"]:
             print(_("Frequent mistakes:"))
