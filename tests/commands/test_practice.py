@@ -41,14 +41,18 @@ def answers(tmp_path):
     return write
 
 
-def test_list_shows_every_scenario(deskcli):
+def test_list_shows_every_scenario(deskcli, monkeypatch):
     result = deskcli("practice", "--list", "--json")
     assert result.exit_code == 0
     listed = result.json()
     assert len(listed) >= 15
     assert {"serveur-directeur", "table-des-matieres", "appel-perdu"} <= {s["name"] for s in listed}
-    text = deskcli("practice", "--list").stdout
-    assert "Le disque dur qui claque" in text
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = deskcli("practice", "--list").stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    disk = next(i for i, line in enumerate(lines) if line.startswith("disque-dur "))
+    assert lines[disk].endswith("Le disque dur qui claque")
+    assert lines[disk + 1].startswith("    Un commercial")
 
 
 def test_a_call_from_a_file_of_answers_is_scored_and_kept(deskcli, answers, desk):

@@ -214,8 +214,16 @@ def show_scorecard(card: dict) -> None:
 
 
 def show_list(scenarios: list[practice.Scenario]) -> None:
-    output.table([(s.name, s.title, s.summary) for s in scenarios],
-                 headers=[_("scenario"), _("title"), _("situation")])
+    # Each situation on lines of its own under its name: a third column of sentences
+    # would not fit a terminal.
+    import textwrap
+
+    width = max(40, min(output.terminal_width(), 100) - 1)
+    name_width = max((len(s.name) for s in scenarios), default=0)
+    for scenario in scenarios:
+        print(f"{scenario.name:<{name_width}}  {output.safe_line(scenario.title)}")
+        print(textwrap.fill(output.safe_line(scenario.summary), width, initial_indent="    ",
+                            subsequent_indent="    ", break_on_hyphens=False))
 
 
 def _share(percentage: float) -> str:
