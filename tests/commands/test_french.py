@@ -15,7 +15,7 @@ from deskcli.core import tickets
 
 # English words that French text never holds; ticket data in these tests is French.
 ENGLISH = re.compile(r"\b(the|is|are|was|and|of|with|by|not|to|has|this|no|from|opened|"
-                     r"closed|ticket #|error|warning|usage|report|level|call)\b", re.I)
+                     r"closed|ticket #|error|warning|usage|report|level|call|unqualified)\b", re.I)
 
 
 @pytest.fixture
@@ -108,6 +108,9 @@ def test_a_whole_call_in_french(deskcli, desk, french, utc):
     run("inbox", "--all")
     closed = run("close", number)
     assert closed.stderr.strip() == f"Ticket n° {number} clôturé et archivé."
+    run("open", "--caller", "Leila Haddad", "--summary", "Écran noir")  # not qualified yet
+    indicators = run("report", "--no-chart").stdout
+    assert "Appels par type\u00a0: incident 1, non qualifiés 1" in indicators
     run("report", "--no-chart", "--by", "technicien")
     dashboard = run("report", "--format", "html", "--by", "canal").stdout
     assert '<html lang="fr">' in dashboard and "Indicateurs du support" in dashboard

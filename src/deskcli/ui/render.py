@@ -328,7 +328,9 @@ def contract_table(contracts: list[dict]) -> None:
 
 
 STATE_LABELS = {"ok": N_("ok"), "at_risk": N_("AT RISK"), "breached": N_("BREACHED"),
-                "paused": N_("paused"), "met": N_("met"), "missed": N_("MISSED")}
+                "paused": N_("paused"), "met": N_("met"), "missed": N_("MISSED"),
+                # the backlog's calls with no clock yet (indicators.py)
+                "not qualified": N_("not qualified")}
 
 
 def grid_table(settings: dict) -> None:

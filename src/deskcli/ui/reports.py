@@ -209,22 +209,8 @@ def _pooled(table: dict, clock: str) -> float | None:
 
 
 def _counts(mapping: dict, kind: str | None = None) -> str:
-    def name(key: str) -> str:
-        if kind in choices.CHOICES:
-            return choices.label(kind, key)
-        if kind == "status":
-            from deskcli.ui.render import status_text
-
-            return status_text(key)
-        if kind == "state":
-            from deskcli.ui.render import STATE_LABELS
-
-            return tr(STATE_LABELS[key]) if key in STATE_LABELS else key
-        if kind == "age":
-            return _(AGE_LABELS.get(key, key))
-        return key
-
-    return ", ".join(f"{name(k)} {v}" for k, v in mapping.items() if v) or _("none")
+    return ", ".join(f"{_label(k, kind) if kind else k} {v}" for k, v in mapping.items() if v) \
+        or _("none")
 
 
 AGE_LABELS = {"< 1 day": N_("< 1 day"), "1-3 days": N_("1-3 days"), "3-7 days": N_("3-7 days"),
@@ -249,7 +235,7 @@ def indicators_text(document: dict, chart: bool) -> None:
     output.table(headline_rows(document), [_("Indicator"), _("Value")])
     output.data("")
     output.data(_("Calls by channel: {counts}").format(counts=_counts(document["calls_by_channel"], "channel")))
-    output.data(_("Calls by type: {counts}").format(counts=_counts(document["calls_by_type"], "type")))
+    output.data(_("Calls by type: {counts}").format(counts=_counts(document["calls_by_type"], "table")))
     output.data("")
     output.table(resolution_rows(document), [_("Priority"), _("Resolved"), _("Mean"), _("Median")])
     output.data("")
