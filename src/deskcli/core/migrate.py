@@ -21,7 +21,8 @@ from pathlib import Path
 from deskcli.i18n import say
 from deskcli.core import settings as settings_module
 from deskcli.core.errors import InvalidInput, RepositoryError, RuleRefused
-from deskcli.core.repository import DATABASE_URL_ENV, database_url, is_database_url, masked
+from deskcli.core.repository import (DATABASE_URL_ENV, database_repository, database_url,
+                                     embedded_repository, is_database_url, masked)
 
 # The embedded repository's own files, set aside (never deleted) once moved to a database.
 EMBEDDED_FILES = ("active.json", "kb.json", "archive.sqlite3", "kb-index.sqlite")
@@ -43,21 +44,6 @@ def _local(home: Path) -> dict:
         return {}
     settings_module.load(home)  # refused here, naming the key, before anything moves
     return settings_module.load_toml(path)
-
-
-def _embedded(home: Path, settings: dict):
-    from deskcli.core.storage import TinyDBRepository
-
-    options = settings["repository"]
-    return TinyDBRepository(home, lock_timeout=options["lock_timeout_seconds"],
-                            backup_every_minutes=options["backup_every_minutes"],
-                            backups_kept=options["backups_kept"])
-
-
-def _database(url: str, home: Path, settings: dict):
-    from deskcli.core.postgres import PostgresRepository
-
-    return PostgresRepository(url, home, lock_timeout=settings["repository"]["lock_timeout_seconds"])
 
 
 def _comparable(dump: dict) -> dict:
@@ -85,8 +71,8 @@ def to_database(home: Path, url: str) -> dict:
     url = _check_url(url, "--to")
     local = _local(home)
     settings = settings_module.load(home)
-    source = _embedded(home, settings)
-    target = _database(url, home, settings)
+    source = embedded_repository(home, settings)
+    target = database_repository(url, home, settings)
     try:
         configured = database_url(settings)
         if configured and source.is_empty():
@@ -117,8 +103,8 @@ def from_database(home: Path, url: str) -> dict:
     url = _check_url(url, "--from")
     local = _local(home)
     settings = settings_module.load(home)
-    source = _database(url, home, settings)
-    target = _embedded(home, settings)
+    source = database_repository(url, home, settings)
+    target = embedded_repository(home, settings)
     try:
         if not target.is_empty():
             raise RuleRefused(say(
@@ -150,7 +136,7 @@ def upgrade_schema(home: Path, url: str | None) -> dict:
                                "settings.toml to upgrade a database", path=str(home),
                                variable=DATABASE_URL_ENV))
     settings = settings_module.load(home)
-    target = _database(url, home, settings)
+    target = database_repository(url, home, settings)
     try:
         before, after = target.upgrade_schema()
     finally:

@@ -34,15 +34,13 @@ from psycopg.types.json import Jsonb
 
 from deskcli.core.errors import LockTimeout, RepositoryError
 from deskcli.i18n import say
-from deskcli.core.repository import RecordsInMemory, make_home, masked
+from deskcli.core.repository import KB_KINDS, RecordsInMemory, make_home, masked
 
 # psycopg logs the end of a pipeline on a lost connection as a warning; with no handler,
 # Python would print it on stderr beside deskcli's own message, which says it all.
 logging.getLogger("psycopg").addHandler(logging.NullHandler())
 
 SCHEMA = "deskcli"
-# The knowledge base's records; the embedded repository keeps them in kb.json.
-KB_KINDS = ("articles",)
 # pg_advisory_lock(classid, objid): a pair of deskcli's own, one for changes and one for
 # creating or upgrading the schema.
 LOCK_CLASS = 0x6465736B  # "desk"
@@ -119,6 +117,17 @@ def _has_schema(conn: psycopg.Connection) -> bool:
         (SCHEMA,)).fetchone()[0]
 
 
+def _meta_values(conn: psycopg.Connection, *keys: str) -> dict:
+    rows = conn.execute(f"SELECT key, value FROM {SCHEMA}.meta WHERE key = ANY(%s)",
+                        (list(keys),)).fetchall()
+    return dict(rows)
+
+
+def _set_meta(conn: psycopg.Connection | psycopg.Cursor, key: str, value: Any) -> None:
+    conn.execute(f"INSERT INTO {SCHEMA}.meta (key, value) VALUES (%s, %s) "
+                 f"ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", (key, _json(value)))
+
+
 def _reason(exc: BaseException, url: str) -> str:
     """The server's or the client library's words, on one line, with no password in them.
 
@@ -173,15 +182,12 @@ class PostgresRepository:
         """A connection to a database whose schema this deskcli can use, made at need."""
         fresh = self._conn is None or self._conn.closed
         if fresh:
-            self._ensure_home()
+            make_home(self.home)  # attachments, drafts and the search index of this machine
         conn = self._connect()
         if fresh:
             with self._guard():
                 self._check_schema(conn)
         return conn
-
-    def _ensure_home(self) -> None:
-        make_home(self.home)
 
     def _failure(self, exc: psycopg.Error, committing: bool = False) -> RepositoryError:
         reason = _reason(exc, self.url)
@@ -242,17 +248,12 @@ class PostgresRepository:
 
     # -- the schema -------------------------------------------------------------
 
-    def _meta_values(self, conn: psycopg.Connection, *keys: str) -> dict:
-        rows = conn.execute(f"SELECT key, value FROM {SCHEMA}.meta WHERE key = ANY(%s)",
-                            (list(keys),)).fetchall()
-        return dict(rows)
-
     def _check_schema(self, conn: psycopg.Connection) -> None:
         if not _has_schema(conn):
             self._create_schema(conn)
         from deskcli.core.timeline import DIGEST_VERSION
 
-        values = self._meta_values(conn, "schema_version", "digest_version")
+        values = _meta_values(conn, "schema_version", "digest_version")
         version = values.get("schema_version")
         if not isinstance(version, int):
             raise RepositoryError(say("{where} has a deskcli schema with no version; it was not "
@@ -299,7 +300,7 @@ class PostgresRepository:
                 return 0, SCHEMA_VERSION
             with conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_CLASS, SCHEMA_LOCK))
-                version = self._meta_values(conn, "schema_version").get("schema_version")
+                version = _meta_values(conn, "schema_version").get("schema_version")
                 if not isinstance(version, int) or version > SCHEMA_VERSION:
                     raise RepositoryError(say(
                         "{where} holds schema version {version!r}, which this deskcli (schema "
@@ -320,9 +321,7 @@ class PostgresRepository:
             rows = conn.execute(f"SELECT doc FROM {SCHEMA}.tickets WHERE NOT active").fetchall()
             for (doc,) in rows:
                 store.archived().update_ticket(doc)
-            conn.execute(f"INSERT INTO {SCHEMA}.meta (key, value) VALUES ('digest_version', %s) "
-                         f"ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-                         (_json(DIGEST_VERSION),))
+            _set_meta(conn, "digest_version", DIGEST_VERSION)
 
     # -- changes and snapshots --------------------------------------------------
 
@@ -467,19 +466,14 @@ class PostgresRepository:
     def kb_state(self) -> str:
         """Which state of the knowledge base a search index was built from: the database's
         own identity and its count of knowledge base changes."""
-        values = dict(self._rows(f"SELECT key, value FROM {SCHEMA}.meta WHERE key = ANY(%s)",
-                                 (["repository_id", "kb_version"],)))
+        conn = self._connection()
+        with self._guard():
+            values = _meta_values(conn, "repository_id", "kb_version")
         return f"postgresql:{values.get('repository_id')}:{values.get('kb_version')}"
 
     def shared_settings(self) -> dict:
         rows = self._rows(f"SELECT doc FROM {SCHEMA}.settings WHERE name = 'desk'")
         return rows[0][0] if rows else {}
-
-    def set_shared_settings(self, settings: dict) -> None:
-        with self.writing() as store:
-            store._conn.execute(
-                f"INSERT INTO {SCHEMA}.settings (name, doc) VALUES ('desk', %s) "
-                f"ON CONFLICT (name) DO UPDATE SET doc = EXCLUDED.doc", (_json(settings),))
 
     # -- moving a whole repository ---------------------------------------------
 
@@ -511,7 +505,7 @@ class PostgresRepository:
             "tickets": [doc for doc, active in tickets if active],
             "archived": [doc for doc, active in tickets if not active],
             "abandoned": abandoned, "messages": messages, "records": records,
-            "counters": dict(store._counters_now()), "next_ticket": store._first_free_number(),
+            "counters": store._read_counters(), "next_ticket": store._first_free_number(),
             "settings": settings[0][0] if settings else {},
         }
 
@@ -536,9 +530,9 @@ class PostgresRepository:
                 store.reserve_counter(kind, up_to - 1)
             store.reserve_numbers(dump["next_ticket"] - 1)
             if dump.get("settings"):
-                store._conn.execute(
-                    f"INSERT INTO {SCHEMA}.settings (name, doc) VALUES ('desk', %s) "
-                    f"ON CONFLICT (name) DO UPDATE SET doc = EXCLUDED.doc", (_json(dump["settings"]),))
+                store._conn.execute(f"INSERT INTO {SCHEMA}.settings (name, doc) VALUES ('desk', %s) "
+                                    f"ON CONFLICT (name) DO UPDATE SET doc = EXCLUDED.doc",
+                                    (_json(dump["settings"]),))
             if check is not None:
                 store._flush()
                 check(self._read_all(PgStore(self, store._conn, writable=False)))
@@ -651,14 +645,10 @@ class PgStore(RecordsInMemory):
 
     # -- counters --
 
-    def _counters_now(self) -> dict:
-        if self._counters is None:
-            rows = self._all(f"SELECT value FROM {SCHEMA}.meta WHERE key = 'counters'")
-            self._counters = dict(rows[0][0]) if rows else {}
-        return self._counters
-
     def _read_counters(self) -> dict:
-        return dict(self._counters_now())
+        if self._counters is None:
+            self._counters = _meta_values(self._conn, "counters").get("counters") or {}
+        return dict(self._counters)
 
     def _write_counters(self, counters: dict) -> None:
         self._counters = counters
@@ -711,9 +701,7 @@ class PgStore(RecordsInMemory):
                 f"ON CONFLICT (message_id) DO UPDATE SET ticket = EXCLUDED.ticket",
                 list(self._messages.items()))
         if self._counters_dirty:
-            cursor.execute(f"INSERT INTO {SCHEMA}.meta (key, value) VALUES ('counters', %s) "
-                           f"ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-                           (_json(self._counters),))
+            _set_meta(cursor, "counters", self._counters)
         if self._numbers_dirty:
             cursor.execute(f"SELECT setval('{SCHEMA}.ticket_numbers', "
                            f"greatest(%s, (SELECT last_value FROM {SCHEMA}.ticket_numbers)), true)",

@@ -17,6 +17,8 @@ from typing import Any, Callable, Protocol
 
 DATABASE_URL_ENV = "DESKCLI_DATABASE_URL"
 URL_SCHEMES = ("postgresql://", "postgres://")
+# The kinds of record that make the knowledge base (kb.json in the embedded repository).
+KB_KINDS = ("articles",)
 
 
 class ArchiveChanges(Protocol):
@@ -232,7 +234,6 @@ def open_repository(home: Path, settings: dict) -> Repository:
 
     psycopg is imported only here, only for a database URL: an embedded desk never loads it.
     """
-    options = settings["repository"]
     url = database_url(settings)
     if url is not None:
         if not is_database_url(url):
@@ -245,11 +246,20 @@ def open_repository(home: Path, settings: dict) -> Repository:
             raise InvalidInput(say("{where}: {url!r} is not a PostgreSQL URL; give one like "
                                    "postgresql://desk@server/hotline, or leave it empty for the "
                                    "embedded repository", where=where, url=masked(url)))
-        from deskcli.core.postgres import PostgresRepository
+        return database_repository(url, home, settings)
+    return embedded_repository(home, settings)
 
-        return PostgresRepository(url, home, lock_timeout=options["lock_timeout_seconds"])
+
+def embedded_repository(home: Path, settings: dict) -> Repository:
     from deskcli.core.storage import TinyDBRepository
 
+    options = settings["repository"]
     return TinyDBRepository(home, lock_timeout=options["lock_timeout_seconds"],
                             backup_every_minutes=options["backup_every_minutes"],
                             backups_kept=options["backups_kept"])
+
+
+def database_repository(url: str, home: Path, settings: dict) -> Repository:
+    from deskcli.core.postgres import PostgresRepository
+
+    return PostgresRepository(url, home, lock_timeout=settings["repository"]["lock_timeout_seconds"])

@@ -22,7 +22,7 @@ from tinydb.table import Document
 
 from deskcli.core.archive import Archive
 from deskcli.core.errors import CorruptFile, LockTimeout, RepositoryError
-from deskcli.core.repository import RecordsInMemory, make_home
+from deskcli.core.repository import KB_KINDS, RecordsInMemory, make_home
 from deskcli.i18n import term, say
 
 ACTIVE_FILE = "active.json"
@@ -35,8 +35,6 @@ JOURNAL_FILE = "change.journal"
 TICKETS = "tickets"
 META = "meta"
 META_ID = 1
-# The kinds of record kept in kb.json rather than active.json (the knowledge base's articles).
-KB_KINDS = ("articles",)
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -489,17 +487,23 @@ class TinyDBRepository:
         return Store(_open_db(path, staged), open_side=lambda other: self._open_file(other, staged),
                      archive=self.archive)
 
-    def _settle(self) -> None:
-        """Finish what a crash or an older deskcli left: a journalled change, the JSON archive."""
-        if not (self.home / JOURNAL_FILE).exists() and not (self.home / LEGACY_ARCHIVE_FILE).exists():
-            return
+    @contextmanager
+    def _recovered(self) -> Iterator[None]:
+        """Under the repository's lock, with a change a crash cut short finished first."""
         lock = RepositoryLock(self.home / LOCK_FILE, self.lock_timeout)
         lock.acquire()
         try:
             recover_together(self.home, self.archive)
-            self._move_legacy_archive()
+            yield
         finally:
             lock.release()
+
+    def _settle(self) -> None:
+        """Finish what a crash or an older deskcli left: a journalled change, the JSON archive."""
+        if not (self.home / JOURNAL_FILE).exists() and not (self.home / LEGACY_ARCHIVE_FILE).exists():
+            return
+        with self._recovered():
+            self._move_legacy_archive()
 
     def _move_legacy_archive(self) -> None:
         legacy = self.home / LEGACY_ARCHIVE_FILE
@@ -529,10 +533,7 @@ class TinyDBRepository:
         caller raises, so the files keep their previous state.
         """
         self._ensure_home()
-        lock = RepositoryLock(self.home / LOCK_FILE, self.lock_timeout)
-        lock.acquire()
-        try:
-            recover_together(self.home, self.archive)
+        with self._recovered():
             self._remove_stale_temporaries()
             from deskcli.core.backups import take
 
@@ -554,8 +555,6 @@ class TinyDBRepository:
             self._finish_archiving()
             for action in store._after_commit:
                 action()
-        finally:
-            lock.release()
 
     def _finish_archiving(self) -> None:
         """Copy tickets marked for the archive there, then drop them from the active file.
@@ -642,10 +641,7 @@ class TinyDBRepository:
         leave numbers unused, never give one twice.
         """
         self._ensure_home()
-        lock = RepositoryLock(self.home / LOCK_FILE, self.lock_timeout)
-        lock.acquire()
-        try:
-            recover_together(self.home, self.archive)
+        with self._recovered():
             read_json_file(self.active_path)
             active = _open_db(self.active_path)
             try:
@@ -657,8 +653,6 @@ class TinyDBRepository:
             finally:
                 active.close()
             self.archive.apply([["ticket", ticket] for ticket in tickets])
-        finally:
-            lock.release()
 
     # -- what a team's database shares, and moving a whole repository (`deskcli migrate`) --
 
@@ -686,18 +680,13 @@ class TinyDBRepository:
     def dump(self) -> dict:
         """Everything, in the neutral form `deskcli migrate` moves between repositories."""
         self._ensure_home()
-        lock = RepositoryLock(self.home / LOCK_FILE, self.lock_timeout)
-        lock.acquire()
-        try:
-            recover_together(self.home, self.archive)
+        with self._recovered():
             self._move_legacy_archive()
             self._finish_archiving()  # a ticket half-way to the archive is put there first
             files = [read_json_file(self.active_path) or {}, read_json_file(self.home / KB_FILE) or {}]
             archived = self.archive.tickets()
             abandoned = self.archive.all_abandoned()
             messages = sorted(self.archive.messages())
-        finally:
-            lock.release()
         active = files[0]
         tickets = [dict(doc, id=int(key)) for key, doc in sorted(
             active.get(TICKETS, {}).items(), key=lambda item: int(item[0]))]
@@ -726,10 +715,7 @@ class TinyDBRepository:
         with them, as any change is: a crash leaves the empty repository, or all of it.
         """
         self._ensure_home()
-        lock = RepositoryLock(self.home / LOCK_FILE, self.lock_timeout)
-        lock.acquire()
-        try:
-            recover_together(self.home, self.archive)
+        with self._recovered():
 
             def table(documents: list[dict]) -> dict:
                 return {str(d["id"]): {k: v for k, v in d.items() if k != "id"} for d in documents}
@@ -751,5 +737,3 @@ class TinyDBRepository:
                           + [["abandoned", r] for r in dump["abandoned"]]
                           + [["message", {"id": m, "ticket": t}] for m, t in dump["messages"]])
             write_together(self.home, files, self.archive, operations)
-        finally:
-            lock.release()
