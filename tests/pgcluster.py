@@ -28,13 +28,50 @@ def opted_out() -> bool:
 
 
 def binaries() -> Path | None:
-    """The directory holding initdb and pg_ctl, newest version first; None when absent."""
+    """The directory holding initdb and pg_ctl: the system's (newest version first), else
+    the server that the test extra's `pgserver` wheel bundles; None when neither is here."""
     found = shutil.which("initdb")
     if found:
         return Path(os.path.realpath(found)).parent
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
                         key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0)
-    return Path(candidates[-1]).parent if candidates else None
+    if candidates:
+        return Path(candidates[-1]).parent
+    return bundled()
+
+
+def bundled() -> Path | None:
+    """pgserver's own copy of PostgreSQL, located without importing pgserver (whose import
+    starts nothing but registers exit handlers we do not want)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pgserver")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        bindir = Path(location) / "pginstall" / "bin"
+        if (bindir / "initdb").is_file() and (bindir / "pg_ctl").is_file():
+            return bindir
+    return None
+
+
+def unavailable() -> str | None:
+    """Why the PostgreSQL half of the suite cannot run here, or None when it can."""
+    if opted_out():
+        return f"{OPT_OUT_ENV}=0"
+    if binaries() is None:
+        return ("PostgreSQL's initdb was not found (PATH, /usr/lib/postgresql/*/bin, or the "
+                "test extra's pgserver wheel, which the test extra installs on CPython 3.11-3.12, "
+                "Linux x86-64 and macOS arm64): install Debian's postgresql package")
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return ("running as root, and PostgreSQL refuses root: it runs as the `postgres` "
+                    "user, which does not exist here (Debian's postgresql package makes it)")
+        reach = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x",
+                                str(binaries() / "initdb")], capture_output=True)
+        if reach.returncode != 0:
+            return f"the `postgres` user cannot run {binaries()}/initdb (a private directory on its path)"
+    return None
 
 
 def free_port() -> int:
