@@ -60,7 +60,8 @@ class Fields(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag in ("link", "script", "img") or (tag != "svg" and attrs.get("src")):
+        source = attrs.get("src") or ""
+        if tag in ("link", "script") or (tag != "svg" and source and not source.startswith("data:")):
             self.external.append(tag)
         if tag == "tr":
             self._row = []
@@ -132,7 +133,7 @@ def test_the_html_report_is_one_printable_page_whose_fields_read_back(deskcli, d
     assert page.field("Contract number") == "C-1"
     assert page.field("Equipment") == "Dell PowerEdge T40"
     assert page.field("Nature of the intervention") == "replace the power supply"
-    assert page.field("Parts supplied or exchanged") == "PSU 500W"
+    assert ["1", "PSU 500W"] in page.rows  # the parts table: number, part
     assert page.field("Start") == "2026-11-10 10:00"
     assert page.field("End") == "2026-11-10 10:45"
     assert page.field("Time spent") == "47min"  # the call: 2 min by phone and the 45 on site
@@ -144,19 +145,28 @@ def test_the_html_report_is_one_printable_page_whose_fields_read_back(deskcli, d
     assert "Nadia Alami" in page.classes["user"] and "Director" in page.classes["user"]
 
 
+def html_blank_rows(page):
+    return sum(1 for row in page.rows if len(row) == 4 and row[0].isdigit() and not any(row[1:]))
+
+
 def test_an_unsigned_report_prints_empty_signature_boxes(deskcli, desk):
     number = on_site(desk, report=False)
     page = parse(ok(deskcli("report", str(number), "--format", "html")).stdout)
-    assert page.field("Start") == "" and page.field("What was done") == ""
+    start = next(row for row in page.rows if row and row[0] == "Start")
+    assert "____" in start[1]  # a blank to fill in on site
     assert page.classes.get("name", "").strip() == ""
     assert "Signature" in page.classes["technician"] and "Signature" in page.classes["user"]
+    assert "Company stamp" in page.classes["user"] and "read and approved" in page.classes["user"]
+    # The form taken on site: lines to write the work on, a parts table with empty rows.
+    assert html_blank_rows(page) == 3 and "What was done" in page.classes["write-in"]
     assert "not written yet" in ok(deskcli("report", str(number))).stdout
 
 
 def test_an_uncovered_intervention_shows_its_amount(deskcli, desk):
     number = on_site(desk, contract=None, billable=True, org="Nobody Inc", signer=None)
     assert "150.00 (not covered)" in ok(deskcli("report", str(number))).stdout
-    assert parse(ok(deskcli("report", str(number), "-f", "html")).stdout).field("Amount") == "150.00 (not covered)"
+    assert parse(ok(deskcli("report", str(number), "-f", "html")).stdout).field("Amount") == \
+        "150.00 EUR excl. tax (not covered)"
 
 
 def test_markdown_escapes_what_would_break_a_table(deskcli, desk):
@@ -176,7 +186,7 @@ def test_report_refusals(deskcli, desk):
     number = on_site(desk)
     assert deskcli("report", "99").exit_code == 1
     bad = deskcli("report", str(number), "--format", "csv")
-    assert bad.exit_code == 2 and "text, markdown, html, json" in bad.stderr
+    assert bad.exit_code == 2 and "text, markdown, html, pdf, json" in bad.stderr
     assert deskcli("report", "--format", "markdown").exit_code == 2
     assert deskcli("report", str(number), "--since", "2026-11-01").exit_code == 2
     assert deskcli("report", "--by", "colour").exit_code == 2

@@ -101,11 +101,13 @@ CHOICES: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
         "text": (("text",), ("texte",)),
         "markdown": (("markdown",), ("markdown",)),
         "html": (("html",), ("html",)),
+        "pdf": (("pdf",), ("pdf",)),
         "json": (("json",), ("json",)),
     },
     "desk_format": {
         "text": (("text",), ("texte",)),
         "html": (("html",), ("html",)),
+        "pdf": (("pdf",), ("pdf",)),
         "csv": (("csv",), ("csv",)),
         "json": (("json",), ("json",)),
     },

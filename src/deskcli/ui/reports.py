@@ -36,8 +36,14 @@ def _equipment(equipment: dict) -> str:
 
 def _finalize(value: Any) -> Any:
     # Ticket text comes from callers: control characters are shown escaped, never raw.
+    # Markup (a translated message whose values were escaped already) is kept as it is, so
+    # that a name is escaped exactly once.
+    from markupsafe import Markup
+
     if value is None:
         return ""
+    if isinstance(value, Markup):
+        return value
     return output.safe(value) if isinstance(value, str) else value
 
 
@@ -61,9 +67,74 @@ def environment(html: bool):
     env.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True)
     env.filters.update(when=when, line=output.safe_line, describe=describe, duration=_duration,
                        md=_markdown, equipment=_equipment, percent=percent, pad=_pad,
-                       label=_label, amount=_amount)
-    env.globals.update(lang=lambda: i18n.language())
+                       label=_label, amount=_amount, money=_money, css=_css_string,
+                       day=_day, number=_number)
+    env.globals.update(lang=lambda: i18n.language(), embed=_embedded)
     return env
+
+
+def _money(value: Any, issuer: dict) -> str:
+    """A billed amount with its currency and whether tax is in it (150,00 € HT)."""
+    from deskcli.ui.render import amount_text
+
+    try:
+        amount = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    currency = issuer.get("currency") or "EUR"
+    if i18n.language() == i18n.SOURCE_LANGUAGE:
+        text = f"{amount_text(value)} {currency}"
+    else:
+        from babel.numbers import format_currency
+
+        text = format_currency(amount, currency, locale=i18n.BABEL_LOCALES.get(
+            i18n.language(), i18n.language()))
+    basis = _("incl. tax") if issuer.get("amounts") == "incl-tax" else _("excl. tax")
+    return f"{text} {basis}"
+
+
+def _css_string(value: Any) -> Any:
+    """A text as a CSS string, for a page's running header and footer: quotes, backslashes
+    and anything that could close the style element are escaped as CSS escapes."""
+    from markupsafe import Markup
+
+    text = " ".join(output.safe(value).split())
+    escaped = "".join(c if c.isalnum() or c in " .,:;/#-_()°·'" or ord(c) > 127 and c not in "\u2028\u2029"
+                      else f"\\{ord(c):x} " for c in text)
+    return Markup(f'"{escaped}"')
+
+
+def _day(iso: str | None) -> str:
+    """A stored moment's local day, as the session writes dates."""
+    if not iso:
+        return ""
+    from deskcli.core.clock import local
+
+    return i18n.date_text(local(iso).date())
+
+
+def _number(value: Any, decimals: int | None = None) -> str:
+    return "" if value is None else i18n.number(value, decimals)
+
+
+def _embedded(path: str | None) -> str:
+    """A file (the company's logo) as a data: URL, so the page stays one file; empty when
+    there is none. A logo that cannot be read is refused with its path."""
+    if not path:
+        return ""
+    import base64
+    from pathlib import Path
+
+    from deskcli.core.errors import InvalidInput
+    from deskcli.core.reports import LOGO_TYPES
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InvalidInput(_("[documents] logo: cannot read {path}: {reason}").format(
+            path=path, reason=exc.strerror)) from None
+    mime = LOGO_TYPES.get(Path(path).suffix.lower(), "application/octet-stream")
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def _pad(text: str, width: int) -> str:
@@ -110,8 +181,31 @@ INTERVENTION_TEMPLATES = {"text": "intervention.txt.j2", "markdown": "interventi
                           "html": "intervention.html.j2"}
 
 
-def intervention(document: dict, fmt: str) -> str:
-    return render(INTERVENTION_TEMPLATES[fmt], t=document["ticket"], **document)
+def intervention(document: dict, fmt: str, annex: bool = False) -> str:
+    """The report in a format; `annex` adds the customer's history to the printed page."""
+    fmt = "html" if fmt == "pdf" else fmt
+    return render(INTERVENTION_TEMPLATES[fmt], t=document["ticket"], annex=annex, **document)
+
+
+PDF_MISSING = N_("--format pdf needs WeasyPrint: pip install 'deskcli[pdf]' (on Debian it also "
+                 "needs Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0); or write "
+                 "--format html and print it from a browser")
+
+
+def pdf(html: str) -> bytes:
+    """A printable page as PDF, laid out by WeasyPrint (A4, the page's own print rules)."""
+    from deskcli.core.errors import InvalidInput
+
+    try:
+        import weasyprint
+    except (ImportError, OSError):
+        # OSError: the Python package is there but Pango, its system library, is not.
+        raise InvalidInput(tr(PDF_MISSING)) from None
+    import logging
+
+    # WeasyPrint reports CSS it skips (a browser-only rule) on its logger, not to the user.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    return weasyprint.HTML(string=html).write_pdf()
 
 
 # -- indicators ------------------------------------------------------------------
@@ -387,7 +481,7 @@ def bar_chart(points: list[tuple[str, float]], *, width: int = 640, height: int 
             "bars": bars, "ticks": ticks}
 
 
-def dashboard(document: dict) -> str:
+def dashboard(document: dict, settings: dict | None = None) -> str:
     over = document["over_time"]
     calls_chart = bar_chart([(p["start"], p["calls"]) for p in over["points"]])
     compliance, targets = [], []
