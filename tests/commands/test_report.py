@@ -213,7 +213,18 @@ def test_the_dashboard_and_the_csv_read_back(deskcli, desk):
     document = ok(deskcli("report", "--json")).json()
     html = ok(deskcli("report", "--format", "html")).stdout
     page = parse(html)
-    assert page.external == [] and html.count("<svg") == 2
+    assert page.external == [] and html.count("<svg") == 4
+    # The headline figures come first, before any chart or table.
+    assert html.index('class="cards"') < html.index("<svg") < html.index("<table")
+    assert page.classes["card"].replace(" ", "").startswith("1Callsreceived")
+    # SLA bars coloured by their target; a priority without a decided clock reads n/a.
+    cells = [document["sla"][p][c] for p in "1234" for c in ("take_charge", "resolution")]
+    met = sum(1 for c in cells if c["compliance"] is not None and c["compliance"] >= c["target"])
+    missed = sum(1 for c in cells if c["compliance"] is not None and c["compliance"] < c["target"])
+    assert met and html.count('fill="#2f855a"><title>') == met
+    assert html.count('fill="#c53030"><title>') == missed
+    assert html.count("n/a (no decided clock)") == sum(1 for c in cells if c["compliance"] is None) == 6
+    assert "Day" in html and "Calls" in html  # axis titles
     assert page.field("Calls received") == "1"
     assert page.field("Abandoned calls") == "1 (50.0% of calls)"
     rows = list(csv.reader(io.StringIO(ok(deskcli("report", "--format", "csv")).stdout)))

@@ -158,3 +158,13 @@ def test_without_weasyprint_pdf_is_refused_with_the_way_to_install_it(desk, desk
     refused = deskcli("report", str(number), "-f", "pdf", "-o", str(tmp_path / "r.pdf"))
     assert refused.exit_code == 2 and "deskcli[pdf]" in refused.stderr
     assert "Traceback" not in refused.stderr and not (tmp_path / "r.pdf").exists()
+@freeze_time("2026-11-30 18:00:00")
+def test_the_dashboard_prints_to_pdf_with_its_desk_and_page_numbers(desk, deskcli, tmp_path):
+    call(desk)
+    target = tmp_path / "dashboard.pdf"
+    ok(deskcli("report", "--format", "pdf", "-o", str(target)))
+    pdf = pypdf.PdfReader(str(target))
+    pages = [text_of(page) for page in pdf.pages]
+    assert "Calls received" in pages[0] and "First-level resolution" in pages[0]
+    for index, text in enumerate(pages, 1):
+        assert "Helpdesk" in text and f"Page {index}/{len(pages)}" in text

@@ -68,7 +68,8 @@ def environment(html: bool):
     env.filters.update(when=when, line=output.safe_line, describe=describe, duration=_duration,
                        md=_markdown, equipment=_equipment, percent=percent, pad=_pad,
                        label=_label, amount=_amount, money=_money, css=_css_string,
-                       day=_day, number=_number)
+                       day=_day, number=_number,
+                       percent_axis=lambda share: i18n.percent(share, 0))
     env.globals.update(lang=lambda: i18n.language(), embed=_embedded)
     return env
 
@@ -459,42 +460,121 @@ def csv_rows(document: dict) -> list[list]:
 
 # -- SVG charts for the dashboard ----------------------------------------------------
 
+# Bars and marks as the dashboard colours them: met its target, missed it, a plain count.
+MET, MISSED, PLAIN = "#2f855a", "#c53030", "#23577a"
 
-def bar_chart(points: list[tuple[str, float]], *, width: int = 640, height: int = 180,
-              maximum: float | None = None, targets: list[float] | None = None) -> dict:
-    """Geometry of a vertical bar chart, for the dashboard template to draw as SVG."""
+
+def short_day(day: str, unit: str) -> str:
+    """A bucket's first day as an axis label, in the session's writing (02/11 in French,
+    Nov 02 in English); a month as its name and year."""
+    from datetime import date
+
+    moment = date.fromisoformat(day)
+    if i18n.language() == i18n.SOURCE_LANGUAGE:
+        return moment.strftime("%b %Y" if unit == "month" else "%b %d")
+    from babel.dates import format_date
+
+    locale = i18n.BABEL_LOCALES.get(i18n.language(), i18n.language())
+    return format_date(moment, "MMM y" if unit == "month" else "dd/MM", locale=locale)
+
+
+def bar_chart(points: list[tuple[str, float]], *, width: int = 640, height: int = 170,
+              maximum: float | None = None) -> dict:
+    """Geometry of a vertical bar chart of counts, for the dashboard template to draw."""
+    import math
+
     top = maximum if maximum is not None else max([1, *(v for _, v in points)])
-    left, bottom, plot_h = 34, 28, height - 40
+    # Whole-number ticks for counts: 0, a half and the top, rounded up to a whole number.
+    top = max(1, math.ceil(top))
+    left, bottom, plot_h = 44, 34, height - 48
     slot = (width - left - 6) / max(1, len(points))
+    every = max(1, math.ceil(len(points) / 12))
     bars = []
     for index, (label, value) in enumerate(points):
         h = plot_h * (value / top) if top else 0
         bars.append({"x": round(left + index * slot + slot * 0.12, 1), "w": round(slot * 0.76, 1),
                      "y": round(height - bottom - h, 1), "h": round(h, 1), "label": label,
                      "value": value, "cx": round(left + index * slot + slot / 2, 1),
-                     "show_label": len(points) <= 16 or index % max(1, len(points) // 12) == 0,
-                     "target": None if targets is None else
-                     round(height - bottom - plot_h * (targets[index] / top), 1)})
-    ticks = [{"y": round(height - bottom - plot_h * f, 1), "value": round(top * f, 1)}
-             for f in (0, 0.5, 1)]
+                     "show_label": index % every == 0})
+    ticks = sorted({0, top // 2, top})
     return {"width": width, "height": height, "left": left, "base": height - bottom,
-            "bars": bars, "ticks": ticks}
+            "top": height - bottom - plot_h, "bars": bars,
+            "ticks": [{"y": round(height - bottom - plot_h * t / top, 1), "value": t} for t in ticks]}
+
+
+def hbar_chart(rows: list[dict], *, width: int = 640, label_width: int = 190,
+               row_height: int = 20, maximum: float = 1.0) -> dict:
+    """Geometry of a horizontal bar chart: each row has a label, a value (None: no data,
+    drawn as n/a) and, for a share, a target drawn as a mark; met targets are green,
+    missed ones red, counts plain."""
+    plot_w = width - label_width - 70
+    top = maximum or 1
+    drawn = []
+    for index, row in enumerate(rows):
+        value, target = row.get("value"), row.get("target")
+        y = 6 + index * row_height
+        colour = PLAIN if target is None else MET if value is not None and value >= target else MISSED
+        drawn.append({**row, "y": y, "cy": y + row_height / 2,
+                      "w": 0 if value is None else round(plot_w * min(value, top) / top, 1),
+                      "tx": None if target is None else round(label_width + plot_w * target / top, 1),
+                      "colour": colour, "bar_h": row_height - 7})
+    height = 6 + len(rows) * row_height + 26
+    return {"width": width, "height": height, "x0": label_width, "plot_w": plot_w,
+            "rows": drawn, "axis_y": 6 + len(rows) * row_height + 2,
+            "ticks": [{"x": round(label_width + plot_w * f, 1), "f": f} for f in (0, 0.25, 0.5, 0.75, 1)]}
+
+
+def _sla_bars(document: dict) -> list[dict]:
+    rows = []
+    for priority in PRIORITIES:
+        for clock in ("take_charge", "resolution"):
+            cell = document["sla"][str(priority)][clock]
+            rows.append({"label": _("P{priority} {clock}").format(
+                priority=priority, clock=tr(CLOCK_LABELS[clock])),
+                "value": cell["compliance"], "target": cell["target"],
+                "text": percent(cell["compliance"]) if cell["compliance"] is not None else _("n/a"),
+                "target_text": percent(cell["target"]), "na": _("n/a (no decided clock)")})
+    return rows
+
+
+def _age_bars(document: dict) -> list[dict]:
+    by_age = document["backlog"]["by_age"]
+    top = max([1, *by_age.values()])
+    return [{"label": tr(AGE_LABELS[label]), "value": count / top, "text": str(count)}
+            for label, count in by_age.items()]
 
 
 def dashboard(document: dict, settings: dict | None = None) -> str:
     over = document["over_time"]
-    calls_chart = bar_chart([(p["start"], p["calls"]) for p in over["points"]])
-    compliance, targets = [], []
-    for priority in PRIORITIES:
-        for clock, short in (("take_charge", "TC"), ("resolution", "RES")):
-            cell = document["sla"][str(priority)][clock]
-            compliance.append((f"P{priority} {short}", round((cell["compliance"] or 0) * 100, 1)))
-            targets.append(cell["target"] * 100)
-    sla_chart = bar_chart(compliance, maximum=100, targets=targets)
+    unit = over["unit"]
+    calls_chart = bar_chart([(short_day(p["start"], unit), p["calls"]) for p in over["points"]])
+    flr = document["first_level_resolution"]
+    rate = document["first_level_resolution_rate"]
+    gauge = hbar_chart([{"label": _("First-level resolution"), "value": rate,
+                         "target": flr["target"],
+                         "text": percent(rate) if rate is not None else _("n/a"),
+                         "target_text": percent(flr["target"]),
+                         "na": _("n/a (no closed incident)")}], row_height=26)
+    name = ""
+    if settings:
+        name = settings.get("documents", {}).get("name") or settings["desk"]["company"]
+    backlog = document["backlog"]
+    cards = [
+        (_("Calls received"), i18n.number(document["calls"]), None),
+        (_("First-level resolution"), percent(rate) if rate is not None else _("n/a"),
+         None if rate is None else rate >= flr["target"]),
+        (_("Abandoned calls"), i18n.number(document["abandoned"]), None),
+        (_("Backlog"), i18n.number(backlog["total"]), None),
+        (_("Past their maximum delay"), i18n.number(len(backlog["past_maximum"])),
+         not backlog["past_maximum"]),
+    ]
     return render("dashboard.html.j2", d=document, headline=headline_rows(document),
-                  calls_title=tr(CALLS_PER.get(over["unit"], over["unit"])),
+                  desk_name=name, cards=cards,
+                  calls_title=tr(CALLS_PER.get(unit, unit)),
                   counts=period_counts(document["period"]), no=_("NO"),
                   sla_rows=sla_rows(document), sla_headers=SLA_HEADERS,
                   resolution=resolution_rows(document),
                   groups=group_rows(document) if document.get("groups") is not None else None,
-                  group_headers=GROUP_HEADERS, calls_chart=calls_chart, sla_chart=sla_chart)
+                  group_headers=GROUP_HEADERS, calls_chart=calls_chart,
+                  sla_chart=hbar_chart(_sla_bars(document)), gauge=gauge,
+                  age_chart=hbar_chart(_age_bars(document)), colours={"met": MET, "missed": MISSED})
