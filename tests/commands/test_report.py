@@ -241,8 +241,17 @@ def test_the_terminal_indicators_show_tables_and_charts(deskcli, desk):
     on_site(desk)
     text = ok(deskcli("report", "--by", "technician")).stdout
     for expected in ("Calls received", "First-level resolution", "take-charge", "Backlog at",
-                     "By technician", "Calls received per week", "SLA compliance"):
+                     "By technician", "Calls received per week", "Against the targets",
+                     "Backlog by age"):
         assert expected in text, expected
+    charts = text[text.index("Against the targets"):]
+    # Each clock against its target: a mark on the bar, the target and the verdict in words;
+    # a priority without a decided clock reads n/a rather than a bar of 0.
+    assert "| 100.0%  target 99.0%  target met" in charts
+    assert charts.count("n/a (no decided clock)") == 6
+    assert "Solved at level 1 n/a (no closed incident)" in charts
+    week = next(line for line in text.splitlines() if "█" in line)
+    assert week.rstrip().endswith(" 1") and ".00" not in text  # counts written as counts
     assert "\x1b[" not in text  # no colour codes when the output is not a terminal
     assert "Calls received per" not in ok(deskcli("report", "--no-chart")).stdout
     assert "Calls received per day" in ok(deskcli("report", "--since", "7d")).stdout

@@ -374,12 +374,14 @@ def indicators_text(document: dict, chart: bool) -> None:
 
 
 def terminal_charts(document: dict) -> str:
-    """Calls over time and SLA compliance per priority, drawn by plotext."""
+    """The indicators' charts for a terminal: calls over time, first-level resolution and
+    SLA compliance against their targets (a mark at the target, green when met and red when
+    missed on a colour terminal, the verdict in words always), and the backlog by age."""
     import os
     import sys
 
-    import plotext as plt
-
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    width = min(100, max(60, output.terminal_width()))
     over = document["over_time"]
     unit, points = over["unit"], [(p["start"], p["calls"]) for p in over["points"]]
     if unit == "day" and len(points) > 16:
@@ -393,28 +395,68 @@ def terminal_charts(document: dict) -> str:
             monday = bucket_start(date.fromisoformat(start), "week").isoformat()
             weeks[monday] = weeks.get(monday, 0) + calls
         unit, points = "week (from Monday)", list(weeks.items())
-    labels = [start[:7] if unit == "month" else start[5:] for start, _count in points]
-    width = min(100, max(40, output.terminal_width()))
-    plt.clf()
-    plt.simple_bar(labels, [calls for _start, calls in points], width=width,
-                   title=tr(CALLS_PER[unit]))
-    calls = plt.build()
-    plt.clf()
-    names, values = [], []
+    top = max([1, *(calls for _start, calls in points)])
+    blocks = [tr(CALLS_PER[unit])]
+    blocks.append(_text_bars([(short_day(start, "month" if unit == "month" else "day"),
+                               calls / top, i18n.number(calls), None, None)
+                              for start, calls in points], width, colour))
+    flr = document["first_level_resolution"]
+    rate = document["first_level_resolution_rate"]
+    rows = [(_("Solved at level 1"), rate, percent(rate), flr["target"],
+             _("n/a (no closed incident)"))]
     for priority in PRIORITIES:
         for clock in ("take_charge", "resolution"):
             cell = document["sla"][str(priority)][clock]
-            if cell["compliance"] is not None:
-                names.append(_("P{priority} {clock} (target {target})").format(
-                    priority=priority, clock=tr(CLOCK_LABELS[clock]), target=percent(cell["target"])))
-                values.append(round(cell["compliance"] * 100, 1))
-    text = calls
-    if values:
-        plt.simple_bar(names, values, width=width, title=_("SLA compliance (percent of decided clocks)"))
-        text += "\n" + plt.build()
-    plt.clf()
-    plain = not sys.stdout.isatty() or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb"
-    return plt.uncolorize(text) if plain else text
+            rows.append((_("P{priority} {clock}").format(priority=priority, clock=tr(CLOCK_LABELS[clock])),
+                         cell["compliance"], percent(cell["compliance"]), cell["target"],
+                         _("n/a (no decided clock)")))
+    blocks += ["", _("Against the targets (| marks the target)"), _text_bars(rows, width, colour)]
+    by_age = document["backlog"]["by_age"]
+    most = max([1, *by_age.values()])
+    blocks += ["", _("Backlog by age"),
+               _text_bars([(tr(AGE_LABELS[label]), count / most, i18n.number(count), None, None)
+                           for label, count in by_age.items()], width, colour)]
+    return "\n".join(blocks)
+
+
+def _text_bars(rows: list[tuple], width: int, colour: bool) -> str:
+    """Rows of (label, share 0-1 or None, value as written, target or None, text for no
+    data) as bars of one width; a target is a mark on the bar and a verdict after it."""
+    label_width = max(len(r[0]) for r in rows) if rows else 0
+    verdicts = {True: _("target met"), False: _("target missed")}
+    value_width = max([len(r[2]) for r in rows] + [0])
+    tail = value_width + 2
+    has_target = any(r[3] is not None for r in rows)
+    if has_target:
+        tail += max(len(_("target {target}").format(target=percent(r[3])))
+                    for r in rows if r[3] is not None) + 2 + max(len(v) for v in verdicts.values())
+    bar_width = max(10, width - label_width - tail - 4)
+    lines = []
+    for label, share, value, target, missing in rows:
+        head = f"  {label:<{label_width}} "
+        if share is None:
+            lines.append(head + (missing or _("n/a")))
+            continue
+        filled = round(bar_width * min(max(share, 0), 1))
+        cells = ["█" if i < filled else "·" if target is not None else " " for i in range(bar_width)]
+        mark = None
+        if target is not None:
+            mark = min(bar_width - 1, round(bar_width * target))
+            cells[mark] = "|"
+        met = None if target is None else share >= target
+        bar = "".join(cells)
+        if colour:
+            paint = "\x1b[34m" if met is None else "\x1b[32m" if met else "\x1b[31m"
+            bar = "".join(f"\x1b[1m{c}\x1b[22m" if i == mark else
+                          f"{paint}{c}\x1b[39m" if c == "█" else c for i, c in enumerate(cells))
+        line = f"{head}{bar} {value:>{value_width}}"
+        if target is not None:
+            verdict = verdicts[met]
+            if colour:
+                verdict = ("\x1b[32m" if met else "\x1b[31m") + verdict + "\x1b[39m"
+            line += "  " + _("target {target}").format(target=percent(target)) + "  " + verdict
+        lines.append(line.rstrip())
+    return "\n".join(lines)
 
 
 def csv_rows(document: dict) -> list[list]:
