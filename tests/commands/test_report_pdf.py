@@ -151,6 +151,26 @@ def test_an_unauthorised_signer_is_warned_outside_the_signing_space(home, desk, 
     assert warning < text.index("THE TECHNICIAN")  # above the boxes, not inside one
 
 
+def test_a_french_amount_has_its_currency_and_tax_basis(home, deskcli, tmp_path, monkeypatch):
+    monkeypatch.setenv("DESKCLI_LANG", "fr")
+    from deskcli.core.desk import open_desk
+
+    desk = open_desk(home, "alice")
+    number = tickets.open_ticket(desk, tickets.CallFacts(
+        caller="Zoé", org="Particulier Martin", summary="PC ne démarre pas", billable=True,
+        device="PC"), T0)["id"]
+    qualify.qualify(desk, number, call_type="incident", impact="user", urgency="blocked",
+                    reason=None, now=at(1))
+    treatment.treat(desk, number, now=at(3), diagnosis="disque mort", minutes=2)
+    treatment.request_intervention(desk, number, nature="changer le disque", amount="89.90", now=at(5))
+    desk.repo.close()
+    target = tmp_path / "fr.pdf"
+    ok(deskcli("report", str(number), "-f", "pdf", "-o", str(target)))
+    text = text_of(pypdf.PdfReader(str(target)).pages[0])
+    assert "89,90 € HT (non couvert)" in text
+    assert "Page 1/1" in text and f"ticket n° {number}" in text
+
+
 def test_without_weasyprint_pdf_is_refused_with_the_way_to_install_it(desk, deskcli, tmp_path,
                                                                        monkeypatch):
     number = call(desk)

@@ -24,7 +24,7 @@ def _complete_format(ctx: typer.Context, incomplete: str) -> list[str]:
 def report(
     ctx: typer.Context,
     ticket_id: Annotated[Optional[int], typer.Argument(
-        help=N_("A ticket number: print its intervention report(s). Without it: the desk's indicators."),
+        help=N_("A ticket number: print the reports of its on-site interventions. Without it: the desk's indicators."),
         min=1, metavar=N_("[ID]"))] = None,
     fmt: Annotated[str, typer.Option(
         "--format", "-f", help=N_("text (default), markdown, html or pdf for a ticket; text, html, pdf or csv "

@@ -11,7 +11,7 @@ from typing import Any
 from deskcli import i18n
 from deskcli.core import choices
 from deskcli.core.sla import CLOCK_LABELS, PRIORITIES
-from deskcli.i18n import N_, _, tr
+from deskcli.i18n import N_, _, ngettext, tr
 from deskcli.ui import output
 from deskcli.ui.output import when
 
@@ -250,12 +250,15 @@ def resolution_rows(document: dict) -> list[list]:
 def headline_rows(document: dict) -> list[list]:
     flr = document["first_level_resolution"]
     rate = document["first_level_resolution_rate"]
+    closed = flr["closed_incidents"]
     if rate is None:
-        first = _("{rate} of {count} closed incidents, target {target}")
+        first = _("n/a: no incident closed, target {target}")
     elif rate >= flr["target"]:
-        first = _("{rate} of {count} closed incidents, target {target} (on target)")
+        first = ngettext("{rate} of {count} closed incident, target {target} (on target)",
+                         "{rate} of {count} closed incidents, target {target} (on target)", closed)
     else:
-        first = _("{rate} of {count} closed incidents, target {target} (below target)")
+        first = ngettext("{rate} of {count} closed incident, target {target} (below target)",
+                         "{rate} of {count} closed incidents, target {target} (below target)", closed)
     escalations = document["escalations"]
     return [
         [_("Calls received"), document["calls"]],
@@ -268,9 +271,12 @@ def headline_rows(document: dict) -> list[list]:
          f"{_minutes(document['resolution_time']['all']['mean_minutes'])} / "
          f"{_minutes(document['resolution_time']['all']['median_minutes'])}"],
         [_("Transfers"), document["transfers"]],
-        [_("Escalations"), _("{total} ({functional} functional, {hierarchical} hierarchical)").format(
-            total=escalations["total"], functional=escalations["functional"],
-            hierarchical=escalations["hierarchical"])],
+        [_("Escalations"), _("{total} ({functional}, {hierarchical})").format(
+            total=escalations["total"],
+            functional=ngettext("{count} functional", "{count} functional",
+                                escalations["functional"]).format(count=escalations["functional"]),
+            hierarchical=ngettext("{count} hierarchical", "{count} hierarchical",
+                                  escalations["hierarchical"]).format(count=escalations["hierarchical"]))],
         [_("On-site interventions"), document["interventions"]],
         [_("Time spent"), _minutes(document["time_spent_minutes"]) or i18n.duration(timedelta(0))],
         [_("Backlog (open at the end)"), document["backlog"]["total"]],
@@ -282,7 +288,7 @@ def group_rows(document: dict) -> list[list]:
     for group in document["groups"]:
         tc = _pooled(group["sla"], "take_charge")
         rs = _pooled(group["sla"], "resolution")
-        rows.append([group["key"], group["calls"], group["not_admissible"],
+        rows.append([group_name(document["by"], group["key"]), group["calls"], group["not_admissible"],
                      percent(group["first_level_resolution_rate"]),
                      _minutes(group["resolution_time"]["all"]["mean_minutes"]),
                      percent(tc), percent(rs), group["transfers"],
@@ -295,6 +301,17 @@ GROUP_HEADERS = [N_("Group"), N_("Calls"), N_("Not adm."), N_("Level 1"), N_("Me
                  N_("TC SLA"), N_("Resol. SLA"), N_("Transf."), N_("Escal."), N_("On site"), N_("Time")]
 # The keys of the indicators' tables, as the session reads them.
 TABLE_KEYS = (N_("all"), N_("unqualified"), N_("incident"), N_("request"), N_("none"))
+
+
+def group_name(by: str, key: Any) -> str:
+    """A row's key of a --by breakdown as the session names it (P1, téléphone, non qualifiés)."""
+    if key in TABLE_KEYS:
+        return tr(key)
+    if by == "priority":
+        return f"P{key}"
+    if by == "channel":
+        return choices.label("channel", key)
+    return "" if key is None else str(key)
 
 
 def _pooled(table: dict, clock: str) -> float | None:
