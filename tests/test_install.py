@@ -43,7 +43,7 @@ def test_python_dash_m_and_version():
 
 
 HEAVY = ("questionary", "prompt_toolkit", "tabulate", "jinja2", "plotext", "pydantic", "babel",
-         "psycopg")
+         "psycopg", "weasyprint")
 
 
 def _imported(home, *args, language="en", env=None):

@@ -164,7 +164,7 @@ def test_an_unsigned_report_prints_empty_signature_boxes(deskcli, desk):
 
 def test_an_uncovered_intervention_shows_its_amount(deskcli, desk):
     number = on_site(desk, contract=None, billable=True, org="Nobody Inc", signer=None)
-    assert "150.00 (not covered)" in ok(deskcli("report", str(number))).stdout
+    assert "150.00 EUR excl. tax (not covered)" in ok(deskcli("report", str(number))).stdout
     assert parse(ok(deskcli("report", str(number), "-f", "html")).stdout).field("Amount") == \
         "150.00 EUR excl. tax (not covered)"
 
