@@ -247,7 +247,7 @@ def test_the_terminal_indicators_show_tables_and_charts(deskcli, desk):
     charts = text[text.index("Against the targets"):]
     # Each clock against its target: a mark on the bar, the target and the verdict in words;
     # a priority without a decided clock reads n/a rather than a bar of 0.
-    assert "| 100.0%  target 99.0%  target met" in charts
+    assert "| 100.0%  target 99.0%: met" in charts
     assert charts.count("n/a (no decided clock)") == 6
     assert "Solved at level 1 n/a (no closed incident)" in charts
     week = next(line for line in text.splitlines() if "█" in line)

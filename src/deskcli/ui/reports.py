@@ -440,13 +440,15 @@ def _text_bars(rows: list[tuple], width: int, colour: bool) -> str:
     """Rows of (label, share 0-1 or None, value as written, target or None, text for no
     data) as bars of one width; a target is a mark on the bar and a verdict after it."""
     label_width = max(len(r[0]) for r in rows) if rows else 0
-    verdicts = {True: _("target met"), False: _("target missed")}
     value_width = max([len(r[2]) for r in rows] + [0])
-    tail = value_width + 2
-    has_target = any(r[3] is not None for r in rows)
-    if has_target:
-        tail += max(len(_("target {target}").format(target=percent(r[3])))
-                    for r in rows if r[3] is not None) + 2 + max(len(v) for v in verdicts.values())
+
+    def verdict(share: float, target: float) -> str:
+        text = (_("target {target}: met") if share >= target else
+                _("target {target}: missed")).format(target=percent(target))
+        return text
+
+    verdicts = [len(verdict(r[1], r[3])) for r in rows if r[1] is not None and r[3] is not None]
+    tail = value_width + 1 + (2 + max(verdicts) if verdicts else 0)
     bar_width = max(10, width - label_width - tail - 4)
     lines = []
     for label, share, value, target, missing in rows:
@@ -468,10 +470,10 @@ def _text_bars(rows: list[tuple], width: int, colour: bool) -> str:
                           f"{paint}{c}\x1b[39m" if c == "█" else c for i, c in enumerate(cells))
         line = f"{head}{bar} {value:>{value_width}}"
         if target is not None:
-            verdict = verdicts[met]
+            said = verdict(share, target)
             if colour:
-                verdict = ("\x1b[32m" if met else "\x1b[31m") + verdict + "\x1b[39m"
-            line += "  " + _("target {target}").format(target=percent(target)) + "  " + verdict
+                said = ("\x1b[32m" if met else "\x1b[31m") + said + "\x1b[39m"
+            line += "  " + said
         lines.append(line.rstrip())
     return "\n".join(lines)
 
