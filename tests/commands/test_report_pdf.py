@@ -188,3 +188,17 @@ def test_the_dashboard_prints_to_pdf_with_its_desk_and_page_numbers(desk, deskcl
     assert "Calls received" in pages[0] and "First-level resolution" in pages[0]
     for index, text in enumerate(pages, 1):
         assert "Helpdesk" in text and f"Page {index}/{len(pages)}" in text
+
+
+def test_a_pdf_goes_to_a_pipe(desk, deskcli):
+    number = call(desk)
+    piped = ok(deskcli("report", str(number), "-f", "pdf"))
+    assert piped.stdout.startswith("%PDF-")
+
+
+def test_a_logo_that_cannot_be_read_is_named(home, desk, deskcli, tmp_path):
+    number = call(desk)
+    (home / "settings.toml").write_text('[documents]\nlogo = "missing.png"\n')
+    refused = deskcli("report", str(number), "-f", "pdf", "-o", str(tmp_path / "r.pdf"))
+    assert refused.exit_code == 2 and "missing.png" in refused.stderr
+    assert "Traceback" not in refused.stderr and not (tmp_path / "r.pdf").exists()
