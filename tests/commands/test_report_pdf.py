@@ -202,3 +202,15 @@ def test_a_logo_that_cannot_be_read_is_named(home, desk, deskcli, tmp_path):
     refused = deskcli("report", str(number), "-f", "pdf", "-o", str(tmp_path / "r.pdf"))
     assert refused.exit_code == 2 and "missing.png" in refused.stderr
     assert "Traceback" not in refused.stderr and not (tmp_path / "r.pdf").exists()
+
+
+def test_each_intervention_of_a_call_starts_a_page_of_its_own_to_sign(desk, printed):
+    number = call(desk)
+    treatment.request_intervention(desk, number, nature="check the UPS", now=at(200))
+    treatment.report_intervention(desk, number, number=2, start=at(300), end=at(330),
+                                  done="UPS tested", outcome="fine", parts=[], now=at(331),
+                                  signed_by="Nadia Alami", signer_function="Director")
+    pdf = printed(number)
+    first, second = (text_of(page) for page in pdf.pages)
+    assert "Intervention 1" in first and "Intervention 2" not in first
+    assert "Intervention 2" in second and "THE CUSTOMER" in second and "Page 2/2" in second
