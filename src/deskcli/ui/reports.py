@@ -68,7 +68,7 @@ def environment(html: bool):
     env.filters.update(when=when, line=output.safe_line, describe=describe, duration=_duration,
                        md=_markdown, equipment=_equipment, percent=percent, pad=_pad,
                        label=_label, amount=_amount, money=_money, css=_css_string,
-                       day=_day, number=_number,
+                       day=_day, last_day=_last_day, number=_number,
                        percent_axis=lambda share: i18n.percent(share, 0))
     env.globals.update(lang=lambda: i18n.language(), embed=_embedded)
     return env
@@ -112,6 +112,15 @@ def _day(iso: str | None) -> str:
     from deskcli.core.clock import local
 
     return i18n.date_text(local(iso).date())
+
+
+def _last_day(iso: str | None) -> str:
+    """The last day a period's end (exclusive, to the second) includes."""
+    if not iso:
+        return ""
+    from deskcli.core.clock import from_iso, local
+
+    return i18n.date_text(local(from_iso(iso) - timedelta(seconds=1)).date())
 
 
 def _number(value: Any, decimals: int | None = None) -> str:
