@@ -5,12 +5,12 @@ import io
 import sys
 from datetime import date, datetime, timedelta, timezone
 
+import pypdf
 import pytest
 from freezegun import freeze_time
 
 from deskcli.core import contracts, qualify, tickets, treatment
 
-pypdf = pytest.importorskip("pypdf", reason="the test extra installs pypdf")
 T0 = datetime(2026, 11, 10, 9, 0, tzinfo=timezone.utc)
 A4 = (595, 842)  # points
 
