@@ -10,6 +10,7 @@ import pytest
 from freezegun import freeze_time
 
 from deskcli.core import contracts, qualify, tickets, treatment
+from deskcli.core.settings import load
 
 T0 = datetime(2026, 11, 10, 9, 0, tzinfo=timezone.utc)
 A4 = (595, 842)  # points
@@ -88,7 +89,7 @@ def text_of(page):
 
 def test_one_intervention_with_two_parts_prints_on_one_a4_page_with_every_field(home, desk, printed):
     set_up_desk(home)
-    desk.settings.update(__import__("deskcli.core.settings", fromlist=["load"]).load(home))
+    desk.settings.update(load(home))  # the letterhead and full names, for core's calls here
     number = call(desk)
     pdf = printed(number)
     assert len(pdf.pages) == 1
