@@ -43,7 +43,7 @@ def test_python_dash_m_and_version():
 
 
 HEAVY = ("questionary", "prompt_toolkit", "tabulate", "jinja2", "plotext", "pydantic", "babel",
-         "psycopg")
+         "psycopg", "weasyprint")
 
 
 def _imported(home, *args, language="en", env=None):
@@ -65,7 +65,7 @@ def test_commands_load_only_the_libraries_they_use(home):
     assert _imported(home, "list", "--json") == []
     assert _imported(home, "report", "--json") == []
     assert _imported(home, "list") == ["tabulate"]
-    assert set(_imported(home, "report")) == {"tabulate", "plotext"}
+    assert set(_imported(home, "report")) == {"tabulate"}
     assert _imported(home, "report", "1", "--format", "html") == ["jinja2"]
 
 

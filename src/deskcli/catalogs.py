@@ -30,9 +30,11 @@ def extract_python(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
 
     # say() and term() are how core marks its messages (deskcli.i18n): their first argument
     # is the message, as for _(), under whose name Babel files them.
+    # say_n() marks a message with a count, as ngettext() does.
     for lineno, funcname, message, comments in babel_python(
-            fileobj, [*keywords, "say", "term"], comment_tags, options):
-        yield lineno, "_" if funcname in ("say", "term") else funcname, message, comments
+            fileobj, [*keywords, "say", "term", "say_n"], comment_tags, options):
+        named = {"say": "_", "term": "_", "say_n": "ngettext"}.get(funcname, funcname)
+        yield lineno, named, message, comments
     fileobj.seek(0)
     source = fileobj.read().decode(options.get("encoding", "utf-8"))
     for node in ast.parse(source).body:

@@ -149,6 +149,29 @@ class Text(str):
                            for k, v in self.values.items()}}
 
 
+class Plural(Text):
+    """A message made by core whose words agree with a count: the English form chosen by the
+    count where it is kept, the session's plural form where it is shown."""
+
+    singular: str
+    plural: str
+    count: int
+
+    def __new__(cls, singular: str, plural: str, count: int, values: dict | None = None) -> "Plural":
+        self = super().__new__(cls, singular if count == 1 else plural, values)
+        self.singular, self.plural, self.count = singular, plural, count
+        return self
+
+    def shown(self) -> str:
+        return ngettext(self.singular, self.plural, self.count).format(
+            **{k: shown(v) for k, v in self.values.items()})
+
+    def record(self) -> dict:
+        return {"message": self.singular, "plural": self.plural, "count": self.count,
+                "values": {k: v.record() if isinstance(v, (Text, Day, Join)) else v
+                           for k, v in self.values.items()}}
+
+
 class Day(str):
     """An ISO date inside a message: kept as it is, shown as the session writes dates."""
 
@@ -180,6 +203,12 @@ def say(template: str, **values: Any) -> Text:
     return Text(template, values)
 
 
+def say_n(singular: str, plural: str, n: int, /, **values: Any) -> Plural:
+    """A message of core with a count: `singular` or `plural` (English, marked for the
+    catalog as ngettext's are), said in the form the session's language gives `n`."""
+    return Plural(singular, plural, n, values)
+
+
 def term(template: str) -> Text:
     """A word kept in English and shown translated (a state, a kind), to put in a message."""
     return Text(template)
@@ -189,6 +218,9 @@ def from_record(record: Any) -> Any:
     """A message kept as data (`Text.record`) back as a Text, or the value itself."""
     if isinstance(record, dict) and set(record) == {"day"}:
         return Day(record["day"])
+    if isinstance(record, dict) and set(record) == {"message", "plural", "count", "values"}:
+        return Plural(record["message"], record["plural"], record["count"],
+                      {k: from_record(v) for k, v in record["values"].items()})
     if isinstance(record, dict) and set(record) == {"message", "values"}:
         return Text(record["message"], {k: from_record(v) for k, v in record["values"].items()})
     return record
@@ -323,7 +355,6 @@ _CLICK_MESSAGES = (
     (r"^(?P<value>.*) is not a valid boolean\..*$", N_("{value} is neither yes nor no.")),
     (r"^(?P<value>.*) is not in the range (?P<range>.*)\.$", N_("{value} is not in the range {range}.")),
     (r"^Option (?P<name>.*) requires an argument\.$", N_("Option {name} needs a value.")),
-    (r"^Option (?P<name>.*) requires (?P<count>\d+) arguments\.$", N_("Option {name} needs {count} values.")),
     (r"^Option (?P<name>.*) does not take a value\.$", N_("Option {name} does not take a value.")),
     (r"^Got unexpected extra arguments? \((?P<args>.*)\)$", N_("Unexpected extra arguments: {args}")),
 )
@@ -331,6 +362,11 @@ _CLICK_MESSAGES = (
 
 def _click_message(text: str) -> str:
     # Compiled here, on a usage error, not at every start.
+    counted = re.match(r"^Option (?P<name>.*) requires (?P<count>\d+) arguments\.$", text, re.S)
+    if counted:
+        count = int(counted["count"])
+        return ngettext("Option {name} needs {count} value.", "Option {name} needs {count} values.",
+                        count).format(name=counted["name"], count=count)
     for pattern, message in _CLICK_MESSAGES:
         match = re.match(pattern, text, re.S)
         if match:

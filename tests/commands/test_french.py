@@ -101,7 +101,7 @@ def test_a_whole_call_in_french(deskcli, desk, french, utc):
                      "escalade hiérarchique", "solution définitive\u00a0: alimentation remplacée"):
         assert expected in report, expected
     html = run("report", number, "--format", "html").stdout
-    assert '<html lang="fr">' in html and "Compte rendu d&#39;intervention" in html
+    assert '<html lang="fr">' in html and "<h1>Compte rendu d'intervention</h1>" in html
     run("report", number, "--format", "markdown")
     run("show", number)
     run("list", "--all")
@@ -212,8 +212,9 @@ def test_a_wrong_value_names_the_values_of_both_languages(deskcli, french):
     ok(deskcli("open", "--caller", "K", "--summary", "S", "--billable"))
     result = deskcli("qualify", "1", "--type", "incident", "--impact", "service", "--urgency", "vite")
     assert result.exit_code == 2 and result.stdout == ""
-    assert "--urgency\u00a0: 'vite' ne fait pas partie de blocked, degraded, minor " \
-           "(aussi bloqué, ralenti, peut-vivre-avec)" in result.stderr
+    # The session's names first, the English ones as the aliases they are.
+    assert "--urgency\u00a0: «\u00a0vite\u00a0» ne fait pas partie de bloqué, ralenti, " \
+           "peut-vivre-avec (aussi blocked, degraded, minor)" in result.stderr
 
 
 def test_french_usage_errors(deskcli, french):

@@ -183,7 +183,7 @@ def test_the_checklist_in_french(guided, deskcli, desk, monkeypatch):
     result = guided(keys)
     assert result.exit_code == 0, result.stderr
     for said in ("«\u00a0Helpdesk, bonjour\u00a0!\u00a0»", "Identifiez l'appelant",
-                 "Atlas SARL est enregistrée (entreprise).", "L'identification a pris",
+                 "Fiche «\u00a0Atlas SARL\u00a0» enregistrée (entreprise).", "L'identification a pris",
                  "Recevable\u00a0: contrat C-1 valide jusqu'au 31/12/2099.",
                  "Ne promettez aucune date d'intervention"):
         assert said in result.stderr, said

@@ -70,7 +70,7 @@ def test_skip_invalid_imports_the_good_and_writes_the_rest_to_fix(deskcli, desk,
     rejects = tmp_path / "rejects.jsonl"
     result = deskcli("open", "--from", source, "--skip-invalid", "--rejects", str(rejects))
     assert result.exit_code == 2 and result.stdout.split() == ["1", "2"]
-    assert "Imported 2, refused 2" in result.stderr
+    assert "2 imported, 2 refused" in result.stderr
     lines = [json.loads(line) for line in rejects.read_text().splitlines()]
     assert [(r["record"], r["field"]) for r in lines] == [("record 2", "caller"), ("record 3", None)]
     assert lines[0]["data"] == {"summary": "no caller"}

@@ -60,7 +60,8 @@ class Fields(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag in ("link", "script", "img") or (tag != "svg" and attrs.get("src")):
+        source = attrs.get("src") or ""
+        if tag in ("link", "script") or (tag != "svg" and source and not source.startswith("data:")):
             self.external.append(tag)
         if tag == "tr":
             self._row = []
@@ -132,7 +133,7 @@ def test_the_html_report_is_one_printable_page_whose_fields_read_back(deskcli, d
     assert page.field("Contract number") == "C-1"
     assert page.field("Equipment") == "Dell PowerEdge T40"
     assert page.field("Nature of the intervention") == "replace the power supply"
-    assert page.field("Parts supplied or exchanged") == "PSU 500W"
+    assert ["1", "PSU 500W"] in page.rows  # the parts table: number, part
     assert page.field("Start") == "2026-11-10 10:00"
     assert page.field("End") == "2026-11-10 10:45"
     assert page.field("Time spent") == "47min"  # the call: 2 min by phone and the 45 on site
@@ -144,19 +145,28 @@ def test_the_html_report_is_one_printable_page_whose_fields_read_back(deskcli, d
     assert "Nadia Alami" in page.classes["user"] and "Director" in page.classes["user"]
 
 
+def html_blank_rows(page):
+    return sum(1 for row in page.rows if len(row) == 4 and row[0].isdigit() and not any(row[1:]))
+
+
 def test_an_unsigned_report_prints_empty_signature_boxes(deskcli, desk):
     number = on_site(desk, report=False)
     page = parse(ok(deskcli("report", str(number), "--format", "html")).stdout)
-    assert page.field("Start") == "" and page.field("What was done") == ""
+    start = next(row for row in page.rows if row and row[0] == "Start")
+    assert "____" in start[1]  # a blank to fill in on site
     assert page.classes.get("name", "").strip() == ""
     assert "Signature" in page.classes["technician"] and "Signature" in page.classes["user"]
+    assert "Company stamp" in page.classes["user"] and "read and approved" in page.classes["user"]
+    # The form taken on site: lines to write the work on, a parts table with empty rows.
+    assert html_blank_rows(page) == 3 and "What was done" in page.classes["write-in"]
     assert "not written yet" in ok(deskcli("report", str(number))).stdout
 
 
 def test_an_uncovered_intervention_shows_its_amount(deskcli, desk):
     number = on_site(desk, contract=None, billable=True, org="Nobody Inc", signer=None)
-    assert "150.00 (not covered)" in ok(deskcli("report", str(number))).stdout
-    assert parse(ok(deskcli("report", str(number), "-f", "html")).stdout).field("Amount") == "150.00 (not covered)"
+    assert "150.00 EUR excl. tax (not covered)" in ok(deskcli("report", str(number))).stdout
+    assert parse(ok(deskcli("report", str(number), "-f", "html")).stdout).field("Amount") == \
+        "150.00 EUR excl. tax (not covered)"
 
 
 def test_markdown_escapes_what_would_break_a_table(deskcli, desk):
@@ -176,7 +186,7 @@ def test_report_refusals(deskcli, desk):
     number = on_site(desk)
     assert deskcli("report", "99").exit_code == 1
     bad = deskcli("report", str(number), "--format", "csv")
-    assert bad.exit_code == 2 and "text, markdown, html, json" in bad.stderr
+    assert bad.exit_code == 2 and "text, markdown, html, pdf, json" in bad.stderr
     assert deskcli("report", "--format", "markdown").exit_code == 2
     assert deskcli("report", str(number), "--since", "2026-11-01").exit_code == 2
     assert deskcli("report", "--by", "colour").exit_code == 2
@@ -203,7 +213,18 @@ def test_the_dashboard_and_the_csv_read_back(deskcli, desk):
     document = ok(deskcli("report", "--json")).json()
     html = ok(deskcli("report", "--format", "html")).stdout
     page = parse(html)
-    assert page.external == [] and html.count("<svg") == 2
+    assert page.external == [] and html.count("<svg") == 4
+    # The headline figures come first, before any chart or table.
+    assert html.index('class="cards"') < html.index("<svg") < html.index("<table")
+    assert page.classes["card"].replace(" ", "").startswith("1Callsreceived")
+    # SLA bars coloured by their target; a priority without a decided clock reads n/a.
+    cells = [document["sla"][p][c] for p in "1234" for c in ("take_charge", "resolution")]
+    met = sum(1 for c in cells if c["compliance"] is not None and c["compliance"] >= c["target"])
+    missed = sum(1 for c in cells if c["compliance"] is not None and c["compliance"] < c["target"])
+    assert met and html.count('fill="#2f855a"><title>') == met
+    assert html.count('fill="#c53030"><title>') == missed
+    assert html.count("n/a (no decided clock)") == sum(1 for c in cells if c["compliance"] is None) == 6
+    assert "Day" in html and "Calls" in html  # axis titles
     assert page.field("Calls received") == "1"
     assert page.field("Abandoned calls") == "1 (50.0% of calls)"
     rows = list(csv.reader(io.StringIO(ok(deskcli("report", "--format", "csv")).stdout)))
@@ -220,8 +241,17 @@ def test_the_terminal_indicators_show_tables_and_charts(deskcli, desk):
     on_site(desk)
     text = ok(deskcli("report", "--by", "technician")).stdout
     for expected in ("Calls received", "First-level resolution", "take-charge", "Backlog at",
-                     "By technician", "Calls received per week", "SLA compliance"):
+                     "By technician", "Calls received per week", "Against the targets",
+                     "Backlog by age"):
         assert expected in text, expected
+    charts = text[text.index("Against the targets"):]
+    # Each clock against its target: a mark on the bar, the target and the verdict in words;
+    # a priority without a decided clock reads n/a rather than a bar of 0.
+    assert "| 100.0%  target 99.0%: met" in charts
+    assert charts.count("n/a (no decided clock)") == 6
+    assert "Solved at level 1 n/a (no closed incident)" in charts
+    week = next(line for line in text.splitlines() if "█" in line)
+    assert week.rstrip().endswith(" 1") and ".00" not in text  # counts written as counts
     assert "\x1b[" not in text  # no colour codes when the output is not a terminal
     assert "Calls received per" not in ok(deskcli("report", "--no-chart")).stdout
     assert "Calls received per day" in ok(deskcli("report", "--since", "7d")).stdout

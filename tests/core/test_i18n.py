@@ -76,7 +76,7 @@ def test_french_names_give_the_machine_value():
     assert choices.pick("report_by", "technicien", "--by") == "technician"
     with pytest.raises(InvalidInput) as refused:
         choices.pick("desk_format", "markdown", "--format")
-    assert str(refused.value) == "--format: 'markdown' is not one of text, html, csv, json (also texte)"
+    assert str(refused.value) == "--format: 'markdown' is not one of text, html, pdf, csv, json (also texte)"
 
 
 def test_completion_offers_the_session_language_first(fr):

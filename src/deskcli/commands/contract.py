@@ -32,6 +32,10 @@ def add(
         Optional[list[str]],
         typer.Option("--signer", help=N_('Authorised signatory "NAME:FUNCTION" (repeatable).')),
     ] = None,
+    address: Annotated[
+        Optional[list[str]],
+        typer.Option("--address", help=N_("The customer's postal address, one line per --address "
+                                          "(printed on its intervention reports)."))] = None,
     json_output: JsonOption = False,
 ) -> None:
     """Record a contract or warranty.
@@ -56,6 +60,7 @@ def add(
         valid_until=clock.parse_date(valid_until, "--until"),
         signers=[contracts.parse_signer(s) for s in signer or []],
         now=clock.now(),
+        address=address,
     )
     if wants_json(ctx, json_output):
         output.emit_json(record)

@@ -8,7 +8,7 @@ import typer
 
 from deskcli.commands.options import JsonOption, state, wants_json
 from deskcli.core.errors import CorruptFile
-from deskcli.i18n import N_, _
+from deskcli.i18n import N_, _, ngettext
 from deskcli.ui import output
 
 
@@ -60,9 +60,12 @@ def doctor(
         for finding in findings:
             output.data(output.safe_line(finding.text()))
     if findings:
-        raise CorruptFile(_("{count} problem(s) in {path}; fix them by hand, or run `deskcli doctor "
-                            "--restore` to put the last snapshot back (`deskcli doctor --list` shows "
-                            "them)").format(count=len(findings), path=home))
+        raise CorruptFile(ngettext(
+            "{count} problem in {path}; fix it by hand, or run `deskcli doctor --restore` to put "
+            "the last snapshot back (`deskcli doctor --list` shows them)",
+            "{count} problems in {path}; fix them by hand, or run `deskcli doctor --restore` to put "
+            "the last snapshot back (`deskcli doctor --list` shows them)",
+            len(findings)).format(count=len(findings), path=home))
     if database:
         output.message(_("The repository {path} is healthy, and so are the tickets of {database}.")
                        .format(path=home, database=database))

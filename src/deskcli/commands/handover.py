@@ -10,7 +10,7 @@ from deskcli.commands.options import JsonOption, TicketId, state, wants_json
 from deskcli import i18n
 from deskcli.core import choices, clock, kb, sla, treatment
 from deskcli.core.errors import InvalidInput
-from deskcli.i18n import N_, _
+from deskcli.i18n import N_, _, shown
 from deskcli.ui import output
 
 
@@ -47,7 +47,7 @@ def transfer(
             output.message(f"  KB-{match['id']}  {output.safe_line(match['title'])}")
     _done(ctx, desk, ticket, json_output,
           _("Ticket #{number} transferred to {group} (level {level}).").format(
-              number=ticket_id, group=ticket["group"], level=ticket["level"]))
+              number=ticket_id, group=shown(choices.group_term(ticket["group"])), level=ticket["level"]))
 
 
 def escalate(

@@ -9,7 +9,7 @@ import typer
 from deskcli.commands.options import JsonOption, NoInputOption, state, wants_json
 from deskcli.core import choices, clock, kb
 from deskcli.core.errors import InvalidInput
-from deskcli.i18n import N_, _, tr
+from deskcli.i18n import N_, _, ngettext, tr
 from deskcli.ui import knowledge, output, prompts
 
 app = typer.Typer(help=N_("Search, write and look after the knowledge base."), no_args_is_help=True)
@@ -247,6 +247,9 @@ def import_defaults(ctx: typer.Context, json_output: JsonOption = False) -> None
         output.emit_json({"added": [{"id": a["id"], "title": a["title"]} for a in added],
                           "already_present": present})
     else:
-        output.message((_("Imported {count} starter articles; {present} were already here.")
-                        if present else _("Imported {count} starter articles.")).format(
-            count=len(added), present=present))
+        text = ngettext("Imported {count} starter article.", "Imported {count} starter articles.",
+                        len(added)).format(count=len(added))
+        if present:
+            text += " " + ngettext("{count} was already here.", "{count} were already here.",
+                                   present).format(count=present)
+        output.message(text)

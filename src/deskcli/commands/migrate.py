@@ -8,7 +8,7 @@ import typer
 
 from deskcli.commands.options import JsonOption, state, wants_json
 from deskcli.core.errors import InvalidInput
-from deskcli.i18n import N_, _, say, shown
+from deskcli.i18n import N_, _, ngettext, say, shown
 from deskcli.ui import output
 
 
@@ -77,8 +77,11 @@ def migrate(
 
 
 def _tally(outcome: dict) -> str:
-    return _("{active} active and {closed} closed tickets, {abandoned} abandoned calls and "
-             "{records} records").format(active=outcome["active_tickets"],
-                                         closed=outcome["closed_tickets"],
-                                         abandoned=outcome["abandoned_calls"],
-                                         records=sum(outcome["records"].values()))
+    active, closed = outcome["active_tickets"], outcome["closed_tickets"]
+    abandoned, records = outcome["abandoned_calls"], sum(outcome["records"].values())
+    return _("{active}, {closed}, {abandoned} and {records}").format(
+        active=ngettext("{count} active ticket", "{count} active tickets", active).format(count=active),
+        closed=ngettext("{count} closed ticket", "{count} closed tickets", closed).format(count=closed),
+        abandoned=ngettext("{count} abandoned call", "{count} abandoned calls",
+                           abandoned).format(count=abandoned),
+        records=ngettext("{count} record", "{count} records", records).format(count=records))

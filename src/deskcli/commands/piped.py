@@ -90,9 +90,13 @@ def _report(ctx, outcome: intake.Outcome, skip_invalid: bool, rejects: str | Non
             output.write_private(rejects, lines)
         else:
             sys.stderr.write(lines)
-        output.message((_("Imported {imported}, refused {refused} (written to {path}).") if rejects
-                        else _("Imported {imported}, refused {refused}.")).format(
-            imported=len(outcome.created), refused=len(outcome.rejected), path=rejects))
+        imported = ngettext("{count} imported", "{count} imported", len(outcome.created)).format(
+            count=len(outcome.created))
+        refused = ngettext("{count} refused", "{count} refused", len(outcome.rejected)).format(
+            count=len(outcome.rejected))
+        output.message((_("{imported}, {refused} (written to {path}).") if rejects
+                        else _("{imported}, {refused}.")).format(
+            imported=imported, refused=refused, path=rejects))
         raise typer.Exit(InvalidInput.exit_code)
     if outcome.created:
         output.message(ngettext("Imported {count} ticket.", "Imported {count} tickets.",

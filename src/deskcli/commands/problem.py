@@ -8,7 +8,7 @@ import typer
 
 from deskcli.commands.options import JsonOption, state, wants_json
 from deskcli.core import choices, clock, kb, problems
-from deskcli.i18n import N_, _
+from deskcli.i18n import N_, _, ngettext
 from deskcli.ui import knowledge, output
 
 app = typer.Typer(help=N_("Problems behind incidents, and known errors."), no_args_is_help=True)
@@ -51,7 +51,9 @@ def link(
     if wants_json(ctx, json_output):
         output.emit_json(found)
     else:
-        output.message(_("#{number} linked to {problem} ({count} incidents).").format(
+        output.message(ngettext("#{number} linked to {problem} ({count} incident).",
+                                "#{number} linked to {problem} ({count} incidents).",
+                                len(found["incidents"])).format(
             number=ticket, problem=problems.label(found), count=len(found["incidents"])))
 
 
@@ -133,7 +135,9 @@ def suggest(
     if wants_json(ctx, json_output):
         output.emit_json(found)
     elif not found:
-        output.message(_("No group of {count} or more similar incidents in the last {days} days.")
-                       .format(count=minimum, days=days))
+        output.message(_("No group of similar incidents over the last {days}: a group needs {needed}.")
+                       .format(days=ngettext("{count} day", "{count} days", days).format(count=days),
+                               needed=ngettext("{count} incident", "{count} incidents",
+                                               minimum).format(count=minimum)))
     else:
         knowledge.suggestion_groups(found)

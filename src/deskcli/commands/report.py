@@ -24,11 +24,11 @@ def _complete_format(ctx: typer.Context, incomplete: str) -> list[str]:
 def report(
     ctx: typer.Context,
     ticket_id: Annotated[Optional[int], typer.Argument(
-        help=N_("A ticket number: print its intervention report(s). Without it: the desk's indicators."),
+        help=N_("A ticket number: print the reports of its on-site interventions. Without it: the desk's indicators."),
         min=1, metavar=N_("[ID]"))] = None,
     fmt: Annotated[str, typer.Option(
-        "--format", "-f", help=N_("text (default), markdown or html for a ticket; text, html or csv "
-        "for the indicators; json for both."), show_default=False,
+        "--format", "-f", help=N_("text (default), markdown, html or pdf for a ticket; text, html, pdf or csv "
+        "for the indicators; json for both (pdf needs deskcli[pdf])."), show_default=False,
         autocompletion=_complete_format)] = "text",
     since: Annotated[Optional[str], typer.Option(
         "--since", help=N_("Start of the period: YYYY-MM-DD, YYYY-MM-DD HH:MM or a span back "
@@ -42,6 +42,10 @@ def report(
     chart: Annotated[bool, typer.Option(
         "--chart/--no-chart", show_default=False,
         help=N_("Draw the terminal charts under the tables (text format; the default), or not."))] = True,
+    history: Annotated[bool, typer.Option(
+        "--history", show_default=False,
+        help=N_("Add the call's history as an annex to the printed report (html, pdf).")
+    )] = False,
     to_file: OutputOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -50,7 +54,7 @@ def report(
     The indicators count the calls received in the period as they stood at its end, from
     their histories: a past period gives the same figures whenever it is reported.
 
-    Example: deskcli report 42 --format html -o report-42.html
+    Example: deskcli report 42 --format pdf -o report-42.pdf
 
     Example: deskcli report --since 2026-11-01 --until 2026-11-30 --by technician
     """
@@ -72,7 +76,11 @@ def report(
         else:
             from deskcli.ui.reports import intervention
 
-            _deliver(to_file, text=intervention(document, fmt))
+            page = intervention(document, fmt, annex=history)
+            if fmt == "pdf":
+                _deliver_pdf(to_file, page)
+            else:
+                _deliver(to_file, text=page)
         return
     from deskcli.core import indicators
 
@@ -86,7 +94,11 @@ def report(
     elif fmt == "html":
         from deskcli.ui.reports import dashboard
 
-        _deliver(to_file, text=dashboard(document))
+        _deliver(to_file, text=dashboard(document, desk.settings))
+    elif fmt == "pdf":
+        from deskcli.ui.reports import dashboard
+
+        _deliver_pdf(to_file, dashboard(document, desk.settings))
     elif to_file:
         raise InvalidInput(_("--output writes the html, csv or json formats; the text format is "
                              "for the screen (redirect it if you want it in a file)"))
@@ -107,6 +119,24 @@ def _csv(document: dict) -> str:
     writer.writerow(["section", "group", "item", "value"])
     writer.writerows(csv_rows(document))
     return buffer.getvalue()
+
+
+def _deliver_pdf(to_file: str | None, html: str) -> None:
+    """A PDF to its file, or to a pipe; never to a terminal, where it would be noise."""
+    import sys
+
+    from deskcli.ui.reports import pdf
+
+    if to_file is None and sys.stdout.isatty():
+        raise InvalidInput(_("--format pdf writes a file: give --output FILE.pdf, or redirect "
+                             "the output to a file"))
+    document = pdf(html)
+    if to_file is None:
+        sys.stdout.buffer.write(document)
+        sys.stdout.flush()
+        return
+    output.write_private(to_file, document)
+    output.message(_("Report written to {path}.").format(path=to_file))
 
 
 def _deliver(to_file: str | None, *, text: str | None = None, json_document=None) -> None:

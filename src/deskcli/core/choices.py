@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from deskcli.core.errors import InvalidInput
 from deskcli.core.names import name_key
-from deskcli.i18n import language, say
+from deskcli.i18n import N_, Join, language, say, term
 
 # kind -> machine value -> (English names, French names); the first English name is the
 # one shown to an English session, the first French name to a French one.
@@ -97,15 +97,25 @@ CHOICES: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
         "ticket": (("ticket",), ("ticket",)),
         "ignore": (("ignore",), ("ignorer",)),
     },
+    # The specialist groups shipped in settings.toml; a desk's own groups are typed as named.
+    "group": {
+        "network": (("network",), ("réseau",)),
+        "office-software": (("office-software",), ("bureautique",)),
+        "workstation": (("workstation",), ("poste-de-travail", "poste")),
+        "server": (("server",), ("serveur",)),
+        "vendor": (("vendor",), ("éditeur", "fournisseur")),
+    },
     "ticket_format": {
         "text": (("text",), ("texte",)),
         "markdown": (("markdown",), ("markdown",)),
         "html": (("html",), ("html",)),
+        "pdf": (("pdf",), ("pdf",)),
         "json": (("json",), ("json",)),
     },
     "desk_format": {
         "text": (("text",), ("texte",)),
         "html": (("html",), ("html",)),
+        "pdf": (("pdf",), ("pdf",)),
         "csv": (("csv",), ("csv",)),
         "json": (("json",), ("json",)),
     },
@@ -143,17 +153,52 @@ def pick(kind: str, value: str | None, option: str, allowed: tuple[str, ...] | N
     `allowed` narrows the kind's values (an intervention report has no csv format)."""
     found = _INDEX[kind].get(_key(value or ""))
     if found is None or (allowed is not None and found not in allowed):
-        # The same words in every language: a refused record reads the same in --json.
+        # English where it is kept (a refused record reads the same in --json); the session's
+        # names first where it is shown.
         values = allowed or tuple(CHOICES[kind])
         english = [CHOICES[kind][v][0][0] for v in values]
-        french = [n for n in (CHOICES[kind][v][1][0] for v in values) if n not in english]
-        if french:
+        french = [CHOICES[kind][v][1][0] for v in values]
+        if [n for n in french if n not in english]:
             raise InvalidInput(say("{option}: {value!r} is not one of {choices} (also {others})",
-                                   option=option, value=value, choices=", ".join(english),
-                                   others=", ".join(french)))
+                                   option=option, value=value,
+                                   choices=_Names(english, french, first=True),
+                                   others=_Names(english, french, first=False)))
         raise InvalidInput(say("{option}: {value!r} is not one of {choices}", option=option,
                                value=value, choices=", ".join(english)))
     return found
+
+
+# The shipped groups' names, for the catalog: a French session reads « réseau ».
+GROUP_NAMES = (N_("network"), N_("office-software"), N_("workstation"), N_("server"), N_("vendor"))
+
+
+def group_term(group: str):
+    """A group inside a message: a shipped one in the session's language (shown later), a
+    desk's own as it named it."""
+    return term(group) if group in GROUP_NAMES else group
+
+
+def lookup(kind: str, text: str | None) -> str | None:
+    """The machine value a name typed in either language stands for, or None."""
+    return _INDEX[kind].get(_key(text or ""))
+
+
+class _Names(Join):
+    """The names of a refusal's choices: the session's language first (`first`), then the
+    other language's names that differ; English where the message is kept."""
+
+    def __new__(cls, english: list[str], french: list[str], first: bool) -> "_Names":
+        kept = english if first else [n for n in french if n not in english]
+        self = super().__new__(cls, kept)
+        self.english, self.french, self.first = english, french, first
+        return self
+
+    def shown(self) -> str:
+        mine, other = (self.french, self.english) if language() == "fr" else (self.english, self.french)
+        return ", ".join(mine if self.first else [n for n in other if n not in mine])
+
+    def record(self) -> str:
+        return str(self)
 
 
 def completions(kind: str, incomplete: str, allowed: tuple[str, ...] | None = None) -> list[str]:

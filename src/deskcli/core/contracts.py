@@ -96,6 +96,7 @@ def add_contract(
     valid_until: date,
     signers: list[dict],
     now: datetime,
+    address: list[str] | None = None,
 ) -> dict:
     if not (org or "").strip():
         raise InvalidInput(say("--org: the organisation's name is empty"))
@@ -115,6 +116,11 @@ def add_contract(
                     "{organisation}; give another --number",
                     number=existing["number"], organisation=existing["organisation"]))
         organisation = ensure_organisation(store, org, org_kind, now)
+        lines = [line.strip() for line in address or [] if line.strip()]
+        if lines:
+            # The customer's postal address, printed on its intervention reports.
+            organisation["address"] = lines
+            store.update_record(ORGANISATIONS, organisation)
         contract = {
             "number": number.strip(),
             "organisation": organisation["name"],

@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 
 from deskcli.core import sla, timeline
-from deskcli.core.clock import from_iso, local, parse_datetime, to_iso
+from deskcli.core.clock import from_iso, local, parse_datetime, to_iso, typed_date
 from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput
 from deskcli.i18n import say
@@ -35,9 +35,8 @@ def _bound(text: str, option: str, end_of_day: bool) -> datetime:
     from datetime import time
 
     text = text.strip()
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
+    day = typed_date(text)
+    if day is None:
         return parse_datetime(text, option)
     if end_of_day:
         day += timedelta(days=1)

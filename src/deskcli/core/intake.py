@@ -19,7 +19,7 @@ from deskcli.core.clock import from_iso, to_iso
 from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput
 from deskcli.core.workflow import CLOSED_STATUSES
-from deskcli.i18n import term, say
+from deskcli.i18n import say, say_n, term
 
 FORMATS = ("json", "jsonl", "csv", "email", "mbox")
 MAIL_FORMATS = ("email", "mbox")
@@ -150,9 +150,11 @@ def parse(raw: bytes, fmt: str, *, encoding: str = "utf-8",
                 _classify(records[index], where, items, rejected)
                 continue
             if len(line) > MAX_RECORD_BYTES:
-                rejected.append(Rejected(where, None, say(
+                rejected.append(Rejected(where, None, say_n(
+                    "{where} is {count} character long; a record is at most {maximum}",
                     "{where} is {count} characters long; a record is at most {maximum}",
-                    where=where, count=f"{len(line):,}", maximum=f"{MAX_RECORD_BYTES:,}")))
+                    len(line), where=where, count=f"{len(line):,}",
+                    maximum=f"{MAX_RECORD_BYTES:,}")))
                 continue
             try:
                 record = json.loads(line)
@@ -252,9 +254,11 @@ def _parse_csv(text: str, mapping: dict[str, str]) -> tuple[list[Item], list[Rej
             continue
         where = say("row {number}", number=row_number)
         if len(row) != len(columns):
-            rejected.append(Rejected(where, None, say("{where} has {cells} cells for {columns} "
-                                                      "columns", where=where, cells=len(row),
-                                                      columns=len(columns)), row))
+            cells = say_n("{count} cell", "{count} cells", len(row), count=len(row))
+            rejected.append(Rejected(where, None, say(
+                "{where} has {cells} for {columns}", where=where, cells=cells,
+                columns=say_n("{count} column", "{count} columns", len(columns),
+                              count=len(columns))), row))
             continue
         record = {c: v for c, v in zip(columns, row) if v.strip() != ""}
         _classify(record, where, items, rejected)

@@ -105,7 +105,7 @@ def load(home: Path, shared: dict | None = None) -> dict:
     path = home / SETTINGS_FILE
     if not path.exists() and not shared:
         return defaults()  # the shipped defaults are checked by the tests, not at each start
-    from deskcli.core import sla, treatment
+    from deskcli.core import reports, sla, treatment
 
     merged = defaults()
     if shared:
@@ -113,7 +113,7 @@ def load(home: Path, shared: dict | None = None) -> dict:
                         SHARED_LABEL)
     if path.exists():
         merged = _merge(merged, load_toml(path), path)
-    wrong = sla.problems(merged) + treatment.problems(merged)
+    wrong = sla.problems(merged) + treatment.problems(merged) + reports.problems(merged)
     if wrong:
         key, expected = wrong[0]
         where = (say("settings file {path}", path=str(path)) if path.exists()

@@ -25,8 +25,9 @@ WEEKDAY_SHORT = {"monday": N_("Mon"), "tuesday": N_("Tue"), "wednesday": N_("Wed
 # How bad a clock's state is, worst last: a list shows a ticket's worst clock.
 SEVERITY = {"met": 0, "ok": 1, "paused": 2, "at_risk": 3, "missed": 4, "breached": 5}
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
-_UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+# 7d, 12h, 30m; French sessions type days as j (7j) and minutes as min.
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|min|m|h|d|j)\s*$")
+_UNIT = {"s": "seconds", "m": "minutes", "min": "minutes", "h": "hours", "d": "days", "j": "days"}
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 

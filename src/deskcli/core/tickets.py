@@ -15,7 +15,7 @@ from deskcli.core.errors import InvalidInput, NotFound
 from deskcli.core.names import name_key
 from deskcli.core.storage import Store
 from deskcli.core.workflow import CLOSED_STATUSES, initial_status, next_status
-from deskcli.i18n import say
+from deskcli.i18n import say, say_n
 
 CHANNELS = ("phone", "email", "chat", "web", "walk-in")
 # A call answered live is taken in charge by the technician who opens it; a ticket
@@ -76,8 +76,9 @@ def _clean(value: str | None, field_name: str, label, required: bool = False) ->
     if "\x00" in text:
         raise FieldError(field_name, say("{option}: the text holds a NUL character", option=option))
     if len(text) > MAX_TEXT:
-        raise FieldError(field_name, say("{option}: the text is longer than {count} characters",
-                                         option=option, count=MAX_TEXT))
+        raise FieldError(field_name, say_n("{option}: the text is longer than {count} character",
+                                           "{option}: the text is longer than {count} characters",
+                                           MAX_TEXT, option=option, count=MAX_TEXT))
     if required and not text:
         raise FieldError(field_name, say("{option} is empty", option=option))
     return text or None

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from deskcli.core import contracts as contracts_module
-from deskcli.core import kb, notices, sla
+from deskcli.core import choices, kb, notices, sla
 from deskcli.core.clock import from_iso, to_iso
 from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput, NotFound, RuleRefused
@@ -14,7 +14,7 @@ from deskcli.core.names import name_key, required_text
 from deskcli.core.storage import Store
 from deskcli.core.tickets import changing, history_entry
 from deskcli.core.workflow import next_status
-from deskcli.i18n import say
+from deskcli.i18n import Join, say
 
 ESCALATION_KINDS = ("functional", "hierarchical")
 MAX_MINUTES = 24 * 60
@@ -37,6 +37,7 @@ def problems(settings: dict) -> list[tuple[str, str]]:
 
 def groups(settings: dict) -> dict[str, int]:
     return {k: v for k, v in settings["groups"].items() if k != "_open"}
+
 
 
 def _take_charge(ticket: dict, desk: Desk, now: datetime) -> None:
@@ -147,10 +148,12 @@ def transfer(desk: Desk, ticket_id: int, *, group: str, reason: str, now: dateti
     reason = required_text(reason, "--reason")
     known = groups(desk.settings)
     match = next((g for g in known if name_key(g) == name_key(group or "")), None)
+    if match is None and choices.lookup("group", group) in known:
+        match = choices.lookup("group", group)  # réseau: the French name of a shipped group
     if match is None:
         raise InvalidInput(say("--to: {value!r} is not a group of this desk; groups: {groups} (set "
                                "them under [groups] in settings.toml)", value=group,
-                               groups=", ".join(sorted(known))))
+                               groups=Join([choices.group_term(g) for g in sorted(known)])))
     with changing(desk, ticket_id, "transfer") as (store, ticket):
         if not ticket.get("qualification"):
             raise RuleRefused(say(
@@ -166,7 +169,7 @@ def transfer(desk: Desk, ticket_id: int, *, group: str, reason: str, now: dateti
         ticket.update(group=match, level=level, assignee=None)
         notices.leave(store, ticket, to=ticket["opener"], by=desk.technician, now=now,
                       text=say("#{number} transferred to {group} (level {level}) by {name}: {reason}",
-                               number=ticket["id"], group=match, level=level,
+                               number=ticket["id"], group=choices.group_term(match), level=level,
                                name=desk.technician, reason=reason))
         _freeze_clocks(ticket, desk, now)
     return ticket

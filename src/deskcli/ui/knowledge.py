@@ -8,7 +8,7 @@ import sys
 
 from deskcli import i18n
 from deskcli.core import choices
-from deskcli.i18n import N_, _, tr
+from deskcli.i18n import N_, _, ngettext, tr
 from deskcli.ui import output
 from deskcli.ui.output import when
 
@@ -134,7 +134,9 @@ def suggestion_groups(groups: list[dict]) -> None:
     for number, group in enumerate(groups, 1):
         shared = ("  " + _("shared: {words}").format(words=output.safe_line(", ".join(group["shared"])))
                   if group["shared"] else "")
-        output.data(f"{number}. " + _("{count} incidents from {start} to {end}").format(
+        output.data(f"{number}. " + ngettext("{count} incident from {start} to {end}",
+                                             "{count} incidents from {start} to {end}",
+                                             len(group["tickets"])).format(
             count=len(group["tickets"]), start=when(group["first"]), end=when(group["last"])) + shared)
         for ticket, summary in zip(group["tickets"], group["summaries"]):
             output.data(f"   #{ticket}  {output.safe_line(summary)}")

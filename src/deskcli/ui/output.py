@@ -83,10 +83,11 @@ def terminal_width() -> int:
     return shutil.get_terminal_size((100, 24)).columns
 
 
-def write_private(path: str, text: str | Iterable[str]) -> None:
+def write_private(path: str, text: str | bytes | Iterable[str]) -> None:
     """Write a file that holds callers' data: readable by its owner only.
 
-    `text` is the whole text, or its chunks in order (written as they come)."""
+    `text` is the whole text, or its chunks in order (written as they come), or the bytes
+    of a binary document (a PDF)."""
     import os
     import stat
 
@@ -94,13 +95,14 @@ def write_private(path: str, text: str | Iterable[str]) -> None:
 
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        binary = isinstance(text, bytes)
+        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as handle:
             # The mode of os.open only applies to a new file: one that was already there
             # (readable by others) is made private too. A device (/dev/stdout) is left as it is.
             mode = os.fstat(fd).st_mode
             if stat.S_ISREG(mode) and mode & 0o077:
                 os.fchmod(fd, 0o600)
-            if isinstance(text, str):
+            if isinstance(text, (str, bytes)):
                 handle.write(text)
             else:
                 handle.writelines(text)

@@ -116,7 +116,8 @@ def describe(entry: dict) -> str:
         return _("deferred to {name}: {note}").format(name=entry.get("to"), note=note)
     if event == "transferred":
         return _("transferred to {group} (level {previous} -> {level}): {reason}").format(
-            group=entry.get("to"), previous=entry.get("previous_level"), level=entry.get("level"),
+            group=shown(choices.group_term(entry.get("to") or "")), previous=entry.get("previous_level"),
+            level=entry.get("level"),
             reason=entry.get("reason"))
     if event == "escalated":
         text = (_("{kind} escalation, level {previous} -> {level} (past the level-1 budget): {reason}")
@@ -255,7 +256,7 @@ def ticket_detail(ticket: dict, problem: dict | None = None) -> None:
                 when=when(ticket["opened_at"]), name=ticket["opener"],
                 channel=choices.label("channel", ticket["channel"]))),
             (_("Assignee"), ticket.get("assignee") or (_("(group queue)") if ticket.get("group") else None)),
-            (_("Group"), ticket.get("group")),
+            (_("Group"), shown(choices.group_term(ticket["group"])) if ticket.get("group") else None),
             (_("Level"), ticket.get("level")),
             (_("Priority"), _priority_text(ticket)),
             (_("Caller"), caller["name"]),
@@ -270,7 +271,7 @@ def ticket_detail(ticket: dict, problem: dict | None = None) -> None:
             (_("OS"), equipment.get("os")),
             (_("Network"), equipment.get("network")),
             (_("Software"), equipment.get("software")),
-            (_("Problem"), ticket.get("description")),
+            (_("Caller's description"), ticket.get("description")),
             (_("Reformulated"), ticket.get("reformulation")),
             (_("Diagnosis"), ticket.get("diagnosis")),
             (_("Linked problem"), _problem_text(problem)),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from deskcli.core import clock, tickets, treatment
+from deskcli.core import choices, clock, tickets, treatment
 from deskcli.core.desk import Desk
-from deskcli.i18n import N_, _, tr
+from deskcli.i18n import N_, _, shown, tr
 from deskcli.ui import knowledge, output, prompts
 
 STEPS = [
@@ -107,7 +107,7 @@ class TreatmentWalk:
         if choice == "transfer":
             groups = treatment.groups(self.desk.settings)
             group = prompts.select(_("Transfer to:"), [
-                (g, _("{group} (level {level})").format(group=g, level=lvl))
+                (g, _("{group} (level {level})").format(group=shown(choices.group_term(g)), level=lvl))
                 for g, lvl in sorted(groups.items())])
             reason = prompts.text(_("Why transfer?"), required=True)
             return treatment.transfer(self.desk, self.ticket_id, group=group, reason=reason, now=now)
