@@ -69,6 +69,13 @@ def test_an_mbox_with_a_byte_order_mark_is_split_into_its_messages(deskcli, desk
     assert [t["summary"] for t in stored(desk)] == ["Panne 0", "Panne 1", "Panne 2"]
 
 
+def test_a_from_line_in_a_body_written_unescaped_stays_in_its_message():
+    box = ("From - \n" + message("a@atlas.example", "Un", "My favourite film:\n\nFrom Russia with love\n")
+           + "From - \n" + message("b@atlas.example", "Deux"))
+    assert [mail.parse_message(m).text for m in mail.split_mbox(box.encode())] == \
+        ["My favourite film:\n\nFrom Russia with love", "Bonjour."]
+
+
 def test_thunderbird_separators_with_no_blank_line_start_a_message_each(deskcli, desk, tmp_path):
     box = ("From - \n" + message("a@atlas.example", "Un")
            + "From - \n" + message("b@atlas.example", "Deux", "Nothing works.\nFrom my side, nothing.")
@@ -80,7 +87,7 @@ def test_thunderbird_separators_with_no_blank_line_start_a_message_each(deskcli,
 
 
 def test_a_message_refused_in_an_mbox_is_kept_whole_in_the_rejects(deskcli, desk, tmp_path):
-    bad = "From x Thu Nov 20 10:00:00 2026\nnot a header at all\n\n"
+    bad = "From x Thu Nov 20 10:00:00 2026\nTo: hotline@desk.example\n\n"
     box = (f"From a Thu Nov 20 10:00:00 2026\n{message('a@atlas.example', 'Un')}\n" + bad
            + f"From c Thu Nov 20 10:00:00 2026\n{message('c@atlas.example', 'Trois')}\n")
     rejects = tmp_path / "rejects.jsonl"
@@ -88,7 +95,13 @@ def test_a_message_refused_in_an_mbox_is_kept_whole_in_the_rejects(deskcli, desk
                      "--rejects", str(rejects))
     assert result.exit_code == 2 and result.stdout.split() == ["1", "2"]
     refused, = [json.loads(line) for line in rejects.read_text().splitlines()]
-    assert refused["record"] == "message 2" and refused["data"] == "not a header at all\n"
+    assert refused["record"] == "message 2" and refused["data"] == "To: hotline@desk.example\n"
+    assert "no sender, no subject and no body" in refused["reason"]
+
+
+def test_blank_lines_before_the_headers_are_no_reason_to_refuse_a_message():
+    raw = b"   \r\n\r\nFrom: a@atlas.example\r\nSubject: Panne\r\n\r\nx\r\n"
+    assert mail.parse_message(raw).subject == "Panne"
 
 
 def test_a_message_that_is_not_utf_8_is_kept_in_base64():

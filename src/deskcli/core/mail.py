@@ -40,8 +40,15 @@ _HEADER_LINE = re.compile(rb"^[A-Za-z0-9][A-Za-z0-9_.-]*[ \t]*:")
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _WINDOWS_DEVICE = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.IGNORECASE)
 _ESCAPED_FROM = re.compile(rb"^>+From ")
-_FROM_LINE_DATE = re.compile(rb"^From \S+ +[A-Z][a-z]{2} [A-Z][a-z]{2} +[0-9]")
+# A header block longer than this after a "From " line is not looked at further.
+_MAX_HEADER_LINES = 500
 _BODY_TYPES = ("text/plain", "text/html")
+_SPACE_BEFORE_COLON = re.compile(rb"^([A-Za-z0-9][A-Za-z0-9_.-]*)[ \t]+:")
+_LEADING_BLANK_LINES = re.compile(rb"\A(?:[ \t]*\r?\n)+")
+# Header names that any real message carries at least one of, right after its mbox line.
+_STANDARD_HEADER = re.compile(
+    rb"^(from|to|cc|subject|date|received|return-path|message-id|delivered-to|mime-version|"
+    rb"content-type|sender|reply-to)[ \t]*:", re.IGNORECASE)
 _BARE_ADDRESS = re.compile(r"[^\s<>@,;:\"]+@[^\s<>@,;:\"]+")
 
 
@@ -561,7 +568,9 @@ def _read(message: _EmailPart, raw: bytes) -> Message:
     # store it, so that the message is taken whole on both backends.
     text = "\n\n".join(t.replace("\r\n", "\n").replace("\x00", "\ufffd").lstrip("\ufeff").strip("\n")
                        for t in texts if t.strip())
-    if not (name or address) and not subject and not text.strip() and not attachments:
+    reason = not_a_call(message)
+    if not (name or address) and not subject and not text.strip() and not attachments \
+            and not reason:
         raise MailError(say("the message has no sender, no subject and no body"))
     references: list[str] = []
     for reference in _ids(message, "In-Reply-To") + _ids(message, "References"):
@@ -569,7 +578,6 @@ def _read(message: _EmailPart, raw: bytes) -> Message:
             references.append(reference)
     own = _ids(message, "Message-ID")
     tag = _TICKET_TAG.search(subject)
-    reason = not_a_call(message)
     delivery, original = _delivery(message) if reason else ([], [])
     return Message(
         message_id=own[0] if own else None,
@@ -598,9 +606,15 @@ def _repair_header_block(raw: bytes) -> bytes:
     head = raw[:end.start()] if end else raw
     lines = head.split(b"\n")
     repaired = False
-    for index in range(1, len(lines)):
+    for index in range(len(lines)):
         line = lines[index]
-        if not line.strip() or line[:1] in (b" ", b"\t") or _HEADER_LINE.match(line):
+        spaced = _SPACE_BEFORE_COLON.match(line)
+        if spaced:
+            # RFC 5322's obsolete syntax ("Subject : x"), which the parser reads as a body.
+            lines[index] = spaced.group(1) + b":" + line[spaced.end():]
+            repaired = True
+            continue
+        if index == 0 or not line.strip() or line[:1] in (b" ", b"\t") or _HEADER_LINE.match(line):
             continue
         if any(_HEADER_LINE.match(later) for later in lines[index + 1:]):
             lines[index] = b" " + line
@@ -615,7 +629,8 @@ def parse_message(raw: bytes) -> Message:
     if not isinstance(raw, (bytes, bytearray)):
         raise MailError(say("an e-mail is read from bytes"))
     whole = bytes(raw)
-    raw = whole.removeprefix(b"\xef\xbb\xbf").lstrip(b"\r\n")
+    # Lines of nothing but spaces before the headers, as some gateways write them.
+    raw = _LEADING_BLANK_LINES.sub(b"", whole.removeprefix(b"\xef\xbb\xbf"))
     if not raw.strip():
         raise MailError(say("the message is empty"))
     if raw.startswith(b"From "):
@@ -637,25 +652,36 @@ def parse_message(raw: bytes) -> Message:
                             reason=f"{type(exc).__name__}: {exc}")) from None
 
 
+def _starts_message(lines: list[bytes], index: int) -> bool:
+    """Whether the "From " line at `index` starts a message: the lines after it, up to the
+    first blank one, are a header block holding at least one header every message has."""
+    standard = False
+    for line in lines[index + 1:index + 1 + _MAX_HEADER_LINES]:
+        if not line.strip():
+            return standard
+        if line[:1] in (b" ", b"\t"):
+            continue
+        if not _HEADER_LINE.match(line):
+            return False
+        standard = standard or bool(_STANDARD_HEADER.match(line))
+    return standard
+
+
 def split_mbox(raw: bytes) -> list[bytes]:
     """The messages of an mbox file; "From " starts each one, ">From " in a body is unescaped.
 
     The standard library's mailbox.mbox cuts at every line that starts with "From ", so a
-    body that quotes one unescaped ("From my side, ...") is cut in two; here a "From "
-    line starts a message only after a blank line, with a delivery agent's date (as
-    Thunderbird's "From - Mon Jan  1 ..." has, with no blank line before it), or when the
-    line after it is a header."""
-    raw = raw.removeprefix(b"\xef\xbb\xbf").lstrip(b"\r\n")
+    body that quotes one unescaped ("From Russia with love") is cut in two, and it needs
+    the blank line that Thunderbird does not always write before its "From - " lines.
+    Here a "From " line starts a message when a header block follows it, whatever came
+    before."""
+    raw = _LEADING_BLANK_LINES.sub(b"", raw.removeprefix(b"\xef\xbb\xbf"))
     if not raw.startswith(b"From "):
         return [raw]
     messages: list[list[bytes]] = []
     lines = raw.splitlines(keepends=True)
     for index, line in enumerate(lines):
-        if line.startswith(b"From ") and (
-                not messages or not messages[-1] or not messages[-1][-1].strip()
-                or _FROM_LINE_DATE.match(line)
-                or (index + 1 < len(lines) and _HEADER_LINE.match(lines[index + 1])
-                    and not _HEADER_LINE.match(line))):
+        if line.startswith(b"From ") and (not messages or _starts_message(lines, index)):
             messages.append([])
             continue
         if _ESCAPED_FROM.match(line):
