@@ -338,6 +338,22 @@ def test_machine_mail_naming_no_ticket_is_not_a_call_and_is_kept_whole(deskcli, 
     assert aside["data"].encode() == raw and "not a call" in aside["reason"]
 
 
+def test_a_mail_filter_run_adds_to_the_rejects_file_and_keeps_what_earlier_runs_kept(
+        deskcli, desk, tmp_path):
+    rejects = tmp_path / "aside.jsonl"
+    for raw in (AUTO_REPLY, INVITATION):
+        ok(deskcli("open", "--from", write(tmp_path, "m.eml", raw), "--rejects", str(rejects)))
+    kept = [json.loads(line)["data"].encode() for line in rejects.read_text().splitlines()]
+    assert kept == [AUTO_REPLY, INVITATION]
+    assert oct(rejects.stat().st_mode & 0o777) == "0o600"
+
+
+def test_mail_set_aside_that_cannot_be_kept_is_left_to_the_mail_system(deskcli, desk, tmp_path):
+    result = deskcli("open", "--from", write(tmp_path, "m.eml", AUTO_REPLY),
+                     "--rejects", str(tmp_path / "missing" / "aside.jsonl"))
+    assert result.exit_code == 75 and "deliver it again" in result.stderr
+
+
 # -- 11. attachment names -----------------------------------------------------------------
 
 def test_attachment_names_as_mailers_write_them():

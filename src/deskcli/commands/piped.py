@@ -77,11 +77,34 @@ def take_piped(ctx: typer.Context, st, source: str, *, fmt: str | None, mapping:
         output.message(_("Error: {message}").format(message=exc))
         output.message(_("The message was not taken; the mail system will deliver it again."))
         raise typer.Exit(EX_TEMPFAIL) from None
-    _report(ctx, outcome, skip_invalid, rejects, json_output)
+    _report(ctx, outcome, skip_invalid, rejects, json_output, fmt in intake.MAIL_FORMATS)
+
+
+def _keep_aside(path: str, aside: list, mail: bool) -> None:
+    """Add what was set aside to `path`, private to its owner. Added, not overwritten: a
+    mail filter runs once per message, and each run must keep what the last one kept."""
+    import os
+
+    text = "".join(json.dumps(p.as_dict(), ensure_ascii=False, default=str) + "\n" for p in aside)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            if os.path.isfile(path) and os.fstat(fd).st_mode & 0o077:
+                os.fchmod(fd, 0o600)
+            handle.write(text)
+    except OSError as exc:
+        message = _("--rejects: cannot write {path}: {reason}").format(path=path,
+                                                                         reason=exc.strerror)
+        if not mail:
+            raise InvalidInput(message) from None
+        # Mail set aside and not kept would be lost: the mail system keeps it instead.
+        output.message(_("Error: {message}").format(message=message))
+        output.message(_("The message was not taken; the mail system will deliver it again."))
+        raise typer.Exit(EX_TEMPFAIL) from None
 
 
 def _report(ctx, outcome: intake.Outcome, skip_invalid: bool, rejects: str | None,
-            json_output: bool) -> None:
+            json_output: bool, mail: bool = False) -> None:
     if wants_json(ctx, json_output):
         output.emit_json(outcome.as_dict())
     else:
@@ -99,8 +122,7 @@ def _report(ctx, outcome: intake.Outcome, skip_invalid: bool, rejects: str | Non
     # Whatever is set aside is written whole: refused records, and mail that is no call.
     aside = [*outcome.rejected, *outcome.not_calls]
     if aside and rejects:
-        output.write_private(rejects, "".join(
-            json.dumps(p.as_dict(), ensure_ascii=False, default=str) + "\n" for p in aside))
+        _keep_aside(rejects, aside, mail)
     if outcome.rejected and not skip_invalid:
         for problem in outcome.rejected:
             output.message(_("Error: {message}").format(
