@@ -332,7 +332,7 @@ def test_a_bounce_for_a_known_message_is_added_with_its_delivery_details(deskcli
 def test_machine_mail_naming_no_ticket_is_not_a_call_and_is_kept_whole(deskcli, desk, tmp_path, raw):
     rejects = tmp_path / "aside.jsonl"
     result = ok(deskcli("open", "--from", write(tmp_path, "m.eml", raw), "--rejects", str(rejects)))
-    assert result.stdout == "" and "Not a call" in result.stderr
+    assert result.stdout == "" and "not a call (" in result.stderr
     assert stored(desk) == []
     aside, = [json.loads(line) for line in rejects.read_text().splitlines()]
     assert aside["data"].encode() == raw and "not a call" in aside["reason"]

@@ -117,8 +117,8 @@ def _report(ctx, outcome: intake.Outcome, skip_invalid: bool, rejects: str | Non
         output.message(_("Added to {tickets}.").format(
             tickets=", ".join(f"#{n}" for n in outcome.appended)))
     for aside in outcome.not_calls:
-        output.message(_("Not a call: {reason}.").format(
-            reason=output.safe_line(i18n.shown(aside.reason))))
+        # The reason says "not a call" and why, in the session's language.
+        output.message(output.safe_line(i18n.shown(aside.reason)))
     # Whatever is set aside is written whole: refused records, and mail that is no call.
     aside = [*outcome.rejected, *outcome.not_calls]
     if aside and rejects:
