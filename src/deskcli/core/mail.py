@@ -286,7 +286,9 @@ def decode_words(value: str) -> str:
 
 def _text_header(message: _EmailPart, name: str, limit: int) -> tuple[str, bool]:
     """The decoded text of a header, at most `limit` characters, and whether it was cut."""
-    value = _raw_header(message, name, limit=limit * 4)
+    # Room for encoded words: base64 of UTF-8 takes about 4 characters a letter, and each
+    # word adds its =?charset?b? frame.
+    value = _raw_header(message, name, limit=limit * 16)
     if value is None:
         return "", False
     text = " ".join(decode_words(value).replace("\x00", "\ufffd").split())
