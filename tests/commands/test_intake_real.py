@@ -201,13 +201,16 @@ def test_a_reply_leaves_a_notice_even_when_the_filter_runs_as_the_opener(deskcli
 
 # -- 8. export, then read back -----------------------------------------------------------
 
-def test_an_export_read_back_keeps_the_message_index(deskcli, desk, tmp_path, monkeypatch):
+def test_an_export_read_back_keeps_the_message_index(deskcli, desk, tmp_path, monkeypatch,
+                                                    backend, request):
     first = message("Karim <karim@atlas.example>", "Imprimante", message_id="first@atlas.example")
     first_path = write(tmp_path, "1.eml", first)
     ok(deskcli("open", "--from", first_path))
     exported = tmp_path / "desk.jsonl"
     ok(deskcli("export", "-o", str(exported)))
     monkeypatch.setenv("DESKCLI_HOME", str(tmp_path / "elsewhere"))
+    if backend.url:
+        monkeypatch.setenv("DESKCLI_DATABASE_URL", request.getfixturevalue("fresh_database")())
     ok(deskcli("open", "--from", str(exported)))
     assert "Already taken" in ok(deskcli("open", "--from", first_path)).stderr
     answer = message("Karim <karim@atlas.example>", "Re: Imprimante", "Encore.",
