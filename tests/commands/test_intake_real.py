@@ -220,11 +220,10 @@ def test_an_export_read_back_keeps_the_message_index(deskcli, desk, tmp_path, mo
 
 # -- 9. linear intake --------------------------------------------------------------------
 
+@pytest.mark.tinydb_only("the count is of TinyDB's table operations; PostgreSQL writes a batch at once")
 def test_new_callers_are_written_in_a_fixed_number_of_table_operations(desk, monkeypatch):
     from tinydb.table import Table
 
-    if type(desk.repo).__name__ != "TinyDBRepository":
-        pytest.skip("the count is of TinyDB's table operations")
     operations = []
     original = Table._update_table
     monkeypatch.setattr(Table, "_update_table",
