@@ -56,7 +56,7 @@ def open_call(
     date_format: _text("--date-format", N_("With --from: how opened_at is written, as strftime does (e.g. '%d-%m-%Y %H:%M').")) = None,
     skip_invalid: Annotated[bool, typer.Option(
         "--skip-invalid", help=N_("With --from: import the good records, set the bad ones aside."))] = False,
-    rejects: _text("--rejects", N_("With --from: write what is set aside (refused records, mail that is not a call) whole, as JSON lines, to FILE.")) = None,
+    rejects: _text("--rejects", N_("With --from: add what is set aside (refused records, mail that is not a call), whole, as JSON lines to FILE.")) = None,
     encoding: _text("--encoding", N_("With --from: the text encoding of JSON or CSV input (default utf-8).")) = None,
     no_input: NoInputOption = False,
     json_output: JsonOption = False,
