@@ -76,6 +76,9 @@ def parsed(name):
     ("mikel-mail/multi_charset_japanese_iso_2022.eml", "まみむめも", "Mikel Lindsaar", "raasdnil@gmail.com"),
     ("mikel-mail/rfc6532_utf8_headers.eml", "Säying Hello", "Jöhn Doe", "jdöe@mächine.example"),
     ("spamscope-mail-parser/mail_test_12", "代开各地增值税发票", "张先生", "baoguan@hotmail.com"),
+    # Held out, and fixed after the held-out results were first taken (see the README).
+    ("mikel-mail/plain_emails_raw_email_multiple_from.eml", "/home/svn/public/minebox revision 214",
+     None, "tim@powerupdev.com"),
     ("mime4j/test_resources_testmsgs_obsolete.msg",
      "The obsolete syntax allow spaces before the colon and also empty lines in folding.",
      None, None),

@@ -314,8 +314,17 @@ def _sender(message: _EmailPart) -> tuple[str | None, str | None]:
     name, address = next(((n, a) for n, a in addresses if "@" in a), addresses[0])
     name = " ".join(decode_words(name or "").replace("\x00", "\ufffd").split())[:MAX_NAME] or None
     address = str(address or "").strip().lower()
+    if not _usable(address):
+        # The address parser gives up on some forms ("a@x.example b@x.example"): the
+        # first token shaped as an address is still the sender's.
+        found = _BARE_ADDRESS.search(value)
+        address = found.group(0).strip().lower() if found else ""
+    return name, (address if _usable(address) else None)
+
+
+def _usable(address: str) -> bool:
     local, at, domain = address.rpartition("@")
-    return name, (address if at and local and domain and len(address) <= 254 else None)
+    return bool(at and local and domain and "@" not in local and len(address) <= 254)
 
 
 def _date(message: _EmailPart) -> datetime | None:
