@@ -151,6 +151,11 @@ def test_encoded_words_in_japanese_and_visual_hebrew_are_decoded():
     assert mail.parse_message(raw).subject == "テスト - שלום"
 
 
+def test_a_windows_path_beside_an_encoded_word_keeps_its_backslashes():
+    raw = b"From: a@atlas.example\nSubject: \\\\srv\\users =?utf-8?q?acc=C3=A8s?= refus\xc3\xa9\n\nx"
+    assert mail.parse_message(raw).subject == "\\\\srv\\users accès refusé"
+
+
 # -- 5. unfolded headers ----------------------------------------------------------------
 
 def test_a_continuation_line_written_unfolded_keeps_the_headers_below_it(deskcli, desk, tmp_path):

@@ -13,7 +13,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email import policy
-from email.header import decode_header
 from email.message import Message as _EmailPart
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
@@ -266,22 +265,31 @@ def _raw_header(message: _EmailPart, name: str, limit: int | None = None) -> str
     return None
 
 
-def decode_words(value: str) -> str:
-    """A header's text with its RFC 2047 encoded words decoded, in any charset."""
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
+_BETWEEN_WORDS = re.compile(r"(=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)[ \t\r\n]+(?==\?[^?\s]+\?[bBqQ]\?)")
+
+
+def _encoded_word(found: re.Match) -> str:
+    import base64
+    import binascii
+    import quopri
+
+    charset, encoding, text = found.group(1).split("*", 1)[0], found.group(2).upper(), found.group(3)
     try:
-        parts = decode_header(value)
-    except Exception:  # undecodable encoded-words: the raw text is still readable
-        return value
-    text = []
-    for chunk, charset in parts:
-        if isinstance(chunk, str):
-            text.append(chunk)
-        elif charset is None:
-            # decode_header hands the text between encoded words back in this codec.
-            text.append(chunk.decode("raw-unicode-escape", errors="replace"))
+        if encoding == "B":
+            data = base64.b64decode(text + "=" * (-len(text) % 4))
         else:
-            text.append(decode_bytes(chunk, charset))
-    return "".join(text)
+            data = quopri.decodestring(text.replace("_", " ").encode("ascii", "replace"), header=True)
+    except (binascii.Error, ValueError):
+        return found.group(0)
+    return decode_bytes(data, charset)
+
+
+def decode_words(value: str) -> str:
+    """A header's text with its RFC 2047 encoded words decoded, in any charset; the text
+    around them is left as written (backslashes of a Windows path included), and the
+    space between two encoded words is dropped, as the RFC says."""
+    return _ENCODED_WORD.sub(_encoded_word, _BETWEEN_WORDS.sub(r"\1", value))
 
 
 def _text_header(message: _EmailPart, name: str, limit: int) -> tuple[str, bool]:
