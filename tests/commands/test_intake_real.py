@@ -137,6 +137,16 @@ def test_an_unquoted_boundary_holding_an_equals_sign_splits_the_parts():
     assert [(a.filename, a.data) for a in parsed.attachments] == [("Monthly report.pdf", b"%PDF-1.4\n")]
 
 
+def test_a_quoted_boundary_folded_over_two_lines_is_one_boundary():
+    raw = (b"From: a@atlas.example\nSubject: x\nMIME-Version: 1.0\n"
+           b"Content-Type: multipart/mixed; boundary=\"simple\n boundary\"\n\n"
+           b"--simple boundary\nContent-Type: text/plain\n\nPremier.\n"
+           b"--simple boundary\nContent-Type: application/pdf\nContent-Disposition: attachment; "
+           b"filename=r.pdf\n\nPDF\n--simple boundary--\n")
+    parsed = mail.parse_message(raw)
+    assert parsed.text == "Premier." and [a.filename for a in parsed.attachments] == ["r.pdf"]
+
+
 # -- 4. charsets ------------------------------------------------------------------------
 
 def test_one_stray_byte_in_a_utf_8_part_leaves_the_other_letters_as_written():

@@ -98,6 +98,9 @@ def test_headers_of_corpus_messages(name, subject, sender, address):
     ("mime4j/test_resources_mimetools-testmsgs_multi-nested.msg", "Part 1 of the outer message.",
      ["3d-vise.gif", "3d-eye.gif", "attachment.rtx", "filename"]),
     ("mime4j/test_resources_testmsgs_russian-headers.msg", "", ["Список.doc"]),
+    ("mime4j/test_resources_mimetools-testmsgs_multi-simple.msg",
+     "This is implicitly typed plain ASCII text.\nIt does NOT end with a linebreak.\n\n"
+     "This is explicitly typed plain ASCII text.", []),
 ])
 def test_bodies_and_attachments_of_corpus_messages(name, text, attachments):
     message = parsed(name)
