@@ -324,6 +324,10 @@ END:VCALENDAR
     (b"From: MAILER-DAEMON@x.example\nSubject: failure notice\n\nx", "From: mailer-daemon@x.example"),
     (b"From: k@x.example\nSubject: Printer\n\nIt is broken.", None),
     (b"From: k@x.example\nAuto-Submitted: no\nSubject: Printer\n\nIt is broken.", None),
+    (b"From: k@x.example\nSubject: Automatic reply: Printer\n\nAway.", "Subject: Automatic reply: Printer"),
+    (b"From: postmaster@x.example\nSubject: Undeliverable: Printer\n\nx", "Subject: Undeliverable: Printer"),
+    # A person may write about undeliverable mail: that is a call.
+    (b"From: k@x.example\nSubject: Undeliverable mail since this morning\n\nHelp.", None),
 ])
 def test_auto_submitted_names_why_a_message_is_a_machine_s(raw, reason):
     from email import message_from_bytes

@@ -381,12 +381,18 @@ _NOT_AUTOMATIC = {"", "no"}
 _BULK_PRECEDENCE = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
 _AUTOREPLY_HEADERS = ("X-Autoreply", "X-Autorespond", "X-AutoReply-From", "X-Mail-Autoreply",
                       "X-FC-MachineGenerated")
+# The prefixes mailers put on the subject of an automatic reply: a person does not start a
+# subject with "Automatic reply:".
 _AUTOREPLY_SUBJECT = re.compile(
     r"^\s*(automatic reply|auto[- ]?reply|auto[- ]?response|out of (the )?office( reply)?|"
-    r"r[ée]ponse automatique|abwesenheitsnotiz|delivery status notification|"
-    r"undeliverable|undelivered mail returned to sender|mail delivery failed|"
-    r"returned mail|failure notice)\b", re.IGNORECASE)
-_DAEMONS = {"mailer-daemon", "mail-daemon", "postmaster-noreply"}
+    r"r[ée]ponse automatique|abwesenheitsnotiz)\s*:", re.IGNORECASE)
+# What a bounce says of itself; taken as one only from a postmaster address, since a
+# person may well write "Undeliverable mail since this morning" to a hotline.
+_BOUNCE_SUBJECT = re.compile(
+    r"^\s*(delivery status notification|undeliverable|undelivered mail returned to sender|"
+    r"mail delivery failed|returned mail|failure notice|delivery failure)\b", re.IGNORECASE)
+_DAEMONS = {"mailer-daemon", "mail-daemon", "maildaemon"}
+_POSTMASTERS = {"postmaster", "mailer", "mail-delivery-system"}
 
 
 def _header_text(message: _EmailPart, name: str) -> str:
@@ -421,10 +427,12 @@ def auto_submitted(message: _EmailPart) -> str | None:
     if (_raw_header(message, "Return-Path") or "").strip() == "<>":
         return "Return-Path: <>"
     address = _sender(message)[1] or ""
-    if address.split("@", 1)[0] in _DAEMONS:
+    local = address.split("@", 1)[0]
+    if local in _DAEMONS:
         return f"From: {address}"
-    if _AUTOREPLY_SUBJECT.match(_header_text(message, "Subject")):
-        return "Subject: " + _header_text(message, "Subject")[:80]
+    subject = _header_text(message, "Subject")
+    if _AUTOREPLY_SUBJECT.match(subject) or (local in _POSTMASTERS and _BOUNCE_SUBJECT.match(subject)):
+        return "Subject: " + subject[:80]
     return None
 
 
