@@ -347,6 +347,10 @@ def test_a_bounce_for_a_known_message_is_added_with_its_delivery_details(deskcli
                                   "status": "5.1.1",
                                   "diagnostic": "smtp; 550 5.1.1 <karim@atlas.example>: "
                                                 "Recipient address rejected"}]
+    shown = ok(deskcli("show", "1")).stdout
+    assert ("automatic message (Auto-Submitted: auto-replied) from mailer-daemon@mx.desk.example: "
+            "Undelivered Mail Returned to Sender - karim@atlas.example failed 5.1.1 (smtp; 550 5.1.1 "
+            "<karim@atlas.example>: Recipient address rejected)") in " ".join(shown.split())
 
 
 @pytest.mark.parametrize("raw", [AUTO_REPLY, INVITATION, BOUNCE])
