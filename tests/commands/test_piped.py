@@ -127,7 +127,7 @@ def test_options_that_do_not_go_together(deskcli, tmp_path):
     source = write(tmp_path, "a.jsonl", json.dumps({"caller": "A", "summary": "x"}))
     assert deskcli("open", "--from", source, "--caller", "B").exit_code == 2
     assert deskcli("open", "--skip-invalid", "--caller", "B", "--summary", "x").exit_code == 2
-    assert deskcli("open", "--from", source, "--rejects", "r.jsonl").exit_code == 2
+    assert deskcli("open", "--caller", "B", "--summary", "x", "--rejects", "r.jsonl").exit_code == 2
     assert deskcli("open", "--from", str(tmp_path / "missing.json")).exit_code == 2
     assert deskcli("open", "--from", source, "--format", "xml").exit_code == 2
 

@@ -186,7 +186,7 @@ def test_hostile_attachment_names_are_made_safe():
     assert [(a.filename, a.content_type, a.data) for a in message.attachments] == [
         ("passwd", "text/plain", b"root:x:0:0"),
         ("x.sh", "application/x-sh", b"rm -rf /"),
-        ("attachment", "application/octet-stream", b"dots"),
+        ("attachment.bin", "application/octet-stream", b"dots"),
     ]
 
 
@@ -317,8 +317,9 @@ def test_no_date_and_an_unknown_charset_still_parse():
            b"caf\xe9 \x81 cr\xc3\xa8me")
     message = mail.parse_message(raw)
     assert message.date is None
-    assert message.subject == "caf\ufffd"
-    assert message.text == "caf\xe9 \ufffd cr\xc3\xa8me"
+    # An unknown charset is read as UTF-8, each byte that is not UTF-8 as Windows-1252.
+    assert message.subject == "caf\xe9"
+    assert message.text == "caf\xe9 \ufffd cr\xe8me"
 
 
 def test_a_wrong_charset_falls_back_without_raising():

@@ -159,14 +159,23 @@ def test_a_url_that_is_not_postgresql_is_bad_usage(deskcli, monkeypatch):
 
 
 def test_a_copy_that_would_differ_is_never_committed(deskcli, home, tmp_path, fresh_database):
-    """A NUL in an e-mail's text cannot be held by JSONB: the copy read back differs, so
-    nothing of it stays in the database and the desk keeps its files."""
+    """A NUL in a ticket's history (read back from an export) cannot be held by JSONB: the
+    copy read back differs, so nothing of it stays in the database and the desk keeps its
+    files."""
+    import json
+
     mail = tmp_path / "m.eml"
     mail.write_bytes(MESSAGE)
     ok(deskcli("open", "--from", str(mail), "--format", "email"))
-    mail.write_bytes(b"From: Karim <karim@atlas.example>\nSubject: Re: [#1] Scanner\n"
-                     b"Message-ID: <m2@atlas.example>\nIn-Reply-To: <m1@atlas.example>\n\nen\x00core\n")
-    ok(deskcli("open", "--from", str(mail), "--format", "email"))
+    exported = tmp_path / "desk.jsonl"
+    ok(deskcli("export", "-o", str(exported)))
+    ticket = json.loads(exported.read_text().splitlines()[0])
+    ticket["id"] = 2
+    ticket["history"] = [entry for entry in ticket["history"] if "message_id" not in entry]
+    ticket["history"].append({"at": ticket["opened_at"], "by": "alice", "event": "note",
+                              "text": "en\x00core"})
+    exported.write_text(json.dumps(ticket) + "\n")
+    ok(deskcli("open", "--from", str(exported)))
     url = fresh_database()
     refused = deskcli("migrate", "--to", url)
     assert refused.exit_code == 3 and "differs from the original (tickets)" in refused.stderr

@@ -49,9 +49,14 @@ def open_call(
     fmt: _text("--format", N_("With --from: json, jsonl, csv, email or mbox (default: guessed).")) = None,
     mapping: Annotated[Optional[list[str]], typer.Option(
         "--map", metavar=N_("COLUMN=FIELD"), help=N_("With --from and CSV: read COLUMN as FIELD (repeatable)."))] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option(
+        "--ignore", metavar=N_("COLUMN"), help=N_("With --from and CSV: leave COLUMN out (repeatable; also --map COLUMN=-)."))] = None,
+    defaults: Annotated[Optional[list[str]], typer.Option(
+        "--set", metavar=N_("FIELD=VALUE"), help=N_("With --from: FIELD is VALUE for the records that do not give it (repeatable)."))] = None,
+    date_format: _text("--date-format", N_("With --from: how opened_at is written, as strftime does (e.g. '%d-%m-%Y %H:%M').")) = None,
     skip_invalid: Annotated[bool, typer.Option(
         "--skip-invalid", help=N_("With --from: import the good records, set the bad ones aside."))] = False,
-    rejects: _text("--rejects", N_("With --skip-invalid: write the refused records as JSON lines to FILE.")) = None,
+    rejects: _text("--rejects", N_("With --from: add what is set aside (refused records, mail that is not a call), whole, as JSON lines to FILE.")) = None,
     encoding: _text("--encoding", N_("With --from: the text encoding of JSON or CSV input (default utf-8).")) = None,
     no_input: NoInputOption = False,
     json_output: JsonOption = False,
@@ -79,15 +84,18 @@ def open_call(
                  "--description": description, "--abandoned": abandoned}
         clashing = [flag for flag, value in given.items() if value]
         if clashing:
-            raise InvalidInput(_("--from reads every fact from the input; leave out {options}")
+            raise InvalidInput(_("--from reads every fact from the input; leave out {options} "
+                                 "(a fact the records do not give: --set FIELD=VALUE)")
                                .format(options=", ".join(clashing)))
         from deskcli.commands.piped import take_piped
 
         take_piped(ctx, st, from_file, fmt=fmt, mapping=mapping or [], skip_invalid=skip_invalid,
-                   rejects=rejects, encoding=encoding or "utf-8", json_output=json_output)
+                   rejects=rejects, encoding=encoding or "utf-8", json_output=json_output,
+                   ignored=ignore or [], defaults=defaults or [], date_format=date_format)
         return
-    if fmt or mapping or skip_invalid or rejects or encoding:
-        raise InvalidInput(_("--format, --map, --skip-invalid, --rejects and --encoding go with --from FILE"))
+    if fmt or mapping or skip_invalid or rejects or encoding or ignore or defaults or date_format:
+        raise InvalidInput(_("--format, --map, --ignore, --set, --date-format, --skip-invalid, "
+                             "--rejects and --encoding go with --from FILE"))
     desk = st.desk()
     if abandoned:
         _abandoned(ctx, desk, json_output, caller=caller, contact=contact, org=org,

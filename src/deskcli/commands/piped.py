@@ -29,27 +29,46 @@ def _read(source: str) -> bytes:
             path=source, reason=exc.strerror)) from None
 
 
-def _mapping(pairs: list[str]) -> dict[str, str]:
+def _mapping(pairs: list[str], ignored: list[str]) -> dict[str, str]:
     found = {}
     for pair in pairs:
         column, sep, target = pair.partition("=")
-        if not sep or not column.strip() or target.strip() not in intake.FIELDS:
-            raise InvalidInput(_("--map: {value!r} must be COLUMN=FIELD, FIELD one of {fields}").format(
+        target = target.strip()
+        if not sep or not column.strip() or (target not in intake.FIELDS and target != intake.IGNORED):
+            raise InvalidInput(_("--map: {value!r} must be COLUMN=FIELD, FIELD one of {fields}, "
+                                 "or COLUMN=- to leave the column out").format(
                 value=pair, fields=", ".join(intake.FIELDS)))
-        found[column.strip()] = target.strip()
+        found[column.strip()] = target
+    for column in ignored:
+        if not column.strip():
+            raise InvalidInput(_("--ignore: give the name of a CSV column"))
+        found[column.strip()] = intake.IGNORED
+    return found
+
+
+def _defaults(pairs: list[str]) -> dict[str, str]:
+    found = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or name not in intake.FIELDS:
+            raise InvalidInput(_("--set: {value!r} must be FIELD=VALUE, FIELD one of {fields}").format(
+                value=pair, fields=", ".join(intake.FIELDS)))
+        found[name] = value
     return found
 
 
 def take_piped(ctx: typer.Context, st, source: str, *, fmt: str | None, mapping: list[str],
-               skip_invalid: bool, rejects: str | None, encoding: str, json_output: bool) -> None:
-    if rejects and not skip_invalid:
-        raise InvalidInput(_("--rejects goes with --skip-invalid: without it a batch with a bad "
-                             "record imports nothing, and every bad record is listed"))
+               skip_invalid: bool, rejects: str | None, encoding: str, json_output: bool,
+               ignored: list[str] = (), defaults: list[str] = (),
+               date_format: str | None = None) -> None:
     raw = _read(source)
     fmt = (fmt or "").strip().lower() or intake.guess_format(None if source == "-" else source, raw)
     try:
         desk = st.desk()
-        items, rejected = intake.parse(raw, fmt, encoding=encoding, mapping=_mapping(mapping))
+        items, rejected = intake.parse(raw, fmt, encoding=encoding,
+                                       mapping=_mapping(mapping, list(ignored)),
+                                       defaults=_defaults(list(defaults)), date_format=date_format)
         outcome = intake.import_batch(desk, items, rejected, now=clock.now(),
                                       skip_invalid=skip_invalid)
     except RepositoryError as exc:
@@ -58,11 +77,34 @@ def take_piped(ctx: typer.Context, st, source: str, *, fmt: str | None, mapping:
         output.message(_("Error: {message}").format(message=exc))
         output.message(_("The message was not taken; the mail system will deliver it again."))
         raise typer.Exit(EX_TEMPFAIL) from None
-    _report(ctx, outcome, skip_invalid, rejects, json_output)
+    _report(ctx, outcome, skip_invalid, rejects, json_output, fmt in intake.MAIL_FORMATS)
+
+
+def _keep_aside(path: str, aside: list, mail: bool) -> None:
+    """Add what was set aside to `path`, private to its owner. Added, not overwritten: a
+    mail filter runs once per message, and each run must keep what the last one kept."""
+    import os
+
+    text = "".join(json.dumps(p.as_dict(), ensure_ascii=False, default=str) + "\n" for p in aside)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            if os.path.isfile(path) and os.fstat(fd).st_mode & 0o077:
+                os.fchmod(fd, 0o600)
+            handle.write(text)
+    except OSError as exc:
+        message = _("--rejects: cannot write {path}: {reason}").format(path=path,
+                                                                         reason=exc.strerror)
+        if not mail:
+            raise InvalidInput(message) from None
+        # Mail set aside and not kept would be lost: the mail system keeps it instead.
+        output.message(_("Error: {message}").format(message=message))
+        output.message(_("The message was not taken; the mail system will deliver it again."))
+        raise typer.Exit(EX_TEMPFAIL) from None
 
 
 def _report(ctx, outcome: intake.Outcome, skip_invalid: bool, rejects: str | None,
-            json_output: bool) -> None:
+            json_output: bool, mail: bool = False) -> None:
     if wants_json(ctx, json_output):
         output.emit_json(outcome.as_dict())
     else:
@@ -74,6 +116,13 @@ def _report(ctx, outcome: intake.Outcome, skip_invalid: bool, rejects: str | Non
     if outcome.appended:
         output.message(_("Added to {tickets}.").format(
             tickets=", ".join(f"#{n}" for n in outcome.appended)))
+    for aside in outcome.not_calls:
+        # The reason says "not a call" and why, in the session's language.
+        output.message(output.safe_line(i18n.shown(aside.reason)))
+    # Whatever is set aside is written whole: refused records, and mail that is no call.
+    aside = [*outcome.rejected, *outcome.not_calls]
+    if aside and rejects:
+        _keep_aside(rejects, aside, mail)
     if outcome.rejected and not skip_invalid:
         for problem in outcome.rejected:
             output.message(_("Error: {message}").format(
@@ -84,12 +133,9 @@ def _report(ctx, outcome: intake.Outcome, skip_invalid: bool, rejects: str | Non
             "{count} records refused, so nothing was imported; fix them, or add --skip-invalid to "
             "import the others", len(outcome.rejected)).format(count=len(outcome.rejected)))
     if outcome.rejected:
-        lines = "".join(json.dumps(p.as_dict(), ensure_ascii=False, default=str) + "\n"
-                        for p in outcome.rejected)
-        if rejects:
-            output.write_private(rejects, lines)
-        else:
-            sys.stderr.write(lines)
+        if not rejects:
+            sys.stderr.write("".join(json.dumps(p.as_dict(), ensure_ascii=False, default=str) + "\n"
+                                     for p in outcome.rejected))
         imported = ngettext("{count} imported", "{count} imported", len(outcome.created)).format(
             count=len(outcome.created))
         refused = ngettext("{count} refused", "{count} refused", len(outcome.rejected)).format(
@@ -98,6 +144,11 @@ def _report(ctx, outcome: intake.Outcome, skip_invalid: bool, rejects: str | Non
                         else _("{imported}, {refused}.")).format(
             imported=imported, refused=refused, path=rejects))
         raise typer.Exit(InvalidInput.exit_code)
+    if outcome.not_calls and rejects:
+        output.message(ngettext("{count} message that is not a call is kept in {path}.",
+                                "{count} messages that are not calls are kept in {path}.",
+                                len(outcome.not_calls)).format(count=len(outcome.not_calls),
+                                                               path=rejects))
     if outcome.created:
         output.message(ngettext("Imported {count} ticket.", "Imported {count} tickets.",
                                 len(outcome.created)).format(count=len(outcome.created)))

@@ -29,6 +29,10 @@ FIELDS = ("caller", "summary", "org", "org_kind", "role", "contact", "channel", 
           "purchase_order", "opened_at")
 # A call typed into a form or a script is a written request unless it says otherwise.
 DEFAULT_CHANNEL = "web"
+# `--map COLUMN=-`: the column is left out.
+IGNORED = "-"
+# The sniffer reads this much of a CSV file: enough rows to see its quoting, not the whole.
+_CSV_SAMPLE = 64 * 1024
 # No record is this long; a longer line is refused before it is parsed.
 MAX_RECORD_BYTES = 1_000_000
 ATTACHMENTS_DIR = "attachments"
@@ -48,14 +52,26 @@ class Item:
 
 @dataclass
 class Rejected:
+    """A record set aside, kept whole so that it can be fixed and piped in again: the
+    record as read, or for mail the message's bytes (as text, or base64 when not UTF-8)."""
+
     position: str
     field: str | None
     reason: str
     data: Any = None
 
     def as_dict(self) -> dict:
-        return {"record": self.position, "field": self.field, "reason": self.reason,
-                "data": self.data}
+        found = {"record": self.position, "field": self.field, "reason": self.reason,
+                 "data": self.data}
+        if isinstance(self.data, (bytes, bytearray)):
+            try:
+                found["data"] = bytes(self.data).decode("utf-8")
+            except UnicodeDecodeError:
+                import base64
+
+                found["data"] = base64.b64encode(self.data).decode("ascii")
+                found["data_encoding"] = "base64"
+        return found
 
 
 @dataclass
@@ -64,10 +80,13 @@ class Outcome:
     appended: list[int] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
+    # Mail that is no call (auto-replies, bounces, invitations) naming no known ticket.
+    not_calls: list[Rejected] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"created": self.created, "appended": self.appended,
-                "duplicates": self.duplicates, "rejected": [r.as_dict() for r in self.rejected]}
+                "duplicates": self.duplicates, "rejected": [r.as_dict() for r in self.rejected],
+                "not_calls": [r.as_dict() for r in self.not_calls]}
 
 
 # -- reading ---------------------------------------------------------------------
@@ -124,17 +143,25 @@ def _json_error(exc: json.JSONDecodeError, where) -> str:
 
 
 def parse(raw: bytes, fmt: str, *, encoding: str = "utf-8",
-          mapping: dict[str, str] | None = None) -> tuple[list[Item], list[Rejected]]:
-    """The records of the input, each an item or the reason it cannot be read."""
+          mapping: dict[str, str] | None = None, defaults: dict[str, str] | None = None,
+          date_format: str | None = None) -> tuple[list[Item], list[Rejected]]:
+    """The records of the input, each an item or the reason it cannot be read.
+
+    `defaults` are facts for the records that do not give them (`--set`), `date_format`
+    the strftime pattern of `opened_at` (`--date-format`)."""
     if fmt not in FORMATS:
         raise InvalidInput(say("--format: {value!r} is not one of {choices}", value=fmt,
                                choices=", ".join(FORMATS)))
     _require_content(raw)
     if fmt in MAIL_FORMATS:
+        if mapping or defaults or date_format:
+            raise InvalidInput(say("--map, --ignore, --set and --date-format go with JSON or CSV "
+                                   "input; an e-mail's facts come from its headers"))
         return _parse_mail(raw, fmt)
     text = _text(raw, encoding)
+    reading = _Reading(defaults or {}, date_format)
     if fmt == "csv":
-        return _parse_csv(text, mapping or {})
+        return _parse_csv(text, mapping or {}, reading)
     if mapping:
         raise InvalidInput(say("--map renames CSV columns; JSON records use the field names"))
     if fmt == "jsonl":
@@ -147,7 +174,7 @@ def parse(raw: bytes, fmt: str, *, encoding: str = "utf-8",
         for index, (number, line) in enumerate(lines):
             where = say("line {number}", number=number)
             if records is not None:
-                _classify(records[index], where, items, rejected)
+                _classify(records[index], where, items, rejected, reading)
                 continue
             if len(line) > MAX_RECORD_BYTES:
                 rejected.append(Rejected(where, None, say_n(
@@ -161,7 +188,7 @@ def parse(raw: bytes, fmt: str, *, encoding: str = "utf-8",
             except json.JSONDecodeError as exc:
                 rejected.append(Rejected(where, None, _json_error(exc, where), line[:200]))
                 continue
-            _classify(record, where, items, rejected)
+            _classify(record, where, items, rejected, reading)
         return items, rejected
     try:
         document = json.loads(text)
@@ -171,7 +198,7 @@ def parse(raw: bytes, fmt: str, *, encoding: str = "utf-8",
     items, rejected = [], []
     records = document if isinstance(document, list) else [document]
     for number, record in enumerate(records, start=1):
-        _classify(record, say("record {number}", number=number), items, rejected)
+        _classify(record, say("record {number}", number=number), items, rejected, reading)
     return items, rejected
 
 
@@ -191,7 +218,19 @@ def _all_at_once(lines: list[tuple[int, str]]) -> list | None:
     return records if len(records) == len(lines) else None
 
 
-def _classify(record: Any, where: str, items: list[Item], rejected: list[Rejected]) -> None:
+@dataclass
+class _Reading:
+    """How records are read: facts given by default, and how dates are written."""
+
+    defaults: dict[str, str] = field(default_factory=dict)
+    date_format: str | None = None
+
+
+_PLAIN = _Reading()
+
+
+def _classify(record: Any, where: str, items: list[Item], rejected: list[Rejected],
+              reading: _Reading = _PLAIN) -> None:
     if not isinstance(record, dict):
         rejected.append(Rejected(where, None, say("{where} is not a JSON object of fields",
                                                   where=where), record))
@@ -200,7 +239,10 @@ def _classify(record: Any, where: str, items: list[Item], rejected: list[Rejecte
         if "id" in record and "history" in record:
             items.append(Item(where, "ticket", check_ticket(record)))
         else:
-            items.append(Item(where, "call", record, facts=call_facts(record)))
+            facts = {**reading.defaults, **{k: v for k, v in record.items()
+                                            if v is not None and v != ""}}
+            items.append(Item(where, "call", record,
+                              facts=call_facts(facts, date_format=reading.date_format)))
     except InvalidInput as exc:
         rejected.append(Rejected(where, getattr(exc, "field", None),
                                  say("{where}: {reason}", where=where, reason=exc.args[0]), record))
@@ -210,15 +252,35 @@ def _canonical(header: str) -> str:
     return header.strip().lower().replace("-", "_").replace(" ", "_")
 
 
-def _parse_csv(text: str, mapping: dict[str, str]) -> tuple[list[Item], list[Rejected]]:
+def _dialect(text: str):
+    """The CSV dialect, sniffed from a sample of whole rows: the header line alone tells
+    the delimiter but not how quotes are written (RFC 4180 doubles them)."""
+    import csv
+
+    sample = text[:_CSV_SAMPLE]
+    if len(text) > _CSV_SAMPLE and "\n" in sample:
+        sample = sample[:sample.rindex("\n") + 1]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        try:
+            dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+        except csv.Error:
+            return csv.excel
+    # A sniffed dialect may miss that quotes are doubled (no doubled quote in the sample)
+    # or guess a stray escape character; spreadsheets and helpdesk exports write RFC 4180.
+    dialect.doublequote = True
+    dialect.escapechar = None
+    dialect.quotechar = dialect.quotechar or '"'
+    return dialect
+
+
+def _parse_csv(text: str, mapping: dict[str, str],
+               reading: _Reading = _PLAIN) -> tuple[list[Item], list[Rejected]]:
     import csv
     import io
 
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
@@ -228,31 +290,32 @@ def _parse_csv(text: str, mapping: dict[str, str]) -> tuple[list[Item], list[Rej
     unknown = []
     for name in header:
         target = wanted.get(_canonical(name), _canonical(name))
-        if target not in FIELDS:
+        if target != IGNORED and target not in FIELDS:
             unknown.append(name)
         columns.append(target)
     if unknown:
         raise InvalidInput(say(
             "CSV columns {columns} are not fields of a call; map each with --map 'COLUMN=field' "
-            "(fields: {fields}); nothing was imported",
+            "(fields: {fields}), or leave it out with --ignore COLUMN; nothing was imported",
             columns=", ".join(repr(u) for u in unknown), fields=", ".join(FIELDS)))
     items, rejected = [], []
     row_number = 1
     while True:
+        line = reader.line_num + 1
         try:
             row = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
             row_number += 1
-            where = say("row {number}", number=row_number)
+            where = say("row {number} (line {line})", number=row_number, line=line)
             rejected.append(Rejected(where, None, say("{where}: {reason}", where=where,
                                                       reason=str(exc))))
             continue
         row_number += 1
         if not any(cell.strip() for cell in row):
             continue
-        where = say("row {number}", number=row_number)
+        where = say("row {number} (line {line})", number=row_number, line=line)
         if len(row) != len(columns):
             cells = say_n("{count} cell", "{count} cells", len(row), count=len(row))
             rejected.append(Rejected(where, None, say(
@@ -260,8 +323,8 @@ def _parse_csv(text: str, mapping: dict[str, str]) -> tuple[list[Item], list[Rej
                 columns=say_n("{count} column", "{count} columns", len(columns),
                               count=len(columns))), row))
             continue
-        record = {c: v for c, v in zip(columns, row) if v.strip() != ""}
-        _classify(record, where, items, rejected)
+        record = {c: v for c, v in zip(columns, row) if c != IGNORED and v.strip() != ""}
+        _classify(record, where, items, rejected, reading)
     return items, rejected
 
 
@@ -273,10 +336,15 @@ def _parse_mail(raw: bytes, fmt: str) -> tuple[list[Item], list[Rejected]]:
     for number, message in enumerate(messages, start=1):
         where = say("message {number}", number=number)
         try:
-            items.append(Item(where, "mail", mail.parse_message(message)))
-        except mail.MailError as exc:
-            rejected.append(Rejected(where, None, say("{where}: {reason}", where=where,
-                                                      reason=exc.args[0])))
+            parsed = mail.parse_message(message)
+            # The facts are checked now, as a JSON record's are: a bad message is listed
+            # before anything is written, not found while writing.
+            tickets.validate(_mail_facts(parsed, None), label=lambda name: name)
+            items.append(Item(where, "mail", parsed))
+        except (mail.MailError, InvalidInput) as exc:
+            rejected.append(Rejected(where, getattr(exc, "field", None),
+                                     say("{where}: {reason}", where=where, reason=exc.args[0]),
+                                     message))
     return items, rejected
 
 
@@ -292,23 +360,35 @@ def _boolean(value: Any, name: str) -> bool:
                                        value=value))
 
 
-def _moment(value: Any, name: str) -> datetime:
+def _moment(value: Any, name: str, date_format: str | None = None) -> datetime:
     from deskcli.core.clock import now, parse_datetime
 
     if not isinstance(value, str):
         raise tickets.FieldError(name, say("{field}: {value!r} is not a date and time", field=name,
                                            value=value))
-    try:
-        moment = parse_datetime(value, name)
-    except InvalidInput as exc:
-        raise tickets.FieldError(name, exc.args[0]) from None
+    if date_format:
+        from datetime import timezone
+
+        try:
+            moment = datetime.strptime(value.strip(), date_format)
+        except ValueError:
+            raise tickets.FieldError(name, say(
+                "{field}: {value!r} is not written as --date-format {pattern!r} says",
+                field=name, value=value, pattern=date_format)) from None
+        # A time without an offset is the machine's local time, as `deskcli open` reads it.
+        moment = (moment if moment.tzinfo else moment.astimezone()).astimezone(timezone.utc)
+    else:
+        try:
+            moment = parse_datetime(value, name)
+        except InvalidInput as exc:
+            raise tickets.FieldError(name, exc.args[0]) from None
     if moment > now():
         raise tickets.FieldError(name, say("{field}: {value} is in the future", field=name,
                                            value=value))
     return moment
 
 
-def call_facts(record: dict) -> tickets.CallFacts:
+def call_facts(record: dict, date_format: str | None = None) -> tickets.CallFacts:
     """The facts of one piped call, checked as `deskcli open` checks its options."""
     unknown = sorted(set(record) - set(FIELDS))
     if unknown:
@@ -320,7 +400,7 @@ def call_facts(record: dict) -> tickets.CallFacts:
     values.setdefault("channel", DEFAULT_CHANNEL)
     facts = tickets.CallFacts(caller=values.pop("caller", None), summary=values.pop("summary", None),
                               billable=billable,
-                              started_at=_moment(opened, "opened_at") if opened is not None else None,
+                              started_at=_moment(opened, "opened_at", date_format) if opened is not None else None,
                               **values)
     return tickets.validate(facts, label=lambda name: name)
 
@@ -361,7 +441,7 @@ def import_batch(desk: Desk, items: list[Item], rejected: list[Rejected], *, now
                     outcome.rejected.append(Rejected(
                         item.position, getattr(exc, "field", None),
                         say("{where}: {reason}", where=item.position, reason=exc.args[0]),
-                        item.data if item.kind != "mail" else None))
+                        item.data if item.kind != "mail" else item.data.raw))
                     if not skip_invalid:
                         raise _Abort() from None
     except BaseException as exc:
@@ -395,6 +475,13 @@ def _restore(store, item: Item) -> int:
     for request in ticket.get("interventions") or []:
         if isinstance(request.get("number"), int):
             store.reserve_counter("intervention", request["number"])
+    archive = store.archived()
+    for entry in ticket.get("history") or []:
+        # The Message-IDs an export carries: the same mail piped again is a duplicate,
+        # and a reply to it is added to this ticket.
+        if isinstance(entry, dict) and isinstance(entry.get("message_id"), str) \
+                and archive.message_ticket(entry["message_id"]) is None:
+            archive.remember_message(entry["message_id"], number)
     if ticket["status"] in CLOSED_STATUSES:
         store.reserve_numbers(number)
         store.archived().update_ticket(ticket)
@@ -413,20 +500,29 @@ def _sender(message) -> tuple[str, str | None]:
 
 def _organisation_of(store, address: str | None) -> str | None:
     """The organisation a sender belongs to: by their address, else by its domain."""
-    from deskcli.core import contracts
-
     if not address:
         return None
-    domain = address.rsplit("@", 1)[-1]
-    by_domain = None
+    by_address, by_domain = store.memo(("senders",), lambda: _sender_index(store))
+    return by_address.get(address) or by_domain.get(address.rsplit("@", 1)[-1])
+
+
+def _sender_index(store) -> tuple[dict[str, str], dict[str, str]]:
+    """Each known contact address, and each domain of a company's contact, to its
+    organisation: built once per change, a batch of mail would otherwise read every
+    directory once per message."""
+    from deskcli.core import contracts
+
+    by_address: dict[str, str] = {}
+    by_domain: dict[str, str] = {}
     for org in store.records(contracts.ORGANISATIONS):
         for caller in org.get("callers", []):
             contact = (caller.get("contact") or "").strip().lower()
-            if contact == address:
-                return org["name"]
-            if by_domain is None and contact.endswith("@" + domain) and org.get("kind") != "individual":
-                by_domain = org["name"]
-    return by_domain
+            if "@" not in contact:
+                continue
+            by_address.setdefault(contact, org["name"])
+            if org.get("kind") != "individual":
+                by_domain.setdefault(contact.rsplit("@", 1)[-1], org["name"])
+    return by_address, by_domain
 
 
 def _store_attachments(desk: Desk, number: int, attachments, written: list[Path]) -> list[str]:
@@ -461,6 +557,29 @@ def _store_attachments(desk: Desk, number: int, attachments, written: list[Path]
     return stored
 
 
+def _mail_facts(message, org: str | None) -> tickets.CallFacts:
+    name, address = _sender(message)
+    text = message.text or ""
+    return tickets.CallFacts(
+        caller=name[:200], contact=address, org=org,
+        summary=(message.subject or "(no subject)")[:500], channel="email",
+        description=text[:tickets.MAX_TEXT] or None)
+
+
+def _mail_target(store, message) -> int | None:
+    """The ticket a message belongs to: the one a message it answers or reports on was
+    taken into, else the one its subject names ([#12])."""
+    archive = store.archived()
+    for reference in [*message.in_reply_to, *message.reported_ids]:
+        target = archive.message_ticket(reference)
+        if target is not None:
+            return target
+    if message.ticket_number is not None:
+        if store.get_ticket(message.ticket_number) or archive.get_ticket(message.ticket_number):
+            return message.ticket_number
+    return None
+
+
 def _take_mail(desk: Desk, store, item: Item, now: datetime, outcome: Outcome,
                written: list[Path]) -> None:
     from deskcli.core import notices
@@ -470,48 +589,58 @@ def _take_mail(desk: Desk, store, item: Item, now: datetime, outcome: Outcome,
     if message.message_id and archive.message_ticket(message.message_id) is not None:
         outcome.duplicates.append(message.message_id)
         return
-    target = None
-    for reference in message.in_reply_to:
-        target = archive.message_ticket(reference)
-        if target is not None:
-            break
-    if target is None and message.ticket_number is not None:
-        if store.get_ticket(message.ticket_number) or archive.get_ticket(message.ticket_number):
-            target = message.ticket_number
+    target = _mail_target(store, message)
     name, address = _sender(message)
     text = message.text or ""
+    if message.not_a_call and target is None:
+        outcome.not_calls.append(Rejected(item.position, None, say(
+            "{where}: not a call ({reason}), and it names no ticket known here",
+            where=item.position, reason=message.not_a_call), message.raw))
+        return
     long_text = len(text) > tickets.MAX_TEXT
+    extra = []
+    if long_text:
+        from deskcli.core.mail import Attachment
+
+        extra = [Attachment("message.txt", "text/plain", text.encode("utf-8"))]
+    sent_at = to_iso(message.date) if message.date else None
     if target is not None:
         holder, ticket = tickets.held(desk, store, target)
-        files = _store_attachments(desk, target, message.attachments, written)
-        ticket["history"].append(tickets.history_entry(
-            "message", now, desk.technician, sender=name, address=address,
-            subject=message.subject or None, text=text[:tickets.MAX_TEXT] or None,
-            message_id=message.message_id, attachments=files or None,
-            sent_at=to_iso(message.date) if message.date else None))
+        files = _store_attachments(desk, target, [*message.attachments, *extra], written)
+        if message.not_a_call:
+            entry = tickets.history_entry(
+                "automatic_message", now, desk.technician, sender=name, address=address,
+                subject=message.subject or None, reason=message.not_a_call,
+                delivery=message.delivery or None, text=text[:tickets.MAX_TEXT] or None,
+                message_id=message.message_id, attachments=files or None, sent_at=sent_at)
+            notice = say("#{number}: an automatic message ({reason}) was added", number=target,
+                         reason=message.not_a_call)
+        else:
+            entry = tickets.history_entry(
+                "message", now, desk.technician, sender=name, address=address,
+                subject=message.subject or None, text=text[:tickets.MAX_TEXT] or None,
+                message_id=message.message_id, attachments=files or None, sent_at=sent_at)
+            notice = say("#{number}: a message from {name} was added", number=target, name=name)
+        ticket["history"].append(entry)
         if files:
             ticket["attachments"] = [*(ticket.get("attachments") or []), *files]
         holder.update_ticket(ticket)
-        notices.leave(store, ticket, to=ticket["opener"], by=desk.technician, now=now,
-                      text=say("#{number}: a message from {name} was added", number=target,
-                               name=name))
+        # The message is the sender's, not the technician's who runs the mail filter: the
+        # opener is told even when the filter runs under their own name.
+        notices.leave(store, ticket, to=ticket["opener"], by=address or name, now=now,
+                      text=notice)
         outcome.appended.append(target)
     else:
-        facts = tickets.validate(tickets.CallFacts(
-            caller=name[:200], contact=address, org=_organisation_of(store, address),
-            summary=(message.subject or "(no subject)")[:500], channel="email",
-            description=text[:tickets.MAX_TEXT] or None), label=lambda field_name: field_name)
+        facts = tickets.validate(_mail_facts(message, _organisation_of(store, address)),
+                                 label=lambda field_name: field_name)
         received = tickets.history_entry(
             "message", now, desk.technician, sender=name, address=address,
-            subject=message.subject or None, message_id=message.message_id,
-            sent_at=to_iso(message.date) if message.date else None)
+            subject=message.subject or None, message_id=message.message_id, sent_at=sent_at)
         ticket = tickets.record_call(desk, store, facts, now, history=[received])
         target = ticket["id"]
-        extra = []
-        if long_text:
-            from deskcli.core.mail import Attachment
-
-            extra = [Attachment("message.txt", "text/plain", text.encode("utf-8"))]
+        if address:
+            store.memo(("senders",), lambda: _sender_index(store))[0].setdefault(
+                address, ticket["organisation"]["name"])
         files = _store_attachments(desk, target, [*message.attachments, *extra], written)
         if files:
             ticket["attachments"] = files

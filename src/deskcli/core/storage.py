@@ -409,9 +409,12 @@ class Store(RecordsInMemory):
         for kind, numbers in self._dirty.items():
             table = self._db.table(kind)
             stored = self._table(kind)
-            for number in sorted(numbers):
-                data = {k: v for k, v in stored[number].items() if k != "id"}
-                table.upsert(Document(data, doc_id=number))
+            # Two table operations per kind, whatever the count: TinyDB rebuilds its whole
+            # table at each one, so a record written at a time would make a batch of
+            # 8,000 new callers quadratic.
+            table.remove(doc_ids=[n for n in numbers if table.contains(doc_id=n)])
+            table.insert_multiple(Document({k: v for k, v in stored[n].items() if k != "id"},
+                                           doc_id=n) for n in sorted(numbers))
         self._dirty = {}
 
 

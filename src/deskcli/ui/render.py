@@ -161,6 +161,16 @@ def describe(entry: dict) -> str:
                 + (f" <{entry['address']}>" if entry.get("address") else "")
                 + (f": {entry['subject']}" if entry.get("subject") else "")
                 + (_(" (attached: {files})").format(files=", ".join(files)) if files else ""))
+    if event == "automatic_message":
+        # A bounce or an auto-reply about this ticket: what happened to each recipient.
+        delivery = "; ".join(
+            " ".join(str(part) for part in (d.get("recipient"), d.get("action"), d.get("status"))
+                     if part) + (f" ({d['diagnostic']})" if d.get("diagnostic") else "")
+            for d in entry.get("delivery") or [])
+        return (_("automatic message ({reason}) from {sender}").format(
+                    reason=entry.get("reason"), sender=entry.get("address") or entry.get("sender"))
+                + (f": {entry['subject']}" if entry.get("subject") else "")
+                + (f" - {delivery}" if delivery else ""))
     if event == "piped_in":
         return _("piped in by a script")
     if event == "admissibility":
