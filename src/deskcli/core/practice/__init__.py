@@ -1,0 +1,18 @@
+"""Practice calls: a scenario plays the caller, the student walks the procedure, and each
+decision is scored against the rule it follows, with the rule and the course document's
+section quoted.
+
+rules: what is scored and why; scenarios: the scenario files; call: the simulated call;
+scoring: the scorecard; results: what is kept and reported."""
+
+from deskcli.core.practice.call import (Decisions, PracticeCall, play_answers,  # noqa: F401
+                                       read_answers, right_answers, sandbox, student_key)
+from deskcli.core.practice.results import (keep_result, results, results_repository,  # noqa: F401
+                                          summary)
+from deskcli.core.practice.rules import (ABANDONED, CLOSING_LABEL, POINTS,  # noqa: F401
+                                        PRACTICE_DIR, QUESTIONS, RESULTS, RULES, SCENARIO_DIR,
+                                        TOLD, TREATMENT_RULES, TREATMENTS, Rule)
+from deskcli.core.practice.scenarios import (Scenario, _read_toml, find_scenario,  # noqa: F401
+                                            list_scenarios, load_scenario, matches,
+                                            scenario_dirs, scenario_files)
+from deskcli.core.practice.scoring import scorecard  # noqa: F401
