@@ -76,12 +76,12 @@ def test_the_feedback_quotes_the_rule_and_its_section(deskcli, answers):
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "✗ Treatment (0/3): your answer transfer, expected intervene" in out
-    assert "Rule (procedure §3, On-site intervention; seed 001 §4.3.4" in out
+    assert "Rule (course « Traiter un ticket d'incident » §4.3.4" in out
     assert "Here: La panne est de toute évidence matérielle" in out
     assert "✗ Knowledge base" not in out  # no transfer was expected: no KB item
     assert "✗ A precise diagnosis" in out
     text = deskcli("practice", "report", "--student", "omar").stdout
-    assert "Omar: 1 call(s)" in text and "Treatment" in text and "seed 001 §4.3.4" in text
+    assert "Omar: 1 call(s)" in text and "Treatment" in text and "« Traiter un ticket d'incident » §4.3.4" in text
 
 
 def test_practice_needs_a_terminal_or_answers(deskcli):
@@ -178,7 +178,7 @@ def test_a_wrong_move_at_the_prompts_gets_its_feedback(keyed):
     result = keyed(keys, "--scenario", "imprimante-assistante", "--no-clock")
     assert result.exit_code == 0, result.stderr
     assert "✗ Impact (0/2): your answer company, expected user" in result.stdout
-    assert "Rule (procedure §2; seed 001 §2.5.2.1)" in result.stdout
+    assert "Rule (course « Traiter un ticket d'incident » §2.5.2.1)" in result.stdout
     assert "Here: Une seule utilisatrice est touchée" in result.stdout
     assert "Score: 19/22" in result.stdout
     assert "identified in time" not in result.stdout
@@ -205,8 +205,8 @@ def test_a_practice_call_in_french(deskcli, answers, french):
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "✗ Traitement (0/3)\u00a0: votre réponse transfert, attendu intervention" in out
-    assert "Règle (procédure §3, Intervention sur site\u00a0; document 001 §4.3.4)" in out
-    assert "Pas ceci (procédure §3, Passer la main\u00a0; document 001 §4.3.3)" in out
+    assert "Règle (cours «\u00a0Traiter un ticket d'incident\u00a0» §4.3.4)" in out
+    assert "Pas ceci (cours «\u00a0Traiter un ticket d'incident\u00a0» §4.3.3)" in out
     assert "✓ Demander le matériel et son environnement (1/1)" in out
     assert "Note\u00a0: " in out
     assert english_words(out) == []
@@ -217,3 +217,63 @@ def test_a_practice_call_in_french(deskcli, answers, french):
     assert not float(mean).is_integer()  # so that its decimal comma shows
     assert f"note moyenne {mean:g}\u00a0%".replace(".", ",") in report
     assert french == set(), "messages the French catalog lacks"
+
+
+MISSPELT = """\
+title = "Essai"
+summary = "Un essai mal écrit."
+[caller]
+name = "Ali"
+[replies]
+greting = "Bonjour"
+[problem]
+keyword = ["serveur"]
+[treatment]
+situation = "Rien."
+[expected]
+type = "incident"
+impakt = "user"
+impact = "user"
+urgency = "blocked"
+treatment = "transfer"
+groupe = "network"
+"""
+
+
+def test_check_names_every_unknown_key_and_incoherence(deskcli, tmp_path):
+    path = tmp_path / "essai.toml"
+    path.write_text(MISSPELT, encoding="utf-8")
+    result = deskcli("practice", "check", str(path))
+    assert result.exit_code == 2
+    for key in ("replies.greting: unknown key (did you mean greeting?)",
+                "problem.keyword: unknown key (did you mean keywords?)", "expected.impakt",
+                "expected.groupe: unknown key (did you mean group?)"):
+        assert f"{key}" in result.stderr, key
+    assert "Traceback" not in result.stderr
+    # The same file once spelt right: the incoherences, all of them.
+    fixed = (MISSPELT.replace("greting", "greeting").replace('keyword =', 'keywords =')
+             .replace('impakt = "user"\n', "").replace("groupe", "grup"))
+    path.write_text(fixed, encoding="utf-8")
+    result = deskcli("practice", "check", str(path), "--json")
+    problems = result.json()["problems"]
+    assert result.exit_code == 2
+    assert any("expected.grup: unknown key (did you mean group?)" in p for p in problems)
+    assert any("expected.group: a transfer names the group" in p for p in problems)
+    assert any("no valid contract" in p for p in problems)
+    # Played, the misspelt file is refused the same way: never scored on a half-read file.
+    played = deskcli("practice", "--scenario", str(path), "--answers", str(path))
+    assert played.exit_code == 2 and "expected.grup" in played.stderr
+
+
+def test_check_prints_the_model_answers_to_play_back(deskcli, tmp_path):
+    from deskcli.core.paths import data_dir
+
+    shipped = data_dir() / "scenarios" / "reseau-procedure.toml"
+    result = deskcli("practice", "check", str(shipped))
+    assert result.exit_code == 0, result.stderr
+    assert 'group = "network"' in result.stdout
+    answers = tmp_path / "answers.toml"
+    answers.write_text(result.stdout, encoding="utf-8")
+    card = deskcli("practice", "--scenario", str(shipped), "--answers", str(answers),
+                   "--json").json()
+    assert card["percent"] == 100

@@ -125,3 +125,27 @@ def practice_report(
         from deskcli.ui import practice as practice_ui
 
         practice_ui.show_summary(report)
+
+
+@app.command("check")
+def practice_check(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar=N_("FILE"), help=N_("The scenario file to check."))],
+    json_output: JsonOption = False,
+) -> None:
+    """Check a scenario file: every unknown key and every incoherence is named; a sound file
+    gets its model answers, as a file of answers to play it with.
+
+    Example: deskcli practice check mon-scenario.toml > reponses.toml
+    """
+    scenario, problems = practice.check_scenario(file)
+    answers = practice.right_answers(scenario) if scenario is not None and not problems else None
+    if wants_json(ctx, json_output):
+        output.emit_json({"file": str(file), "problems": problems, "answers": answers})
+        if problems:
+            raise typer.Exit(2)
+        return
+    if problems:
+        raise InvalidInput("\n".join(problems))
+    output.message(say("{path}: no mistake found; its model answers follow.", path=str(file)))
+    print(practice.answers_toml(answers), end="")

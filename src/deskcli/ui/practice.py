@@ -46,6 +46,11 @@ def _elapsed(call: practice.PracticeCall, since, limit: int) -> str:
         minutes=seconds // 60, seconds=seconds % 60, limit=limit)
 
 
+def _group(name: str) -> str:
+    label = practice.GROUP_LABELS.get(name)
+    return tr(label) if label else name
+
+
 def _labelled(table: dict[str, str]) -> list[tuple[str, str]]:
     return [(key, tr(label)) for key, label in table.items()]
 
@@ -54,8 +59,11 @@ def _checklist(call: practice.PracticeCall) -> None:
     limit = call.desk.settings["desk"]["identification_minutes"]
     while True:
         moves = [(key, tr(practice.QUESTIONS[key])) for key in call.remaining_questions()]
-        moves += [(REFORMULATE, _("Reformulate the problem and check it with the caller")),
-                  (DONE, _("Checklist done: decide whether the call is admissible"))]
+        if call.reformulation_tries_left() > 0:
+            moves.append((REFORMULATE, _("Reformulate the problem and check it with the caller "
+                                         "({tries} tries left)").format(
+                tries=call.reformulation_tries_left())))
+        moves += [(DONE, _("Checklist done: decide whether the call is admissible"))]
         move = prompts.select(_("Your next move{clock}:").format(
             clock=_elapsed(call, call.started, limit)), moves)
         if move == DONE:
@@ -127,7 +135,7 @@ def play(call: practice.PracticeCall) -> dict:
         from deskcli.core import treatment
 
         groups = sorted(treatment.groups(call.desk.settings))
-        details["group"] = prompts.select(_("To which group?"), [(g, g) for g in groups])
+        details["group"] = prompts.select(_("To which group?"), [(g, _group(g)) for g in groups])
     elif decision == "escalate":
         details["escalation_kind"] = prompts.select(_("Which escalation?"), [
             ("functional", _("functional (horizontal): more specialised people or access rights")),
@@ -167,6 +175,8 @@ def _value(key: str, value) -> str:
         return "—"
     if value in ("asked", "not asked"):
         return _("asked") if value == "asked" else _("not asked")
+    if key == "group" and isinstance(value, str):
+        return _group(value)
     kind = _KINDS.get(key)
     if kind and isinstance(value, str):
         return choices.label(kind, value)
@@ -200,8 +210,12 @@ def show_scorecard(card: dict) -> None:
         if item.get("applied_rule"):
             print(_("    Not this ({section}): {rule}").format(
                 section=tr(item["applied_section"]), rule=tr(item["applied_rule"])))
+        if item.get("fault"):
+            print(_("    Lost because {fault}").format(fault=tr(item["fault"])))
         if item.get("why"):
             print(_("    Here: {why}").format(why=output.safe(item["why"])))
+        if item.get("model"):
+            print(_("    What to say: « {model} »").format(model=output.safe(item["model"])))
     for said in card.get("desk_said", []):
         print(_("  The desk refused: {refusal}").format(refusal=output.safe(shown(said))))
     timing = card["minutes"]

@@ -5,14 +5,16 @@ section quoted.
 rules: what is scored and why; scenarios: the scenario files; call: the simulated call;
 scoring: the scorecard; results: what is kept and reported."""
 
-from deskcli.core.practice.call import (Decisions, PracticeCall, play_answers,  # noqa: F401
+from deskcli.core.practice.call import (Decisions, PracticeCall, answers_toml,  # noqa: F401
+                                       play_answers,
                                        read_answers, right_answers, sandbox, student_key)
 from deskcli.core.practice.results import (keep_result, results, results_repository,  # noqa: F401
                                           summary)
-from deskcli.core.practice.rules import (ABANDONED, CLOSING_LABEL, POINTS,  # noqa: F401
+from deskcli.core.practice.rules import (ABANDONED, CLOSING_LABEL, GROUP_LABELS,  # noqa: F401
+                                        POINTS,
                                         PRACTICE_DIR, QUESTIONS, RESULTS, RULES, SCENARIO_DIR,
                                         TOLD, TREATMENT_RULES, TREATMENTS, Rule)
 from deskcli.core.practice.scenarios import (Scenario, _read_toml, find_scenario,  # noqa: F401
-                                            list_scenarios, load_scenario, matches,
+                                            check_scenario, list_scenarios, load_scenario, matches,
                                             scenario_dirs, scenario_files)
 from deskcli.core.practice.scoring import scorecard  # noqa: F401

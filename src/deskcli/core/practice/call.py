@@ -15,8 +15,8 @@ from deskcli.core.desk import Desk
 from deskcli.core.errors import DeskError, InvalidInput
 from deskcli.core.names import name_key
 from deskcli.core.practice.rules import PRACTICE_DIR, QUESTIONS
-from deskcli.core.practice.scenarios import Scenario, _read_toml, matches
-from deskcli.core.practice.scoring import scorecard
+from deskcli.core.practice.scenarios import Scenario, _read_toml
+from deskcli.core.practice.scoring import REFORMULATION_TRIES, judge_reformulation, scorecard
 from deskcli.i18n import N_, from_record, say, term
 
 def student_key(student: str) -> str:
@@ -67,6 +67,7 @@ def _seed_contracts(desk: Desk, scenario: Scenario, today: date, now: datetime) 
 class Decisions:
     asked: list[str] = field(default_factory=list)
     reformulations: list[tuple[str, bool]] = field(default_factory=list)
+    reformulation_reasons: list[str | None] = field(default_factory=list)
     admissible: bool | None = None
     told: str | None = None
     type: str | None = None
@@ -121,12 +122,29 @@ class PracticeCall:
             return reply
         return _DEFAULT_REPLIES[key](self.scenario)
 
+    def reformulation_tries_left(self) -> int:
+        if any(ok for _, ok in self.decided.reformulations):
+            return 0
+        return REFORMULATION_TRIES - len(self.decided.reformulations)
+
     def reformulate(self, text: str) -> tuple[bool, str]:
+        """The caller's answer to a reformulation: confirmed only when it says what they
+        said, after they said it; a call allows a fixed number of tries."""
+        if self.reformulation_tries_left() <= 0:
+            raise InvalidInput(say("reformulation: no try left (a call allows {count}, and "
+                                   "stops at the first one the caller confirms)",
+                                   count=REFORMULATION_TRIES))
         text = (text or "").strip()
-        confirmed = bool(text) and matches(text, self.scenario.problem.get("keywords", []))
-        self.decided.reformulations.append((text, confirmed))
         replies = self.scenario.replies
-        if confirmed:
+        if "problem" not in self.decided.asked:
+            self.decided.reformulations.append((text, False))
+            self.decided.reformulation_reasons.append(
+                N_("the caller had not yet described the problem"))
+            return False, "Mais je ne vous ai pas encore expliqué mon problème…"
+        verdict = judge_reformulation(self.scenario, text)
+        self.decided.reformulations.append((text, verdict.confirmed))
+        self.decided.reformulation_reasons.append(verdict.reason)
+        if verdict.confirmed:
             return True, replies.get("reformulation_yes") or "Oui, c'est bien ça."
         return False, replies.get("reformulation_no") or "Non, ce n'est pas tout à fait ça…"
 
@@ -251,8 +269,10 @@ class PracticeCall:
         if decision == "escalate":
             escalation_kind = choices.pick("escalation", escalation_kind, "escalation_kind")
         if decision == "transfer":
-            group = group or self.scenario.expected.get("group") or "workstation"
             known = treatment.groups(self.desk.settings)
+            if not group:
+                raise InvalidInput(say("group: a transfer names the group it goes to, one of "
+                                       "{allowed}", allowed=", ".join(sorted(known))))
             if group not in known:
                 raise InvalidInput(say("{option}: {value!r} is not one of {allowed}", option="group",
                                        value=group, allowed=", ".join(sorted(known))))
@@ -435,3 +455,24 @@ def right_answers(scenario: Scenario) -> dict:
     if e["treatment"] == "intervene":
         answers["diagnosis"] = scenario.treatment.get("diagnosis")
     return answers
+
+
+def answers_toml(answers: dict) -> str:
+    """A file of answers as TOML, to play back with --answers (tomllib reads, never writes)."""
+    import json
+
+    def value(v) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return str(v)
+        if isinstance(v, str):
+            return json.dumps(v, ensure_ascii=False)
+        if isinstance(v, list):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
+        raise TypeError(v)
+
+    return "".join(f"{key} = {value(v)}\n" for key, v in answers.items()
+                   if v is not None and v != {})

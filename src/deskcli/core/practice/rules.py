@@ -31,6 +31,14 @@ TREATMENTS = {
     "intervene": N_("Request an on-site intervention (evident hardware fault)"),
     "problem": N_("Requalify it as a problem (no identifiable cause)"),
 }
+# The shipped specialist groups, named in the session's language (a desk's own stay as set).
+GROUP_LABELS = {
+    "network": N_("network"),
+    "office-software": N_("office software"),
+    "workstation": N_("workstation"),
+    "server": N_("server"),
+    "vendor": N_("vendor or manufacturer (level 3)"),
+}
 # What the technician tells a caller whose call is not admissible.
 TOLD = {
     "billing": N_("Explain that incidents are solved under a contract or warranty; otherwise "
@@ -54,89 +62,92 @@ class Rule:
 
 # The one catalogue of what practice scores, each with the rule the feedback quotes.
 RULES = {
-    "greeting": Rule(N_("procedure §1; seed 000 §3"),
+    "greeting": Rule(N_("course « Identification de la demande » §3"),
                      N_("Pick up quickly and announce the name of the company you represent.")),
-    "introduction": Rule(N_("procedure §1; seed 001 §2.1"),
+    "introduction": Rule(N_("course « Traiter un ticket d'incident » §2.1"),
                          N_("First identify yourself formally, then reassure the caller.")),
-    "caller": Rule(N_("procedure §1; seed 001 §2.2, seed 000 §4"),
+    "caller": Rule(N_("course « Traiter un ticket d'incident » §2.2, « Identification de la demande » §4"),
                    N_("Identify the caller and their role: it tells which service you owe them.")),
-    "organisation": Rule(N_("procedure §1; seed 000 §4"),
+    "organisation": Rule(N_("course « Identification de la demande » §4"),
                          N_("Understand the caller's organisation: a company or a private "
                          "individual, and whether it is already in the repository.")),
-    "contact": Rule(N_("procedure §1; seed 000 §5"),
+    "contact": Rule(N_("course « Identification de la demande » §5"),
                     N_("Record the caller's contact: even a call you stop keeps it.")),
-    "equipment": Rule(N_("procedure §1; seed 001 §2.2"),
+    "equipment": Rule(N_("course « Traiter un ticket d'incident » §2.2"),
                       N_("Identify the equipment: brand and model of the PC or device, network "
                       "type, operating system and software.")),
-    "problem": Rule(N_("procedure §1; seed 001 §2.3"),
+    "problem": Rule(N_("course « Traiter un ticket d'incident » §2.3"),
                     N_("Listen to the problem in the caller's own words before solving it.")),
-    "contract": Rule(N_("procedure §1, Admissibility; seed 000 §5"),
+    "contract": Rule(N_("course « Identification de la demande » §5"),
                      N_("Check the caller's contract or warranty in the repository.")),
-    "reformulation": Rule(N_("procedure §1; seed 001 §2.3"),
+    "reformulation": Rule(N_("course « Traiter un ticket d'incident » §2.3"),
                           N_("Make sure you understood: reformulate and have the caller confirm.")),
-    "identification_time": Rule(N_("procedure §1; seed 001 §2.3"),
+    "identification_time": Rule(N_("course « Traiter un ticket d'incident » §2.3"),
                                 N_("Identifying the caller and the problem takes about 3 to 5 "
                                 "minutes.")),
-    "admissible": Rule(N_("procedure §1, Admissibility; seed 000 §5"),
+    "admissible": Rule(N_("course « Identification de la demande » §5"),
                        N_("A call is admissible under a valid contract or warranty; with none, or "
                        "out of warranty, the technician may stop the call.")),
-    "told": Rule(N_("procedure §1, Admissibility; seed 000 §5"),
+    "told": Rule(N_("course « Identification de la demande » §5"),
                  N_("Before stopping a call, record the contact and the incident and explain that "
                  "incidents are solved under a contract, otherwise as a billed service that "
                  "needs a purchase order (bon de commande).")),
-    "type": Rule(N_("procedure §2; seed 001 §2.5"),
+    "type": Rule(N_("course « Traiter un ticket d'incident » §2.5"),
                  N_("Call type: an incident (something broken) or a service request (a demand).")),
-    "impact": Rule(N_("procedure §2; seed 001 §2.5.2.1"),
+    "impact": Rule(N_("course « Traiter un ticket d'incident » §2.5.2.1"),
                    N_("Impact is how far the incident reaches: the whole company, a department "
                    "or a VIP, one user.")),
-    "urgency": Rule(N_("procedure §2; seed 001 §2.5.2.2"),
+    "urgency": Rule(N_("course « Traiter un ticket d'incident » §2.5.2.2"),
                     N_("Urgency is how critical it is to the caller's work: blocked, degraded, "
                     "can live with it.")),
-    "priority": Rule(N_("procedure §2; seed 001 §2.5.2.4"),
+    "priority": Rule(N_("course « Traiter un ticket d'incident » §2.5.2.4"),
                      N_("The priority comes from the grid, impact x urgency: a mis-qualified "
                      "blocking outage is costly (seed 001 §3).")),
-    "kb": Rule(N_("procedure §3; seed 000 §6"),
+    "kb": Rule(N_("course « Identification de la demande » §6"),
                N_("Before a transfer, consult the knowledge base for an identical incident.")),
-    "treatment": Rule(N_("procedure §3; seed 001 §4"),
+    "treatment": Rule(N_("course « Traiter un ticket d'incident » §4"),
                       N_("Direct treatment within level 1's time; transfer what exceeds level-1 "
                       "skills (or a step-by-step procedure followed to its end); escalate a "
                       "level-1 problem not solved in time; send someone on site for an evident "
                       "hardware fault; an incident with no identifiable cause is a problem.")),
-    "escalation_kind": Rule(N_("procedure §3; seed 000 §6"),
+    "group": Rule(N_("course « Traiter un ticket d'incident » §4.3.3"),
+                  N_("A transfer goes to the specialist group whose skills the problem needs "
+                     "(network, server, office software, workstation…).")),
+    "escalation_kind": Rule(N_("course « Identification de la demande » §6"),
                             N_("Functional (horizontal) escalation brings more specialised people "
                             "or access rights; hierarchical (vertical) escalation brings more "
                             "authority or resources.")),
-    "diagnosis": Rule(N_("procedure §3, On-site intervention; seed 001 §4.3.4"),
+    "diagnosis": Rule(N_("course « Traiter un ticket d'incident » §4.3.4"),
                       N_("An intervention request carries a precise diagnosis, so as not to send "
                       "the technician into the unknown.")),
-    "level1_time": Rule(N_("procedure §3; seed 001 §2.5.1, §4.3.2"),
+    "level1_time": Rule(N_("course « Traiter un ticket d'incident » §2.5.1, §4.3.2"),
                         N_("Level 1 treats a call within about 10 minutes; past that, hand it over.")),
-    "closing": Rule(N_("procedure §5; seed 001 §5.1"),
+    "closing": Rule(N_("course « Traiter un ticket d'incident » §5.1"),
                     N_("Close only with a definitive solution: a loan keeps the call open, a "
                     "replacement closes it; the contract decides which it is.")),
-    "abandoned": Rule(N_("procedure, vocabulary; seed 001 §4.3.2"),
+    "abandoned": Rule(N_("course « Traiter un ticket d'incident » §4.3.2"),
                       N_("A caller who hangs up while waiting is an abandoned call (raccroché): "
                       "record it, it counts in the desk's indicators.")),
 }
 # The rules of the treatment choices, apart: "problem" is both a checklist question and a
 # treatment, and each quotes its own rule.
 TREATMENT_RULES = {
-    "direct": Rule(N_("procedure §3; seed 001 §4.1"),
+    "direct": Rule(N_("course « Traiter un ticket d'incident » §4.1"),
                    N_("A call is treated directly when the technician who qualified it takes it "
                    "in charge at once; most incidents must be solved at level 1.")),
-    "deferred": Rule(N_("procedure §3; seed 001 §4.2"),
+    "deferred": Rule(N_("course « Traiter un ticket d'incident » §4.2"),
                      N_("A call assigned to someone else is treated deferred: the caller is "
                      "called back.")),
-    "transfer": Rule(N_("procedure §3, Handing over; seed 001 §4.3.3"),
+    "transfer": Rule(N_("course « Traiter un ticket d'incident » §4.3.3"),
                      N_("Transfer to a specialist when the problem exceeds level-1 skills, or when "
                      "a step-by-step procedure was followed to its end without success.")),
-    "escalate": Rule(N_("procedure §3, Handing over; seed 001 §4.3.3"),
+    "escalate": Rule(N_("course « Traiter un ticket d'incident » §4.3.3"),
                      N_("Escalate when a level-1 problem could not be solved in level 1's time: "
                      "it should have been solved here (a Word table of contents, for example).")),
-    "intervene": Rule(N_("procedure §3, On-site intervention; seed 001 §4.3.4"),
+    "intervene": Rule(N_("course « Traiter un ticket d'incident » §4.3.4"),
                       N_("When the fault is evidently hardware, request an on-site intervention "
                       "with a precise diagnosis; without one, transfer to level 2.")),
-    "problem": Rule(N_("procedure §4; seed 001 §4.4"),
+    "problem": Rule(N_("course « Traiter un ticket d'incident » §4.4"),
                     N_("An incident whose cause cannot be identified is requalified as a problem.")),
 }
 

@@ -144,9 +144,95 @@ class _Checker:
         return value
 
 
+# Every key a scenario file may hold, by table: anything else is a mistake the author is told
+# of (a misspelt `keyword` would otherwise leave the reformulation unchecked).
+ITEM_KEYS = {"greeting", "introduction", "caller", "organisation", "contact", "equipment",
+             "problem", "contract", "reformulation", "identification_time", "admissible",
+             "told", "type", "impact", "urgency", "priority", "kb", "treatment", "group",
+             "escalation_kind", "diagnosis", "level1_time", "request", "report", "abandoned"}
+KEYS: dict[str, set[str]] = {
+    "": {"title", "summary", "kind", "desk", "caller", "replies", "equipment", "problem",
+         "contracts", "treatment", "closing", "questions", "expected", "why", "variants",
+         "story"},
+    "desk": {"company"},
+    "caller": {"name", "organisation", "kind", "role", "contact", "contract", "channel",
+               "waited_seconds"},
+    "replies": {"greeting", "introduction", "caller", "organisation", "contact", "equipment",
+                "problem", "contract", "reformulation_yes", "reformulation_no"},
+    "equipment": {"device", "os", "network", "software"},
+    "problem": {"summary", "keywords", "reformulation"},
+    "contracts": {"number", "organisation", "coverage", "valid", "signers"},
+    "treatment": {"intro", "situation", "kb", "diagnosis", "diagnosis_keywords", "nature",
+                  "request_keywords", "report", "report_keywords"},
+    "closing": {"situation", "solution", "definitive", "why"},
+    "questions": {"id", "at", "ask", "choices", "right", "section", "rule", "why", "points",
+                  "part"},
+    "expected": {"admissible", "billed", "type", "impact", "urgency", "priority", "treatment", "group",
+                 "escalation_kind", "abandoned"},
+    "why": ITEM_KEYS,
+    "story": {"checklist_minutes", "treatment_minutes"},
+    "variants": set(),  # checked apart: each key is a placeholder of the texts
+}
+
+
+def _unknown_keys(path: Path, doc: dict) -> list[str]:
+    """Every key the format does not know, each named with where it is and what was meant."""
+    import difflib
+
+    problems = []
+
+    def scan(where: str, table: dict, allowed: set[str]) -> None:
+        for key in table:
+            if key in allowed:
+                continue
+            close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+            hint = say("did you mean {key}?", key=close[0]) if close else say(
+                "the keys here are: {allowed}", allowed=", ".join(sorted(allowed)))
+            problems.append(say("scenario {path}: {key}: unknown key ({hint})", path=str(path),
+                                key=f"{where}.{key}" if where else key, hint=hint))
+
+    scan("", doc, KEYS[""])
+    for name, allowed in KEYS.items():
+        if not name or name == "variants":
+            continue
+        value = doc.get(name)
+        if isinstance(value, dict):
+            scan(name, value, allowed)
+        elif isinstance(value, list):
+            for index, entry in enumerate(value, 1):
+                if isinstance(entry, dict):
+                    scan(f"{name}[{index}]", entry, allowed)
+    return problems
+
+
+def check_scenario(path: Path) -> tuple[Scenario | None, list[str]]:
+    """Every mistake of a scenario file: its unknown keys, its first malformed value, and
+    each incoherence between its parts, all named with the key."""
+    try:
+        doc = _read_toml(path)
+    except InvalidInput as exc:
+        return None, [exc.args[0]]
+    problems = _unknown_keys(path, doc)
+    try:
+        scenario = _build(path, doc)
+    except InvalidInput as exc:
+        return None, problems + [exc.args[0]]
+    from deskcli.core.practice.coherence import incoherences
+
+    return scenario, problems + [say("scenario {path}: {key}: {problem}", path=str(path),
+                                     key=key, problem=problem)
+                                 for key, problem in incoherences(scenario)]
+
+
 def load_scenario(path: Path) -> Scenario:
     """Read and check a scenario file; a mistake names the file and the key."""
-    doc = _read_toml(path)
+    scenario, problems = check_scenario(path)
+    if problems:
+        raise InvalidInput("\n".join(problems))
+    return scenario
+
+
+def _build(path: Path, doc: dict) -> Scenario:
     check = _Checker(path, doc)
     kind = check.choice(doc, "kind", "kind", ("call", "abandoned"), required=False) or "call"
     caller = check.table("caller", required=True)

@@ -2,21 +2,143 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from deskcli.core import clock
 from deskcli.core.practice.rules import (CLOSING_LABEL, POINTS, QUESTIONS, RULES,
                                          TREATMENT_RULES, Rule)
-from deskcli.core.practice.scenarios import matches
-from deskcli.i18n import N_
+from deskcli.core.names import name_key
+from deskcli.core.practice.scenarios import Scenario, matches
+from deskcli.i18n import N_, say
 
 if TYPE_CHECKING:
     from deskcli.core.practice.call import PracticeCall
 
+# -- judging what the student wrote ----------------------------------------------------------
+
+REFORMULATION_TRIES = 3
+# The words of any French sentence: a reformulation without one is a list, not a sentence.
+_FUNCTION_WORDS = set("""le la les l un une des du de d au aux ce cet cette ces c ca cela
+son sa ses leur leurs votre vos mon ma mes notre nos il elle ils elles on vous je j nous
+qui que qu dont ou et mais donc ni car ne n pas plus rien jamais aucun aucune est sont
+a ont fait font etait avait peut peuvent doit sur sous dans avec sans pour par en y depuis
+quand si tout tous toute toutes se s me m te t lui eux entre apres avant chez comme
+n'est n'a veut voulez voudriez souhaitez avez etes""".split())
+_NEGATIONS = {"ne", "n", "pas", "plus", "aucun", "aucune", "jamais", "rien", "sans",
+              "impossible", "personne", "non", "nulle", "ni"}
+# What denies that anything is wrong: said of a reported fault, it contradicts the caller.
+_CONJUNCTIONS = ("et", "mais", "ou", "car", "puis", "donc", "quand", "alors")
+_ALL_WELL = ("correctement", "normalement", "aucun probleme", "aucun souci", "pas de probleme",
+             "pas de souci", "sans probleme", "tout va bien", "fonctionne bien", "marche bien",
+             "tout fonctionne", "tout marche", "rien de grave")
+_MAX_WORDS = 60
+
+
+@dataclass
+class Verdict:
+    confirmed: bool
+    reason: str | None = None  # an English message of the catalog, said where it is shown
+    missing: list[str] = field(default_factory=list)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", name_key(text))
+
+
+def _tokens(text: str) -> list[str]:
+    """Words and the punctuation between them, which ends what a negation reaches."""
+    return re.findall(r"\w+|[,.;:!?()]", name_key(text))
+
+
+def _hits(option_list: list[str], text: str) -> bool:
+    return bool(_positions(option_list, re.findall(r"\w+", text)))
+
+
+def _positions(option_list: list[str], words: list[str]) -> list[tuple[int, int]]:
+    """Where the options occur in a list of words: (first word, word after)."""
+    found = []
+    for option in option_list:
+        parts = re.findall(r"\w+", option)
+        if not parts:
+            continue
+        for i in range(len(words) - len(parts) + 1):
+            if len(parts) == 1 and words[i].startswith(parts[0]) or \
+                    len(parts) > 1 and words[i:i + len(parts)] == parts:
+                found.append((i, i + len(parts)))
+    return found
+
+
+def _polarities(option_list: list[str], words: list[str]) -> set[bool]:
+    """Whether each mention is negated: a negation word among the two words either side
+    (« ne démarre plus », « n'imprime pas ») or the mention itself (« rien »)."""
+    found = set()
+    for a, b in _positions(option_list, words):
+        before, after = words[max(0, a - 2):a], words[b:b + 2]
+        # A conjunction starts another clause: « hors ligne et n'imprime plus » is not a
+        # negated « hors ligne ».
+        for stop in (*_CONJUNCTIONS, ",", ".", ";", ":", "!", "?", "(", ")"):
+            if stop in before:
+                before = before[len(before) - before[::-1].index(stop):]
+            if stop in after:
+                after = after[:after.index(stop)]
+        found.add(bool(_NEGATIONS & set(before + words[a:b] + after)))
+    return found
+
+
+def caller_words(scenario: Scenario) -> str:
+    """Everything the caller said or the scenario shows of the call."""
+    return " ".join(str(v) for v in [*scenario.replies.values(), *scenario.equipment.values(),
+                                     scenario.problem.get("summary") or "", scenario.title]
+                    if v)
+
+
+def judge_reformulation(scenario: Scenario, text: str) -> Verdict:
+    """Whether the caller would confirm this reformulation: a sentence, in words the call
+    used, saying every required fact with the caller's own sense (a server that does not
+    start is not one that starts correctly)."""
+    words = _words(text or "")
+    if len(words) < 4:
+        return Verdict(False, N_("a reformulation is a sentence that says the problem back"))
+    if len(words) > _MAX_WORDS:
+        return Verdict(False, N_("a reformulation is one or two sentences, not a list of "
+                                 "everything that might match"))
+    keywords = scenario.problem.get("keywords", [])
+    options = [[name_key(o) for o in k.split("|") if o.strip()] for k in keywords]
+    heard = set(_words(caller_words(scenario)))
+    stems = {w[:5] for w in heard if len(w) >= 5}
+    unknown = [w for w in words if w not in _FUNCTION_WORDS and w not in heard
+               and not w.isdigit() and w[:5] not in stems
+               and not any(_hits(o, w) for o in options)]
+    if not _FUNCTION_WORDS & set(words) or len(unknown) * 3 > len(words):
+        return Verdict(False, N_("the caller does not recognise what they said in it"))
+    hits = [w for w in words if any(_hits(o, w) for o in options)]
+    if len(hits) * 3 > len(words) * 2:
+        return Verdict(False, N_("a list of key words is not a reformulation"))
+    missing = [k for k, o in zip(keywords, options) if not _hits(o, name_key(text))]
+    if missing:
+        return Verdict(False, N_("it leaves out what the caller said"), missing)
+    folded, theirs_all = name_key(text), name_key(caller_words(scenario))
+    if any(phrase in folded and phrase not in theirs_all for phrase in _ALL_WELL):
+        return Verdict(False, N_("it says all is well, when the caller reports a fault"))
+    said = _tokens(" . ".join(filter(None, [scenario.replies.get("problem"),
+                                           scenario.replies.get("greeting"),
+                                           scenario.problem.get("summary")])))
+    # Each word of a fact in the sense the caller gave it (their « hors ligne » is not
+    # « pas hors ligne »); a word they never used is not compared.
+    for option in (o for option_list in options for o in option_list):
+        theirs = _polarities([option], said)
+        mine = _polarities([option], _tokens(text))
+        if theirs and mine - theirs:
+            return Verdict(False, N_("it says the opposite of what the caller said"))
+    return Verdict(True)
+
+
 def _item(key: str, label: str, ok: bool | None, answer, expected, points: int | None = None,
           rule: Rule | None = None, why: str | None = None, applied: Rule | None = None,
-          situation: str | None = None) -> dict:
+          situation: str | None = None, fault: str | None = None, model=None) -> dict:
     """One scored line: `ok` None means not reached (no points, still counted).
 
     Labels, sections and rules are the English messages of the catalog, said in the
@@ -29,6 +151,11 @@ def _item(key: str, label: str, ok: bool | None, answer, expected, points: int |
             "section": rule.section, "rule": rule.text, "why": why}
     if situation is not None:
         item["situation"] = situation
+    if fault is not None and not ok:
+        # Why the point was lost when the answer alone does not say it (an English message).
+        item["fault"] = fault
+    if model is not None:
+        item["model"] = model  # what should have been said or written
     if applied is not None:
         item.update(applied_section=applied.section, applied_rule=applied.text)
     return item
@@ -55,14 +182,21 @@ def scorecard(call: PracticeCall) -> dict:
             add(_item(key, label, key in d.asked, "asked" if key in d.asked else "not asked",
                       "asked", why=why.get(key)))
         confirmed = any(ok for _, ok in d.reformulations)
+        reason = next((r for r in reversed(d.reformulation_reasons) if r), None)
+        model = s.problem.get("reformulation") or s.problem.get("summary")
         add(_item("reformulation", N_("Reformulation confirmed by the caller"), confirmed,
                   d.reformulations[-1][0] if d.reformulations else None,
-                  s.problem.get("summary"), why=why.get("reformulation")))
+                  model, why=why.get("reformulation"),
+                  fault=reason or (None if d.reformulations else N_("no reformulation")),
+                  model=model))
         if call.timed:
             spent = _minutes(call.started, call.identified_at)
             limit = settings["desk"]["identification_minutes"]
+            identified = {"caller", "problem"} <= set(d.asked)
             add(_item("identification_time", N_("Caller and problem identified in time (minutes)"),
-                      spent is not None and spent <= limit, spent, limit))
+                      identified and spent is not None and spent <= limit, spent, limit,
+                      fault=None if identified else N_("the caller and the problem were not "
+                                                       "both asked: nothing was identified")))
         _score_call(call, add)
 
     for question in s.questions:
@@ -92,8 +226,12 @@ def scorecard(call: PracticeCall) -> dict:
 def _score_call(call: PracticeCall, add) -> None:
     s, d, why, expected = call.scenario, call.decided, call.scenario.why, call.scenario.expected
     admissible = expected.get("admissible", True)
-    add(_item("admissible", N_("Admissibility"), d.admissible is not None and d.admissible == admissible,
-              d.admissible, admissible, why=why.get("admissible")))
+    checked = {"organisation", "contract"} <= set(d.asked)
+    add(_item("admissible", N_("Admissibility"),
+              checked and d.admissible is not None and d.admissible == admissible,
+              d.admissible, admissible, why=why.get("admissible"),
+              fault=None if checked else N_("decided without asking the organisation and the "
+                                            "contract: the repository was never checked")))
     if not admissible:
         add(_item("told", N_("What the caller is told before the call stops"),
                   d.told == "billing" if d.admissible is False else None,
@@ -118,6 +256,10 @@ def _score_call(call: PracticeCall, add) -> None:
     add(_item("treatment", N_("Treatment"), chosen == wanted if reached else None, chosen, wanted,
               rule=TREATMENT_RULES[wanted], why=why.get("treatment"),
               applied=TREATMENT_RULES[chosen] if chosen not in (None, wanted) else None))
+    if wanted == "transfer":
+        add(_item("group", N_("Group the call is transferred to"),
+                  d.group == expected["group"] if reached else None, d.group, expected["group"],
+                  why=why.get("group")))
     if wanted == "escalate":
         add(_item("escalation_kind", N_("Kind of escalation"),
                   d.escalation_kind == expected["escalation_kind"] if reached else None,

@@ -1,0 +1,79 @@
+"""Scoring that measures the act: each way of getting points without doing it, refused."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from deskcli.core import practice
+from deskcli.core.errors import InvalidInput
+
+NOON = datetime(2026, 11, 24, 11, 0, tzinfo=timezone.utc)
+CALLS = [s.name for s in practice.list_scenarios(None) if s.kind == "call"]
+# Every keyword of every shipped scenario in one line: confirmed in all of them before.
+DUMP = " ".join(k.split("|")[0] for s in practice.list_scenarios(None)
+                for k in s.problem.get("keywords", []))
+
+
+def play(home, name, **changes):
+    scenario = practice.find_scenario(home, name)
+    answers = dict(practice.right_answers(scenario), **changes)
+    call = practice.PracticeCall(scenario, practice.sandbox(home, "s", scenario), "s", NOON)
+    return call, practice.play_answers(call, answers, NOON)
+
+
+def lost(card):
+    return {i["key"]: i for i in card["items"] if not i["ok"]}
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("asdfgh qwerty chargé", "sentence"),
+    ("asdfgh qwerty zorglub, le serveur ne démarre plus", "recognise"),
+    ("Le serveur démarre correctement, aucun problème", "all is well"),
+    ("Le serveur démarre bien depuis ce matin", "opposite"),
+    ("Le serveur plante", "sentence"),
+    ("Le serveur est lent pour les utilisateurs", "leaves out"),
+])
+def test_a_reformulation_must_say_what_the_caller_said(home, text, reason):
+    call, card = play(home, "serveur-directeur", reformulation=[text])
+    item = lost(card)["reformulation"]
+    assert reason in item["fault"]
+    assert item["model"] == "Le serveur ne démarre plus, toute l'entreprise est bloquée"
+
+
+@pytest.mark.parametrize("name", CALLS)
+def test_a_dump_of_keywords_is_confirmed_in_no_call(home, name):
+    _, card = play(home, name, reformulation=[DUMP])
+    assert "reformulation" in lost(card)
+
+
+def test_the_caller_says_the_problem_before_it_can_be_reformulated(home):
+    asked = [q for q in practice.QUESTIONS if q != "problem"]
+    _, card = play(home, "serveur-directeur", asked=asked)
+    assert "not yet described" in lost(card)["reformulation"]["fault"]
+
+
+def test_a_reformulation_has_three_tries(home):
+    tries = ["Il y a un souci avec le serveur"] * 3 + ["Le serveur ne démarre plus du tout"]
+    with pytest.raises(InvalidInput, match="no try left"):
+        play(home, "serveur-directeur", reformulation=tries)
+    _, card = play(home, "serveur-directeur", reformulation=tries[2:])
+    assert "reformulation" not in lost(card)
+
+
+def test_nothing_asked_scores_neither_identification_nor_admissibility(home):
+    _, card = play(home, "serveur-directeur", asked=[], reformulation=[])
+    missed = lost(card)
+    assert "identification_time" not in {i["key"] for i in card["items"] if i["ok"]}
+    assert "admissible" in missed and "repository was never checked" in missed["admissible"]["fault"]
+    _, card = play(home, "sans-contrat", asked=[], reformulation=[])
+    assert "admissible" in lost(card)
+
+
+def test_the_group_a_call_is_transferred_to_is_scored(home):
+    _, card = play(home, "reseau-procedure", group="office-software")
+    item = lost(card)["group"]
+    assert (item["answer"], item["expected"]) == ("office-software", "network")
+    with pytest.raises(InvalidInput, match="names the group"):
+        play(home, "reseau-procedure", group=None)
