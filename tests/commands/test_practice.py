@@ -277,3 +277,106 @@ def test_check_prints_the_model_answers_to_play_back(deskcli, tmp_path):
     card = deskcli("practice", "--scenario", str(shipped), "--answers", str(answers),
                    "--json").json()
     assert card["percent"] == 100
+
+
+def test_each_result_records_how_it_was_played(deskcli, answers, keyed):
+    deskcli("practice", "--scenario", "disque-dur", "--student", "Inès", "--answers", answers(RIGHT))
+    deskcli("practice", "--scenario", "disque-dur", "--student", "INES", "--answers", answers(RIGHT),
+            "--no-clock")
+    with freeze_time("2026-11-24 10:00:00"):
+        keyed(PRINTER_CALL, "--scenario", "imprimante-assistante", "--student", "ines")
+        keyed(PRINTER_CALL, "--scenario", "imprimante-assistante", "--student", "Ines", "--no-clock")
+    report = deskcli("practice", "report", "--json").json()
+    assert len(report["students"]) == 1, "Inès, INES, ines and Ines are one student"
+    sessions = report["students"][0]["sessions"]
+    assert [s["mode"] for s in sessions] == ["interactive", "untimed", "answers", "answers"]
+    text = deskcli("practice", "report").stdout
+    assert "from a file of answers" in text and "at the prompts" in text and "untimed" in text
+
+
+def test_ctrl_c_before_the_scorecard_is_kept_as_interrupted(deskcli, keyed):
+    result = keyed(ENTER * 3 + "\x03", "--scenario", "imprimante-assistante", "--student", "Nadia")
+    assert result.exit_code == 130
+    assert "kept as interrupted" in result.stderr
+    card, = deskcli("practice", "report", "--json").json()["students"][0]["sessions"]
+    assert card["status"] == "interrupted" and card["percent"] < 20
+
+
+def test_an_explicit_identifier_files_the_results(deskcli, answers):
+    deskcli("practice", "--scenario", "disque-dur", "--student", "Inès Benali",
+            "--student-id", "2026-0412", "--answers", answers(RIGHT))
+    deskcli("practice", "--scenario", "disque-dur", "--student", "Ines B.",
+            "--student-id", "2026-0412", "--answers", answers(RIGHT))
+    students = deskcli("practice", "report", "--json").json()["students"]
+    assert [(s["student_id"], s["calls"]) for s in students] == [("2026-0412", 2)]
+    bad = deskcli("practice", "--scenario", "disque-dur", "--student-id", "a,b",
+                  "--answers", answers(RIGHT))
+    assert bad.exit_code == 2 and "--student-id" in bad.stderr
+
+
+def test_the_csv_of_grades_imports_into_a_gradebook(deskcli, answers):
+    import csv
+    import io
+
+    with freeze_time("2026-11-24 10:00:00"):
+        deskcli("practice", "--scenario", "disque-dur", "--student", "Inès Benali",
+                "--student-id", "2026-0412", "--answers", answers(RIGHT))
+        deskcli("practice", "--scenario", "disque-dur", "--student", "=cmd", "--answers",
+                answers(RIGHT.replace('impact = "user"', 'impact = "company"')))
+    result = deskcli("practice", "report", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == ["student_id", "student", "scenario", "date", "mode", "status",
+                             "score", "max", "percentage"]
+    assert rows[0] == {"student_id": "2026-0412", "student": "Inès Benali",
+                       "scenario": "disque-dur", "date": "2026-11-24", "mode": "answers",
+                       "status": "complete", "score": "24", "max": "24",
+                       "percentage": "100.00"}
+    assert rows[1]["student"] == "'=cmd" and rows[1]["percentage"] == "87.50"
+    only = deskcli("practice", "report", "--format", "csv", "--mode", "exam").stdout
+    assert only.count("\n") == 1
+    assert deskcli("practice", "report", "--format", "xls").exit_code == 2
+
+
+def test_mastery_of_each_rule_over_time(deskcli, answers):
+    wrong = RIGHT.replace('impact = "user"', 'impact = "company"')
+    for text in (wrong, wrong, RIGHT, RIGHT, RIGHT):
+        deskcli("practice", "--scenario", "disque-dur", "--student", "Omar", "--answers",
+                answers(text))
+    mastery = deskcli("practice", "report", "--json").json()["students"][0]["mastery"]
+    impact = next(m for m in mastery if m["item"] == "impact")
+    assert [h["ok"] for h in impact["history"]] == [False, False, True, True, True]
+    assert impact["mastered"] and impact["recent_percent"] == 100
+    deskcli("practice", "--scenario", "disque-dur", "--student", "Omar", "--answers", answers(wrong))
+    report = deskcli("practice", "report").stdout
+    assert "✗✗✓✓✓✗ Impact" in report
+
+
+def test_an_exam_is_the_teachers_set_played_at_the_prompts(deskcli, keyed, answers):
+    assert deskcli("practice", "exam", "--student", "Nadia").exit_code == 2  # none set
+    assert deskcli("practice", "exam", "--set", "imprimante-assistante,nope").exit_code == 1
+    with freeze_time("2026-11-24 09:00:00"):
+        assert deskcli("practice", "exam", "--set",
+                       "imprimante-assistante,appel-perdu").exit_code == 0
+    for option in (["--answers", answers(RIGHT)], ["--no-clock"], ["--scenario", "disque-dur"]):
+        refused = deskcli("practice", "exam", "--student", "Nadia", *option)
+        assert refused.exit_code == 2, option
+    wrong = PRINTER_CALL.replace(DOWN + DOWN + ENTER, ENTER, 1)  # impact: whole company
+    with freeze_time("2026-11-24 10:00:00", tick=True):
+        result = keyed(wrong, "exam", "--student", "Nadia")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "Practice call imprimante-assistante" in out and "(exam)" in out
+    assert "✗ Impact (0/2)" in out
+    assert ", expected" not in out and "Rule (" not in out and "What to say" not in out
+    assert "Here:" not in out and "Une seule utilisatrice" not in out
+    # The next call of the exam is the next scenario of the set, for this student only.
+    nxt = keyed("\x03", "exam", "--student", "nadia")
+    assert nxt.exit_code == 130
+    done = deskcli("practice", "exam", "--student", "NADIA")
+    assert done.exit_code == 0 and "every scenario of the exam" in done.stderr
+    sessions = deskcli("practice", "report", "--json").json()["students"][0]["sessions"]
+    assert [(s["scenario"], s["mode"], s["status"]) for s in sessions] == [
+        ("imprimante-assistante", "exam", "complete"), ("appel-perdu", "exam", "interrupted")]
+    rows = deskcli("practice", "report", "--format", "csv", "--mode", "exam").stdout.splitlines()
+    assert len(rows) == 3 and rows[2].split(",")[4:6] == ["exam", "interrupted"]

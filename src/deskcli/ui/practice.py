@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from deskcli.core import choices, clock, practice
 from deskcli.core.qualify import IMPACT_LABELS, URGENCY_LABELS
-from deskcli.i18n import _, number, percent, shown, tr
+from deskcli.i18n import N_, _, number, percent, shown, tr
 from deskcli.ui import output, prompts
 
 REFORMULATE = "reformulate"
@@ -183,11 +183,23 @@ def _value(key: str, value) -> str:
     return output.safe_line(value)
 
 
-def show_scorecard(card: dict) -> None:
-    """The feedback: each item with the rule and its section where a point was lost."""
+_MODES = {"interactive": N_("at the prompts"), "exam": N_("exam"),
+          "answers": N_("from a file of answers"), "untimed": N_("untimed"),
+          "unknown": N_("not recorded")}
+
+
+def mode_label(card_or_mode) -> str:
+    mode = card_or_mode if isinstance(card_or_mode, str) else practice.mode_of(card_or_mode)
+    return tr(_MODES.get(mode, mode))
+
+
+def show_scorecard(card: dict, hidden: bool = False) -> None:
+    """The feedback: each item with the rule and its section where a point was lost, and
+    what should have been said; in an exam (`hidden`), only what was done and its points."""
     print(_("Practice call {name}: {title}").format(name=card["scenario"],
                                                    title=output.safe_line(card["title"])))
-    print(_("Student: {name}").format(name=output.safe_line(card["student"])))
+    print(_("Student: {name} ({mode})").format(name=output.safe_line(card["student"]),
+                                              mode=mode_label(card)))
     for item in card["items"]:
         key = item["key"].split(":")[0]
         label = _ours(item["key"], item["label"])
@@ -195,14 +207,14 @@ def show_scorecard(card: dict) -> None:
             label = f"{label} {output.safe_line(item['situation'])}"
         line = f"{'✓' if item['ok'] else '✗'} {output.safe_line(label)} " \
                f"({item['points']}/{item['max']})"
-        if not item["ok"]:
+        if not item["ok"] and not hidden:
             if not item["reached"]:
                 line += _(": not reached, the call had ended")
             else:
                 line += _(": your answer {answer}, expected {expected}").format(
                     answer=_value(key, item["answer"]), expected=_value(key, item["expected"]))
         print(line)
-        if item["ok"] or not item["reached"]:
+        if item["ok"] or not item["reached"] or hidden:
             continue
         print(_("    Rule ({section}): {rule}").format(
             section=output.safe(_ours(item["key"], item["section"])),
@@ -216,15 +228,20 @@ def show_scorecard(card: dict) -> None:
             print(_("    Here: {why}").format(why=output.safe(item["why"])))
         if item.get("model"):
             print(_("    What to say: « {model} »").format(model=output.safe(item["model"])))
-    for said in card.get("desk_said", []):
-        print(_("  The desk refused: {refusal}").format(refusal=output.safe(shown(said))))
+    if not hidden:
+        for said in card.get("desk_said", []):
+            print(_("  The desk refused: {refusal}").format(refusal=output.safe(shown(said))))
     timing = card["minutes"]
     if card["timed"] and timing["identification"] is not None:
         print(_("Time: identification {identification} min, level 1 {level1} min").format(
             identification=number(timing["identification"], 1),
             level1="—" if timing["level1"] is None else number(timing["level1"], 1)))
+    if card.get("status") == "interrupted":
+        print(_("Interrupted before its end: kept as such."))
     print(_("Score: {score}/{most} ({percent}%)").format(score=card["score"], most=card["max"],
                                                          percent=number(card["percent"])))
+    if hidden:
+        print(_("Exam: the expected answers are for your teacher."))
 
 
 def show_list(scenarios: list[practice.Scenario]) -> None:
@@ -264,9 +281,20 @@ def show_summary(report: dict) -> None:
             name=output.safe_line(student["student"]), calls=student["calls"],
             mean=number(student["mean_percent"]), first=number(student["first_percent"]),
             last=number(student["last_percent"])))
-        output.table([(output.when(x["at"]), x["scenario"], f"{x['score']}/{x['max']}",
-                       _share(x["percent"])) for x in student["sessions"]],
-                     headers=[_("date"), _("scenario"), _("score"), "%"])
+        output.table([(output.when(x["at"]), x["scenario"],
+                       mode_label(x["mode"]) + (_(", interrupted")
+                                                if x["status"] == "interrupted" else ""),
+                       f"{x['score']}/{x['max']}", _share(x["percent"]))
+                      for x in student["sessions"]],
+                     headers=[_("date"), _("scenario"), _("played"), _("score"), "%"])
+        weak = [m for m in student["mastery"] if not m["mastered"]]
+        if weak:
+            print(_("Rules not yet mastered (right in the last calls):"))
+            for entry in weak[:8]:
+                marks = "".join("✓" if h["ok"] else "✗" for h in entry["history"])
+                print(_("  {marks} {item} ({section})").format(
+                    marks=marks, item=output.safe_line(_ours(entry["item"], entry["label"])),
+                    section=_ours(entry["item"], entry["section"])))
         if student["frequent_mistakes"]:
             print(_("Frequent mistakes:"))
             for mistake in student["frequent_mistakes"]:

@@ -8,8 +8,10 @@ scoring: the scorecard; results: what is kept and reported."""
 from deskcli.core.practice.call import (Decisions, PracticeCall, answers_toml,  # noqa: F401
                                        play_answers,
                                        read_answers, right_answers, sandbox, student_key)
-from deskcli.core.practice.results import (keep_result, results, results_repository,  # noqa: F401
-                                          summary)
+from deskcli.core.practice.call import MODES  # noqa: F401
+from deskcli.core.practice.results import (exam, grades_csv, keep_result, mastery,  # noqa: F401
+                                          mode_of, next_exam_scenario, results,
+                                          results_repository, set_exam, student_of, summary)
 from deskcli.core.practice.rules import (ABANDONED, CLOSING_LABEL, GROUP_LABELS,  # noqa: F401
                                         POINTS,
                                         PRACTICE_DIR, QUESTIONS, RESULTS, RULES, SCENARIO_DIR,
@@ -17,4 +19,4 @@ from deskcli.core.practice.rules import (ABANDONED, CLOSING_LABEL, GROUP_LABELS,
 from deskcli.core.practice.scenarios import (Scenario, _read_toml, find_scenario,  # noqa: F401
                                             check_scenario, list_scenarios, load_scenario, matches,
                                             scenario_dirs, scenario_files)
-from deskcli.core.practice.scoring import scorecard  # noqa: F401
+from deskcli.core.practice.scoring import exam_view, scorecard  # noqa: F401

@@ -19,6 +19,11 @@ from deskcli.core.practice.scenarios import Scenario, _read_toml
 from deskcli.core.practice.scoring import REFORMULATION_TRIES, judge_reformulation, scorecard
 from deskcli.i18n import N_, from_record, say, term
 
+# How a call was played, recorded with its result and shown in reports: a teacher grades an
+# exam apart from a first untimed try.
+MODES = ("interactive", "exam", "answers", "untimed")
+
+
 def student_key(student: str) -> str:
     key = re.sub(r"[^a-z0-9]+", "-", name_key(student)).strip("-")
     if not key:
@@ -90,11 +95,18 @@ class PracticeCall:
     sandbox, so the desk's own rules answer the student as they would at work."""
 
     def __init__(self, scenario: Scenario, desk: Desk, student: str, now: datetime,
-                 timed: bool = True) -> None:
+                 timed: bool = True, mode: str = "interactive",
+                 student_id: str | None = None) -> None:
         self.scenario = scenario
         self.desk = desk
         self.student = student
+        self.student_id = student_id or student_key(student)
         self.timed = timed
+        if mode not in MODES:
+            raise InvalidInput(say("{value!r} is not one of {allowed}", value=mode,
+                                   allowed=", ".join(MODES)))
+        self.mode = mode
+        self.status = "complete"
         self.started = now
         self.identified_at: datetime | None = None
         self.qualified_at: datetime | None = None
@@ -341,6 +353,12 @@ class PracticeCall:
     def finish(self, now: datetime) -> dict:
         self.finished_at = now
         return scorecard(self)
+
+    def interrupt(self, now: datetime) -> dict:
+        """The student stopped the call before its end: what was done is scored, what was
+        not counts as lost, and the result is kept as interrupted (no abandoning a bad call)."""
+        self.status = "interrupted"
+        return self.finish(now)
 
 
 _DEFAULT_REPLIES = {

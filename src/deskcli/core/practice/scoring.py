@@ -213,6 +213,7 @@ def scorecard(call: PracticeCall) -> dict:
     most = sum(i["max"] for i in items)
     return {
         "scenario": s.name, "title": s.title, "student": call.student,
+        "student_id": call.student_id, "mode": call.mode, "status": call.status,
         "started_at": clock.to_iso(call.started),
         "finished_at": clock.to_iso(call.finished_at or call.started),
         "timed": call.timed,
@@ -280,3 +281,16 @@ def _score_call(call: PracticeCall, add) -> None:
                   else None,
                   chosen_close, moment["definitive"], why=moment.get("why"),
                   situation=moment["situation"]))
+
+
+_HIDDEN_IN_EXAM = ("expected", "model", "why", "rule", "section", "fault", "applied_section",
+                   "applied_rule")
+
+
+def exam_view(card: dict) -> dict:
+    """A scorecard as an exam shows it to the student: what they did and what it scored,
+    never the expected answers (the kept result holds them, for the teacher)."""
+    shown = {k: v for k, v in card.items() if k not in ("desk_said",)}
+    shown["items"] = [{k: v for k, v in item.items() if k not in _HIDDEN_IN_EXAM}
+                      for item in card["items"]]
+    return shown
