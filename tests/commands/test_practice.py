@@ -16,16 +16,17 @@ ENTER = "\r"
 DOWN = "\x1b[B"
 
 RIGHT = """\
-asked = ["greeting", "introduction", "caller", "organisation", "contact", "equipment",
-         "problem", "contract"]
+greeting = "InfoServices, bonjour ! Salma à l'appareil, que puis-je pour vous ?"
+asked = ["caller", "organisation", "contact", "equipment", "problem", "contract"]
 reformulation = ["Il a un souci", "Le PC ne démarre plus et fait un cliquetis"]
 admissible = true
 type = "incident"
 impact = "user"
 urgency = "blocked"
+priority = 3
 consulted_kb = true
 treatment = "intervene"
-diagnosis = "Disque dur non détecté par le BIOS, cliquetis : à remplacer"
+diagnosis = "PC Lenovo ThinkCentre d'Omar Chraibi : disque dur non détecté par le BIOS, cliquetis : à remplacer"
 closing = [true]
 questions = { date = 2 }
 """
@@ -106,11 +107,12 @@ def test_bad_inputs_are_named(deskcli, answers):
 
 def test_no_clock_leaves_time_out_of_the_score(deskcli, answers):
     timed = RIGHT + "[clock]\nidentification_minutes = 8\ntreatment_minutes = 3\n"
-    result = deskcli("practice", "--scenario", "disque-dur", "--answers", answers(timed), "--json")
+    result = deskcli("practice", "--scenario", "disque-dur", "--student", "Salma", "--answers",
+                     answers(timed), "--json")
     card = result.json()
     assert [i["key"] for i in card["items"] if not i["ok"]] == ["identification_time"]
-    result = deskcli("practice", "--scenario", "disque-dur", "--answers", answers(timed),
-                     "--no-clock", "--json")
+    result = deskcli("practice", "--scenario", "disque-dur", "--student", "Salma", "--answers",
+                     answers(timed), "--no-clock", "--json")
     assert result.json()["score"] == result.json()["max"]
 
 
@@ -147,7 +149,8 @@ def keyed(deskcli):
 # The assistant's printer: every checklist question in order (the first remaining one is
 # always on top), a reformulation refused then confirmed, then the decisions.
 PRINTER_CALL = "".join([
-    ENTER * 8,                                   # the eight checklist questions
+    "InfoServices bonjour, Nadia à l'appareil" + ENTER,  # the greeting, typed
+    ENTER * 6,                                   # the six checklist questions
     ENTER, "Elle a un souci" + ENTER,            # reformulate: not what she said
     ENTER, "L'imprimante est hors ligne" + ENTER,  # reformulate again: confirmed
     DOWN + ENTER,                                # checklist done
@@ -155,6 +158,7 @@ PRINTER_CALL = "".join([
     ENTER,                                       # incident
     DOWN + DOWN + ENTER,                         # impact: one user
     DOWN + ENTER,                                # urgency: degraded
+    DOWN * 3 + ENTER,                            # priority 4, read from the grid
     ENTER,                                       # search the knowledge base
     ENTER,                                       # treat it directly
     "y",                                         # close once the page is printed
@@ -167,7 +171,7 @@ def test_a_call_taken_at_the_prompts(keyed):
     assert result.exit_code == 0, result.stderr
     assert "Caller: « Une HP LaserJet Pro M404" in result.stderr
     assert "Non, ce n'est pas tout à fait ça" in result.stderr
-    assert "Priority 4, from the grid." in result.stderr
+    assert "✓ Priority (from the grid) (1/1)" in result.stdout
     assert "Knowledge base: Fiche KB « Imprimante hors ligne »" in result.stderr
     assert "Score: 24/24 (100%)" in result.stdout
     assert "✓ Caller and problem identified in time (minutes)" in result.stdout
@@ -175,11 +179,14 @@ def test_a_call_taken_at_the_prompts(keyed):
 
 def test_a_wrong_move_at_the_prompts_gets_its_feedback(keyed):
     keys = PRINTER_CALL.replace(DOWN + DOWN + ENTER, ENTER, 1)  # impact: whole company
-    result = keyed(keys, "--scenario", "imprimante-assistante", "--no-clock")
+    result = keyed(keys, "--scenario", "imprimante-assistante", "--no-clock", "--student", "Nadia")
     assert result.exit_code == 0, result.stderr
     assert "✗ Impact (0/2): your answer company, expected user" in result.stdout
     assert "Rule (course « Traiter un ticket d'incident » §2.5.2.1)" in result.stdout
     assert "Here: Une seule utilisatrice est touchée" in result.stdout
+    # Priority 4 is not what the grid gives for the impact chosen (company, degraded: 2).
+    assert "✗ Priority (from the grid) (0/1): your answer 4, expected 2" in result.stdout
+    assert "What to say: « impact company × urgency degraded: priority 2 »" in result.stdout
     assert "Score: 19/22" in result.stdout
     assert "identified in time" not in result.stdout
 
@@ -210,9 +217,11 @@ def test_a_practice_call_in_french(deskcli, answers, french):
     assert "✓ Demander le matériel et son environnement (1/1)" in out
     assert "Note\u00a0: " in out
     assert english_words(out) == []
+    deskcli("practice", "--scenario", "disque-dur", "--student", "Omar", "--answers",
+            answers(RIGHT.replace("Salma", "Omar")))
     deskcli("practice", "--scenario", "disque-dur", "--student", "Omar", "--answers", answers(RIGHT))
     report = deskcli("practice", "report").stdout
-    assert "Classe\u00a0: 1 élève(s), 4 appel(s)" in report and english_words(report) == []
+    assert "Classe\u00a0: 1 élève(s), 5 appel(s)" in report and english_words(report) == []
     mean = deskcli("practice", "report", "--json").json()["class"]["mean_percent"]
     assert not float(mean).is_integer()  # so that its decimal comma shows
     assert f"note moyenne {mean:g}\u00a0%".replace(".", ",") in report
@@ -274,8 +283,8 @@ def test_check_prints_the_model_answers_to_play_back(deskcli, tmp_path):
     assert 'group = "network"' in result.stdout
     answers = tmp_path / "answers.toml"
     answers.write_text(result.stdout, encoding="utf-8")
-    card = deskcli("practice", "--scenario", str(shipped), "--answers", str(answers),
-                   "--json").json()
+    card = deskcli("practice", "--scenario", str(shipped), "--student", "Salma", "--answers",
+                   str(answers), "--json").json()
     assert card["percent"] == 100
 
 
@@ -319,7 +328,7 @@ def test_the_csv_of_grades_imports_into_a_gradebook(deskcli, answers):
     import io
 
     with freeze_time("2026-11-24 10:00:00"):
-        deskcli("practice", "--scenario", "disque-dur", "--student", "Inès Benali",
+        deskcli("practice", "--scenario", "disque-dur", "--student", "Salma Idrissi",
                 "--student-id", "2026-0412", "--answers", answers(RIGHT))
         deskcli("practice", "--scenario", "disque-dur", "--student", "=cmd", "--answers",
                 answers(RIGHT.replace('impact = "user"', 'impact = "company"')))
@@ -328,11 +337,11 @@ def test_the_csv_of_grades_imports_into_a_gradebook(deskcli, answers):
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert list(rows[0]) == ["student_id", "student", "scenario", "date", "mode", "status",
                              "score", "max", "percentage"]
-    assert rows[0] == {"student_id": "2026-0412", "student": "Inès Benali",
+    assert rows[0] == {"student_id": "2026-0412", "student": "Salma Idrissi",
                        "scenario": "disque-dur", "date": "2026-11-24", "mode": "answers",
-                       "status": "complete", "score": "24", "max": "24",
+                       "status": "complete", "score": "25", "max": "25",
                        "percentage": "100.00"}
-    assert rows[1]["student"] == "'=cmd" and rows[1]["percentage"] == "87.50"
+    assert rows[1]["student"] == "'=cmd" and rows[1]["percentage"] == "84.00"
     only = deskcli("practice", "report", "--format", "csv", "--mode", "exam").stdout
     assert only.count("\n") == 1
     assert deskcli("practice", "report", "--format", "xls").exit_code == 2
@@ -380,3 +389,26 @@ def test_an_exam_is_the_teachers_set_played_at_the_prompts(deskcli, keyed, answe
         ("imprimante-assistante", "exam", "complete"), ("appel-perdu", "exam", "interrupted")]
     rows = deskcli("practice", "report", "--format", "csv", "--mode", "exam").stdout.splitlines()
     assert len(rows) == 3 and rows[2].split(",")[4:6] == ["exam", "interrupted"]
+
+
+def test_the_acts_are_typed_at_the_prompts(keyed):
+    """The greeting, a keyword dump refused, and a promise of free work instead of billing."""
+    keys = "".join([
+        "Allô ?" + ENTER,                                   # greeting: no company, no name
+        ENTER * 6,                                          # the six checklist questions
+        ENTER, "caisse demarr allum ecran noir pc" + ENTER,  # a dump of keywords: refused
+        ENTER, "Votre PC de caisse ne démarre plus depuis la coupure" + ENTER,  # confirmed
+        ENTER,                                              # checklist done
+        DOWN + ENTER,                                       # the date question: right choice
+        "n",                                                # not admissible
+        "Bon, je vous le répare gratuitement cette fois." + ENTER,
+    ])
+    result = keyed(keys, "--scenario", "sans-contrat", "--student", "Karim", "--no-clock")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "✗ The greeting announces the company (0/1): you wrote « Allô ? »" in out
+    assert "What to say: « InfoServices, bonjour ! Karim à l'appareil" in out
+    assert "✓ Reformulation confirmed by the caller" in out
+    assert "✗ What the caller is told before the call stops (0/2)" in out
+    assert "Lost because it promises a free repair" in out
+    assert "il nous faut alors un bon de commande" in out

@@ -106,7 +106,8 @@ def test_a_wrong_impact_costs_the_impact_and_the_priority(home):
     missed = lost(card)
     assert set(missed) == {"impact", "priority"}
     assert card["score"] == card["max"] - 3
-    assert missed["priority"]["answer"] == 3 and missed["priority"]["expected"] == 2
+    # The grid read for the impact the student chose: « one user » and blocked give 3.
+    assert missed["priority"]["answer"] == 2 and missed["priority"]["expected"] == 3
     assert "« Traiter un ticket d'incident » §2.5.2.1" in missed["impact"]["section"]
     assert "VIP" in missed["impact"]["why"]
 
@@ -149,8 +150,10 @@ def test_a_vague_diagnosis_does_not_send_a_technician(home):
     scenario = practice.find_scenario(home, "disque-dur")
     answers = dict(practice.right_answers(scenario), diagnosis="le PC est en panne")
     _, card = play(home, "disque-dur", answers)
-    assert set(lost(card)) == {"diagnosis"}
+    assert set(lost(card)) == {"diagnosis", "request"}
     assert "« Traiter un ticket d'incident » §4.3.4" in lost(card)["diagnosis"]["section"]
+    assert "non détecté par le BIOS" in lost(card)["diagnosis"]["model"]
+    assert "neither the equipment" in lost(card)["request"]["fault"]["message"]
 
 
 def test_an_intervention_without_diagnosis_is_refused_by_the_desk(home):
@@ -166,7 +169,8 @@ def test_facts_are_revealed_and_recorded_only_when_asked(home):
     scenario = practice.find_scenario(home, "serveur-directeur")
     call = practice.PracticeCall(scenario, practice.sandbox(home, "s", scenario), "s", NOON)
     assert "PowerEdge" in call.ask("equipment")
-    assert call.remaining_questions() == [k for k in practice.QUESTIONS if k != "equipment"]
+    assert call.remaining_questions() == [k for k in practice.QUESTIONS
+                                          if k not in ("equipment", *practice.SAID)]
     assert call.reformulate("Le serveur ne démarre plus")[1].startswith("Mais je ne vous ai pas")
     with pytest.raises(InvalidInput):
         call.ask("birthday")
@@ -189,7 +193,8 @@ def test_each_checklist_question_and_treatment_quotes_its_own_rule(home):
     """"problem" is a question of the checklist and a treatment: each has its rule."""
     scenario = practice.find_scenario(home, "serveur-directeur")
     answers = dict(practice.right_answers(scenario),
-                   asked=[k for k in practice.QUESTIONS if k != "problem"], treatment="problem")
+                   asked=[k for k in practice.QUESTIONS if k not in ("problem", *practice.SAID)],
+                   treatment="problem")
     _, card = play(home, "serveur-directeur", answers)
     missed = lost(card)
     assert "caller's own words" in missed["problem"]["rule"]
@@ -227,13 +232,14 @@ def test_the_clock_scores_identification_and_level_one_time(home):
 
 def test_the_interactive_clock_runs_on_real_time(home):
     scenario = practice.find_scenario(home, "mot-de-passe")
-    call = practice.PracticeCall(scenario, practice.sandbox(home, "s", scenario), "s", NOON)
-    for key in practice.QUESTIONS:
+    call = practice.PracticeCall(scenario, practice.sandbox(home, "Salma", scenario), "Salma", NOON)
+    call.greet("InfoServices bonjour, Salma à l'appareil")
+    for key in call.remaining_questions():
         call.ask(key)
     call.reformulate("Son compte est verrouillé")
     call.finish_checklist(NOON + timedelta(minutes=6))
     call.decide_admissibility(True, None, NOON + timedelta(minutes=6))
-    call.qualify("request", "user", "blocked", NOON + timedelta(minutes=7))
+    call.qualify("request", "user", "blocked", NOON + timedelta(minutes=7), priority=3)
     call.treat("direct", NOON + timedelta(minutes=11))
     card = call.finish(NOON + timedelta(minutes=12))
     assert set(lost(card)) == {"identification_time", "closing:1"}

@@ -16,10 +16,10 @@ DUMP = " ".join(k.split("|")[0] for s in practice.list_scenarios(None)
                 for k in s.problem.get("keywords", []))
 
 
-def play(home, name, **changes):
+def play(home, name, student="salma", **changes):
     scenario = practice.find_scenario(home, name)
     answers = dict(practice.right_answers(scenario), **changes)
-    call = practice.PracticeCall(scenario, practice.sandbox(home, "s", scenario), "s", NOON)
+    call = practice.PracticeCall(scenario, practice.sandbox(home, student, scenario), student, NOON)
     return call, practice.play_answers(call, answers, NOON)
 
 
@@ -49,7 +49,7 @@ def test_a_dump_of_keywords_is_confirmed_in_no_call(home, name):
 
 
 def test_the_caller_says_the_problem_before_it_can_be_reformulated(home):
-    asked = [q for q in practice.QUESTIONS if q != "problem"]
+    asked = [q for q in practice.QUESTIONS if q not in ("problem", *practice.SAID)]
     _, card = play(home, "serveur-directeur", asked=asked)
     assert "not yet described" in lost(card)["reformulation"]["fault"]
 
@@ -77,3 +77,41 @@ def test_the_group_a_call_is_transferred_to_is_scored(home):
     assert (item["answer"], item["expected"]) == ("office-software", "network")
     with pytest.raises(InvalidInput, match="names the group"):
         play(home, "reseau-procedure", group=None)
+
+
+def test_the_greeting_is_typed_and_must_name_the_company_and_the_student(home):
+    _, card = play(home, "serveur-directeur", greeting="Allô, oui ?")
+    missed = lost(card)
+    assert {"greeting", "introduction"} <= set(missed)
+    assert missed["greeting"]["model"].startswith("InfoServices, bonjour ! salma")
+    _, card = play(home, "serveur-directeur", greeting="info services bonjour, SALMA à l'appareil")
+    assert not {"greeting", "introduction"} & set(lost(card))
+    with pytest.raises(InvalidInput, match="said, not asked"):
+        play(home, "serveur-directeur", asked=["greeting"])
+
+
+def test_the_priority_is_read_from_the_grid_by_the_student(home):
+    _, card = play(home, "serveur-directeur", priority=2)
+    item = lost(card)["priority"]
+    assert (item["answer"], item["expected"]) == (2, 1)
+    _, card = play(home, "serveur-directeur", priority=None)
+    assert "priority" in lost(card)
+
+
+@pytest.mark.parametrize("told, fault", [
+    ("On va vous le réparer gratuitement cette fois, pas de souci.", "free repair"),
+    ("Désolé, je ne peux rien faire pour vous. Au revoir.", "purchase order"),
+    ("Sans contrat c'est payant.", "purchase order"),
+])
+def test_the_not_admissible_explanation_is_written(home, told, fault):
+    call, card = play(home, "sans-contrat", told=told)
+    item = lost(card)["told"]
+    assert fault in item["fault"] and "bon de commande" in item["model"]
+    ticket = call.desk.repo.find_ticket(card["sandbox_ticket"])
+    said = [h for h in ticket["history"] if h["event"] == "admissibility"][0]
+    assert said["explanation"] == told, "the sandbox keeps what the student really said"
+
+
+def test_the_model_explanation_scores(home):
+    _, card = play(home, "sans-contrat")
+    assert card["percent"] == 100

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from deskcli.core import choices, clock, practice
 from deskcli.core.qualify import IMPACT_LABELS, URGENCY_LABELS
-from deskcli.i18n import N_, _, number, percent, shown, tr
+from deskcli.i18n import N_, _, from_record, number, percent, shown, tr
 from deskcli.ui import output, prompts
 
 REFORMULATE = "reformulate"
@@ -24,17 +24,6 @@ def _ask_questions(call: practice.PracticeCall, moment: str) -> None:
         options = [(str(i), text) for i, text in enumerate(question["choices"], 1)]
         answer = prompts.select(question["ask"], options)
         call.answer_question(question["id"], int(answer))
-
-
-def _said(call: practice.PracticeCall, step: str) -> None:
-    """The student's own line, as the checklist of a real call words it."""
-    from deskcli.core.paths import data_file
-    from deskcli.core.settings import load_toml
-
-    line = load_toml(data_file("checklist.toml")).get(step, {}).get("say")
-    if line:
-        output.message(_("  You: {words}").format(words=tr(line).format(
-            company=call.desk.settings["desk"]["company"], technician=call.student)))
 
 
 def _elapsed(call: practice.PracticeCall, since, limit: int) -> str:
@@ -55,6 +44,11 @@ def _labelled(table: dict[str, str]) -> list[tuple[str, str]]:
     return [(key, tr(label)) for key, label in table.items()]
 
 
+def _greet(call: practice.PracticeCall) -> None:
+    text = prompts.text(_("You pick up. What do you say?"), required=True)
+    _caller(call.greet(text))
+
+
 def _checklist(call: practice.PracticeCall) -> None:
     limit = call.desk.settings["desk"]["identification_minutes"]
     while True:
@@ -73,8 +67,6 @@ def _checklist(call: practice.PracticeCall) -> None:
             confirmed, reply = call.reformulate(text)
             _caller(reply)
             continue
-        if move in ("greeting", "introduction"):
-            _said(call, move)
         _caller(call.ask(move))
 
 
@@ -96,6 +88,7 @@ def play(call: practice.PracticeCall) -> dict:
         call.decide_abandoned(choice, clock.now())
         return call.finish(clock.now())
 
+    _greet(call)
     _checklist(call)
     call.finish_checklist(clock.now())
     _ask_questions(call, "opening")
@@ -104,7 +97,8 @@ def play(call: practice.PracticeCall) -> dict:
     admissible = prompts.confirm(_("Is the call admissible?"), default=True)
     told = None
     if not admissible:
-        told = prompts.select(_("Before the call ends, you:"), _labelled(practice.TOLD))
+        told = prompts.text(_("Before the call ends, what do you tell the caller?"),
+                            required=True)
     call.decide_admissibility(admissible, told, clock.now())
     if call.ended_early:
         return call.finish(clock.now())
@@ -114,8 +108,9 @@ def play(call: practice.PracticeCall) -> dict:
         ("request", _("service request: a demand"))])
     impact = prompts.select(_("Impact:"), _labelled(IMPACT_LABELS))
     urgency = prompts.select(_("Urgency:"), _labelled(URGENCY_LABELS))
-    priority = call.qualify(call_type, impact, urgency, clock.now())
-    output.message(_("Priority {priority}, from the grid.").format(priority=priority))
+    priority = prompts.select(_("Priority, from the grid (impact × urgency):"),
+                              [(str(n), str(n)) for n in (1, 2, 3, 4)])
+    call.qualify(call_type, impact, urgency, clock.now(), priority=int(priority))
 
     output.message(output.safe(s.treatment.get("situation", "")))
     _ask_questions(call, "treatment")
@@ -141,8 +136,9 @@ def play(call: practice.PracticeCall) -> dict:
             ("functional", _("functional (horizontal): more specialised people or access rights")),
             ("hierarchical", _("hierarchical (vertical): more authority or resources"))])
     elif decision == "intervene":
-        details["diagnosis"] = prompts.text(_("Your diagnosis, for the technician on site:"),
-                                            required=True)
+        details["diagnosis"] = prompts.text(
+            _("Your intervention request (equipment, caller's contact, precise diagnosis):"),
+            required=True)
     call.treat(decision, clock.now(), **details)
 
     _ask_questions(call, "closing")
@@ -152,12 +148,28 @@ def play(call: practice.PracticeCall) -> dict:
         said = call.decide_closing(index, close, clock.now())
         if said:
             output.message(_("  The desk: {refusal}").format(refusal=output.safe(shown(said))))
+    if s.treatment.get("report_keywords") and call.decided.closing:
+        call.write_report(prompts.text(
+            _("You did the intervention: write its report (work done, parts, time spent, "
+              "outcome):"), required=True))
     return call.finish(clock.now())
 
 
 # The kind of machine value each scored item holds, to name it in the session's language.
 _KINDS = {"type": "type", "impact": "impact", "urgency": "urgency", "treatment": "treatment",
-          "escalation_kind": "escalation", "told": "told", "abandoned": "abandoned"}
+          "escalation_kind": "escalation", "abandoned": "abandoned"}
+
+
+def _message(value) -> str:
+    """A message core kept for the card: a catalog message, or one with its values (a
+    machine value among them, such as an impact, named in the session's language)."""
+    if not isinstance(value, dict):
+        return tr(value)
+    text = from_record(value)
+    if hasattr(text, "values"):
+        text.values = {k: choices.label(_KINDS[k], v) if k in _KINDS and isinstance(v, str)
+                       else v for k, v in text.values.items()}
+    return shown(text)
 
 
 def _ours(key: str, text: str) -> str:
@@ -210,6 +222,9 @@ def show_scorecard(card: dict, hidden: bool = False) -> None:
         if not item["ok"] and not hidden:
             if not item["reached"]:
                 line += _(": not reached, the call had ended")
+            elif item["expected"] is None:  # a text the student wrote: the model follows
+                line += _(": you wrote « {answer} »").format(
+                    answer=output.safe_line(item["answer"] or "—"))
             else:
                 line += _(": your answer {answer}, expected {expected}").format(
                     answer=_value(key, item["answer"]), expected=_value(key, item["expected"]))
@@ -223,11 +238,12 @@ def show_scorecard(card: dict, hidden: bool = False) -> None:
             print(_("    Not this ({section}): {rule}").format(
                 section=tr(item["applied_section"]), rule=tr(item["applied_rule"])))
         if item.get("fault"):
-            print(_("    Lost because {fault}").format(fault=tr(item["fault"])))
+            print(_("    Lost because {fault}").format(fault=_message(item["fault"])))
         if item.get("why"):
             print(_("    Here: {why}").format(why=output.safe(item["why"])))
         if item.get("model"):
-            print(_("    What to say: « {model} »").format(model=output.safe(item["model"])))
+            print(_("    What to say: « {model} »").format(model=output.safe(
+                _message(item["model"]) if isinstance(item["model"], dict) else item["model"])))
     if not hidden:
         for said in card.get("desk_said", []):
             print(_("  The desk refused: {refusal}").format(refusal=output.safe(shown(said))))

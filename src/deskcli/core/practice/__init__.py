@@ -15,7 +15,7 @@ from deskcli.core.practice.results import (exam, grades_csv, keep_result, master
 from deskcli.core.practice.rules import (ABANDONED, CLOSING_LABEL, GROUP_LABELS,  # noqa: F401
                                         POINTS,
                                         PRACTICE_DIR, QUESTIONS, RESULTS, RULES, SCENARIO_DIR,
-                                        TOLD, TREATMENT_RULES, TREATMENTS, Rule)
+                                        SAID, TOLD, TREATMENT_RULES, TREATMENTS, Rule)
 from deskcli.core.practice.scenarios import (Scenario, _read_toml, find_scenario,  # noqa: F401
                                             check_scenario, list_scenarios, load_scenario, matches,
                                             scenario_dirs, scenario_files)

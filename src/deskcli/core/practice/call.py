@@ -14,9 +14,10 @@ from deskcli.core import choices, clock
 from deskcli.core.desk import Desk
 from deskcli.core.errors import DeskError, InvalidInput
 from deskcli.core.names import name_key
-from deskcli.core.practice.rules import PRACTICE_DIR, QUESTIONS
+from deskcli.core.practice.rules import PRACTICE_DIR, QUESTIONS, SAID
 from deskcli.core.practice.scenarios import Scenario, _read_toml
-from deskcli.core.practice.scoring import REFORMULATION_TRIES, judge_reformulation, scorecard
+from deskcli.core.practice.scoring import (REFORMULATION_TRIES, judge_explanation,
+                                           judge_reformulation, scorecard)
 from deskcli.i18n import N_, from_record, say, term
 
 # How a call was played, recorded with its result and shown in reports: a teacher grades an
@@ -87,6 +88,9 @@ class Decisions:
     closing: list[bool] = field(default_factory=list)
     questions: dict[str, int] = field(default_factory=dict)
     abandoned: str | None = None
+    greeting: str | None = None
+    told_text: str | None = None
+    report: str | None = None
 
 
 class PracticeCall:
@@ -119,14 +123,23 @@ class PracticeCall:
         _seed_contracts(desk, scenario, clock.local_date(now), now)
 
     # the checklist
+    def greet(self, text: str) -> str:
+        """What the student says on picking up; the caller's first words in reply."""
+        self.decided.greeting = (text or "").strip()
+        return self.scenario.replies.get("greeting") or _DEFAULT_REPLIES["greeting"](self.scenario)
+
     def remaining_questions(self) -> list[str]:
-        return [key for key in QUESTIONS if key not in self.decided.asked]
+        return [key for key in QUESTIONS if key not in self.decided.asked and key not in SAID]
 
     def ask(self, key: str) -> str:
         """The caller's reply to one checklist question."""
+        if key in SAID:
+            raise InvalidInput(say("{value!r} is said, not asked: write it as greeting = \"...\" "
+                                   "(the company's name and yours)", value=key))
         if key not in QUESTIONS:
             raise InvalidInput(say("{value!r} is not a checklist question; they are: {allowed}",
-                                   value=key, allowed=", ".join(QUESTIONS)))
+                                   value=key, allowed=", ".join(
+                                       k for k in QUESTIONS if k not in SAID)))
         if key not in self.decided.asked:
             self.decided.asked.append(key)
         reply = self.scenario.replies.get(key)
@@ -237,26 +250,43 @@ class PracticeCall:
 
         self.decided.admissible = bool(admissible)
         if not admissible:
-            self.decided.told = choices.pick("told", told, "told")
+            self.decided.told_text = (told or "").strip()
+            self.decided.told = judge_explanation(self.decided.told_text)
         if self.identified_at is None:
             self.identified_at = now
         facts = tickets.validate(self._facts())
         if self._on_desk(lambda: setattr(self, "ticket_id",
                                          tickets.open_ticket(self.desk, facts, now)["id"])):
-            pass
+            if not admissible:
+                self._record_what_was_told()
         expected = self.scenario.expected.get("admissible", True)
         if not admissible or not expected:
             self.ended_early = "admissibility"
 
+    def _record_what_was_told(self) -> None:
+        """The sandbox ticket keeps the student's own words to the caller, not the desk's
+        standard explanation: a promise of a free repair stays on record as made."""
+        with self.desk.repo.writing() as store:
+            ticket = store.get_ticket(self.ticket_id)
+            for entry in ticket["history"]:
+                if entry.get("event") == "admissibility":
+                    entry.pop("explanation_message", None)
+                    entry["explanation"] = self.decided.told_text or "—"
+            store.update_ticket(ticket)
+
     # qualification and treatment
-    def qualify(self, call_type: str, impact: str, urgency: str, now: datetime) -> int | None:
-        from deskcli.core import qualify, sla
+    def qualify(self, call_type: str, impact: str, urgency: str, now: datetime,
+                priority: int | None = None) -> int | None:
+        """The student's qualification, and the priority they read from the grid."""
+        from deskcli.core import qualify
 
         call_type = choices.pick("type", call_type, "type")
         impact = choices.pick("impact", impact, "impact")
         urgency = choices.pick("urgency", urgency, "urgency")
+        if priority is not None and (isinstance(priority, bool) or priority not in (1, 2, 3, 4)):
+            raise InvalidInput(say("priority: {value!r} is not one of 1, 2, 3, 4", value=priority))
         self.decided.type, self.decided.impact, self.decided.urgency = call_type, impact, urgency
-        self.decided.priority = sla.priority_for(self.desk.settings, impact, urgency)
+        self.decided.priority = priority
         self.qualified_at = now
         if self.ticket_id is not None:
             self._on_desk(lambda: qualify.qualify(self.desk, self.ticket_id, call_type=call_type,
@@ -272,6 +302,10 @@ class PracticeCall:
             self._on_desk(lambda: kb.consult_ticket(self.desk, self.ticket_id, now))
         return (self.scenario.treatment.get("kb")
                 or "La base de connaissances ne contient aucun incident identique.")
+
+    def write_report(self, text: str) -> None:
+        """The intervention report, as whoever did the intervention writes it."""
+        self.decided.report = (text or "").strip() or None
 
     def treat(self, decision: str, now: datetime, *, group: str | None = None,
               escalation_kind: str | None = None, diagnosis: str | None = None) -> None:
@@ -421,6 +455,7 @@ def play_answers(call: PracticeCall, answers: dict, now: datetime) -> dict:
     if s.kind == "abandoned":
         call.decide_abandoned(get("abandoned", str, "") or "", at(1))
         return call.finish(moment)
+    call.greet(get("greeting", str, "") or "")
     for key in get("asked", list, []):
         call.ask(key)
     for text in ([answers["reformulation"]] if isinstance(answers.get("reformulation"), str)
@@ -436,7 +471,12 @@ def play_answers(call: PracticeCall, answers: dict, now: datetime) -> dict:
     for key in ("type", "impact", "urgency"):
         if not isinstance(answers.get(key), str):
             raise InvalidInput(say("answers: {key} is needed once the call is admissible", key=key))
-    call.qualify(answers["type"], answers["impact"], answers["urgency"], moment)
+    priority = answers.get("priority")
+    if priority is not None and (isinstance(priority, bool) or not isinstance(priority, int)):
+        raise InvalidInput(say("answers: priority must be 1, 2, 3 or 4, got {value!r}",
+                               value=priority))
+    call.qualify(answers["type"], answers["impact"], answers["urgency"], moment,
+                 priority=priority)
     if get("consulted_kb", bool, False):
         call.consult_kb(moment)
     answer_at("treatment")
@@ -448,22 +488,39 @@ def play_answers(call: PracticeCall, answers: dict, now: datetime) -> dict:
         if not isinstance(close, bool):
             raise InvalidInput(say("answers: closing is a list of true (close) or false (keep open)"))
         call.decide_closing(index, close, at(1))
+    if s.treatment.get("report_keywords") and closing:
+        call.write_report(get("report", str, "") or "")
     return call.finish(moment)
 
 
-def right_answers(scenario: Scenario) -> dict:
+def _shipped_company() -> str:
+    from deskcli.core import settings
+
+    return settings.defaults()["desk"]["company"]
+
+
+def right_answers(scenario: Scenario, student: str = "Salma") -> dict:
     """The answers that follow the procedure, as a file of answers would hold them."""
     e = scenario.expected
     answers: dict = {"questions": {q["id"]: q["right"] for q in scenario.questions}}
     if scenario.kind == "abandoned":
         answers["abandoned"] = e["abandoned"]
         return answers
-    answers.update(asked=list(QUESTIONS), reformulation=scenario.problem.get("summary"),
+    from deskcli.core.practice.scoring import MODEL_EXPLANATION, model_greeting, model_request
+
+    company = scenario.company or _shipped_company()
+    answers.update(greeting=model_greeting(company, student),
+                   asked=[q for q in QUESTIONS if q not in SAID],
+                   reformulation=scenario.problem.get("reformulation")
+                   or scenario.problem.get("summary"),
                    admissible=e.get("admissible", True))
     if not answers["admissible"]:
-        answers["told"] = "billing"
+        answers["told"] = MODEL_EXPLANATION
         return answers
+    from deskcli.core import settings, sla
+
     answers.update(type=e["type"], impact=e["impact"], urgency=e["urgency"],
+                   priority=sla.priority_for(settings.defaults(), e["impact"], e["urgency"]),
                    consulted_kb=True, treatment=e["treatment"],
                    closing=[m["definitive"] for m in scenario.closing])
     if e.get("group"):
@@ -471,7 +528,9 @@ def right_answers(scenario: Scenario) -> dict:
     if e["treatment"] == "escalate":
         answers["escalation_kind"] = e["escalation_kind"]
     if e["treatment"] == "intervene":
-        answers["diagnosis"] = scenario.treatment.get("diagnosis")
+        answers["diagnosis"] = model_request(scenario)
+    if scenario.treatment.get("report"):
+        answers["report"] = scenario.treatment["report"]
     return answers
 
 

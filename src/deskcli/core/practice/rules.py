@@ -39,6 +39,8 @@ GROUP_LABELS = {
     "server": N_("server"),
     "vendor": N_("vendor or manufacturer (level 3)"),
 }
+# The checklist steps the student says rather than asks: typed, and checked for the names.
+SAID = ("greeting", "introduction")
 # What the technician tells a caller whose call is not admissible.
 TOLD = {
     "billing": N_("Explain that incidents are solved under a contract or warranty; otherwise "
@@ -117,6 +119,12 @@ RULES = {
                             N_("Functional (horizontal) escalation brings more specialised people "
                             "or access rights; hierarchical (vertical) escalation brings more "
                             "authority or resources.")),
+    "request": Rule(N_("course « Traiter un ticket d'incident » §4.3.4"),
+                    N_("An intervention request carries the caller's contact, the equipment "
+                       "concerned and a precise diagnosis.")),
+    "report": Rule(N_("course « Traiter un ticket d'incident » §6.5"),
+                   N_("Every intervention gets a report by whoever did it: parts supplied, time "
+                      "spent, what was done, the outcome, and the signatures.")),
     "diagnosis": Rule(N_("course « Traiter un ticket d'incident » §4.3.4"),
                       N_("An intervention request carries a precise diagnosis, so as not to send "
                       "the technician into the unknown.")),
@@ -153,4 +161,4 @@ TREATMENT_RULES = {
 
 CLOSING_LABEL = N_("May the call close?")
 POINTS = {"admissible": 2, "impact": 2, "urgency": 2, "treatment": 3, "closing": 2,
-          "abandoned": 3}
+          "abandoned": 3, "told": 2, "report": 2}

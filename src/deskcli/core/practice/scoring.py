@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from deskcli.core import clock
-from deskcli.core.practice.rules import (CLOSING_LABEL, POINTS, QUESTIONS, RULES,
+from deskcli.core.practice.rules import (CLOSING_LABEL, POINTS, QUESTIONS, RULES, SAID,
                                          TREATMENT_RULES, Rule)
 from deskcli.core.names import name_key
 from deskcli.core.practice.scenarios import Scenario, matches
@@ -18,6 +18,85 @@ if TYPE_CHECKING:
     from deskcli.core.practice.call import PracticeCall
 
 # -- judging what the student wrote ----------------------------------------------------------
+
+# What a technician says to a caller whose call is not admissible (« ce qu'il fallait dire »).
+MODEL_EXPLANATION = ("Nous intervenons dans le cadre d'un contrat d'assistance ou d'une "
+                     "garantie. Sans cela, nous pouvons intervenir en prestation facturée : il "
+                     "nous faut alors un bon de commande. J'ai bien noté vos coordonnées et "
+                     "votre problème.")
+_BILLED = ("factur", "payant", "prestation", "devis", "tarif", "pay", "cout", "frais")
+_FREE = ("gratuit", "offert", "sans frais", "gracieusement", "cadeau", "exceptionnellement")
+
+
+def judge_explanation(text: str) -> str:
+    """What the caller was told, as the procedure reads it: "billing" (contract or warranty,
+    else a billed service with a purchase order), "free" (a promise to work for nothing)
+    or "nothing" (anything short of that)."""
+    folded = name_key(text or "")
+    words = re.findall(r"\w+", folded)
+    if any(p in folded for p in _FREE):
+        return "free"
+    contract = any(w.startswith(("contrat", "garanti")) for w in words)
+    billed = any(w.startswith(_BILLED) for w in words)
+    order = "bon de commande" in folded or "bons de commande" in folded
+    return "billing" if contract and billed and order else "nothing"
+
+
+def _says_name(text: str, name: str, any_part: bool = False) -> bool:
+    """Whether a greeting says a name, as a person would type it (any case or accents,
+    « Info Services » for InfoServices; a first name alone for a person)."""
+    folded = name_key(text)
+    squeezed = folded.replace(" ", "").replace("-", "")
+    target = name_key(name)
+    if not target:
+        return False
+    if not any_part:
+        return target.replace(" ", "").replace("-", "") in squeezed
+    words = set(re.findall(r"\w+", folded))
+    return any(part in words for part in re.findall(r"\w+", target) if len(part) > 1)
+
+
+def model_greeting(company: str, student: str) -> str:
+    return f"{company}, bonjour ! {student} à l'appareil, que puis-je faire pour vous ?"
+
+
+def request_gaps(scenario: Scenario, text: str | None) -> list[str]:
+    """What an intervention request lacks of the equipment and the caller's contact."""
+    folded = name_key(text or "")
+    words = set(re.findall(r"\w+", folded))
+    gaps = []
+    device = [w for w in re.findall(r"\w+", name_key(scenario.equipment.get("device", "")))
+              if len(w) > 2 and not w.isdigit()]
+    if device and not words & set(device):
+        gaps.append("equipment")
+    contact = scenario.caller.get("contact") or ""
+    digits = re.sub(r"\D", "", contact)
+    named = any(part in words for part in re.findall(r"\w+", name_key(scenario.caller.get("name", "")))
+                if len(part) > 2)
+    if not named and not (digits and digits in re.sub(r"\D", "", folded)) and \
+            not (contact and name_key(contact) in folded):
+        gaps.append("contact")
+    return gaps
+
+
+def _request_fault(scenario: Scenario, gaps: list[str]) -> dict | None:
+    device, contact = scenario.equipment.get("device", ""), scenario.caller.get("contact") or "—"
+    if gaps == ["equipment"]:
+        return say("it does not name the equipment ({device})", device=device).record()
+    if gaps == ["contact"]:
+        return say("it does not give the caller's contact ({contact})", contact=contact).record()
+    if gaps:
+        return say("it names neither the equipment ({device}) nor the caller's contact "
+                   "({contact})", device=device, contact=contact).record()
+    return None
+
+
+def model_request(scenario: Scenario) -> str:
+    caller = scenario.caller
+    return (f"{scenario.treatment.get('nature') or 'Intervention sur site'} — "
+            f"{scenario.equipment.get('device', '')} ; contact : {caller.get('name', '')}, "
+            f"{caller.get('contact', '')} ; diagnostic : {scenario.treatment.get('diagnosis', '')}")
+
 
 REFORMULATION_TRIES = 3
 # The words of any French sentence: a reformulation without one is a list, not a sentence.
@@ -178,7 +257,17 @@ def scorecard(call: PracticeCall) -> dict:
         add(_item("abandoned", N_("What to do with the caller who hung up"), d.abandoned == s.expected["abandoned"],
                   d.abandoned, s.expected["abandoned"], why=why.get("abandoned")))
     else:
+        company = call.desk.settings["desk"]["company"]
+        said = d.greeting or ""
+        add(_item("greeting", N_("The greeting announces the company"),
+                  _says_name(said, company), said or None, None, why=why.get("greeting"),
+                  model=model_greeting(company, call.student)))
+        add(_item("introduction", N_("The greeting gives your own name"),
+                  _says_name(said, call.student, any_part=True), said or None, None,
+                  why=why.get("introduction"), model=model_greeting(company, call.student)))
         for key, label in QUESTIONS.items():
+            if key in SAID:
+                continue
             add(_item(key, label, key in d.asked, "asked" if key in d.asked else "not asked",
                       "asked", why=why.get(key)))
         confirmed = any(ok for _, ok in d.reformulations)
@@ -236,7 +325,12 @@ def _score_call(call: PracticeCall, add) -> None:
     if not admissible:
         add(_item("told", N_("What the caller is told before the call stops"),
                   d.told == "billing" if d.admissible is False else None,
-                  d.told, "billing", why=why.get("told")))
+                  d.told_text, None, why=why.get("told"), model=MODEL_EXPLANATION,
+                  fault={"free": N_("it promises a free repair: without a contract the work "
+                                    "is billed"),
+                         "nothing": N_("it does not say that the work is billed under a "
+                                       "purchase order (bon de commande), outside a contract "
+                                       "or warranty")}.get(d.told or "")))
         return
     reached = call.ended_early is None
     for key, label in (("type", N_("Call type")), ("impact", N_("Impact")),
@@ -246,10 +340,16 @@ def _score_call(call: PracticeCall, add) -> None:
                   expected[key], why=why.get(key)))
     from deskcli.core import sla
 
-    right_priority = sla.priority_for(call.desk.settings, expected["impact"], expected["urgency"])
+    # The act scored here is reading the grid: the priority of the impact and urgency the
+    # student chose (a wrong impact has already cost its own points).
+    grid = (sla.priority_for(call.desk.settings, d.impact, d.urgency)
+            if d.impact and d.urgency else None)
     add(_item("priority", N_("Priority (from the grid)"),
-              d.priority == right_priority if reached else None, d.priority, right_priority,
-              why=why.get("priority")))
+              d.priority is not None and d.priority == grid if reached else None, d.priority,
+              grid, why=why.get("priority"),
+              model=say("impact {impact} × urgency {urgency}: priority {priority}",
+                        impact=d.impact, urgency=d.urgency, priority=grid).record()
+              if grid else None))
     chosen, wanted = d.treatment, expected["treatment"]
     if wanted == "transfer":
         add(_item("kb", N_("Knowledge base consulted before the transfer"),
@@ -268,7 +368,12 @@ def _score_call(call: PracticeCall, add) -> None:
     if wanted == "intervene":
         add(_item("diagnosis", N_("A precise diagnosis in the intervention request"),
                   matches(d.diagnosis, s.treatment["diagnosis_keywords"]) if reached else None,
-                  d.diagnosis, s.treatment.get("diagnosis"), why=why.get("diagnosis")))
+                  d.diagnosis, None, why=why.get("diagnosis"), model=s.treatment.get("diagnosis")))
+        missing = request_gaps(s, d.diagnosis)
+        add(_item("request", N_("The intervention request names the equipment and the contact"),
+                  not missing if reached and d.treatment == "intervene" else
+                  (False if reached else None), d.diagnosis, None, why=why.get("request"),
+                  fault=_request_fault(s, missing), model=model_request(s)))
     if call.timed:
         spent = _minutes(call.qualified_at, call.decided_at)
         limit = call.desk.settings["treatment"]["level1_minutes"]
@@ -281,6 +386,11 @@ def _score_call(call: PracticeCall, add) -> None:
                   else None,
                   chosen_close, moment["definitive"], why=moment.get("why"),
                   situation=moment["situation"]))
+    if s.treatment.get("report_keywords"):
+        add(_item("report", N_("The intervention report: work done, parts, time, outcome"),
+                  matches(d.report, s.treatment["report_keywords"])
+                  if reached and d.closing else None,
+                  d.report, None, why=why.get("report"), model=s.treatment.get("report")))
 
 
 _HIDDEN_IN_EXAM = ("expected", "model", "why", "rule", "section", "fault", "applied_section",
