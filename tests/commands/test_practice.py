@@ -412,3 +412,19 @@ def test_the_acts_are_typed_at_the_prompts(keyed):
     assert "✗ What the caller is told before the call stops (0/2)" in out
     assert "Lost because it promises a free repair" in out
     assert "il nous faut alors un bon de commande" in out
+
+
+def test_the_clock_warns_at_the_limit_at_the_prompts(keyed):
+    keys = "".join([
+        "InfoServices bonjour, Nadia à l'appareil" + ENTER, ENTER * 6,
+        ENTER, "La table des matières de Word reste vide dans son rapport" + ENTER,
+        ENTER,                                   # checklist done
+        "y", ENTER, DOWN * 2 + ENTER, ENTER,     # admissible; incident, one user, blocked
+        DOWN * 2 + ENTER,                        # priority 3
+        "\x03",                                  # at the decision: the warning is shown
+    ])
+    with freeze_time("2026-11-24 10:00:00", tick=True):
+        result = keyed(keys, "--scenario", "table-des-matieres", "--student", "Nadia")
+    assert result.exit_code == 130
+    assert "Time is up: the procedure allows 10 minutes here." in result.stderr
+    assert result.stderr.count("Time is up") == 1

@@ -115,3 +115,33 @@ def test_the_not_admissible_explanation_is_written(home, told, fault):
 def test_the_model_explanation_scores(home):
     _, card = play(home, "sans-contrat")
     assert card["percent"] == 100
+
+
+def test_the_story_time_counts_on_the_clock(home):
+    """« Vous la guidez depuis douze minutes »: level 1's ten minutes are up, whatever the
+    reading took; what is scored is handing the call over."""
+    quick = {"identification_minutes": 2, "treatment_minutes": 0.5}
+    _, card = play(home, "table-des-matieres", clock=quick)
+    item = next(i for i in card["items"] if i["key"] == "level1_time")
+    assert item["ok"] and item["answer"] == 12.5 and "Handed over" in item["label"]
+    _, card = play(home, "table-des-matieres", clock=quick, treatment="direct")
+    assert {"treatment", "level1_time"} <= set(lost(card))
+    assert card["minutes"]["level1"] == 12.5
+
+
+def test_the_prompt_clock_runs_with_the_story_and_warns(home):
+    from datetime import timedelta
+
+    from freezegun import freeze_time
+
+    from deskcli.ui import practice as practice_ui
+
+    scenario = practice.find_scenario(home, "table-des-matieres")
+    with freeze_time(NOON) as frozen:
+        call = practice.PracticeCall(scenario, practice.sandbox(home, "s", scenario), "s", NOON)
+        clocked = practice_ui._Clocked("Your decision{clock}:",
+                                       lambda: practice_ui._elapsed(call, NOON, 10, "treatment"))
+        assert f"{clocked}" == "Your decision [12:00 of 10:00 — time is up!]:"
+        frozen.tick(timedelta(seconds=75))
+        assert " {} ".format(clocked) == " Your decision [13:15 of 10:00 — time is up!]: "
+        assert practice_ui._elapsed(call, NOON, 10, "checklist") == " [1:15 of 10:00]"

@@ -26,13 +26,47 @@ def _ask_questions(call: practice.PracticeCall, moment: str) -> None:
         call.answer_question(question["id"], int(answer))
 
 
-def _elapsed(call: practice.PracticeCall, since, limit: int) -> str:
-    """The running clock shown in the prompt, as a real call's clock would run."""
+class _Clocked(str):
+    """A question whose clock runs while it waits: questionary formats the message each
+    time it draws it, and the prompt is drawn again every second."""
+
+    def __new__(cls, template: str, clock_text):
+        self = super().__new__(cls, template)
+        self.clock_text = clock_text
+        return self
+
+    def __format__(self, spec: str) -> str:
+        return str.__str__(self).format(clock=self.clock_text())
+
+    def __str__(self) -> str:
+        return self.__format__("")
+
+
+def _elapsed(call: practice.PracticeCall, since, limit: int, phase: str) -> str:
+    """The call's clock, as a real call's would run: seconds since the phase began, plus
+    the minutes the story says went by; past the limit it says so."""
     if not call.timed or since is None:
         return ""
-    seconds = max(0, int((clock.now() - since).total_seconds()))
-    return _(" [{minutes}:{seconds:02d} of {limit}:00]").format(
-        minutes=seconds // 60, seconds=seconds % 60, limit=limit)
+    seconds = max(0, int((clock.now() - since).total_seconds()
+                         + call.story_minutes(phase) * 60))
+    values = dict(minutes=seconds // 60, seconds=seconds % 60, limit=limit)
+    if seconds >= limit * 60:
+        return _(" [{minutes}:{seconds:02d} of {limit}:00 — time is up!]").format(**values)
+    return _(" [{minutes}:{seconds:02d} of {limit}:00]").format(**values)
+
+
+def _clocked_select(call, template: str, moves, since, limit: int, phase: str, warned: set):
+    """A decision with the running clock in its question, and a warning once the phase's
+    time is up."""
+    if (call.timed and since is not None and phase not in warned and
+            (clock.now() - since).total_seconds() + call.story_minutes(phase) * 60 >= limit * 60):
+        warned.add(phase)
+        output.message(_("Time is up: the procedure allows {limit} minutes here.").format(
+            limit=limit))
+    if not call.timed:
+        return prompts.select(template.format(clock=""), moves)
+    return prompts.select(_Clocked(template, lambda: _elapsed(call, since, limit, phase)), moves,
+                          refresh=1)
 
 
 def _group(name: str) -> str:
@@ -51,6 +85,7 @@ def _greet(call: practice.PracticeCall) -> None:
 
 def _checklist(call: practice.PracticeCall) -> None:
     limit = call.desk.settings["desk"]["identification_minutes"]
+    warned: set = set()
     while True:
         moves = [(key, tr(practice.QUESTIONS[key])) for key in call.remaining_questions()]
         if call.reformulation_tries_left() > 0:
@@ -58,8 +93,8 @@ def _checklist(call: practice.PracticeCall) -> None:
                                          "({tries} tries left)").format(
                 tries=call.reformulation_tries_left())))
         moves += [(DONE, _("Checklist done: decide whether the call is admissible"))]
-        move = prompts.select(_("Your next move{clock}:").format(
-            clock=_elapsed(call, call.started, limit)), moves)
+        move = _clocked_select(call, _("Your next move{clock}:"), moves, call.started, limit,
+                               "checklist", warned)
         if move == DONE:
             return
         if move == REFORMULATE:
@@ -115,12 +150,13 @@ def play(call: practice.PracticeCall) -> dict:
     output.message(output.safe(s.treatment.get("situation", "")))
     _ask_questions(call, "treatment")
     level1 = call.desk.settings["treatment"]["level1_minutes"]
+    warned: set = set()
     while True:
         search = [] if call.decided.consulted_kb else [
             (KB, _("Search the knowledge base for an identical incident"))]
-        decision = prompts.select(_("Your decision{clock}:").format(
-            clock=_elapsed(call, call.qualified_at, level1)),
-            search + _labelled(practice.TREATMENTS))
+        decision = _clocked_select(call, _("Your decision{clock}:"),
+                                   search + _labelled(practice.TREATMENTS), call.qualified_at,
+                                   level1, "treatment", warned)
         if decision != KB:
             break
         output.message(_("  Knowledge base: {found}").format(

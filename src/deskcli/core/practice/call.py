@@ -147,6 +147,11 @@ class PracticeCall:
             return reply
         return _DEFAULT_REPLIES[key](self.scenario)
 
+    def story_minutes(self, phase: str) -> float:
+        """Minutes the scenario's story says have passed in this phase ("checklist" or
+        "treatment"), on top of the clock's."""
+        return float(self.scenario.story.get(f"{phase}_minutes", 0))
+
     def reformulation_tries_left(self) -> int:
         if any(ok for _, ok in self.decided.reformulations):
             return 0

@@ -25,11 +25,11 @@ QUESTIONS = {
 }
 TREATMENTS = {
     "direct": N_("Treat it directly, now, at level 1"),
-    "deferred": N_("Deferred treatment: assign it to a colleague who calls back"),
-    "transfer": N_("Transfer it to a specialist group (beyond level-1 skills)"),
-    "escalate": N_("Escalate it to the next level (level 1 ran out of time)"),
-    "intervene": N_("Request an on-site intervention (evident hardware fault)"),
-    "problem": N_("Requalify it as a problem (no identifiable cause)"),
+    "deferred": N_("Assign it to a colleague (deferred treatment)"),
+    "transfer": N_("Transfer it to a specialist group"),
+    "escalate": N_("Escalate it to the next level"),
+    "intervene": N_("Request an on-site intervention"),
+    "problem": N_("Requalify it as a problem"),
 }
 # The shipped specialist groups, named in the session's language (a desk's own stay as set).
 GROUP_LABELS = {

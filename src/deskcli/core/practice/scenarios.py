@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from deskcli.core import choices
@@ -31,6 +31,10 @@ class Scenario:
     questions: list[dict]
     expected: dict
     why: dict
+    # Minutes the story says have passed in a phase (« vous la guidez depuis douze
+    # minutes »), added to the clock: reading time is not the call's time.
+    story: dict = field(default_factory=dict)
+    variants: dict = field(default_factory=dict)
 
 
 def scenario_dirs(home: Path | None) -> list[Path]:
@@ -294,7 +298,16 @@ def _build(path: Path, doc: dict) -> Scenario:
         caller=caller, replies=replies, equipment=check.table("equipment"),
         problem=problem, contracts=contracts, treatment=treatment, closing=closing,
         questions=questions, expected=expected, why=check.table("why"),
+        story=_story(check), variants=check.table("variants"),
     )
+
+
+def _story(check: _Checker) -> dict:
+    story = check.table("story")
+    for key, value in story.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 600:
+            raise check.fail(f"story.{key}", say("expected a number of minutes from 0 to 600"))
+    return story
 
 
 def _flag(check: _Checker, where: dict, key: str, label: str, default: bool) -> bool:

@@ -240,10 +240,10 @@ def _item(key: str, label: str, ok: bool | None, answer, expected, points: int |
     return item
 
 
-def _minutes(start: datetime | None, end: datetime | None) -> float | None:
+def _minutes(start: datetime | None, end: datetime | None, story: float = 0) -> float | None:
     if start is None or end is None:
         return None
-    return round((end - start).total_seconds() / 60, 1)
+    return round((end - start).total_seconds() / 60 + story, 1)
 
 
 def scorecard(call: PracticeCall) -> dict:
@@ -279,7 +279,7 @@ def scorecard(call: PracticeCall) -> dict:
                   fault=reason or (None if d.reformulations else N_("no reformulation")),
                   model=model))
         if call.timed:
-            spent = _minutes(call.started, call.identified_at)
+            spent = _minutes(call.started, call.identified_at, call.story_minutes("checklist"))
             limit = settings["desk"]["identification_minutes"]
             identified = {"caller", "problem"} <= set(d.asked)
             add(_item("identification_time", N_("Caller and problem identified in time (minutes)"),
@@ -306,8 +306,10 @@ def scorecard(call: PracticeCall) -> dict:
         "started_at": clock.to_iso(call.started),
         "finished_at": clock.to_iso(call.finished_at or call.started),
         "timed": call.timed,
-        "minutes": {"identification": _minutes(call.started, call.identified_at),
-                    "level1": _minutes(call.qualified_at, call.decided_at)},
+        "minutes": {"identification": _minutes(call.started, call.identified_at,
+                                               call.story_minutes("checklist")),
+                    "level1": _minutes(call.qualified_at, call.decided_at,
+                                       call.story_minutes("treatment"))},
         "score": score, "max": most, "percent": round(100 * score / most) if most else 100,
         "items": items, "desk_said": list(call.desk_said), "sandbox_ticket": call.ticket_id,
     }
@@ -375,10 +377,18 @@ def _score_call(call: PracticeCall, add) -> None:
                   (False if reached else None), d.diagnosis, None, why=why.get("request"),
                   fault=_request_fault(s, missing), model=model_request(s)))
     if call.timed:
-        spent = _minutes(call.qualified_at, call.decided_at)
+        story = call.story_minutes("treatment")
+        spent = _minutes(call.qualified_at, call.decided_at, story)
         limit = call.desk.settings["treatment"]["level1_minutes"]
-        add(_item("level1_time", N_("Level 1 decided in time (minutes)"),
-                  (spent is not None and spent <= limit) if reached else None, spent, limit))
+        if story >= limit:
+            # The story has used level 1's time up: what is scored is handing the call over.
+            add(_item("level1_time", N_("Handed over once level 1's time was up (minutes)"),
+                      (chosen not in (None, "direct")) if reached else None, spent, limit,
+                      fault=N_("level 1's time was already up: the call is handed over, not "
+                               "kept at level 1")))
+        else:
+            add(_item("level1_time", N_("Level 1 decided in time (minutes)"),
+                      (spent is not None and spent <= limit) if reached else None, spent, limit))
     for index, moment in enumerate(s.closing):
         chosen_close = d.closing[index] if index < len(d.closing) else None
         add(_item(f"closing:{index + 1}", CLOSING_LABEL,
