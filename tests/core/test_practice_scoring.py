@@ -145,3 +145,27 @@ def test_the_prompt_clock_runs_with_the_story_and_warns(home):
         frozen.tick(timedelta(seconds=75))
         assert " {} ".format(clocked) == " Your decision [13:15 of 10:00 — time is up!]: "
         assert practice_ui._elapsed(call, NOON, 10, "checklist") == " [1:15 of 10:00]"
+
+
+def test_variants_are_drawn_at_each_play_and_checked(home, tmp_path):
+    import random
+
+    scenario = practice.find_scenario(home, "imprimante-assistante")
+    assert scenario.caller["name"] == "Nadia Bennani"  # as written: its first values
+    drawn = {practice.draw(scenario, random.Random(seed)).equipment["device"]
+             for seed in range(30)}
+    assert drawn == {"HP LaserJet Pro M404", "Brother HL-L2350DW", "Canon i-SENSYS LBP223dw"}
+    played = practice.draw(scenario, random.Random(3))
+    call = practice.PracticeCall(played, practice.sandbox(home, "salma", played), "salma", NOON)
+    assert played.equipment["device"] in call.ask("equipment")
+    assert practice.play_answers(call, practice.right_answers(played), NOON)["variant"] == \
+        played.variant
+    source = (practice.find_scenario(home, "mot-de-passe").path.read_text(encoding="utf-8")
+              .replace('essais = ["trois", "cinq"]', 'essais = ["trois"]\npiece = ["x"]')
+              .replace("{poste}, Windows", "{ordinateur}, Windows"))
+    broken = tmp_path / "broken.toml"
+    broken.write_text(source, encoding="utf-8")
+    _, problems = practice.check_scenario(broken)
+    text = "\n".join(problems)
+    assert "variants.piece: no text says {piece}" in text
+    assert "{ordinateur} is used in a text but is no variant" in text

@@ -57,6 +57,9 @@ def _take(ctx: typer.Context, chosen: practice.Scenario, who: str, key: str, mod
     """One call, kept whatever happens: a call stopped with Ctrl-C is kept as interrupted."""
     home = repository_home(state(ctx).home)
     start = clock.now()
+    # A file of answers plays the scenario as written (its answers name its values); a
+    # person gets the variants drawn anew at each play.
+    chosen = chosen if given is not None else practice.draw(chosen)
     call = practice.PracticeCall(chosen, practice.sandbox(home, who, chosen), who, start,
                                  timed=mode in ("interactive", "exam") or (
                                      given is not None and isinstance(given.get("clock"), dict)),

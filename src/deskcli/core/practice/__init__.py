@@ -17,6 +17,6 @@ from deskcli.core.practice.rules import (ABANDONED, CLOSING_LABEL, GROUP_LABELS,
                                         PRACTICE_DIR, QUESTIONS, RESULTS, RULES, SCENARIO_DIR,
                                         SAID, TOLD, TREATMENT_RULES, TREATMENTS, Rule)
 from deskcli.core.practice.scenarios import (Scenario, _read_toml, find_scenario,  # noqa: F401
-                                            check_scenario, list_scenarios, load_scenario, matches,
+                                            check_scenario, draw, list_scenarios, load_scenario, matches,
                                             scenario_dirs, scenario_files)
 from deskcli.core.practice.scoring import exam_view, scorecard  # noqa: F401

@@ -35,6 +35,7 @@ class Scenario:
     # minutes »), added to the clock: reading time is not the call's time.
     story: dict = field(default_factory=dict)
     variants: dict = field(default_factory=dict)
+    variant: dict = field(default_factory=dict)  # the values drawn for this play
 
 
 def scenario_dirs(home: Path | None) -> list[Path]:
@@ -209,34 +210,117 @@ def _unknown_keys(path: Path, doc: dict) -> list[str]:
     return problems
 
 
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+_MOST_CHECKED = 24  # variant combinations checked one by one; past that, the first ones
+
+
+def _texts(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+
+
+def _substitute(value, choice: dict):
+    if isinstance(value, str):
+        return _PLACEHOLDER.sub(lambda m: choice.get(m.group(1), m.group(0)), value)
+    if isinstance(value, dict):
+        return {k: _substitute(v, choice) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, choice) for v in value]
+    return value
+
+
+def _variant_problems(path: Path, doc: dict) -> list[str]:
+    """Variants are lists of texts, each used as {name} somewhere, and every {name} used
+    is a variant."""
+    variants = doc.get("variants", {})
+    problems = []
+    fail = lambda key, problem: problems.append(say(  # noqa: E731
+        "scenario {path}: {key}: {problem}", path=str(path), key=key, problem=problem))
+    if not isinstance(variants, dict):
+        fail("variants", say("expected a table"))
+        return problems
+    used = {m for text in _texts({k: v for k, v in doc.items() if k != "variants"})
+            for m in _PLACEHOLDER.findall(text)}
+    for name, values in variants.items():
+        if not isinstance(values, list) or not values or not all(
+                isinstance(v, str) and v.strip() for v in values):
+            fail(f"variants.{name}", say("expected a list of texts to draw from"))
+        elif name not in used:
+            fail(f"variants.{name}", say("no text says {{{name}}}: the variant would change "
+                                         "nothing", name=name))
+    for name in sorted(used - set(variants)):
+        fail("variants", say("{{{name}}} is used in a text but is no variant", name=name))
+    return problems
+
+
+def _choices(doc: dict) -> list[dict]:
+    import itertools
+
+    variants = doc.get("variants") or {}
+    if not isinstance(variants, dict) or not variants:
+        return [{}]
+    names = sorted(variants)
+    product = itertools.product(*(variants[n] for n in names))
+    return [dict(zip(names, combo)) for combo in itertools.islice(product, _MOST_CHECKED)]
+
+
 def check_scenario(path: Path) -> tuple[Scenario | None, list[str]]:
     """Every mistake of a scenario file: its unknown keys, its first malformed value, and
-    each incoherence between its parts, all named with the key."""
+    each incoherence between its parts, all named with the key; with variants, every
+    combination of them is checked."""
     try:
         doc = _read_toml(path)
     except InvalidInput as exc:
         return None, [exc.args[0]]
     problems = _unknown_keys(path, doc)
-    try:
-        scenario = _build(path, doc)
-    except InvalidInput as exc:
-        return None, problems + [exc.args[0]]
+    variant_problems = _variant_problems(path, doc)
+    if variant_problems:
+        return None, problems + variant_problems
     from deskcli.core.practice.coherence import incoherences
 
-    return scenario, problems + [say("scenario {path}: {key}: {problem}", path=str(path),
-                                     key=key, problem=problem)
-                                 for key, problem in incoherences(scenario)]
+    first = None
+    for choice in _choices(doc):
+        try:
+            scenario = _build(path, _substitute(doc, choice), choice)
+        except InvalidInput as exc:
+            return None, problems + [exc.args[0]]
+        first = first or scenario
+        found = [say("scenario {path}: {key}: {problem}", path=str(path), key=key,
+                     problem=problem) for key, problem in incoherences(scenario)]
+        if found and choice:
+            found = [say("{problem} (with {variant})", problem=p, variant=", ".join(
+                f"{k} = {v}" for k, v in choice.items())) for p in found]
+        problems += [p for p in found if p not in problems]
+    return first, problems
 
 
-def load_scenario(path: Path) -> Scenario:
-    """Read and check a scenario file; a mistake names the file and the key."""
+def load_scenario(path: Path, rng=None) -> Scenario:
+    """Read and check a scenario file; a mistake names the file and the key. With `rng`,
+    its variants are drawn (a play); without, the first of each is taken."""
     scenario, problems = check_scenario(path)
     if problems:
         raise InvalidInput("\n".join(problems))
-    return scenario
+    if rng is None or not scenario.variants:
+        return scenario
+    doc = _read_toml(path)
+    choice = {name: rng.choice(values) for name, values in sorted(doc["variants"].items())}
+    return _build(path, _substitute(doc, choice), choice)
 
 
-def _build(path: Path, doc: dict) -> Scenario:
+def draw(scenario: Scenario, rng=None) -> Scenario:
+    """The scenario with its variants drawn anew, for one play."""
+    import random
+
+    return load_scenario(scenario.path, rng or random.Random())
+
+
+def _build(path: Path, doc: dict, choice: dict | None = None) -> Scenario:
     check = _Checker(path, doc)
     kind = check.choice(doc, "kind", "kind", ("call", "abandoned"), required=False) or "call"
     caller = check.table("caller", required=True)
@@ -298,7 +382,7 @@ def _build(path: Path, doc: dict) -> Scenario:
         caller=caller, replies=replies, equipment=check.table("equipment"),
         problem=problem, contracts=contracts, treatment=treatment, closing=closing,
         questions=questions, expected=expected, why=check.table("why"),
-        story=_story(check), variants=check.table("variants"),
+        story=_story(check), variants=check.table("variants"), variant=dict(choice or {}),
     )
 
 

@@ -303,6 +303,7 @@ def scorecard(call: PracticeCall) -> dict:
     return {
         "scenario": s.name, "title": s.title, "student": call.student,
         "student_id": call.student_id, "mode": call.mode, "status": call.status,
+        "variant": dict(s.variant),
         "started_at": clock.to_iso(call.started),
         "finished_at": clock.to_iso(call.finished_at or call.started),
         "timed": call.timed,
