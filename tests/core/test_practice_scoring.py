@@ -169,3 +169,47 @@ def test_variants_are_drawn_at_each_play_and_checked(home, tmp_path):
     text = "\n".join(problems)
     assert "variants.piece: no text says {piece}" in text
     assert "{ordinateur} is used in a text but is no variant" in text
+
+
+def test_every_part_of_the_procedure_is_exercised_by_a_scenario():
+    from deskcli.core.practice.coherence import parts_of
+
+    covered: dict[str, list[str]] = {}
+    for scenario in practice.list_scenarios(None):
+        for part in parts_of(scenario):
+            covered.setdefault(part, []).append(scenario.name)
+    assert [p for p in practice.PARTS if p not in covered] == []
+    # Each part a question claims is scored: the question is there, with its rule.
+    for scenario in practice.list_scenarios(None):
+        for question in scenario.questions:
+            assert not question.get("part") or question["rule"] and question["section"]
+
+
+def test_callers_come_from_several_organisations_and_channels():
+    from collections import Counter
+
+    scenarios = practice.list_scenarios(None)
+    organisations = Counter(s.caller.get("organisation") or s.caller.get("name")
+                            for s in scenarios)
+    assert len(organisations) >= 10
+    assert organisations.most_common(1)[0][1] * 3 <= len(scenarios), organisations
+    assert {s.caller.get("channel", "phone") for s in scenarios} >= {"phone", "email", "chat"}
+
+
+def test_the_intervention_report_is_written_and_scored(home):
+    _, card = play(home, "compte-rendu-signature", report="C'est réparé.")
+    item = lost(card)["report"]
+    assert "260 W" in item["model"]
+    _, card = play(home, "compte-rendu-signature", questions={"signature": 1})
+    assert "question:signature" in lost(card)
+    assert "non habilitée" in lost(card)["question:signature"]["rule"]
+
+
+def test_a_billed_service_is_served_under_its_purchase_order(home):
+    call, card = play(home, "courriel-bon-de-commande")
+    assert card["percent"] == 100
+    ticket = call.desk.repo.find_ticket(card["sandbox_ticket"])
+    admissibility = [h for h in ticket["history"] if h["event"] == "admissibility"][0]
+    assert admissibility["basis"] == "billed" and admissibility["purchase_order"] == "BC-2026-114"
+    _, card = play(home, "courriel-bon-de-commande", admissible=False, told="Désolé, non.")
+    assert "admissible" in lost(card)

@@ -78,8 +78,16 @@ def _labelled(table: dict[str, str]) -> list[tuple[str, str]]:
     return [(key, tr(label)) for key, label in table.items()]
 
 
+def _channel(call: practice.PracticeCall) -> str:
+    return call.scenario.caller.get("channel") or "phone"
+
+
 def _greet(call: practice.PracticeCall) -> None:
-    text = prompts.text(_("You pick up. What do you say?"), required=True)
+    if _channel(call) == "phone":
+        text = prompts.text(_("You pick up. What do you say?"), required=True)
+    else:
+        text = prompts.text(_("You answer the caller's message: how do you open your reply?"),
+                            required=True)
     _caller(call.greet(text))
 
 

@@ -12,7 +12,7 @@ from deskcli.core.practice.call import MODES  # noqa: F401
 from deskcli.core.practice.results import (exam, grades_csv, keep_result, mastery,  # noqa: F401
                                           mode_of, next_exam_scenario, results,
                                           results_repository, set_exam, student_of, summary)
-from deskcli.core.practice.rules import (ABANDONED, CLOSING_LABEL, GROUP_LABELS,  # noqa: F401
+from deskcli.core.practice.rules import (ABANDONED, CLOSING_LABEL, GROUP_LABELS, PARTS,  # noqa: F401
                                         POINTS,
                                         PRACTICE_DIR, QUESTIONS, RESULTS, RULES, SCENARIO_DIR,
                                         SAID, TOLD, TREATMENT_RULES, TREATMENTS, Rule)

@@ -220,6 +220,9 @@ class PracticeCall:
             description=s.replies.get("problem") if "problem" in asked else None,
             reformulation=reformulation,
             reformulation_confirmed=self._confirmed_reformulation() is not None,
+            # A caller with no contract who sends a purchase order is served as billed.
+            billable=bool(s.expected.get("billed") and self.decided.admissible),
+            purchase_order=caller.get("purchase_order") if "contract" in asked else None,
             started_at=self.started,
             identification_seconds=(self.identified_at - self.started).total_seconds()
             if self.identified_at else None,

@@ -16,7 +16,13 @@ def incoherences(s: Scenario) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     add = lambda key, problem: found.append((key, problem))  # noqa: E731
     e = s.expected
+    from deskcli.core.practice.rules import PARTS
+
     for index, question in enumerate(s.questions, 1):
+        if question.get("part") is not None and question["part"] not in PARTS:
+            add(f"questions[{index}].part", say("{value!r} is not one of {allowed}",
+                                                value=question["part"],
+                                                allowed=", ".join(PARTS)))
         if _SEED.search(question.get("section", "")):
             add(f"questions[{index}].section",
                 say("name the course document as a student knows it (cours « Traiter un "
@@ -51,6 +57,8 @@ def incoherences(s: Scenario) -> list[tuple[str, str]]:
     organisation = s.caller.get("organisation") or s.caller.get("name")
     own = [c for c in valid if c["organisation"] == organisation
            and (not s.caller.get("contract") or c["number"] == s.caller.get("contract"))]
+    if s.expected.get("billed") and not s.caller.get("purchase_order"):
+        add("caller.purchase_order", say("a billed service needs the caller's purchase order"))
     if admissible and not own and not s.expected.get("billed"):
         add("expected.admissible", say("the call is admissible, but no valid contract in "
                                        "[[contracts]] belongs to the caller's organisation"))
@@ -93,3 +101,42 @@ def incoherences(s: Scenario) -> list[tuple[str, str]]:
             add("treatment.diagnosis", say("the model diagnosis does not say every one of "
                                            "treatment.diagnosis_keywords"))
     return found
+
+
+def parts_of(s: Scenario) -> set[str]:
+    """The parts of the procedure a scenario exercises: from what it scores, and from what
+    its own questions say they exercise."""
+    from deskcli.core import settings
+
+    parts = {q["part"] for q in s.questions if q.get("part")}
+    if s.caller.get("channel", "phone") != "phone":
+        parts.add("channel")
+    if s.kind == "abandoned":
+        return parts | {"abandoned"}
+    parts |= {"greeting", "identification", "reformulation"}
+    if s.caller.get("kind") == "individual":
+        parts.add("individual")
+    e = s.expected
+    if not e.get("admissible", True):
+        return parts | {"admissibility"}
+    if e.get("billed"):
+        parts.add("billed")
+    parts |= {"qualification", e["treatment"]}
+    if "vip" in (s.why.get("impact") or "").lower():
+        parts.add("vip")
+    if e.get("escalation_kind"):
+        parts.add(e["escalation_kind"])
+    if e["treatment"] == "transfer":
+        parts.add("kb")
+    limit = settings.defaults()["treatment"]["level1_minutes"]
+    if e["treatment"] == "escalate" or s.story.get("treatment_minutes", 0) >= limit:
+        parts.add("level1_time")
+    if e.get("group") == "vendor":
+        parts.add("level3")
+    if s.treatment.get("report_keywords"):
+        parts.add("report")
+    if s.closing:
+        parts.add("closing")
+    if any(not m["definitive"] for m in s.closing) and any(m["definitive"] for m in s.closing):
+        parts.add("loan")
+    return parts

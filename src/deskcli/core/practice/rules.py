@@ -162,3 +162,44 @@ TREATMENT_RULES = {
 CLOSING_LABEL = N_("May the call close?")
 POINTS = {"admissible": 2, "impact": 2, "urgency": 2, "treatment": 3, "closing": 2,
           "abandoned": 3, "told": 2, "report": 2}
+
+
+# The parts of the call procedure practice exercises, each with where the course says it:
+# every one is exercised by at least one shipped scenario (a test holds it so). A scenario's
+# own question names the part it exercises with `part`.
+PARTS = {
+    "greeting": "« Identification de la demande » §3",
+    "identification": "« Traiter un ticket d'incident » §2.2",
+    "reformulation": "« Traiter un ticket d'incident » §2.3",
+    "promises": "« Traiter un ticket d'incident » §2.4",
+    "admissibility": "« Identification de la demande » §5",
+    "billed": "« Identification de la demande » §5",
+    "other_contract": "« Identification de la demande » §5",
+    "qualification": "« Traiter un ticket d'incident » §2.5",
+    "vip": "« Traiter un ticket d'incident » §2.5.2.1",
+    "requalification": "« Traiter un ticket d'incident » §3",
+    "sla": "« Traiter un ticket d'incident » §2.5.2.4",
+    "direct": "« Traiter un ticket d'incident » §4.1",
+    "deferred": "« Traiter un ticket d'incident » §4.2",
+    "level1_time": "« Traiter un ticket d'incident » §4.3.2",
+    "kb": "« Identification de la demande » §6",
+    "transfer": "« Traiter un ticket d'incident » §4.3.3",
+    "escalate": "« Traiter un ticket d'incident » §4.3.3",
+    "functional": "« Identification de la demande » §6",
+    "hierarchical": "« Identification de la demande » §6",
+    "level3": "« Traiter un ticket d'incident » §4.3.3",
+    "intervene": "« Traiter un ticket d'incident » §4.3.4",
+    "report": "« Traiter un ticket d'incident » §6.5",
+    "signer": "« Traiter un ticket d'incident » §6.5",
+    "inform_opener": "« Traiter un ticket d'incident » §6",
+    "pending": "« Traiter un ticket d'incident » §4.3.2",
+    "problem": "« Traiter un ticket d'incident » §4.4",
+    "known_error": "« Traiter un ticket d'incident » §4.4",
+    "closing": "« Traiter un ticket d'incident » §5",
+    "loan": "« Traiter un ticket d'incident » §5.1",
+    "who_closes": "« Traiter un ticket d'incident » §5",
+    "abandoned": "« Traiter un ticket d'incident » §4.3.2",
+    "callback": "« Traiter un ticket d'incident » §4.3.2",
+    "channel": "« Traiter un ticket d'incident » §1.2",
+    "individual": "« Identification de la demande » §4",
+}

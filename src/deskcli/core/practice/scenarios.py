@@ -161,7 +161,7 @@ KEYS: dict[str, set[str]] = {
          "story"},
     "desk": {"company"},
     "caller": {"name", "organisation", "kind", "role", "contact", "contract", "channel",
-               "waited_seconds"},
+               "waited_seconds", "purchase_order"},
     "replies": {"greeting", "introduction", "caller", "organisation", "contact", "equipment",
                 "problem", "contract", "reformulation_yes", "reformulation_no"},
     "equipment": {"device", "os", "network", "software"},
@@ -326,6 +326,9 @@ def _build(path: Path, doc: dict, choice: dict | None = None) -> Scenario:
     caller = check.table("caller", required=True)
     check.text(caller, "name", "caller.name", required=kind == "call")
     caller.setdefault("kind", "company")
+    from deskcli.core.tickets import CHANNELS
+
+    check.choice(caller, "channel", "caller.channel", CHANNELS, required=False)
     check.value(caller, "kind", "caller.kind", "org_kind")
     replies = check.table("replies")
     for key, value in replies.items():
