@@ -429,3 +429,31 @@ def test_the_clock_warns_at_the_limit_at_the_prompts(keyed):
     assert result.exit_code == 130
     assert "Time is up: the procedure allows 10 minutes here." in result.stderr
     assert result.stderr.count("Time is up") == 1
+
+
+def test_the_smaller_points_in_french(deskcli, answers, french):
+    from deskcli.core import practice
+
+    timed = RIGHT + "[clock]\nidentification_minutes = 5.4\ntreatment_minutes = 3\n"
+    out = deskcli("practice", "--scenario", "disque-dur", "--student", "Salma", "--answers",
+                  answers(timed)).stdout
+    assert "5,4" in out and "5.4" not in out
+    network = practice.right_answers(practice.find_scenario(None, "reseau-procedure"))
+    out = deskcli("practice", "--scenario", "reseau-procedure", "--student", "Salma", "--answers",
+                  answers(practice.answers_toml(dict(network, group="workstation")))).stdout
+    assert "votre réponse poste de travail, attendu réseau" in out
+    assert "workstation" not in out and "network" not in out
+    assert "access rights" in practice.TREATMENT_RULES["escalate"].text
+
+
+def test_an_unidentified_caller_is_recorded_in_the_scenarios_language(home):
+    from datetime import datetime, timezone
+
+    from deskcli.core import practice
+
+    now = datetime(2026, 11, 24, 11, 0, tzinfo=timezone.utc)
+    scenario = practice.find_scenario(home, "serveur-directeur")
+    call = practice.PracticeCall(scenario, practice.sandbox(home, "s", scenario), "s", now)
+    call.decide_admissibility(True, None, now)
+    ticket = call.desk.repo.find_ticket(call.ticket_id)
+    assert ticket["caller"]["name"] == "(appelant non identifié)"

@@ -231,6 +231,8 @@ def _value(key: str, value) -> str:
         return "—"
     if value in ("asked", "not asked"):
         return _("asked") if value == "asked" else _("not asked")
+    if isinstance(value, float):
+        return number(value, 1)  # minutes, written as the session writes numbers
     if key == "group" and isinstance(value, str):
         return _group(value)
     kind = _KINDS.get(key)

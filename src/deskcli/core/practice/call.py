@@ -18,8 +18,9 @@ from deskcli.core.practice.rules import PRACTICE_DIR, QUESTIONS, SAID
 from deskcli.core.practice.scenarios import Scenario, _read_toml
 from deskcli.core.practice.scoring import (REFORMULATION_TRIES, judge_explanation,
                                            judge_reformulation, scorecard)
-from deskcli.i18n import N_, from_record, say, term
+from deskcli.i18n import N_, from_record, say
 
+UNIDENTIFIED = "(appelant non identifié)"
 # How a call was played, recorded with its result and shown in reports: a teacher grades an
 # exam apart from a first untimed try.
 MODES = ("interactive", "exam", "answers", "untimed")
@@ -205,7 +206,8 @@ class PracticeCall:
             self.decided.reformulations[-1][0] if self.decided.reformulations else None)
         summary = s.problem.get("summary") or s.title
         return CallFacts(
-            caller=caller.get("name") if "caller" in asked else term(N_("(caller not identified)")),
+            # The sandbox ticket speaks the scenario's language, as the caller's words do.
+            caller=caller.get("name") if "caller" in asked else UNIDENTIFIED,
             summary=summary,
             org=caller.get("organisation") if "organisation" in asked else None,
             org_kind=caller.get("kind") if "organisation" in asked else None,

@@ -150,8 +150,10 @@ TREATMENT_RULES = {
                      N_("Transfer to a specialist when the problem exceeds level-1 skills, or when "
                      "a step-by-step procedure was followed to its end without success.")),
     "escalate": Rule(N_("course « Traiter un ticket d'incident » §4.3.3"),
-                     N_("Escalate when a level-1 problem could not be solved in level 1's time: "
-                     "it should have been solved here (a Word table of contents, for example).")),
+                     N_("Escalate a level-1 problem that level 1 cannot finish: in its time (a "
+                        "Word table of contents, for example), or without the access rights or "
+                        "the authority it lacks — functional escalation for rights or skills, "
+                        "hierarchical for authority or resources.")),
     "intervene": Rule(N_("course « Traiter un ticket d'incident » §4.3.4"),
                       N_("When the fault is evidently hardware, request an on-site intervention "
                       "with a precise diagnosis; without one, transfer to level 2.")),
