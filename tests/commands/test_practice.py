@@ -444,6 +444,9 @@ def test_the_smaller_points_in_french(deskcli, answers, french):
     assert "votre réponse poste de travail, attendu réseau" in out
     assert "workstation" not in out and "network" not in out
     assert "access rights" in practice.TREATMENT_RULES["escalate"].text
+    assert "Examen fixé\u00a0: appel-perdu." in deskcli("practice", "exam", "--set",
+                                                       "appel-perdu").stderr
+    assert french == set(), "messages the French catalog lacks"
 
 
 def test_an_unidentified_caller_is_recorded_in_the_scenarios_language(home):

@@ -12,7 +12,7 @@ from deskcli.core import clock, practice
 from deskcli.core.desk import technician_name
 from deskcli.core.errors import InvalidInput
 from deskcli.core.paths import repository_home
-from deskcli.i18n import N_, say
+from deskcli.i18n import N_, say, shown
 from deskcli.ui import output
 
 # The verb runs on its own (`deskcli practice`) and has a subcommand (`practice report`):
@@ -73,8 +73,8 @@ def _take(ctx: typer.Context, chosen: practice.Scenario, who: str, key: str, mod
             card = practice_ui.play(call)
         except KeyboardInterrupt:
             card = practice.keep_result(home, call.interrupt(clock.now()))
-            output.message(say("Call interrupted: it is kept as interrupted, with {score}/{most}.",
-                               score=card["score"], most=card["max"]))
+            output.message(shown(say("Call interrupted: it is kept as interrupted, with "
+                                     "{score}/{most}.", score=card["score"], most=card["max"])))
             raise typer.Exit(130) from None
     card = practice.keep_result(home, card)
     if as_json:
@@ -164,7 +164,7 @@ def practice_exam(
     as_json = wants_json(ctx, json_output)
     if set_names is not None:
         current = practice.set_exam(home, set_names.split(","), clock.now())
-        output.message(say("Exam set: {names}.", names=", ".join(current["scenarios"])))
+        output.message(shown(say("Exam set: {names}.", names=", ".join(current["scenarios"]))))
         return
     current = practice.exam(home)
     if current is None:
@@ -179,7 +179,8 @@ def practice_exam(
     who, key = _who(st, student, student_id)
     name = practice.next_exam_scenario(home, key)
     if name is None:
-        output.message(say("{student} has played every scenario of the exam.", student=who))
+        output.message(shown(say("{student} has played every scenario of the exam.",
+                                 student=who)))
         return
     from deskcli.ui import prompts
 
@@ -252,5 +253,6 @@ def practice_check(
         return
     if problems:
         raise InvalidInput("\n".join(problems))
-    output.message(say("{path}: no mistake found; its model answers follow.", path=str(file)))
+    output.message(shown(say("{path}: no mistake found; its model answers follow.",
+                             path=str(file))))
     print(practice.answers_toml(answers), end="")

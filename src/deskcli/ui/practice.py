@@ -97,8 +97,8 @@ def _checklist(call: practice.PracticeCall) -> None:
     while True:
         moves = [(key, tr(practice.QUESTIONS[key])) for key in call.remaining_questions()]
         if call.reformulation_tries_left() > 0:
-            moves.append((REFORMULATE, _("Reformulate the problem and check it with the caller "
-                                         "({tries} tries left)").format(
+            moves.append((REFORMULATE, _("Reformulate the problem for the caller ({tries} "
+                                         "tries left)").format(
                 tries=call.reformulation_tries_left())))
         moves += [(DONE, _("Checklist done: decide whether the call is admissible"))]
         move = _clocked_select(call, _("Your next move{clock}:"), moves, call.started, limit,
@@ -119,11 +119,16 @@ def play(call: practice.PracticeCall) -> dict:
     output.message(_("Practice call ({name}). {intro}").format(
         name=s.name, intro=output.safe(s.treatment.get("intro") or _("The phone rings."))))
     if call.timed and s.kind == "call":
-        output.message(_("The clock runs as in a real call: identify the caller and the problem "
-                         "within {identification} minutes; level 1 decides within {level1} "
-                         "(--no-clock to practise without it).").format(
-            identification=call.desk.settings["desk"]["identification_minutes"],
-            level1=call.desk.settings["treatment"]["level1_minutes"]))
+        limits = dict(identification=call.desk.settings["desk"]["identification_minutes"],
+                      level1=call.desk.settings["treatment"]["level1_minutes"])
+        if call.mode == "exam":
+            output.message(_("The clock runs as in a real call: identify the caller and the "
+                             "problem within {identification} minutes; level 1 decides within "
+                             "{level1}.").format(**limits))
+        else:
+            output.message(_("The clock runs as in a real call: identify the caller and the "
+                             "problem within {identification} minutes; level 1 decides within "
+                             "{level1} (--no-clock to practise without it).").format(**limits))
     if s.kind == "abandoned":
         output.message(output.safe(s.treatment.get("situation", "")))
         _ask_questions(call, "opening")
@@ -294,10 +299,13 @@ def show_scorecard(card: dict, hidden: bool = False) -> None:
         for said in card.get("desk_said", []):
             print(_("  The desk refused: {refusal}").format(refusal=output.safe(shown(said))))
     timing = card["minutes"]
-    if card["timed"] and timing["identification"] is not None:
+    if card["timed"] and timing["identification"] is not None and timing["level1"] is None:
+        print(_("Time: identification {identification} min").format(
+            identification=number(timing["identification"], 1)))
+    elif card["timed"] and timing["identification"] is not None:
         print(_("Time: identification {identification} min, level 1 {level1} min").format(
             identification=number(timing["identification"], 1),
-            level1="—" if timing["level1"] is None else number(timing["level1"], 1)))
+            level1=number(timing["level1"], 1)))
     if card.get("status") == "interrupted":
         print(_("Interrupted before its end: kept as such."))
     print(_("Score: {score}/{most} ({percent}%)").format(score=card["score"], most=card["max"],
