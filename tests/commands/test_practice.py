@@ -345,6 +345,9 @@ def test_the_csv_of_grades_imports_into_a_gradebook(deskcli, answers):
     assert rows[1]["student"] == "'=cmd" and rows[1]["percentage"] == "84.00"
     only = deskcli("practice", "report", "--format", "csv", "--mode", "exam").stdout
     assert only.count("\n") == 1
+    one = deskcli("practice", "report", "--format", "csv", "--scenario", "disque-dur").stdout
+    assert one.count("\n") == 3
+    assert deskcli("practice", "report", "--format", "csv", "--scenario", "x").stdout.count("\n") == 1
     assert deskcli("practice", "report", "--format", "xls").exit_code == 2
 
 

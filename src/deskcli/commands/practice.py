@@ -199,6 +199,9 @@ def practice_report(
     mode: Annotated[Optional[str], typer.Option(
         "--mode", metavar=N_("MODE"), help=N_(
             "Only the calls played so: interactive, exam, answers or untimed."))] = None,
+    scenario: Annotated[Optional[str], typer.Option(
+        "--scenario", metavar=N_("NAME"), help=N_(
+            "Only the calls of this scenario (one grade item of a gradebook)."))] = None,
     format_: Annotated[Optional[str], typer.Option(
         "--format", metavar=N_("FORMAT"), help=N_(
             "csv: one line per call (student_id, student, scenario, date, mode, status, score, "
@@ -218,6 +221,8 @@ def practice_report(
             raise InvalidInput(say("--mode: {value!r} is not one of {allowed}", value=mode,
                                    allowed=", ".join(practice.MODES)))
         cards = [c for c in cards if practice.mode_of(c) == mode]
+    if scenario is not None:
+        cards = [c for c in cards if c["scenario"] == scenario]
     if format_ is not None:
         if format_ != "csv":
             raise InvalidInput(say("--format: {value!r} is not one of {allowed}", value=format_,
