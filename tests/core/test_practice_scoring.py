@@ -213,3 +213,36 @@ def test_a_billed_service_is_served_under_its_purchase_order(home):
     assert admissibility["basis"] == "billed" and admissibility["purchase_order"] == "BC-2026-114"
     _, card = play(home, "courriel-bon-de-commande", admissible=False, told="Désolé, non.")
     assert "admissible" in lost(card)
+
+
+# Reformulations a student would really say: the caller confirms these…
+FAIR = [
+    ("serveur-directeur", "Le serveur de fichiers est en panne au démarrage, plus personne ne peut travailler"),
+    ("serveur-directeur", "Donc le serveur bipe puis s'arrête, il ne démarre pas."),
+    ("serveur-directeur", "Si je comprends bien, votre serveur ne démarre plus depuis ce matin ?"),
+    ("imprimante-assistante", "Votre imprimante est hors ligne et n'imprime plus depuis ce matin, c'est bien ça ?"),
+    ("mot-de-passe", "Vous ne pouvez plus vous connecter car votre session est bloquée ?"),
+    ("reseau-procedure", "Les postes de votre service ne se connectent plus au partage."),
+    ("reseau-procedure", "Toute la comptabilité n'a plus accès au réseau depuis une heure."),
+    ("disque-dur", "Le PC ne boote plus et le disque cliquette."),
+    ("vip-messagerie", "Vos messages ne partent plus parce que la boîte est pleine."),
+]
+# …and refuses these, which say the opposite.
+OPPOSITE = [
+    ("serveur-directeur", "Le serveur démarre bien"),
+    ("imprimante-assistante", "L'imprimante n'est pas hors ligne et marche"),
+    ("mot-de-passe", "Votre compte n'est pas verrouillé"),
+    ("disque-dur", "Le PC démarre et le disque fait du bruit"),
+    ("vip-messagerie", "Vos messages partent bien, la boîte n'est pas pleine"),
+]
+
+
+@pytest.mark.parametrize("name, text", FAIR)
+def test_a_fair_reformulation_is_confirmed(name, text):
+    assert practice.judge_reformulation(practice.find_scenario(None, name), text).confirmed
+
+
+@pytest.mark.parametrize("name, text", OPPOSITE)
+def test_a_reformulation_saying_the_opposite_is_refused(name, text):
+    verdict = practice.judge_reformulation(practice.find_scenario(None, name), text)
+    assert not verdict.confirmed and "opposite" in verdict.reason

@@ -106,8 +106,11 @@ qui que qu dont ou et mais donc ni car ne n pas plus rien jamais aucun aucune es
 a ont fait font etait avait peut peuvent doit sur sous dans avec sans pour par en y depuis
 quand si tout tous toute toutes se s me m te t lui eux entre apres avant chez comme
 n'est n'a veut voulez voudriez souhaitez avez etes""".split())
-_NEGATIONS = {"ne", "n", "pas", "plus", "aucun", "aucune", "jamais", "rien", "sans",
-              "impossible", "personne", "non", "nulle", "ni"}
+# Negation words: before a word (« ne démarre », « sans réseau »), after it (« démarre
+# plus »), or the word itself (« rien »).
+_BEFORE_NEGATIONS = {"ne", "n", "sans", "aucun", "aucune", "non", "ni", "no", "impossible"}
+_AFTER_NEGATIONS = {"pas", "plus", "jamais", "rien", "point"}
+_NEGATIONS = _BEFORE_NEGATIONS | _AFTER_NEGATIONS
 # What denies that anything is wrong: said of a reported fault, it contradicts the caller.
 _CONJUNCTIONS = ("et", "mais", "ou", "car", "puis", "donc", "quand", "alors")
 _ALL_WELL = ("correctement", "normalement", "aucun probleme", "aucun souci", "pas de probleme",
@@ -150,20 +153,27 @@ def _positions(option_list: list[str], words: list[str]) -> list[tuple[int, int]
     return found
 
 
-def _polarities(option_list: list[str], words: list[str]) -> set[bool]:
-    """Whether each mention is negated: a negation word among the two words either side
-    (« ne démarre plus », « n'imprime pas ») or the mention itself (« rien »)."""
-    found = set()
+def _polarities(option_list: list[str], words: list[str]) -> dict[str, set[bool]]:
+    """Whether each mention is negated, by the word as written: as French negates a verb,
+    « ne » or « n' » just before it, or « pas », « plus », « jamais », « rien » just after
+    (« ne démarre plus », « n'imprime pas »), a whole negation before it (« n'est pas
+    hors ligne »), a negative word before it (« sans réseau »), or the mention itself
+    (« rien »). A noun before a negated verb stays as it is: the
+    server of « le serveur ne démarre plus » is still a server."""
+    found: dict[str, set[bool]] = {}
     for a, b in _positions(option_list, words):
-        before, after = words[max(0, a - 2):a], words[b:b + 2]
-        # A conjunction starts another clause: « hors ligne et n'imprime plus » is not a
-        # negated « hors ligne ».
+        before, after = words[max(0, a - 3):a], words[b:b + 2]
+        # A conjunction or a punctuation mark starts another clause.
         for stop in (*_CONJUNCTIONS, ",", ".", ";", ":", "!", "?", "(", ")"):
             if stop in before:
                 before = before[len(before) - before[::-1].index(stop):]
             if stop in after:
                 after = after[:after.index(stop)]
-        found.add(bool(_NEGATIONS & set(before + words[a:b] + after)))
+        found.setdefault(" ".join(words[a:b]), set()).add(
+            bool(_BEFORE_NEGATIONS & set(before[-2:]) or _NEGATIONS & set(words[a:b])
+                 or _AFTER_NEGATIONS & set(after)
+                 # « n'est pas hors ligne », « ne sont plus visibles »
+                 or {"ne", "n"} & set(before) and _AFTER_NEGATIONS & set(before)))
     return found
 
 
@@ -207,10 +217,12 @@ def judge_reformulation(scenario: Scenario, text: str) -> Verdict:
                                            scenario.problem.get("summary")])))
     # Each word of a fact in the sense the caller gave it (their « hors ligne » is not
     # « pas hors ligne »); a word they never used is not compared.
+    # Only the same word is compared (their « démarre » with yours, not with « démarrage »).
     for option in (o for option_list in options for o in option_list):
         theirs = _polarities([option], said)
         mine = _polarities([option], _tokens(text))
-        if theirs and mine - theirs:
+        if any(form in theirs and polarities - theirs[form]
+               for form, polarities in mine.items()):
             return Verdict(False, N_("it says the opposite of what the caller said"))
     return Verdict(True)
 
