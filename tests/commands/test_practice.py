@@ -463,3 +463,27 @@ def test_an_unidentified_caller_is_recorded_in_the_scenarios_language(home):
     call.decide_admissibility(True, None, now)
     ticket = call.desk.repo.find_ticket(call.ticket_id)
     assert ticket["caller"]["name"] == "(appelant non identifié)"
+
+
+def test_nothing_asked_and_a_wrong_group_at_the_prompts(keyed):
+    keys = "".join([
+        "InfoServices bonjour, Nadia à l'appareil" + ENTER,
+        DOWN * 7 + ENTER,                        # « checklist done » at once: nothing asked
+        "y",                                     # admissible, without asking
+        ENTER, DOWN + ENTER, ENTER,              # incident, a department, blocked
+        DOWN + ENTER,                            # priority 2
+        ENTER,                                   # the knowledge base
+        DOWN * 2 + ENTER,                        # transfer
+        DOWN + ENTER,                            # to office software
+        "y",                                     # close once repaired
+    ])
+    with freeze_time("2026-11-24 10:00:00"):
+        result = keyed(keys, "--scenario", "reseau-procedure", "--student", "Nadia")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "✗ Caller and problem identified in time (minutes) (0/1)" in out
+    assert "Lost because the caller and the problem were not both asked" in out
+    assert "✗ Admissibility (0/2)" in out and "repository was never checked" in out
+    assert "✗ Reformulation confirmed by the caller (0/1)" in out
+    assert "✗ Group the call is transferred to (0/1): your answer office software, " \
+           "expected network" in out
