@@ -487,3 +487,11 @@ def test_nothing_asked_and_a_wrong_group_at_the_prompts(keyed):
     assert "✗ Reformulation confirmed by the caller (0/1)" in out
     assert "✗ Group the call is transferred to (0/1): your answer office software, " \
            "expected network" in out
+
+
+def test_an_interrupted_call_costs_its_points_but_counts_no_mistake(deskcli, keyed):
+    keyed("\x03", "--scenario", "appel-perdu", "--student", "Nadia")
+    report = deskcli("practice", "report", "--json").json()
+    assert report["students"][0]["sessions"][0]["percent"] == 0
+    assert report["class"]["frequent_mistakes"] == []
+    assert report["students"][0]["mastery"] == []

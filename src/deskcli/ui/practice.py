@@ -357,7 +357,7 @@ def show_summary(report: dict) -> None:
                        f"{x['score']}/{x['max']}", _share(x["percent"]))
                       for x in student["sessions"]],
                      headers=[_("date"), _("scenario"), _("played"), _("score"), "%"])
-        weak = [m for m in student["mastery"] if not m["mastered"]]
+        weak = [m for m in student["mastery"] if m["recent_percent"] < 100]
         if weak:
             print(_("Rules not yet mastered (right in the last calls):"))
             for entry in weak[:8]:

@@ -44,6 +44,12 @@ def results(home: Path, student: str | None = None, student_id: str | None = Non
     return sorted(found, key=lambda r: (r["started_at"], r.get("id") or 0))
 
 
+def _left_undone(card: dict, item: dict) -> bool:
+    """A step an interrupted call never came to: it cost its points, but it is no mistake
+    of the rule's."""
+    return card.get("status") == "interrupted" and item["answer"] in (None, "not asked")
+
+
 def _family(key: str) -> str:
     """Mistakes are counted by rule: every closing moment is one item, each own question another."""
     return key if key.startswith("question:") else key.split(":")[0]
@@ -57,7 +63,7 @@ def _mistakes(cards: list[dict], limit: int = 5) -> list[dict]:
     first: dict[str, dict] = {}
     for card in cards:
         for item in card["items"]:
-            if item["reached"] and not item["ok"]:
+            if item["reached"] and not item["ok"] and not _left_undone(card, item):
                 family = _family(item["key"])
                 counts[family] += 1
                 first.setdefault(family, item)
@@ -192,7 +198,7 @@ def mastery(cards: list[dict]) -> list[dict]:
     by_rule: dict[str, dict] = {}
     for card in cards:
         for item in card["items"]:
-            if not item["reached"]:
+            if not item["reached"] or _left_undone(card, item):
                 continue
             family = _family(item["key"])
             entry = by_rule.setdefault(family, {
