@@ -246,3 +246,11 @@ def test_a_fair_reformulation_is_confirmed(name, text):
 def test_a_reformulation_saying_the_opposite_is_refused(name, text):
     verdict = practice.judge_reformulation(practice.find_scenario(None, name), text)
     assert not verdict.confirmed and "opposite" in verdict.reason
+
+
+def test_no_rule_names_a_seed_file():
+    rules = [*practice.RULES.values(), *practice.TREATMENT_RULES.values()]
+    assert not [r for r in rules if "seed" in r.section + r.text]
+    for scenario in practice.list_scenarios(None):
+        for text in (scenario.why or {}).values():
+            assert "seed" not in text, scenario.name

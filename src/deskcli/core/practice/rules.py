@@ -104,7 +104,7 @@ RULES = {
                     "can live with it.")),
     "priority": Rule(N_("course « Traiter un ticket d'incident » §2.5.2.4"),
                      N_("The priority comes from the grid, impact x urgency: a mis-qualified "
-                     "blocking outage is costly (seed 001 §3).")),
+                     "blocking outage is costly (« Traiter un ticket d'incident » §3).")),
     "kb": Rule(N_("course « Identification de la demande » §6"),
                N_("Before a transfer, consult the knowledge base for an identical incident.")),
     "treatment": Rule(N_("course « Traiter un ticket d'incident » §4"),

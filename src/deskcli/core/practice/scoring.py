@@ -287,7 +287,7 @@ def scorecard(call: PracticeCall) -> dict:
         model = s.problem.get("reformulation") or s.problem.get("summary")
         add(_item("reformulation", N_("Reformulation confirmed by the caller"), confirmed,
                   d.reformulations[-1][0] if d.reformulations else None,
-                  model, why=why.get("reformulation"),
+                  None, why=why.get("reformulation"),
                   fault=reason or (None if d.reformulations else N_("no reformulation")),
                   model=model))
         if call.timed:
