@@ -78,11 +78,11 @@ def test_escalating_instead_of_transferring_loses_the_treatment(home):
                    escalation_kind="functional")
     _, card = play(home, "reseau-procedure", answers)
     missed = lost(card)
-    assert set(missed) == {"treatment"}
-    assert card["score"] == card["max"] - 3
+    assert set(missed) == {"treatment", "group"}
+    assert card["score"] == card["max"] - 4
     item = missed["treatment"]
     assert item["answer"] == "escalate" and item["expected"] == "transfer"
-    assert "seed 001 §4.3.3" in item["section"]
+    assert "« Traiter un ticket d'incident » §4.3.3" in item["section"]
     assert "step-by-step procedure" in item["rule"]
     assert "pas à pas" in item["why"]
 
@@ -106,8 +106,9 @@ def test_a_wrong_impact_costs_the_impact_and_the_priority(home):
     missed = lost(card)
     assert set(missed) == {"impact", "priority"}
     assert card["score"] == card["max"] - 3
-    assert missed["priority"]["answer"] == 3 and missed["priority"]["expected"] == 2
-    assert "seed 001 §2.5.2.1" in missed["impact"]["section"]
+    # The grid read for the impact the student chose: « one user » and blocked give 3.
+    assert missed["priority"]["answer"] == 2 and missed["priority"]["expected"] == 3
+    assert "« Traiter un ticket d'incident » §2.5.2.1" in missed["impact"]["section"]
     assert "VIP" in missed["impact"]["why"]
 
 
@@ -118,7 +119,7 @@ def test_closing_on_a_loan_is_wrong_and_the_desk_refuses_it(home):
     missed = lost(card)
     assert set(missed) == {"closing:1"}
     assert card["score"] == card["max"] - 2
-    assert "seed 001 §5.1" in missed["closing:1"]["section"]
+    assert "« Traiter un ticket d'incident » §5.1" in missed["closing:1"]["section"]
     assert "prêt" in missed["closing:1"]["why"]
     assert any("temporary solution" in said for said in card["desk_said"])
     # The replacement then closes it, as the procedure allows.
@@ -131,7 +132,7 @@ def test_stopping_a_call_without_explaining_billing_loses_a_point(home):
     _, card = play(home, "sans-contrat", answers)
     missed = lost(card)
     assert set(missed) == {"told"}
-    assert "bon de commande" in missed["told"]["rule"] and "seed 000 §5" in missed["told"]["section"]
+    assert "bon de commande" in missed["told"]["rule"] and "« Identification de la demande » §5" in missed["told"]["section"]
 
 
 def test_refusing_an_admissible_call_ends_it_with_nothing_more_scored(home):
@@ -149,8 +150,10 @@ def test_a_vague_diagnosis_does_not_send_a_technician(home):
     scenario = practice.find_scenario(home, "disque-dur")
     answers = dict(practice.right_answers(scenario), diagnosis="le PC est en panne")
     _, card = play(home, "disque-dur", answers)
-    assert set(lost(card)) == {"diagnosis"}
-    assert "seed 001 §4.3.4" in lost(card)["diagnosis"]["section"]
+    assert set(lost(card)) == {"diagnosis", "request"}
+    assert "« Traiter un ticket d'incident » §4.3.4" in lost(card)["diagnosis"]["section"]
+    assert "non détecté par le BIOS" in lost(card)["diagnosis"]["model"]
+    assert "neither the equipment" in lost(card)["request"]["fault"]["message"]
 
 
 def test_an_intervention_without_diagnosis_is_refused_by_the_desk(home):
@@ -166,9 +169,12 @@ def test_facts_are_revealed_and_recorded_only_when_asked(home):
     scenario = practice.find_scenario(home, "serveur-directeur")
     call = practice.PracticeCall(scenario, practice.sandbox(home, "s", scenario), "s", NOON)
     assert "PowerEdge" in call.ask("equipment")
-    assert call.remaining_questions() == [k for k in practice.QUESTIONS if k != "equipment"]
+    assert call.remaining_questions() == [k for k in practice.QUESTIONS
+                                          if k not in ("equipment", *practice.SAID)]
+    assert call.reformulate("Le serveur ne démarre plus")[1].startswith("Mais je ne vous ai pas")
     with pytest.raises(InvalidInput):
         call.ask("birthday")
+    call.ask("problem")
     assert call.reformulate("Il y a un souci") == (False, scenario.replies["reformulation_no"])
     assert call.reformulate("Le serveur ne démarre plus")[0]
     call.decide_admissibility(True, None, NOON)
@@ -176,6 +182,7 @@ def test_facts_are_revealed_and_recorded_only_when_asked(home):
     assert ticket["equipment"]["device"] == "Dell PowerEdge T150"
     assert ticket["caller"]["contact"] is None and ticket["organisation"]["kind"] == "individual"
     assert ticket["reformulation"] == "Le serveur ne démarre plus"
+    assert not call.reformulation_tries_left()
     # Never asked for the organisation nor the contract: the repository finds none.
     assert ticket["status"] == "not_admissible"
     card = call.finish(NOON)
@@ -186,13 +193,14 @@ def test_each_checklist_question_and_treatment_quotes_its_own_rule(home):
     """"problem" is a question of the checklist and a treatment: each has its rule."""
     scenario = practice.find_scenario(home, "serveur-directeur")
     answers = dict(practice.right_answers(scenario),
-                   asked=[k for k in practice.QUESTIONS if k != "problem"], treatment="problem")
+                   asked=[k for k in practice.QUESTIONS if k not in ("problem", *practice.SAID)],
+                   treatment="problem")
     _, card = play(home, "serveur-directeur", answers)
     missed = lost(card)
     assert "caller's own words" in missed["problem"]["rule"]
-    assert "seed 001 §2.3" in missed["problem"]["section"]
+    assert "« Traiter un ticket d'incident » §2.3" in missed["problem"]["section"]
     assert "cause cannot be identified" in missed["treatment"]["applied_rule"]
-    assert "seed 001 §4.4" in missed["treatment"]["applied_section"]
+    assert "« Traiter un ticket d'incident » §4.4" in missed["treatment"]["applied_section"]
 
 
 def test_keywords_match_word_beginnings_phrases_and_alternatives():
@@ -216,7 +224,7 @@ def test_the_clock_scores_identification_and_level_one_time(home):
     assert set(missed) == {"identification_time", "level1_time"}
     assert missed["identification_time"]["answer"] == 7.0
     assert missed["level1_time"]["answer"] == 12.5
-    assert "seed 001 §2.3" in missed["identification_time"]["section"]
+    assert "« Traiter un ticket d'incident » §2.3" in missed["identification_time"]["section"]
     _, untimed = play(home, scenario.name, right)
     assert not untimed["timed"]
     assert not {"identification_time", "level1_time"} & {i["key"] for i in untimed["items"]}
@@ -224,13 +232,14 @@ def test_the_clock_scores_identification_and_level_one_time(home):
 
 def test_the_interactive_clock_runs_on_real_time(home):
     scenario = practice.find_scenario(home, "mot-de-passe")
-    call = practice.PracticeCall(scenario, practice.sandbox(home, "s", scenario), "s", NOON)
-    for key in practice.QUESTIONS:
+    call = practice.PracticeCall(scenario, practice.sandbox(home, "Salma", scenario), "Salma", NOON)
+    call.greet("InfoServices bonjour, Salma à l'appareil")
+    for key in call.remaining_questions():
         call.ask(key)
     call.reformulate("Son compte est verrouillé")
     call.finish_checklist(NOON + timedelta(minutes=6))
     call.decide_admissibility(True, None, NOON + timedelta(minutes=6))
-    call.qualify("request", "user", "blocked", NOON + timedelta(minutes=7))
+    call.qualify("request", "user", "blocked", NOON + timedelta(minutes=7), priority=3)
     call.treat("direct", NOON + timedelta(minutes=11))
     card = call.finish(NOON + timedelta(minutes=12))
     assert set(lost(card)) == {"identification_time", "closing:1"}
@@ -280,7 +289,7 @@ def test_the_summary_follows_each_student_and_the_class(home):
     assert salma["frequent_mistakes"][0]["item"] in ("impact", "priority")
     assert report["class"]["calls"] == 3 and report["class"]["students"] == 2
     assert report["class"]["frequent_mistakes"][0] == {
-        "item": "impact", "label": "Impact", "section": "procedure §2; seed 001 §2.5.2.1",
+        "item": "impact", "label": "Impact", "section": "course « Traiter un ticket d'incident » §2.5.2.1",
         "count": 2}
     assert [r["student"] for r in practice.results(home, "salma")] == ["Salma", "Salma"]
 
@@ -291,7 +300,7 @@ def test_items_a_call_never_reached_are_not_counted_as_mistakes(home):
                                              told="billing"))
     practice.keep_result(home, card)
     mistakes = practice.summary(practice.results(home))["class"]["frequent_mistakes"]
-    assert mistakes == [{"item": "admissible", "section": "procedure §1, Admissibility; seed 000 §5",
+    assert mistakes == [{"item": "admissible", "section": "course « Identification de la demande » §5",
                          "count": 1, "label": "Admissibility"}]
 
 

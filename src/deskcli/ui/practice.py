@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from deskcli.core import choices, clock, practice
 from deskcli.core.qualify import IMPACT_LABELS, URGENCY_LABELS
-from deskcli.i18n import _, number, percent, shown, tr
+from deskcli.i18n import N_, _, from_record, number, percent, shown, tr
 from deskcli.ui import output, prompts
 
 REFORMULATE = "reformulate"
@@ -26,38 +26,83 @@ def _ask_questions(call: practice.PracticeCall, moment: str) -> None:
         call.answer_question(question["id"], int(answer))
 
 
-def _said(call: practice.PracticeCall, step: str) -> None:
-    """The student's own line, as the checklist of a real call words it."""
-    from deskcli.core.paths import data_file
-    from deskcli.core.settings import load_toml
+class _Clocked(str):
+    """A question whose clock runs while it waits: questionary formats the message each
+    time it draws it, and the prompt is drawn again every second."""
 
-    line = load_toml(data_file("checklist.toml")).get(step, {}).get("say")
-    if line:
-        output.message(_("  You: {words}").format(words=tr(line).format(
-            company=call.desk.settings["desk"]["company"], technician=call.student)))
+    def __new__(cls, template: str, clock_text):
+        self = super().__new__(cls, template)
+        self.clock_text = clock_text
+        return self
+
+    def __format__(self, spec: str) -> str:
+        return str.__str__(self).format(clock=self.clock_text())
+
+    def __str__(self) -> str:
+        return self.__format__("")
 
 
-def _elapsed(call: practice.PracticeCall, since, limit: int) -> str:
-    """The running clock shown in the prompt, as a real call's clock would run."""
+def _elapsed(call: practice.PracticeCall, since, limit: int, phase: str) -> str:
+    """The call's clock, as a real call's would run: seconds since the phase began, plus
+    the minutes the story says went by; past the limit it says so."""
     if not call.timed or since is None:
         return ""
-    seconds = max(0, int((clock.now() - since).total_seconds()))
-    return _(" [{minutes}:{seconds:02d} of {limit}:00]").format(
-        minutes=seconds // 60, seconds=seconds % 60, limit=limit)
+    seconds = max(0, int((clock.now() - since).total_seconds()
+                         + call.story_minutes(phase) * 60))
+    values = dict(minutes=seconds // 60, seconds=seconds % 60, limit=limit)
+    if seconds >= limit * 60:
+        return _(" [{minutes}:{seconds:02d} of {limit}:00 — time is up!]").format(**values)
+    return _(" [{minutes}:{seconds:02d} of {limit}:00]").format(**values)
+
+
+def _clocked_select(call, template: str, moves, since, limit: int, phase: str, warned: set):
+    """A decision with the running clock in its question, and a warning once the phase's
+    time is up."""
+    if (call.timed and since is not None and phase not in warned and
+            (clock.now() - since).total_seconds() + call.story_minutes(phase) * 60 >= limit * 60):
+        warned.add(phase)
+        output.message(_("Time is up: the procedure allows {limit} minutes here.").format(
+            limit=limit))
+    if not call.timed:
+        return prompts.select(template.format(clock=""), moves)
+    return prompts.select(_Clocked(template, lambda: _elapsed(call, since, limit, phase)), moves,
+                          refresh=1)
+
+
+def _group(name: str) -> str:
+    label = practice.GROUP_LABELS.get(name)
+    return tr(label) if label else name
 
 
 def _labelled(table: dict[str, str]) -> list[tuple[str, str]]:
     return [(key, tr(label)) for key, label in table.items()]
 
 
+def _channel(call: practice.PracticeCall) -> str:
+    return call.scenario.caller.get("channel") or "phone"
+
+
+def _greet(call: practice.PracticeCall) -> None:
+    if _channel(call) == "phone":
+        text = prompts.text(_("You pick up. What do you say?"), required=True)
+    else:
+        text = prompts.text(_("You answer the caller's message: how do you open your reply?"),
+                            required=True)
+    _caller(call.greet(text))
+
+
 def _checklist(call: practice.PracticeCall) -> None:
     limit = call.desk.settings["desk"]["identification_minutes"]
+    warned: set = set()
     while True:
         moves = [(key, tr(practice.QUESTIONS[key])) for key in call.remaining_questions()]
-        moves += [(REFORMULATE, _("Reformulate the problem and check it with the caller")),
-                  (DONE, _("Checklist done: decide whether the call is admissible"))]
-        move = prompts.select(_("Your next move{clock}:").format(
-            clock=_elapsed(call, call.started, limit)), moves)
+        if call.reformulation_tries_left() > 0:
+            moves.append((REFORMULATE, _("Reformulate the problem for the caller ({tries} "
+                                         "tries left)").format(
+                tries=call.reformulation_tries_left())))
+        moves += [(DONE, _("Checklist done: decide whether the call is admissible"))]
+        move = _clocked_select(call, _("Your next move{clock}:"), moves, call.started, limit,
+                               "checklist", warned)
         if move == DONE:
             return
         if move == REFORMULATE:
@@ -65,8 +110,6 @@ def _checklist(call: practice.PracticeCall) -> None:
             confirmed, reply = call.reformulate(text)
             _caller(reply)
             continue
-        if move in ("greeting", "introduction"):
-            _said(call, move)
         _caller(call.ask(move))
 
 
@@ -76,11 +119,16 @@ def play(call: practice.PracticeCall) -> dict:
     output.message(_("Practice call ({name}). {intro}").format(
         name=s.name, intro=output.safe(s.treatment.get("intro") or _("The phone rings."))))
     if call.timed and s.kind == "call":
-        output.message(_("The clock runs as in a real call: identify the caller and the problem "
-                         "within {identification} minutes; level 1 decides within {level1} "
-                         "(--no-clock to practise without it).").format(
-            identification=call.desk.settings["desk"]["identification_minutes"],
-            level1=call.desk.settings["treatment"]["level1_minutes"]))
+        limits = dict(identification=call.desk.settings["desk"]["identification_minutes"],
+                      level1=call.desk.settings["treatment"]["level1_minutes"])
+        if call.mode == "exam":
+            output.message(_("The clock runs as in a real call: identify the caller and the "
+                             "problem within {identification} minutes; level 1 decides within "
+                             "{level1}.").format(**limits))
+        else:
+            output.message(_("The clock runs as in a real call: identify the caller and the "
+                             "problem within {identification} minutes; level 1 decides within "
+                             "{level1} (--no-clock to practise without it).").format(**limits))
     if s.kind == "abandoned":
         output.message(output.safe(s.treatment.get("situation", "")))
         _ask_questions(call, "opening")
@@ -88,6 +136,7 @@ def play(call: practice.PracticeCall) -> dict:
         call.decide_abandoned(choice, clock.now())
         return call.finish(clock.now())
 
+    _greet(call)
     _checklist(call)
     call.finish_checklist(clock.now())
     _ask_questions(call, "opening")
@@ -96,7 +145,8 @@ def play(call: practice.PracticeCall) -> dict:
     admissible = prompts.confirm(_("Is the call admissible?"), default=True)
     told = None
     if not admissible:
-        told = prompts.select(_("Before the call ends, you:"), _labelled(practice.TOLD))
+        told = prompts.text(_("Before the call ends, what do you tell the caller?"),
+                            required=True)
     call.decide_admissibility(admissible, told, clock.now())
     if call.ended_early:
         return call.finish(clock.now())
@@ -106,18 +156,20 @@ def play(call: practice.PracticeCall) -> dict:
         ("request", _("service request: a demand"))])
     impact = prompts.select(_("Impact:"), _labelled(IMPACT_LABELS))
     urgency = prompts.select(_("Urgency:"), _labelled(URGENCY_LABELS))
-    priority = call.qualify(call_type, impact, urgency, clock.now())
-    output.message(_("Priority {priority}, from the grid.").format(priority=priority))
+    priority = prompts.select(_("Priority, from the grid (impact × urgency):"),
+                              [(str(n), str(n)) for n in (1, 2, 3, 4)])
+    call.qualify(call_type, impact, urgency, clock.now(), priority=int(priority))
 
     output.message(output.safe(s.treatment.get("situation", "")))
     _ask_questions(call, "treatment")
     level1 = call.desk.settings["treatment"]["level1_minutes"]
+    warned: set = set()
     while True:
         search = [] if call.decided.consulted_kb else [
             (KB, _("Search the knowledge base for an identical incident"))]
-        decision = prompts.select(_("Your decision{clock}:").format(
-            clock=_elapsed(call, call.qualified_at, level1)),
-            search + _labelled(practice.TREATMENTS))
+        decision = _clocked_select(call, _("Your decision{clock}:"),
+                                   search + _labelled(practice.TREATMENTS), call.qualified_at,
+                                   level1, "treatment", warned)
         if decision != KB:
             break
         output.message(_("  Knowledge base: {found}").format(
@@ -127,14 +179,15 @@ def play(call: practice.PracticeCall) -> dict:
         from deskcli.core import treatment
 
         groups = sorted(treatment.groups(call.desk.settings))
-        details["group"] = prompts.select(_("To which group?"), [(g, g) for g in groups])
+        details["group"] = prompts.select(_("To which group?"), [(g, _group(g)) for g in groups])
     elif decision == "escalate":
         details["escalation_kind"] = prompts.select(_("Which escalation?"), [
             ("functional", _("functional (horizontal): more specialised people or access rights")),
             ("hierarchical", _("hierarchical (vertical): more authority or resources"))])
     elif decision == "intervene":
-        details["diagnosis"] = prompts.text(_("Your diagnosis, for the technician on site:"),
-                                            required=True)
+        details["diagnosis"] = prompts.text(
+            _("Your intervention request (equipment, caller's contact, precise diagnosis):"),
+            required=True)
     call.treat(decision, clock.now(), **details)
 
     _ask_questions(call, "closing")
@@ -144,12 +197,28 @@ def play(call: practice.PracticeCall) -> dict:
         said = call.decide_closing(index, close, clock.now())
         if said:
             output.message(_("  The desk: {refusal}").format(refusal=output.safe(shown(said))))
+    if s.treatment.get("report_keywords") and call.decided.closing:
+        call.write_report(prompts.text(
+            _("You did the intervention: write its report (work done, parts, time spent, "
+              "outcome):"), required=True))
     return call.finish(clock.now())
 
 
 # The kind of machine value each scored item holds, to name it in the session's language.
 _KINDS = {"type": "type", "impact": "impact", "urgency": "urgency", "treatment": "treatment",
-          "escalation_kind": "escalation", "told": "told", "abandoned": "abandoned"}
+          "escalation_kind": "escalation", "abandoned": "abandoned"}
+
+
+def _message(value) -> str:
+    """A message core kept for the card: a catalog message, or one with its values (a
+    machine value among them, such as an impact, named in the session's language)."""
+    if not isinstance(value, dict):
+        return tr(value)
+    text = from_record(value)
+    if hasattr(text, "values"):
+        text.values = {k: choices.label(_KINDS[k], v) if k in _KINDS and isinstance(v, str)
+                       else v for k, v in text.values.items()}
+    return shown(text)
 
 
 def _ours(key: str, text: str) -> str:
@@ -167,17 +236,33 @@ def _value(key: str, value) -> str:
         return "—"
     if value in ("asked", "not asked"):
         return _("asked") if value == "asked" else _("not asked")
+    if isinstance(value, float):
+        return number(value, 1)  # minutes, written as the session writes numbers
+    if key == "group" and isinstance(value, str):
+        return _group(value)
     kind = _KINDS.get(key)
     if kind and isinstance(value, str):
         return choices.label(kind, value)
     return output.safe_line(value)
 
 
-def show_scorecard(card: dict) -> None:
-    """The feedback: each item with the rule and its section where a point was lost."""
+_MODES = {"interactive": N_("at the prompts"), "exam": N_("exam"),
+          "answers": N_("from a file of answers"), "untimed": N_("untimed"),
+          "unknown": N_("not recorded")}
+
+
+def mode_label(card_or_mode) -> str:
+    mode = card_or_mode if isinstance(card_or_mode, str) else practice.mode_of(card_or_mode)
+    return tr(_MODES.get(mode, mode))
+
+
+def show_scorecard(card: dict, hidden: bool = False) -> None:
+    """The feedback: each item with the rule and its section where a point was lost, and
+    what should have been said; in an exam (`hidden`), only what was done and its points."""
     print(_("Practice call {name}: {title}").format(name=card["scenario"],
                                                    title=output.safe_line(card["title"])))
-    print(_("Student: {name}").format(name=output.safe_line(card["student"])))
+    print(_("Student: {name} ({mode})").format(name=output.safe_line(card["student"]),
+                                              mode=mode_label(card)))
     for item in card["items"]:
         key = item["key"].split(":")[0]
         label = _ours(item["key"], item["label"])
@@ -185,14 +270,17 @@ def show_scorecard(card: dict) -> None:
             label = f"{label} {output.safe_line(item['situation'])}"
         line = f"{'✓' if item['ok'] else '✗'} {output.safe_line(label)} " \
                f"({item['points']}/{item['max']})"
-        if not item["ok"]:
+        if not item["ok"] and not hidden:
             if not item["reached"]:
                 line += _(": not reached, the call had ended")
+            elif item["expected"] is None:  # a text the student wrote: the model follows
+                line += _(": you wrote « {answer} »").format(
+                    answer=output.safe_line(item["answer"] or "—"))
             else:
                 line += _(": your answer {answer}, expected {expected}").format(
                     answer=_value(key, item["answer"]), expected=_value(key, item["expected"]))
         print(line)
-        if item["ok"] or not item["reached"]:
+        if item["ok"] or not item["reached"] or hidden:
             continue
         print(_("    Rule ({section}): {rule}").format(
             section=output.safe(_ours(item["key"], item["section"])),
@@ -200,17 +288,30 @@ def show_scorecard(card: dict) -> None:
         if item.get("applied_rule"):
             print(_("    Not this ({section}): {rule}").format(
                 section=tr(item["applied_section"]), rule=tr(item["applied_rule"])))
+        if item.get("fault"):
+            print(_("    Lost because {fault}").format(fault=_message(item["fault"])))
         if item.get("why"):
             print(_("    Here: {why}").format(why=output.safe(item["why"])))
-    for said in card.get("desk_said", []):
-        print(_("  The desk refused: {refusal}").format(refusal=output.safe(shown(said))))
+        if item.get("model"):
+            print(_("    What to say: « {model} »").format(model=output.safe(
+                _message(item["model"]) if isinstance(item["model"], dict) else item["model"])))
+    if not hidden:
+        for said in card.get("desk_said", []):
+            print(_("  The desk refused: {refusal}").format(refusal=output.safe(shown(said))))
     timing = card["minutes"]
-    if card["timed"] and timing["identification"] is not None:
+    if card["timed"] and timing["identification"] is not None and timing["level1"] is None:
+        print(_("Time: identification {identification} min").format(
+            identification=number(timing["identification"], 1)))
+    elif card["timed"] and timing["identification"] is not None:
         print(_("Time: identification {identification} min, level 1 {level1} min").format(
             identification=number(timing["identification"], 1),
-            level1="—" if timing["level1"] is None else number(timing["level1"], 1)))
+            level1=number(timing["level1"], 1)))
+    if card.get("status") == "interrupted":
+        print(_("Interrupted before its end: kept as such."))
     print(_("Score: {score}/{most} ({percent}%)").format(score=card["score"], most=card["max"],
                                                          percent=number(card["percent"])))
+    if hidden:
+        print(_("Exam: the expected answers are for your teacher."))
 
 
 def show_list(scenarios: list[practice.Scenario]) -> None:
@@ -250,9 +351,20 @@ def show_summary(report: dict) -> None:
             name=output.safe_line(student["student"]), calls=student["calls"],
             mean=number(student["mean_percent"]), first=number(student["first_percent"]),
             last=number(student["last_percent"])))
-        output.table([(output.when(x["at"]), x["scenario"], f"{x['score']}/{x['max']}",
-                       _share(x["percent"])) for x in student["sessions"]],
-                     headers=[_("date"), _("scenario"), _("score"), "%"])
+        output.table([(output.when(x["at"]), x["scenario"],
+                       mode_label(x["mode"]) + (_(", interrupted")
+                                                if x["status"] == "interrupted" else ""),
+                       f"{x['score']}/{x['max']}", _share(x["percent"]))
+                      for x in student["sessions"]],
+                     headers=[_("date"), _("scenario"), _("played"), _("score"), "%"])
+        weak = [m for m in student["mastery"] if m["recent_percent"] < 100]
+        if weak:
+            print(_("Rules not yet mastered (right in the last calls):"))
+            for entry in weak[:8]:
+                marks = "".join("✓" if h["ok"] else "✗" for h in entry["history"])
+                print(_("  {marks} {item} ({section})").format(
+                    marks=marks, item=output.safe_line(_ours(entry["item"], entry["label"])),
+                    section=_ours(entry["item"], entry["section"])))
         if student["frequent_mistakes"]:
             print(_("Frequent mistakes:"))
             for mistake in student["frequent_mistakes"]:

@@ -84,16 +84,20 @@ def pick_or_type(
     return (answer or "").strip()
 
 
-def select(message: str, choices: list[tuple[str, str]], default: str | None = None) -> str:
-    """One of `choices`, given as (value, label) pairs; returns the value."""
+def select(message: str, choices: list[tuple[str, str]], default: str | None = None,
+           refresh: float | None = None) -> str:
+    """One of `choices`, given as (value, label) pairs; returns the value. With `refresh`,
+    the question is drawn again every so many seconds (a message that changes, a clock)."""
     import questionary
 
     from deskcli.i18n import _
 
     options = [questionary.Choice(title=label, value=value) for value, label in choices]
     chosen = next((o for o in options if o.value == default), None)
+    extra = {"refresh_interval": refresh} if refresh else {}
     return questionary.select(message, choices=options, default=chosen,
-                              instruction=_("(Use arrow keys)"), **_kwargs()).unsafe_ask()
+                              instruction=_("(Use arrow keys)"), **extra,
+                              **_kwargs()).unsafe_ask()
 
 
 def confirm(message: str, default: bool = True) -> bool:
