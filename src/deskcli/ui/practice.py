@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from deskcli.core import choices, clock, practice
 from deskcli.core.qualify import IMPACT_LABELS, URGENCY_LABELS
-from deskcli.i18n import N_, _, from_record, number, percent, shown, tr
+from deskcli.i18n import N_, _, from_record, ngettext, number, percent, shown, tr
 from deskcli.ui import output, prompts
 
 REFORMULATE = "reformulate"
@@ -337,8 +337,11 @@ def show_summary(report: dict) -> None:
         output.message(_("No practice call recorded yet: `deskcli practice --student NAME` "
                          "takes one."))
         return
-    print(_("Class: {students} student(s), {calls} call(s), mean score {mean}%").format(
-        students=group["students"], calls=group["calls"], mean=number(group["mean_percent"])))
+    students = ngettext("{count} student", "{count} students", group["students"]).format(
+        count=group["students"])
+    calls = ngettext("{count} call", "{count} calls", group["calls"]).format(count=group["calls"])
+    print(_("Class: {students}, {calls}, mean score {mean}%").format(
+        students=students, calls=calls, mean=number(group["mean_percent"])))
     output.table([(s["scenario"], s["calls"], _share(s["mean_percent"])) for s in group["scenarios"]],
                  headers=[_("scenario"), _("calls"), _("mean score")])
     if group["frequent_mistakes"]:
@@ -347,8 +350,10 @@ def show_summary(report: dict) -> None:
                       for m in group["frequent_mistakes"]],
                      headers=[_("times"), _("item"), _("rule")])
     for student in report["students"]:
-        print("\n" + _("{name}: {calls} call(s), mean {mean}%, first {first}% -> last {last}%").format(
-            name=output.safe_line(student["student"]), calls=student["calls"],
+        calls = ngettext("{count} call", "{count} calls", student["calls"]).format(
+            count=student["calls"])
+        print("\n" + _("{name}: {calls}, mean {mean}%, first {first}% -> last {last}%").format(
+            name=output.safe_line(student["student"]), calls=calls,
             mean=number(student["mean_percent"]), first=number(student["first_percent"]),
             last=number(student["last_percent"])))
         output.table([(output.when(x["at"]), x["scenario"],
