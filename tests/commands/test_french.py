@@ -219,7 +219,7 @@ def test_a_wrong_value_names_the_values_of_both_languages(deskcli, french):
 def test_french_usage_errors(deskcli, french):
     bad_number = deskcli("treat", "1", "--minutes", "beaucoup")
     assert bad_number.exit_code == 2
-    assert "Utilisation\u00a0: deskcli treat [OPTIONS] {N°}" in bad_number.stderr
+    assert "Utilisation\u00a0: deskcli treat [OPTIONS] N°" in bad_number.stderr
     assert "Erreur\u00a0: Valeur invalide pour '--minutes'\u00a0: 'beaucoup' n'est pas un nombre." \
         in bad_number.stderr
     missing = deskcli("transfer", "1", "--reason", "r")

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from deskcli.commands.options import JsonOption, state, wants_json
+from deskcli.commands.options import TICKET_NUMBER, JsonOption, state, wants_json
 from deskcli.core import choices, clock, kb, problems
 from deskcli.i18n import N_, _
 from deskcli.ui import knowledge, output
@@ -40,7 +40,8 @@ def open_problem(
 def link(
     ctx: typer.Context,
     problem: ProblemId,
-    ticket: Annotated[int, typer.Argument(help=N_("The incident to attach."), min=1, metavar=N_("ID"))],
+    ticket: Annotated[int, typer.Argument(help=N_("The incident to attach (42 or #42)."),
+                                          click_type=TICKET_NUMBER, metavar=N_("ID"))],
     json_output: JsonOption = False,
 ) -> None:
     """Attach one more incident to a problem.

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from deskcli.commands.options import JsonOption, OutputOption, state, wants_json
+from deskcli.commands.options import JsonOption, OptionalTicketId, OutputOption, state, wants_json
 from deskcli.core import choices, clock
 from deskcli.core.errors import InvalidInput
 from deskcli.i18n import N_, _
@@ -23,9 +23,7 @@ def _complete_format(ctx: typer.Context, incomplete: str) -> list[str]:
 
 def report(
     ctx: typer.Context,
-    ticket_id: Annotated[Optional[int], typer.Argument(
-        help=N_("A ticket number: print its intervention report(s). Without it: the desk's indicators."),
-        min=1, metavar=N_("[ID]"))] = None,
+    ticket_id: OptionalTicketId = None,
     fmt: Annotated[str, typer.Option(
         "--format", "-f", help=N_("text (default), markdown or html for a ticket; text, html or csv "
         "for the indicators; json for both."), show_default=False,
@@ -72,7 +70,8 @@ def report(
         else:
             from deskcli.ui.reports import intervention
 
-            _deliver(to_file, text=intervention(document, fmt))
+            text = intervention(document, fmt)
+            _deliver(to_file, text=output.document_lines(text) if fmt == "text" else text)
         return
     from deskcli.core import indicators
 

@@ -34,12 +34,16 @@ def highlight(snippet: str, words: list[str]) -> str:
 
 
 def hits(found: list[dict]) -> None:
+    columns = output.width()
+    columns = columns - 1 if columns else None
     for rank, hit in enumerate(found, 1):
         kind = " [" + _("known error") + "]" if hit["kind"] == "known_error" else ""
         faq = " [FAQ]" if hit["visibility"] == "faq" else ""
-        output.data(f"{rank}. {hit['label']}  {output.safe_line(hit['title'])}{kind}{faq}  "
-                    + _("(score {score})").format(score=i18n.number(hit["score"], 2)))
-        output.data(f"   {highlight(hit['snippet'], hit['highlights'])}")
+        output.data(output.wrap(f"{rank}. {hit['label']}  {output.safe_line(hit['title'])}{kind}{faq}  "
+                                + _("(score {score})").format(score=i18n.number(hit["score"], 2)),
+                                columns, indent="   "))
+        output.data(output.wrap(highlight(hit["snippet"], hit["highlights"]), columns,
+                                indent="   ", first="   "))
 
 
 def article_table(articles: list[dict]) -> None:

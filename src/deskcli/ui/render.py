@@ -15,17 +15,37 @@ STATUS_NAMES = (N_("open"), N_("pending"), N_("solved"), N_("not_admissible"), N
 
 
 def status_text(status: str) -> str:
-    return tr(status) if status in STATUS_NAMES else status
+    """The one way a ticket's status is written for a person: words, never `not_admissible`."""
+    if status in STATUS_NAMES:
+        text = tr(status)
+        return text.replace("_", " ") if text == status else text
+    return status.replace("_", " ")
+
+
+# How a priority and a clock's state look on a colour terminal (each is also a word).
+PRIORITY_STYLES = {1: "alarm", 2: "warning"}
+STATE_STYLES = {"ok": "green", "met": "green", "at_risk": "warning", "breached": "alarm",
+                "missed": "alarm", "paused": "dim"}
+
+
+def priority_cell(priority) -> output.Styled:
+    return output.Styled(priority or "-", PRIORITY_STYLES.get(priority))
+
+
+def state_cell(state: str | None) -> output.Styled:
+    if state not in STATE_LABELS:
+        return output.Styled("-", None)
+    return output.Styled(tr(STATE_LABELS[state]), STATE_STYLES.get(state))
 
 
 def ticket_row(ticket: dict) -> list:
     view = ticket.get("sla") or {}
     return [
-        ticket["id"],
+        f"#{ticket['id']}",
         when(ticket["opened_at"]),
         status_text(ticket["status"]),
-        ticket.get("priority") or "-",
-        tr(STATE_LABELS[view["worst"]]) if view.get("worst") in STATE_LABELS else "-",
+        priority_cell(ticket.get("priority")),
+        state_cell(view.get("worst")),
         when(view.get("next_deadline")) or "-",
         ticket["caller"]["name"],
         ticket["organisation"]["name"],
@@ -36,10 +56,16 @@ def ticket_row(ticket: dict) -> list:
 
 TICKET_HEADERS = [N_("ID"), N_("Opened"), N_("Status"), N_("P"), N_("SLA"), N_("Next deadline"),
                   N_("Caller"), N_("Organisation"), N_("Summary"), N_("Assignee")]
+# On a narrow screen the opening time goes first, then the assignee, the organisation and
+# the deadline; the number, status, priority, clock, caller and summary always stay, the
+# summary and the names cut with an ellipsis.
+TICKET_KEEP = [0, 6, 0, 0, 0, 3, 0, 4, 0, 5]
+TICKET_FLEXIBLE = {6: 10, 7: 10, 8: 16, 9: 8}
 
 
 def ticket_table(tickets: list[dict]) -> None:
-    output.table([ticket_row(t) for t in tickets], [tr(h) for h in TICKET_HEADERS])
+    output.table([ticket_row(t) for t in tickets], [tr(h) for h in TICKET_HEADERS],
+                 keep=TICKET_KEEP, flexible=TICKET_FLEXIBLE)
 
 
 def admissibility_text(verdict: dict, explanation: bool = False) -> str:
@@ -246,9 +272,10 @@ def ticket_detail(ticket: dict, problem: dict | None = None) -> None:
     equipment = ticket.get("equipment") or {}
     admissibility = ticket.get("admissibility") or {}
     reason = admissibility_text(admissibility)
-    output.data(_("Ticket #{number}  [{status}]  {summary}").format(
+    columns = output.width()
+    output.data(output.wrap(_("Ticket #{number}  [{status}]  {summary}").format(
         number=ticket["id"], status=status_text(ticket["status"]),
-        summary=output.safe_line(ticket["summary"])))
+        summary=output.safe_line(ticket["summary"])), columns and columns - 1, indent="  "))
     output.fields(
         [
             (_("Opened"), _("{when} by {name} ({channel})").format(
@@ -296,8 +323,10 @@ def ticket_detail(ticket: dict, problem: dict | None = None) -> None:
     output.data("")
     output.data(_("History"))
     for entry in ticket["history"]:
-        output.data(f"  {when(entry['at'])}  {output.safe_line(entry['by'])}  "
-                    f"{output.safe_line(describe(entry))}")
+        lead = f"  {when(entry['at'])}  {output.safe_line(entry['by'])}  "
+        # A long event goes on under its own start, cut at word boundaries.
+        output.data(output.wrap(output.safe_line(describe(entry)), columns and columns - 1,
+                                indent=" " * min(len(lead), 30), first=lead))
 
 
 def contract_detail(contract: dict) -> None:
@@ -390,5 +419,5 @@ def clocks_table(view: dict) -> None:
         else:
             left = _("{duration} overdue").format(duration=i18n.duration(remaining))
         rows.append([tr(CLOCK_LABELS[c["clock"]]), duration_text(c["target"]), when(c["deadline"]),
-                     tr(STATE_LABELS[c["state"]]), left])
+                     state_cell(c["state"]), left])
     output.table(rows, [_("Clock"), _("Target"), _("Deadline"), _("State"), _("Time")])
