@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import itertools
 import threading
 
 import pytest
+from freezegun import freeze_time
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from deskcli.core import drafts, tickets
-from deskcli.ui import opening, prompts
+from deskcli.ui import prompts
 
 ENTER = "\r"
 DOWN = "\x1b[B"
@@ -130,17 +130,11 @@ def test_flags_given_are_not_asked_again(guided, deskcli, desk):
     assert tickets.get_ticket(desk, 1)["organisation"]["name"] == "Atlas SARL"
 
 
-def test_identification_past_the_limit_warns_and_is_recorded(guided, deskcli, desk, monkeypatch):
+def test_identification_past_the_limit_warns_and_is_recorded(guided, deskcli, desk):
     add_contract(deskcli)
-    ticks = itertools.count(0, 40.0)  # each look at the clock: 40 s later
-
-    class SlowClock:
-        @staticmethod
-        def monotonic():
-            return next(ticks)
-
-    monkeypatch.setattr(opening, "time", SlowClock)
-    result = guided(ATLAS_CALL)
+    # Each look at the clock: 40 s later.
+    with freeze_time("2026-03-10 10:00:00", auto_tick_seconds=40):
+        result = guided(ATLAS_CALL)
     assert result.exit_code == 0, result.stderr
     assert "Identification has taken" in result.stderr and "5 minutes" in result.stderr
     timed = [e for e in tickets.get_ticket(desk, 1)["history"] if e["event"] == "identification_timed"]
@@ -149,19 +143,49 @@ def test_identification_past_the_limit_warns_and_is_recorded(guided, deskcli, de
 
 def test_an_interrupted_call_is_kept_as_a_draft_and_resumed(guided, deskcli, desk):
     add_contract(deskcli)
-    # Ctrl-C at the contact question.
-    interrupted = guided("yy" + "Atlas SARL" + ENTER + "Karim Benali" + ENTER + "Assistant" + ENTER + "\x03")
+    # Ctrl-C at the contact question, three minutes into the call.
+    with freeze_time("2026-03-10 10:56:00"):
+        interrupted = guided("yy" + "Atlas SARL" + ENTER + "Karim Benali" + ENTER + "Assistant"
+                             + ENTER + "\x03")
     assert interrupted.exit_code == 130
     assert "kept" in interrupted.stderr
-    assert drafts.load(desk)["caller"] == "Karim Benali"
+    draft = drafts.load(desk)
+    assert draft["caller"] == "Karim Benali" and draft["role"] == "Assistant"
+    assert "contact" not in draft
     assert tickets.list_tickets(desk) == []
-    # Resumed: the answers already typed come back as defaults, so Enter keeps them.
+    # Resumed at 10:59: only "y" (resume it) and the questions not yet answered; the ones
+    # answered before are neither asked again nor lost.
     after_role = ATLAS_CALL.split("Assistant" + ENTER, 1)[1]
-    resumed = guided("y" + "yy" + ENTER + ENTER + ENTER + after_role)
+    with freeze_time("2026-03-10 10:59:00"):
+        resumed = guided("y" + after_role)
+    assert resumed.exit_code == 0, resumed.stderr
+    assert "Resumed: 4 answers kept" in resumed.stderr  # organisation, its kind, caller, role
+    assert "Call started 2026-03-10 10:56" in resumed.stderr
+    assert "Helpdesk, good morning" not in resumed.stderr  # greeting done before
+    ticket = tickets.get_ticket(desk, 1)
+    assert ticket["caller"] == {"name": "Karim Benali", "role": "Assistant", "contact": "0611223344"}
+    assert ticket["organisation"]["name"] == "Atlas SARL" and ticket["contract"] == "C-1"
+    assert ticket["equipment"]["device"] == "HP LaserJet 400"
+    # The identification clock ran from 10:56 to 10:59: the caller waited through the break.
+    timed = next(e for e in ticket["history"] if e["event"] == "identification_timed")
+    assert timed["seconds"] == 180
+    assert "Identification took 3 min 00 s." in resumed.stderr
+    steps = [e["step"] for e in ticket["history"] if e["event"] == "checklist"]
+    assert steps[:3] == ["greeting", "introduction", "caller_identified"]
+    assert drafts.load(desk) is None
+
+
+def test_a_call_interrupted_at_the_reformulation_resumes_there(guided, deskcli, desk):
+    add_contract(deskcli)
+    with freeze_time("2026-03-10 10:00:00"):
+        first = guided(ATLAS_CALL[:-1] + "\x03")   # Ctrl-C instead of the caller's yes
+    assert first.exit_code == 130
+    with freeze_time("2026-03-10 10:02:00"):
+        resumed = guided("y" + ENTER + "y")        # resume; keep the reformulation; yes
     assert resumed.exit_code == 0, resumed.stderr
     ticket = tickets.get_ticket(desk, 1)
-    assert ticket["caller"]["name"] == "Karim Benali" and ticket["caller"]["role"] == "Assistant"
-    assert drafts.load(desk) is None
+    assert ticket["reformulation"] == "Printer offline" and ticket["reformulation_confirmed"]
+    assert ticket["description"] == "The printer blinks and prints nothing"
 
 
 def test_the_checklist_in_french(guided, deskcli, desk, monkeypatch):

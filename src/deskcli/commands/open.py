@@ -13,6 +13,9 @@ from deskcli.i18n import N_, _
 from deskcli.ui import output, prompts
 
 REQUIRED = {"caller": "--caller", "summary": "--summary"}
+# The facts the guided call asks for, as a draft keeps them.
+FACTS = {"org", "org_kind", "caller", "role", "contact", "channel", "device", "os", "network",
+         "software", "description", "summary", "reformulation", "contract"}
 
 
 def _text(flag: str, help_text: str, kind: str | None = None):
@@ -112,7 +115,8 @@ def open_call(
             _("missing {options}: give them as options, or run `deskcli open` in a terminal "
               "without --no-input to be guided through the call").format(options=", ".join(missing))
         )
-    facts = tickets.CallFacts(**{k: v for k, v in answers.items() if k != "started_at"},
+    facts = tickets.CallFacts(**{k: v for k, v in answers.items()
+                                 if k not in ("started_at", "identification_started_at")},
                               started_at=clock.from_iso(answers["started_at"]) if answers.get("started_at") else None)
     ticket = tickets.open_ticket(desk, facts, clock.now())
     drafts.discard(desk)
@@ -146,6 +150,7 @@ def _walk(desk, answers: dict) -> dict:
     from deskcli.ui.opening import CallWalk
 
     fixed = set(answers)
+    resumed: set[str] = set()
     draft = drafts.load(desk)
     if draft and prompts.confirm(
         _("Resume the call interrupted at {when} (caller: {caller})?").format(
@@ -154,7 +159,10 @@ def _walk(desk, answers: dict) -> dict:
         default=True,
     ):
         answers = {**draft, **answers}
-    walk = CallWalk(desk, answers, fixed)
+        resumed = {k for k in draft if k not in ("checklist", "started_at")}
+        output.message(_("Resumed: {count} answers kept; the call goes on from its first "
+                         "unanswered question.").format(count=len(resumed & FACTS)))
+    walk = CallWalk(desk, answers, fixed, resumed)
     try:
         return walk.run()
     except (KeyboardInterrupt, EOFError):

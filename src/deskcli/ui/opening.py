@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Callable
 
 from deskcli import i18n
@@ -32,12 +31,14 @@ class CallWalk:
     """Walks one call. `answers` fills in as the technician goes, so an interrupted walk
     leaves everything typed so far in it (the command saves it as a draft)."""
 
-    def __init__(self, desk: Desk, answers: dict, fixed: set[str]):
+    def __init__(self, desk: Desk, answers: dict, fixed: set[str], resumed: set[str] = frozenset()):
         self.desk = desk
         self.answers = answers
-        self.fixed = fixed
+        # Flags given on the line, and the facts a resumed draft already holds: neither is
+        # asked again, so a resumed call goes straight to its first unanswered question.
+        self.given = set(fixed)
+        self.fixed = set(fixed) | set(resumed)
         self.text = _checklist()
-        self._identification_start: float | None = None
         self._warned = False
         self.answers.setdefault("checklist", [])
 
@@ -53,10 +54,19 @@ class CallWalk:
                 {"event": "checklist", "step": step, "at": clock.to_iso(clock.now()), **details}
             )
 
+    def _elapsed(self) -> float:
+        """Seconds since identification began, by the wall clock: an interruption and its
+        resumption count, since the caller waited through them."""
+        started = self.answers.get("identification_started_at")
+        return (clock.now() - clock.from_iso(started)).total_seconds() if started else 0.0
+
+    def _done(self, step: str) -> bool:
+        return any(s["step"] == step for s in self.answers["checklist"])
+
     def _check_time(self) -> None:
-        if self._identification_start is None or self._warned:
+        if not self.answers.get("identification_started_at") or self._warned:
             return
-        elapsed = time.monotonic() - self._identification_start
+        elapsed = self._elapsed()
         limit = self.desk.settings["desk"]["identification_minutes"]
         if elapsed > limit * 60:
             self._warned = True
@@ -80,12 +90,14 @@ class CallWalk:
             company=self.desk.settings["desk"]["company"]))
 
         for step in ("greeting", "introduction"):
+            if self._done(step) or "identification_started_at" in self.answers:
+                continue
             output.message(self._fmt(desk_text[step]["say"]))
             if prompts.confirm(desk_text[step]["ask"], default=True):
                 self._step(step)
 
         output.message(desk_text["identification"]["hint"])
-        self._identification_start = time.monotonic()
+        self.answers.setdefault("identification_started_at", clock.to_iso(clock.now()))
         self._identify_caller()
 
         output.message(desk_text["equipment"]["hint"])
@@ -104,7 +116,7 @@ class CallWalk:
 
         output.message(desk_text["reformulation"]["hint"])
         self._reformulate()
-        self.answers["identification_seconds"] = time.monotonic() - self._identification_start
+        self.answers["identification_seconds"] = self._elapsed()
         output.message(_("Identification took {duration}.").format(
             duration=_minutes(self.answers["identification_seconds"])))
 
@@ -137,13 +149,15 @@ class CallWalk:
         org = self._ask("org", lambda d: prompts.pick_or_type(
             _("Organisation (leave empty for a private individual):"), names, d))
         record = next((o for o in known if name_key(o["name"]) == name_key(org or "")), None)
-        if org and record is None and "org_kind" not in self.fixed:
+        if org and record is None and "org_kind" not in self.fixed and "org_kind" not in self.answers:
             output.message(_("{name} is not on record yet.").format(name=org))
             self.answers["org_kind"] = prompts.select(
                 _("Is it a company or a private individual?"),
                 [("company", _("company")), ("individual", _("private individual"))],
                 default=self.answers.get("org_kind") or "company",
             )
+        elif org and record is None:
+            pass  # the kind was chosen before the call was interrupted
         elif record is not None:
             output.message(_("{name} is on record ({kind}).").format(
                 name=record["name"], kind=choices.label("org_kind", record["kind"])))
@@ -163,12 +177,15 @@ class CallWalk:
         self._step("caller_identified")
 
     def _reformulate(self) -> None:
-        if "reformulation" in self.fixed:
+        if "reformulation" in self.given:
             self.answers["reformulation_confirmed"] = True
             return
+        if self.answers.get("reformulation_confirmed"):
+            return  # confirmed before the call was interrupted
         while True:
-            self._ask("reformulation", lambda d: prompts.text(
-                _("Your reformulation:"), d or self.answers.get("summary"), required=True))
+            self.answers["reformulation"] = prompts.text(
+                _("Your reformulation:"), self.answers.get("reformulation") or self.answers.get("summary"),
+                required=True) or None
             confirmed = prompts.confirm(self.text["reformulation"]["ask"], default=True)
             self._check_time()
             if confirmed:
