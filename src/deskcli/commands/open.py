@@ -115,12 +115,32 @@ def open_call(
             _("missing {options}: give them as options, or run `deskcli open` in a terminal "
               "without --no-input to be guided through the call").format(options=", ".join(missing))
         )
+    else:
+        _apply_org_contract(desk, answers)
     facts = tickets.CallFacts(**{k: v for k, v in answers.items()
                                  if k not in ("started_at", "identification_started_at")},
                               started_at=clock.from_iso(answers["started_at"]) if answers.get("started_at") else None)
     ticket = tickets.open_ticket(desk, facts, clock.now())
     drafts.discard(desk)
     _report(ticket, wants_json(ctx, json_output))
+
+
+def _apply_org_contract(desk, answers: dict) -> None:
+    """A contract number given as a flag that does not cover the call, for an organisation
+    that holds a valid contract: the organisation's contract is applied, and said so."""
+    from deskcli.core import contracts
+    from deskcli.ui.render import admissibility_text
+
+    if not answers.get("contract") or not answers.get("caller"):
+        return
+    verdict = contracts.check_admissibility(
+        desk, organisation=answers.get("org") or answers["caller"],
+        contract_number=answers["contract"], day=clock.local_date(clock.now()))
+    if verdict.get("org_contract"):
+        output.warn(_("{reason}; {org}'s valid contract {number} is applied instead.").format(
+            reason=admissibility_text(verdict), org=output.safe_line(answers.get("org") or answers["caller"]),
+            number=verdict["org_contract"]))
+        answers["contract"] = verdict["org_contract"]
 
 
 def _abandoned(ctx, desk, json_output: bool, *, at: str | None, waited: str | None, **facts) -> None:

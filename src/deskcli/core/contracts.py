@@ -163,9 +163,27 @@ def assess_admissibility(
     billable: bool,
     purchase_order: str | None,
     company: str,
+    told: bool = True,
 ) -> dict:
-    """Whether a call may be served, on what basis, and what to tell the caller when not."""
+    """Whether a call may be served, on what basis, and what to tell the caller when not.
+
+    `told` is False for a call nobody spoke to (piped in, e-mailed): its explanation then
+    says what the caller is still to be told, never that they were told. A contract number
+    that does not cover the call, given for an organisation that holds a valid contract,
+    leaves that contract's number in `org_contract`, for the command to offer or apply."""
     contract, reason = _covering_contract(contracts, organisation, contract_number, call_date)
+    verdict = _assessed(contracts, contract, reason, organisation=organisation, call_date=call_date,
+                        require_contract=require_contract, billable=billable,
+                        purchase_order=purchase_order, company=company, told=told)
+    if contract is None and contract_number:
+        own, _reason = _covering_contract(contracts, organisation, None, call_date)
+        if own is not None:
+            verdict["org_contract"] = own["number"]
+    return verdict
+
+
+def _assessed(contracts, contract, reason, *, organisation, call_date, require_contract,
+              billable, purchase_order, company, told) -> dict:
     if contract is not None:
         return _verdict({
             "admissible": True,
@@ -201,7 +219,10 @@ def assess_admissibility(
         "explanation": say(
             "{reason}. The caller was told that {company} solves incidents within a contract "
             "or warranty; otherwise the work is a billed service and needs a purchase order "
-            "(bon de commande) sent to {company}.", reason=reason, company=company),
+            "(bon de commande) sent to {company}.", reason=reason, company=company) if told else say(
+            "{reason}. The caller is still to be told that {company} solves incidents within a "
+            "contract or warranty; otherwise the work is a billed service and needs a purchase "
+            "order (bon de commande) sent to {company}.", reason=reason, company=company),
     })
 
 

@@ -158,6 +158,8 @@ def record_call(desk: Desk, store: Store, facts: CallFacts, now: datetime,
         billable=facts.billable,
         purchase_order=facts.purchase_order,
         company=desk.settings["desk"]["company"],
+        # Only a call someone answered (not piped in, not e-mailed) has a caller who was told.
+        told=not history and facts.channel in LIVE_CHANNELS,
     )
     live = facts.channel in LIVE_CHANNELS
     opening = [history_entry("opened", started, desk.technician, channel=facts.channel)]

@@ -207,15 +207,22 @@ class CallWalk:
                 self._step("admissibility_checked")
                 return
             output.message(_("Not covered: {reason}.").format(reason=admissibility_text(verdict)))
-            choice = prompts.select(
-                _("How does the call go on?"),
-                [
-                    ("number", _("The caller gives a contract or warranty number")),
-                    ("billed", _("Serve it as a billed service (purchase order)")),
-                    ("stop", _("Stop here: record the call as not admissible")),
-                ],
-                default="number" if not self.answers.get("contract") else "billed",
-            )
+            ways = [
+                ("number", _("The caller gives a contract or warranty number")),
+                ("billed", _("Serve it as a billed service (purchase order)")),
+                ("stop", _("Stop here: record the call as not admissible")),
+            ]
+            default = "number" if not self.answers.get("contract") else "billed"
+            if verdict.get("org_contract"):
+                output.message(_("{org} holds a valid contract: {number}.").format(
+                    org=org, number=verdict["org_contract"]))
+                ways.insert(0, ("own", _("Use {org}'s contract {number}").format(
+                    org=org, number=verdict["org_contract"])))
+                default = "own"
+            choice = prompts.select(_("How does the call go on?"), ways, default=default)
+            if choice == "own":
+                self.answers["contract"] = verdict["org_contract"]
+                continue
             if choice == "number":
                 self.answers["contract"] = prompts.text(_("Contract or warranty number:"), required=True)
                 continue
