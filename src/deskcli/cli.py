@@ -46,6 +46,7 @@ COMMANDS = {
     "problem": ("problem", "app"),
     "contract": ("contract", "app"),
     "practice": ("practice", "app"),
+    "init": ("init", "init"),
     "help": ("help", "help_command"),
 }
 

@@ -17,10 +17,17 @@ DOWN = "\x1b[B"
 
 
 @pytest.fixture
-def guided(deskcli):
-    """Run `deskcli open` with the prompts reading `keys`; fails instead of hanging."""
+def guided(deskcli, home):
+    """Run `deskcli open` with the prompts reading `keys`; fails instead of hanging.
 
-    def run(keys: str, *args: str):
+    The desk is set up beforehand (its settings.toml written), unless `fresh`: the first
+    call on a fresh desk offers `deskcli init` first."""
+
+    def run(keys: str, *args: str, fresh: bool = False):
+        if not fresh:
+            from deskcli.core import setup
+
+            setup.write_settings(home, {})
         with create_pipe_input() as pipe:
             pipe.send_text(keys)
             with prompts.scripted(pipe, DummyOutput()):

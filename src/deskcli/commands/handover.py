@@ -39,6 +39,7 @@ def transfer(
     consulted = kb.last_consultation(ticket)
     if consulted["empty"]:
         output.message(_("Knowledge base consulted: it is empty (recorded)."))
+        output.hint(output.kb_empty_hint())
     elif not consulted["matches"]:
         output.message(_("Knowledge base consulted: no similar incident found (recorded)."))
     else:

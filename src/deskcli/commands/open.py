@@ -109,6 +109,7 @@ def open_call(
         answers["billable"] = True
     missing = [flag for key, flag in REQUIRED.items() if not answers.get(key)]
     if missing and prompts.can_prompt(st.no_input or no_input):
+        desk = _first_run(st, desk)
         answers = _walk(desk, answers)
     elif missing:
         raise InvalidInput(
@@ -123,6 +124,25 @@ def open_call(
     ticket = tickets.open_ticket(desk, facts, clock.now())
     drafts.discard(desk)
     _report(ticket, wants_json(ctx, json_output))
+
+
+def _first_run(st, desk):
+    """The first guided call on a desk never set up offers to set it up (`deskcli init`):
+    a yes asks its questions, then the call goes on; a no is remembered."""
+    from deskcli.core import setup
+
+    if setup.is_set_up(desk.home, desk.repo.shared_settings()):
+        return desk
+    from deskcli.commands.init import setup_desk
+
+    if prompts.confirm(_("This desk is not set up yet: set the company name, your name and the "
+                         "starter knowledge base now (deskcli init)?"), default=True):
+        setup_desk(desk, interactive=True)
+    else:
+        setup.write_settings(desk.home, {})
+        output.hint(_("`deskcli init` sets the desk up whenever you like."))
+    st.close()
+    return st.desk()
 
 
 def _apply_org_contract(desk, answers: dict) -> None:

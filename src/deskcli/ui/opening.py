@@ -136,6 +136,8 @@ class CallWalk:
             output.warn(_("knowledge base not searched: {reason}").format(reason=i18n.shown(exc.args[0])))
             return
         if not found:
+            if kb.is_empty(self.desk):
+                output.hint(output.kb_empty_hint())
             return
         output.message(_("Similar incidents in the knowledge base:"))
         for hit in found:

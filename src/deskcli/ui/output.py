@@ -189,6 +189,11 @@ def next_step(*commands: str) -> None:
         hint(_("Next: {commands}").format(commands=_(" or ").join(shown)))
 
 
+def kb_empty_hint() -> str:
+    return _("The knowledge base is empty: `deskcli kb import-defaults` loads the starter "
+             "articles (everyday incidents), `deskcli kb add` your own.")
+
+
 def data(text: str) -> None:
     print(text)
 
