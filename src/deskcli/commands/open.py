@@ -218,8 +218,8 @@ def _report(ticket: dict, as_json: bool) -> None:
     verdict = ticket["admissibility"]
     if as_json:
         output.emit_json(ticket)
-    else:
-        output.data(str(ticket["id"]))
+    elif not output.is_terminal():
+        output.data(str(ticket["id"]))  # for a script: `number=$(deskcli open ...)`
     who = f"{ticket['caller']['name']} ({ticket['organisation']['name']})"
     from deskcli.ui.render import admissibility_text
 
@@ -231,3 +231,7 @@ def _report(ticket: dict, as_json: bool) -> None:
         output.message(_("Ticket #{number} recorded as NOT admissible for {who}.").format(
             number=ticket["id"], who=output.safe_line(who)))
         output.message(output.safe(admissibility_text(verdict, explanation=True)))
+    if not as_json:
+        from deskcli.ui.render import next_for
+
+        output.next_step(next_for(ticket))

@@ -75,5 +75,18 @@ def state(ctx: typer.Context) -> State:
     return root.obj
 
 
+def ask_missing(st: State, no_input: bool, flag: str, question: str) -> str:
+    """A required fact not given as `flag`: asked in a terminal, an error naming the flag
+    in a script."""
+    from deskcli.core.errors import InvalidInput
+    from deskcli.i18n import _
+    from deskcli.ui import prompts
+
+    if prompts.can_prompt(st.no_input or no_input):
+        return prompts.text(question, required=True)
+    raise InvalidInput(_("missing {options}: give it, or run in a terminal to be asked").format(
+        options=flag))
+
+
 def wants_json(ctx: typer.Context, local_flag: bool) -> bool:
     return local_flag or state(ctx).json

@@ -38,6 +38,22 @@ def state_cell(state: str | None) -> output.Styled:
     return output.Styled(tr(STATE_LABELS[state]), STATE_STYLES.get(state))
 
 
+def next_for(ticket: dict) -> str | None:
+    """The command that comes next in a call's life, for the next-step line."""
+    number, status = ticket["id"], ticket["status"]
+    if status == "open" and not ticket.get("priority"):
+        return f"deskcli qualify {number}"
+    if status == "open":
+        return f"deskcli treat {number}"
+    if status == "pending":
+        return f"deskcli resume {number}"
+    if status == "solved":
+        return f"deskcli close {number}"
+    if status == "not_admissible":
+        return f"deskcli close {number}"
+    return None
+
+
 def ticket_row(ticket: dict) -> list:
     view = ticket.get("sla") or {}
     return [
