@@ -222,3 +222,39 @@ def test_the_checklist_in_french(guided, deskcli, desk, monkeypatch):
     assert ticket["channel"] == "email" and ticket["reformulation_confirmed"]
     steps = [e["step"] for e in ticket["history"] if e["event"] == "checklist"]
     assert steps[:2] == ["greeting", "introduction"]
+
+
+def test_a_returning_caller_is_answered_with_enter(guided, deskcli, desk):
+    add_contract(deskcli)
+    assert deskcli("open", "--caller", "Karim Benali", "--org", "Atlas SARL", "--role", "Assistant",
+                   "--contact", "0611223344", "--device", "HP LaserJet 400", "--os", "Windows 11",
+                   "--network", "Wi-Fi", "--software", "Word", "--summary", "First call").exit_code == 0
+    keys = "".join([
+        "y", "y", "Atlas SARL" + ENTER, "Karim Benali" + ENTER,
+        ENTER, ENTER, ENTER,              # role, contact, channel: as last time
+        ENTER, ENTER, ENTER, ENTER,       # the equipment of the last call
+        "Paper jam" + ENTER, "Paper jam" + ENTER, ENTER, "y",
+    ])
+    result = guided(keys)
+    assert result.exit_code == 0, result.stderr
+    assert "Returning caller" in result.stderr
+    ticket = tickets.get_ticket(desk, 2)
+    assert ticket["caller"] == {"name": "Karim Benali", "role": "Assistant", "contact": "0611223344"}
+    assert ticket["equipment"] == {"device": "HP LaserJet 400", "os": "Windows 11",
+                                   "network": "Wi-Fi", "software": "Word"}
+
+
+def test_a_returning_private_individual_is_recognised_by_name(guided, deskcli, desk):
+    assert deskcli("open", "--caller", "Yassine Amrani", "--contact", "yassine@example.org",
+                   "--device", "Dell XPS 13", "--summary", "First", "--billable").exit_code == 0
+    keys = "".join([
+        "y", "y", ENTER, "Yassine Amrani" + ENTER, ENTER, ENTER, ENTER,
+        ENTER, ENTER, ENTER, ENTER,
+        "Cracked screen" + ENTER, "Cracked screen" + ENTER, ENTER, "y",
+        "\x1b[B" + "\x1b[B" + ENTER,      # not covered: stop here
+    ])
+    result = guided(keys)
+    assert result.exit_code == 0, result.stderr
+    ticket = tickets.get_ticket(desk, 2)
+    assert ticket["caller"]["contact"] == "yassine@example.org"
+    assert ticket["equipment"]["device"] == "Dell XPS 13"

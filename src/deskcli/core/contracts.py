@@ -71,6 +71,10 @@ def remember_caller(store: Store, org: dict, caller: dict) -> None:
         "role": caller.get("role") or previous.get("role"),
         "contact": caller.get("contact") or previous.get("contact"),
     }
+    # The equipment of the caller's last call, offered again at their next one.
+    equipment = {k: v for k, v in (caller.get("equipment") or {}).items() if v}
+    if equipment or previous.get("equipment"):
+        merged["equipment"] = equipment or previous["equipment"]
     if at is None:
         places[key] = len(callers)
         callers.append(merged)

@@ -40,6 +40,7 @@ class CallWalk:
         self.fixed = set(fixed) | set(resumed)
         self.text = _checklist()
         self._warned = False
+        self._previous: dict = {}  # a returning caller's last answers, offered as defaults
         self.answers.setdefault("checklist", [])
 
     def _fmt(self, template: str, **values) -> str:
@@ -101,10 +102,12 @@ class CallWalk:
         self._identify_caller()
 
         output.message(desk_text["equipment"]["hint"])
-        self._ask("device", lambda d: prompts.text(_("Device (brand and model):"), d))
-        self._ask("os", lambda d: prompts.text(_("Operating system:"), d))
-        self._ask("network", lambda d: prompts.text(_("Network (wired, Wi-Fi, VPN...):"), d))
-        self._ask("software", lambda d: prompts.text(_("Software concerned:"), d))
+        last = self._previous.get("equipment") or {}
+        self._ask("device", lambda d: prompts.text(_("Device (brand and model):"), d or last.get("device")))
+        self._ask("os", lambda d: prompts.text(_("Operating system:"), d or last.get("os")))
+        self._ask("network", lambda d: prompts.text(_("Network (wired, Wi-Fi, VPN...):"),
+                                                    d or last.get("network")))
+        self._ask("software", lambda d: prompts.text(_("Software concerned:"), d or last.get("software")))
         self._step("equipment")
 
         output.message(desk_text["problem"]["hint"])
@@ -169,7 +172,15 @@ class CallWalk:
         callers = record.get("callers", []) if record else []
         caller = self._ask("caller", lambda d: prompts.pick_or_type(
             _("Caller's name:"), [c["name"] for c in callers], d, required=True))
+        if not org:
+            # A private individual is on record under their own name.
+            own = next((o for o in known if name_key(o["name"]) == name_key(caller or "")), None)
+            callers = own.get("callers", []) if own else []
         previous = next((c for c in callers if name_key(c["name"]) == name_key(caller or "")), {})
+        self._previous = previous
+        if previous:
+            output.message(_("Returning caller: their last answers are offered; Enter keeps "
+                             "each one, or type the new one."))
         self._ask("role", lambda d: prompts.text(_("Role or function in the organisation:"),
                                                  d or previous.get("role")))
         self._ask("contact", lambda d: prompts.text(_("Contact (phone or e-mail):"),
