@@ -254,6 +254,14 @@ def number(value: float | int, decimals: int | None = None) -> str:
     return format_decimal(float(f"{value:g}"), "#,##0.######", locale=_locale())
 
 
+def seconds_text(seconds: float) -> str:
+    return duration(timedelta(seconds=seconds))
+
+
+def minutes_text(minutes: float) -> str:
+    return duration(timedelta(minutes=float(minutes)))
+
+
 def percent(share: float | None, decimals: int | None = 1) -> str:
     """A share of 0 to 1 as a percentage: 97.5% in English, 97,5 % in French."""
     if share is None:
@@ -262,8 +270,11 @@ def percent(share: float | None, decimals: int | None = 1) -> str:
 
 
 def duration(delta: timedelta) -> str:
-    """A span as the session abbreviates it: 1h 30min in English, 1 h 30 min in French."""
-    seconds = int(abs(delta.total_seconds()))
+    """A span as the session abbreviates it: 1h 30min in English, 1 h 30 min in French.
+
+    The one way deskcli writes a duration to a person (clocks, targets, time spent,
+    identification), so that 10m, 10 min and 0.23 min never stand side by side."""
+    seconds = int(round(abs(delta.total_seconds())))
     days, seconds = divmod(seconds, 86400)
     hours, seconds = divmod(seconds, 3600)
     minutes, seconds = divmod(seconds, 60)

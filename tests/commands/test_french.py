@@ -92,7 +92,7 @@ def test_a_whole_call_in_french(deskcli, desk, french, utc):
                       "--outcome", "le PC démarre", "--part", "Alimentation 500 W",
                       "--signed-by", "Omar Idrissi", "--signer-function", "Stagiaire")
     assert "n'engage pas le client" in written.stderr
-    assert "(75 min)" in written.stderr
+    assert "(1 h 15 min)" in written.stderr
     run("treat", number, "--solution", "alimentation remplacée", "--definitive")
     report = run("report", number).stdout
     for expected in ("COMPTE RENDU D'INTERVENTION", "Appelant", "Karim Benali", "Ouverture",

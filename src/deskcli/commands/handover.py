@@ -147,5 +147,5 @@ def intervene(
         output.warn(_("{name} is not among the contract's authorised signers: the signature "
                       "does not commit the customer").format(name=written["signer"]["name"]))
     _done(ctx, desk, ticket, json_output,
-          _("Report of intervention {number} on #{ticket} written ({minutes} min).").format(
-              number=report, ticket=ticket_id, minutes=i18n.number(written["minutes"])))
+          _("Report of intervention {number} on #{ticket} written ({minutes}).").format(
+              number=report, ticket=ticket_id, minutes=i18n.minutes_text(written["minutes"])))

@@ -23,8 +23,7 @@ def _checklist() -> dict:
 
 
 def _minutes(seconds: float) -> str:
-    minutes, rest = divmod(int(seconds), 60)
-    return _("{minutes} min {seconds:02d} s").format(minutes=minutes, seconds=rest)
+    return i18n.seconds_text(seconds)
 
 
 class CallWalk:

@@ -98,7 +98,7 @@ def notice_text(notice: dict) -> str:
 
 
 def _minutes(value) -> str:
-    return _("{minutes} min").format(minutes=i18n.number(value))
+    return i18n.minutes_text(value)
 
 
 def describe(entry: dict) -> str:
@@ -112,10 +112,9 @@ def describe(entry: dict) -> str:
         detail = entry.get("note")
         return _("checklist: {step}").format(step=step) + (f" - {detail}" if detail else "")
     if event == "identification_timed":
-        minutes, seconds = divmod(int(entry.get("seconds", 0)), 60)
-        text = (_("identification took {minutes} min {seconds:02d} s (over the limit)")
-                if entry.get("over_limit") else _("identification took {minutes} min {seconds:02d} s"))
-        return text.format(minutes=minutes, seconds=seconds)
+        text = (_("identification took {duration} (over the limit)")
+                if entry.get("over_limit") else _("identification took {duration}"))
+        return text.format(duration=i18n.seconds_text(entry.get("seconds", 0)))
     if event in ("qualified", "requalified"):
         from deskcli.core.qualify import explain
 
@@ -407,11 +406,9 @@ def targets_table(settings: dict) -> None:
 
 def duration_text(text: str) -> str:
     """A duration as the settings (10m, 2h) or a clock (1h 30min) write it, as the session
-    abbreviates it; English keeps the text as it is."""
+    abbreviates it (10m is shown as 10min, as every other duration)."""
     import re
 
-    if i18n.language() == i18n.SOURCE_LANGUAGE:
-        return text
     seconds = {"d": 86400, "h": 3600, "min": 60, "m": 60, "s": 1}
     total = 0.0
     for token in text.split():
