@@ -32,15 +32,27 @@ def can_prompt(no_input: bool) -> bool:
         return False
 
 
+# prompt_toolkit shows a no-break space as a yellow underline (its `nbsp` style): French
+# puts one before « ? » and « : » in every question, so it is shown as the space it is.
+NBSP_STYLE = [("nbsp", "nounderline fg:ansidefault")]
+
+
+def style():
+    from prompt_toolkit.styles import Style
+
+    return Style(NBSP_STYLE)
+
+
 def _kwargs() -> dict:
+    kwargs = {"style": style()}
     if _io:
-        return dict(_io)
+        return {**kwargs, **_io}
     if not sys.stdout.isatty():
         # Keep stdout for data (`deskcli open --json > t.json`): prompts go to the terminal on stderr.
         from prompt_toolkit.output import create_output
 
-        return {"output": create_output(stdout=sys.stderr)}
-    return {}
+        kwargs["output"] = create_output(stdout=sys.stderr)
+    return kwargs
 
 
 def text(message: str, default: str | None = None, required: bool = False, hint: str | None = None,
