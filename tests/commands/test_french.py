@@ -236,7 +236,7 @@ def test_a_refusal_of_the_procedure_in_french(deskcli, french):
     result = deskcli("close", "1")
     assert result.exit_code == 1
     assert result.stderr.startswith("Erreur\u00a0: un appel ne se clôture qu'avec une solution "
-                                    "définitive (procédure §5)")
+                                    "définitive, et le n° 1")
     assert not french
 
 
