@@ -315,6 +315,9 @@ def main_options(
     Start a call with `deskcli open`; see `deskcli help COMMAND` for each step. The options
     below go before or after the verb.
     """
+    if lang and i18n.language_option(lang) is None:
+        raise typer.BadParameter(_("{value!r}: deskcli speaks {languages}.").format(
+            value=lang, languages=", ".join(i18n.LANGUAGES)), param_hint="--lang")
     output.configure(no_color=no_color, quiet=quiet, wide=wide, json=json_output)
     ctx.obj = State(home=home, technician=technician, no_input=no_input, json=json_output)
 

@@ -146,3 +146,11 @@ def test_colour_on_a_terminal_not_on_a_pipe(deskcli):
     assert "\x1b[" not in run_real(["show", "99", "--no-color"], {}, terminal=True)
     assert "\x1b[1;31mError:" in run_real(["show", "99"], {"FORCE_COLOR": "1"}, terminal=False)
     assert "\x1b[1;31mError:" in run_real(["show", "99"], {"CLICOLOR_FORCE": "1"}, terminal=False)
+
+
+def test_lang_chooses_the_language_of_one_run(deskcli):
+    french = deskcli("list", "--lang", "fr")
+    assert french.exit_code == 0 and "Aucun ticket" in french.stderr
+    assert "No ticket matches." in deskcli("list").stderr
+    refused = deskcli("list", "--lang", "de")
+    assert refused.exit_code == 2 and "'de': deskcli speaks en, fr." in refused.stderr
