@@ -42,8 +42,10 @@ def hits(found: list[dict]) -> None:
         output.data(output.wrap(f"{rank}. {hit['label']}  {output.safe_line(hit['title'])}{kind}{faq}  "
                                 + _("(score {score})").format(score=i18n.number(hit["score"], 2)),
                                 columns, indent="   "))
-        output.data(output.wrap(highlight(hit["snippet"], hit["highlights"]), columns,
-                                indent="   ", first="   "))
+        # Cut before the marks are added: the bold codes take no room on the screen.
+        for line in output.wrap(output.safe_line(hit["snippet"]), columns, indent="   ",
+                                first="   ").split("\n"):
+            output.data("   " + highlight(line, hit["highlights"]))
 
 
 def article_table(articles: list[dict]) -> None:
@@ -53,6 +55,8 @@ def article_table(articles: list[dict]) -> None:
           when(a["updated_at"]), "" if a["status"] == "published" else tr(a["status"])]
          for a in articles],
         [_("ID"), _("Kind"), _("Visibility"), _("Title"), _("Tags"), _("Updated"), _("Status")],
+        # A narrow screen keeps the number, the title and a removed article's status.
+        keep=[0, 3, 4, 0, 5, 6, 0], flexible={3: 24, 4: 10},
     )
 
 

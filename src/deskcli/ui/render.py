@@ -368,6 +368,8 @@ def contract_table(contracts: list[dict]) -> None:
             for c in contracts
         ],
         [_("Number"), _("Organisation"), _("Kind"), _("Coverage"), _("From"), _("Until"), _("Signers")],
+        # The number is typed back (`contract show`): never cut; the kind goes first.
+        keep=[0, 0, 3, 2, 4, 1, 5], flexible={1: 12},
     )
 
 
