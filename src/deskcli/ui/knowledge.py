@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 
 from deskcli import i18n
 from deskcli.core import choices
@@ -18,7 +16,7 @@ ARTICLE_STATUS = (N_("published"), N_("removed"))
 
 def _emphasis() -> tuple[str, str]:
     """Bold on a terminal that takes colours, asterisks elsewhere, so a pipe still sees the marks."""
-    if sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb":
+    if output.colour_on():
         return "\x1b[1m", "\x1b[0m"
     return "*", "*"
 
@@ -42,9 +40,12 @@ def hits(found: list[dict]) -> None:
         output.data(output.wrap(f"{rank}. {hit['label']}  {output.safe_line(hit['title'])}{kind}{faq}  "
                                 + _("(score {score})").format(score=i18n.number(hit["score"], 2)),
                                 columns, indent="   "))
-        # Cut before the marks are added: the bold codes take no room on the screen.
-        for line in output.wrap(output.safe_line(hit["snippet"]), columns, indent="   ",
-                                first="   ").split("\n"):
+        if _emphasis()[0] == "*":  # asterisks take room: cut the marked text
+            output.data(output.wrap(highlight(hit["snippet"], hit["highlights"]), columns,
+                                    indent="   ", first="   "))
+            continue
+        # Bold codes take no room on the screen: cut first, then mark each line.
+        for line in output.wrap(output.safe_line(hit["snippet"]), columns and columns - 3).split("\n"):
             output.data("   " + highlight(line, hit["highlights"]))
 
 
