@@ -341,7 +341,7 @@ def ticket_detail(ticket: dict, problem: dict | None = None) -> None:
         lead = f"  {when(entry['at'])}  {output.safe_line(entry['by'])}  "
         # A long event goes on under its own start, cut at word boundaries.
         output.data(output.wrap(output.safe_line(describe(entry)), columns and columns - 1,
-                                indent=" " * min(len(lead), 30), first=lead))
+                                indent=" " * min(len(lead), 40), first=lead))
 
 
 def contract_detail(contract: dict) -> None:
