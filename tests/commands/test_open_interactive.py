@@ -137,11 +137,18 @@ def test_flags_given_are_not_asked_again(guided, deskcli, desk):
     assert tickets.get_ticket(desk, 1)["organisation"]["name"] == "Atlas SARL"
 
 
-def test_identification_past_the_limit_warns_and_is_recorded(guided, deskcli, desk):
+def test_identification_past_the_limit_warns_and_is_recorded(guided, deskcli, desk, monkeypatch):
     add_contract(deskcli)
-    # Each look at the clock: 40 s later.
-    with freeze_time("2026-03-10 10:00:00", auto_tick_seconds=40):
-        result = guided(ATLAS_CALL)
+    # Each look at deskcli's clock: 40 s later (only deskcli's: a database connection
+    # keeps the real time).
+    from datetime import datetime, timedelta, timezone
+
+    from deskcli.core import clock
+
+    start = datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc)
+    ticks = (start + timedelta(seconds=40 * n) for n in range(10_000))
+    monkeypatch.setattr(clock, "now", lambda: next(ticks))
+    result = guided(ATLAS_CALL)
     assert result.exit_code == 0, result.stderr
     assert "Identification has taken" in result.stderr and "5 minutes" in result.stderr
     timed = [e for e in tickets.get_ticket(desk, 1)["history"] if e["event"] == "identification_timed"]

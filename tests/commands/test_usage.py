@@ -33,6 +33,7 @@ def test_global_options_go_before_or_after_the_verb(deskcli, args):
     assert [t["opener"] for t in found] == ["bob"]
 
 
+@pytest.mark.tinydb_only("--home chooses a directory; a database is chosen by its URL")
 def test_home_after_the_verb_and_export_json(deskcli, tmp_path):
     other = tmp_path / "other"
     ok(deskcli("open", "--caller", "Karim", "--summary", "S", "--home", str(other)))
