@@ -345,7 +345,7 @@ _CLICK_MESSAGES = (
     (r"^Option (?P<name>.*) requires an argument\.$", N_("Option {name} needs a value.")),
     (r"^Option (?P<name>.*) requires (?P<count>\d+) arguments\.$", N_("Option {name} needs {count} values.")),
     (r"^Option (?P<name>.*) does not take a value\.$", N_("Option {name} does not take a value.")),
-    (r"^Got unexpected extra arguments? \((?P<args>.*)\)$", N_("Unexpected extra arguments: {args}")),
+    (r"^Got unexpected extra arguments?(?:\(s\))? \((?P<args>.*)\)$", N_("Unexpected extra arguments: {args}")),
 )
 
 

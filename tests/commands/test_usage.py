@@ -104,9 +104,11 @@ def test_usage_errors_in_french_without_the_framework_words(deskcli, monkeypatch
     assert "Option inconnue\u00a0: --staus. Vouliez-vous dire --status\u00a0?" in option.stderr
     number = deskcli("show", "#x")
     assert "n'est pas un numéro de ticket (écrivez 42, #42 ou T-42)" in number.stderr
+    extra = deskcli("show", "1", "2")
+    assert extra.exit_code == 2 and "Arguments en trop\u00a0: 2" in extra.stderr
     english = deskcli("list", "--lang", "en", "--staus", "x")
     assert "No such option: --staus." in english.stderr
-    for text in (verb.stderr, option.stderr, number.stderr):
+    for text in (verb.stderr, option.stderr, number.stderr, extra.stderr):
         assert "No such" not in text and "Usage:" not in text and "not a valid" not in text
 
 
