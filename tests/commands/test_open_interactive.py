@@ -265,3 +265,20 @@ def test_a_returning_private_individual_is_recognised_by_name(guided, deskcli, d
     ticket = tickets.get_ticket(desk, 2)
     assert ticket["caller"]["contact"] == "yassine@example.org"
     assert ticket["equipment"]["device"] == "Dell XPS 13"
+
+
+def test_a_returning_caller_is_recognised_by_contact(guided, deskcli, desk):
+    add_contract(deskcli)
+    assert deskcli("open", "--caller", "Karim Benali", "--org", "Atlas SARL",
+                   "--contact", "06 11 22 33 44", "--device", "HP LaserJet 400",
+                   "--summary", "First call").exit_code == 0
+    keys = "".join([
+        "y", "y", "Atlas SARL" + ENTER, "K. Benali" + ENTER, ENTER,
+        "0611223344" + ENTER, ENTER,      # the same phone, written otherwise
+        ENTER, ENTER, ENTER, ENTER,       # the equipment of the last call
+        "Paper jam" + ENTER, "Paper jam" + ENTER, ENTER, "y",
+    ])
+    result = guided(keys)
+    assert result.exit_code == 0, result.stderr
+    assert "0611223344 is the contact of Karim Benali (Atlas SARL)" in result.stderr
+    assert tickets.get_ticket(desk, 2)["equipment"]["device"] == "HP LaserJet 400"

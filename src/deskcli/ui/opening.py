@@ -182,11 +182,29 @@ class CallWalk:
                              "each one, or type the new one."))
         self._ask("role", lambda d: prompts.text(_("Role or function in the organisation:"),
                                                  d or previous.get("role")))
-        self._ask("contact", lambda d: prompts.text(_("Contact (phone or e-mail):"),
-                                                    d or previous.get("contact")))
+        contact = self._ask("contact", lambda d: prompts.text(_("Contact (phone or e-mail):"),
+                                                              d or previous.get("contact")))
+        if not previous and contact:
+            self._recognise_by_contact(known, contact)
         self._ask("channel", lambda d: prompts.select(
             _("Channel:"), [(c, choices.label("channel", c)) for c in CHANNELS], default=d or "phone"))
         self._step("caller_identified")
+
+    def _recognise_by_contact(self, known: list[dict], contact: str) -> None:
+        """A caller met before under another name or organisation, known by their phone or
+        e-mail: their last equipment is offered."""
+        def key(text: str) -> str:
+            return "".join(ch for ch in (text or "").lower() if ch.isalnum() or ch in "@.")
+
+        for org in known:
+            for caller in org.get("callers", []):
+                if key(caller.get("contact")) and key(caller["contact"]) == key(contact):
+                    output.message(_("{contact} is the contact of {name} ({organisation}) on "
+                                     "record: their last equipment is offered.").format(
+                        contact=output.safe_line(contact), name=output.safe_line(caller["name"]),
+                        organisation=output.safe_line(org["name"])))
+                    self._previous = caller
+                    return
 
     def _reformulate(self) -> None:
         if "reformulation" in self.given:
