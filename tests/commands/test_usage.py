@@ -157,3 +157,14 @@ def test_lang_chooses_the_language_of_one_run(deskcli):
     assert "No ticket matches." in deskcli("list").stderr
     refused = deskcli("list", "--lang", "de")
     assert refused.exit_code == 2 and "'de': deskcli speaks en, fr." in refused.stderr
+
+
+def test_priorities_and_clock_states_in_colour_on_a_terminal(deskcli):
+    opened(deskcli)
+    ok(deskcli("open", "--caller", "Sara", "--summary", "Mail down", "--billable"))
+    ok(deskcli("qualify", "2", "--type", "incident", "--impact", "company", "--urgency", "blocked"))
+    screen = run_real(["list", "--wide"], {}, terminal=True)
+    assert "\x1b[1;31m1\x1b[0m" in screen          # priority 1, bold red
+    assert "\x1b[32mok\x1b[0m" in screen            # a clock on time, green
+    piped = run_real(["list"], {}, terminal=False)
+    assert "\x1b[" not in piped and " 1 " in piped
