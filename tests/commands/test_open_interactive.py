@@ -282,3 +282,22 @@ def test_a_returning_caller_is_recognised_by_contact(guided, deskcli, desk):
     assert result.exit_code == 0, result.stderr
     assert "0611223344 is the contact of Karim Benali (Atlas SARL)" in result.stderr
     assert tickets.get_ticket(desk, 2)["equipment"]["device"] == "HP LaserJet 400"
+
+
+def test_a_returning_caller_without_an_organisation_is_offered_theirs(guided, deskcli, desk):
+    add_contract(deskcli)
+    assert deskcli("open", "--caller", "Karim Benali", "--org", "Atlas SARL", "--role", "Assistant",
+                   "--channel", "email", "--summary", "First call").exit_code == 0
+    keys = "".join([
+        "y", "y", ENTER,                  # no organisation said
+        "Karim Benali" + ENTER, "y",      # for Atlas SARL again: yes
+        ENTER, ENTER, ENTER,              # role, contact, channel (e-mail, as last time)
+        ENTER, ENTER, ENTER, ENTER,
+        "Paper jam" + ENTER, "Paper jam" + ENTER, ENTER, "y",
+    ])
+    result = guided(keys)
+    assert result.exit_code == 0, result.stderr
+    ticket = tickets.get_ticket(desk, 2)
+    assert ticket["organisation"] == {"name": "Atlas SARL", "kind": "company"}
+    assert ticket["contract"] == "C-1" and ticket["channel"] == "email"
+    assert ticket["caller"]["role"] == "Assistant"

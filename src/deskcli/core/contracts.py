@@ -71,6 +71,8 @@ def remember_caller(store: Store, org: dict, caller: dict) -> None:
         "role": caller.get("role") or previous.get("role"),
         "contact": caller.get("contact") or previous.get("contact"),
     }
+    if caller.get("channel") or previous.get("channel"):
+        merged["channel"] = caller.get("channel") or previous["channel"]
     # The equipment of the caller's last call, offered again at their next one.
     equipment = {k: v for k, v in (caller.get("equipment") or {}).items() if v}
     if equipment or previous.get("equipment"):

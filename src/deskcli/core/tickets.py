@@ -148,7 +148,7 @@ def record_call(desk: Desk, store: Store, facts: CallFacts, now: datetime,
         org_name, org_kind = facts.caller, facts.org_kind or "individual"
     org = contracts_module.ensure_organisation(store, org_name, org_kind, now)
     caller = {"name": facts.caller, "role": facts.role, "contact": facts.contact}
-    contracts_module.remember_caller(store, org, {**caller, "equipment": {
+    contracts_module.remember_caller(store, org, {**caller, "channel": facts.channel, "equipment": {
         "device": facts.device, "os": facts.os, "network": facts.network, "software": facts.software}})
     verdict = contracts_module.assess_admissibility(
         store.records(contracts_module.CONTRACTS),

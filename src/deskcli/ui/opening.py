@@ -171,10 +171,20 @@ class CallWalk:
         callers = record.get("callers", []) if record else []
         caller = self._ask("caller", lambda d: prompts.pick_or_type(
             _("Caller's name:"), [c["name"] for c in callers], d, required=True))
-        if not org:
-            # A private individual is on record under their own name.
+        if not org and "org" not in self.given:
+            # A private individual is on record under their own name; a name known in a
+            # company is offered that company (the caller may not have said it).
             own = next((o for o in known if name_key(o["name"]) == name_key(caller or "")), None)
             callers = own.get("callers", []) if own else []
+            company = None if own else next(
+                (o for o in known if o["kind"] == "company"
+                 and any(name_key(c["name"]) == name_key(caller or "") for c in o.get("callers", []))),
+                None)
+            if company and prompts.confirm(_("{name} called before for {organisation}: is it "
+                                             "for {organisation} again?").format(
+                    name=caller, organisation=company["name"]), default=True):
+                self.answers.update(org=company["name"], org_kind="company")
+                callers = company.get("callers", [])
         previous = next((c for c in callers if name_key(c["name"]) == name_key(caller or "")), {})
         self._previous = previous
         if previous:
@@ -187,7 +197,8 @@ class CallWalk:
         if not previous and contact:
             self._recognise_by_contact(known, contact)
         self._ask("channel", lambda d: prompts.select(
-            _("Channel:"), [(c, choices.label("channel", c)) for c in CHANNELS], default=d or "phone"))
+            _("Channel:"), [(c, choices.label("channel", c)) for c in CHANNELS],
+            default=d or self._previous.get("channel") or "phone"))
         self._step("caller_identified")
 
     def _recognise_by_contact(self, known: list[dict], contact: str) -> None:
