@@ -24,6 +24,7 @@ from deskcli.ui import output
 # A command's module is imported only when that command runs, so each command pays
 # for its own imports and no other's.
 COMMANDS = {
+    "init": ("init", "init"),
     "open": ("open", "open_call"),
     "qualify": ("qualify", "qualify_call"),
     "treat": ("treat", "treat_call"),
@@ -46,7 +47,6 @@ COMMANDS = {
     "problem": ("problem", "app"),
     "contract": ("contract", "app"),
     "practice": ("practice", "app"),
-    "init": ("init", "init"),
     "help": ("help", "help_command"),
 }
 
@@ -255,7 +255,9 @@ def _usage_errors():
 app = typer.Typer(
     cls=DeskGroup,
     name="deskcli",
-    help=N_("deskcli: a command-line helpdesk that walks the call procedure."),
+    help=N_("deskcli: a command-line helpdesk that walks the call procedure.\n\nStart a call "
+            "with `deskcli open`; `deskcli help VERB` explains each verb. The options below go "
+            "before or after the verb."),
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
