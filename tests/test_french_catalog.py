@@ -71,12 +71,13 @@ def english_option_values() -> set[str]:
 
 def _prose(text: str) -> str:
     """A translation without what is not French prose: placeholders, option names, commands
-    to type, field names at the start, and the English aliases a help lists after « aussi »."""
+    to type, field names at the start, keys as files write them, and the English aliases a help lists after « aussi »."""
     text = re.sub(r"\{[^}]*\}|%\(\w+\)[sd]", " ", text)
     text = re.sub(r"aussi [^).]*", " ", text)
     text = re.sub(r"--[\w-]+", " ", text)
     text = re.sub(r"deskcli(?: [a-z][a-z-]*){1,2}", " ", text)
     text = re.sub(r"^\w+\s:", " ", text)
+    text = re.sub(r"\b\w+ = ", " ", text)  # a key as a file writes it: priority = 2
     return text
 
 

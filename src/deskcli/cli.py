@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Annotated, Optional
 
 import typer
+from typer._click.exceptions import UsageError  # loaded with typer: costs nothing more
 from typer.core import TyperCommand, TyperGroup
 
 from deskcli import __version__, i18n
@@ -23,6 +24,7 @@ from deskcli.ui import output
 # A command's module is imported only when that command runs, so each command pays
 # for its own imports and no other's.
 COMMANDS = {
+    "init": ("init", "init"),
     "open": ("open", "open_call"),
     "qualify": ("qualify", "qualify_call"),
     "treat": ("treat", "treat_call"),
@@ -45,16 +47,68 @@ COMMANDS = {
     "problem": ("problem", "app"),
     "contract": ("contract", "app"),
     "practice": ("practice", "app"),
+    "help": ("help", "help_command"),
 }
+
+# The options of the whole program, taken wherever they stand on the line (before or after
+# the verb, as git's -C or gh's --repo are): name -> whether a value follows it.
+GLOBAL_OPTIONS = {"--home": True, "--as": True, "--lang": True, "--no-input": False,
+                  "--json": False, "--no-color": False, "--quiet": False, "-q": False,
+                  "--wide": False}
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """`args` with every global option moved before the verb, in its order; `--` ends the
+    options, and what follows it is left where it is."""
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        token = args[index]
+        if token == "--":
+            rest.extend(args[index:])
+            break
+        name = token.split("=", 1)[0] if token.startswith("--") else token
+        if name in GLOBAL_OPTIONS:
+            front.append(token)
+            if GLOBAL_OPTIONS[name] and "=" not in token and index + 1 < len(args):
+                front.append(args[index + 1])
+                index += 1
+        else:
+            rest.append(token)
+        index += 1
+    return front + rest
+
+
+def language_asked(args: list[str]) -> str | None:
+    """The value of --lang on the line (the last one wins), read before anything is said."""
+    value = None
+    for index, token in enumerate(args):
+        if token == "--":
+            break
+        if token == "--lang" and index + 1 < len(args):
+            value = args[index + 1]
+        elif token.startswith("--lang="):
+            value = token.split("=", 1)[1]
+    return value
 
 
 class Translated:
     """Help pages in the session's language: the parts click writes itself in English."""
 
     def format_usage(self, ctx, formatter):
-        pieces = [tr(piece) if piece == "COMMAND [ARGS]..." else piece
+        # Typer writes a required argument as {ID}: shown as ID, as every other program does.
+        pieces = [tr(piece) if piece == "COMMAND [ARGS]..." else
+                  piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece
                   for piece in self.collect_usage_pieces(ctx)]
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage: "))
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else ""
+        known = self.list_commands(ctx)
+        if name and name not in known and not name.startswith("-"):
+            raise UnknownVerb(name, ctx, known)
+        return super().resolve_command(ctx, args)
 
     def get_help_option(self, ctx):
         option = super().get_help_option(ctx)
@@ -126,10 +180,13 @@ class DeskGroup(Translated, TyperGroup):
     Anything else is a bug and keeps its traceback.
     """
 
-    def main(self, *args, **kwargs):
+    def main(self, args=None, *rest, **kwargs):
+        args = list(sys.argv[1:] if args is None else args)
+        if not os.environ.get("_DESKCLI_COMPLETE"):
+            args = hoist_global_options(args)
         # The language is chosen before any help text or message is written, once per run
         # (in-process callers such as the tests may change it between two runs).
-        i18n.activate()
+        i18n.activate(i18n.language_option(language_asked(args)))
         # Typer looks its own texts up through the gettext module's global functions,
         # which follow LANG, not DESKCLI_LANG: they are pointed at the session's catalog.
         typer.core._ = _
@@ -137,7 +194,8 @@ class DeskGroup(Translated, TyperGroup):
         if warning and not os.environ.get("_DESKCLI_COMPLETE"):  # not at every TAB
             output.warn(warning)
         i18n.translate_command(self)
-        return super().main(*args, **kwargs)
+        output.configure()
+        return super().main(args, *rest, **kwargs)
 
     def list_commands(self, ctx):
         return list(COMMANDS)
@@ -154,8 +212,7 @@ class DeskGroup(Translated, TyperGroup):
             with _usage_errors():
                 return super().invoke(ctx)
         except DeskError as exc:
-            output.message(_("Error: {message}").format(
-                message=i18n.shown(exc.args[0]) if exc.args else exc))
+            output.error(str(i18n.shown(exc.args[0]) if exc.args else exc))
             if os.environ.get("DESKCLI_DEBUG"):
                 raise
             raise typer.Exit(exc.exit_code) from None
@@ -167,24 +224,40 @@ class DeskGroup(Translated, TyperGroup):
                 ctx.obj.close()
 
 
+class UnknownVerb(UsageError):
+    """A verb deskcli does not have (the message offers the nearest ones it has)."""
+
+    def __init__(self, name: str, ctx, known: list[str]) -> None:
+        super().__init__(name, ctx)
+        self.name = name
+        self.known = known
+
+
 @contextmanager
 def _usage_errors():
-    """Click's usage errors said in the session's language (English ones are left to click)."""
-    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+    """Click's usage errors said in deskcli's words, in the session's language."""
+    from typer._click.exceptions import NoArgsIsHelpError
 
     try:
         yield
     except UsageError as exc:
-        if i18n.language() == i18n.SOURCE_LANGUAGE or isinstance(exc, NoArgsIsHelpError):
+        if isinstance(exc, NoArgsIsHelpError):
             raise
-        output.message(i18n.usage_error_text(exc))
+        text = i18n.usage_error_text(exc)
+        label = _("Error: {message}").format(message="\0").split("\0")[0]
+        lines = text.split("\n")
+        lines[-1] = lines[-1].replace(label, output.paint(label.rstrip(), "alarm", sys.stderr)
+                                      + label[len(label.rstrip()):], 1)
+        output.message("\n".join(lines))
         raise typer.Exit(exc.exit_code) from None
 
 
 app = typer.Typer(
     cls=DeskGroup,
     name="deskcli",
-    help=N_("deskcli: a command-line helpdesk that walks the call procedure."),
+    help=N_("deskcli: a command-line helpdesk that walks the call procedure.\n\nStart a call "
+            "with `deskcli open`; `deskcli help VERB` explains each verb. The options below go "
+            "before or after the verb."),
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -221,6 +294,19 @@ def main_options(
     json_output: Annotated[
         bool, typer.Option("--json", help=N_("Print exactly one JSON document on stdout."))
     ] = False,
+    lang: Annotated[
+        Optional[str],
+        typer.Option("--lang", metavar=N_("LANG"), help=N_("Language of this run: en or fr (default: $DESKCLI_LANG, else the locale)."))
+    ] = None,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help=N_("No colour, even on a terminal (as NO_COLOR=1)."))
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help=N_("No hints such as the next step; data and errors only."))
+    ] = False,
+    wide: Annotated[
+        bool, typer.Option("--wide", help=N_("Tables with every column and whole values, however wide."))
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help=N_("Show the version.")),
@@ -228,8 +314,13 @@ def main_options(
 ) -> None:
     """deskcli: a command-line helpdesk that walks the call procedure.
 
-    Start a call with `deskcli open`; see `deskcli COMMAND --help` for each step.
+    Start a call with `deskcli open`; see `deskcli help COMMAND` for each step. The options
+    below go before or after the verb.
     """
+    if lang and i18n.language_option(lang) is None:
+        raise typer.BadParameter(_("{value!r}: deskcli speaks {languages}.").format(
+            value=lang, languages=", ".join(i18n.LANGUAGES)), param_hint="--lang")
+    output.configure(no_color=no_color, quiet=quiet, wide=wide, json=json_output)
     ctx.obj = State(home=home, technician=technician, no_input=no_input, json=json_output)
 
 

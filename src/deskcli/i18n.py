@@ -89,6 +89,15 @@ def language() -> str:
     return _session.language
 
 
+def language_option(value: str | None) -> str | None:
+    """The language --lang asks for (fr, FR, fr_FR), or None to follow the environment;
+    a language deskcli lacks is refused by the option itself, in the environment's."""
+    if not value:
+        return None
+    wanted = re.split(r"[_.@-]", value.strip(), maxsplit=1)[0].lower()
+    return wanted if wanted in LANGUAGES else None
+
+
 def startup_warning() -> str | None:
     """What to tell once when DESKCLI_LANG asked for a language without a catalog."""
     if _session.warning is None:
@@ -277,6 +286,14 @@ def number(value: float | int, decimals: int | None = None) -> str:
     return format_decimal(float(f"{value:g}"), "#,##0.######", locale=_locale())
 
 
+def seconds_text(seconds: float) -> str:
+    return duration(timedelta(seconds=seconds))
+
+
+def minutes_text(minutes: float) -> str:
+    return duration(timedelta(minutes=float(minutes)))
+
+
 def percent(share: float | None, decimals: int | None = 1) -> str:
     """A share of 0 to 1 as a percentage: 97.5% in English, 97,5 % in French."""
     if share is None:
@@ -285,8 +302,11 @@ def percent(share: float | None, decimals: int | None = 1) -> str:
 
 
 def duration(delta: timedelta) -> str:
-    """A span as the session abbreviates it: 1h 30min in English, 1 h 30 min in French."""
-    seconds = int(abs(delta.total_seconds()))
+    """A span as the session abbreviates it: 1h 30min in English, 1 h 30 min in French.
+
+    The one way deskcli writes a duration to a person (clocks, targets, time spent,
+    identification), so that 10m, 10 min and 0.23 min never stand side by side."""
+    seconds = int(round(abs(delta.total_seconds())))
     days, seconds = divmod(seconds, 86400)
     hours, seconds = divmod(seconds, 3600)
     minutes, seconds = divmod(seconds, 60)
@@ -330,7 +350,7 @@ def translate_command(command: Any) -> Any:
             continue
         if metavar is not None:
             item.metavar = _(metavar)  # FILE, NAME: marked where the option is declared
-        elif _session.language != SOURCE_LANGUAGE and _metavar_name(item) in METAVARS:
+        elif _metavar_name(item) in METAVARS:  # never click's own <str>
             item.metavar = _(METAVARS[_metavar_name(item)])
         else:
             item.metavar = None
@@ -356,7 +376,7 @@ _CLICK_MESSAGES = (
     (r"^(?P<value>.*) is not in the range (?P<range>.*)\.$", N_("{value} is not in the range {range}.")),
     (r"^Option (?P<name>.*) requires an argument\.$", N_("Option {name} needs a value.")),
     (r"^Option (?P<name>.*) does not take a value\.$", N_("Option {name} does not take a value.")),
-    (r"^Got unexpected extra arguments? \((?P<args>.*)\)$", N_("Unexpected extra arguments: {args}")),
+    (r"^Got unexpected extra arguments?(?:\(s\))? \((?P<args>.*)\)$", N_("Unexpected extra arguments: {args}")),
 )
 
 
@@ -374,8 +394,21 @@ def _click_message(text: str) -> str:
     return text
 
 
+def suggestion(word: str, known: list[str]) -> str:
+    """ "Did you mean ...?" for a mistyped word, or nothing when none is near."""
+    import difflib
+
+    near = difflib.get_close_matches(word, known, n=3, cutoff=0.7)
+    if not near and len(word) >= 2:
+        near = [k for k in known if k.startswith(word)][:3]
+    if not near:
+        return ""
+    return " " + _("Did you mean {names}?").format(names=_(" or ").join(near))
+
+
 def usage_error_text(error: Any) -> str:
-    """A click usage error (with its usage line and hint) in the session's language."""
+    """A click usage error (with its usage line and hint) in deskcli's words, in the
+    session's language, with the nearest verb or option when one was mistyped."""
     kind = type(error).__name__
     ctx = getattr(error, "ctx", None)
     hint = None
@@ -384,15 +417,19 @@ def usage_error_text(error: Any) -> str:
         hint = getattr(error, "param_hint", None) or param.get_error_hint(ctx)
         if not isinstance(hint, str):
             hint = " / ".join(repr(h) for h in hint)
-    if kind == "MissingParameter":
+    if kind == "UnknownVerb":
+        message = _("{name} is not a command of {program}.").format(
+            name=repr(error.name), program=ctx.command_path if ctx is not None else "deskcli") \
+            + (suggestion(error.name, error.known) or " " + _("See 'deskcli help'."))
+    elif kind == "MissingParameter":
         what = getattr(error, "param_type", None) or getattr(param, "param_type_name", "")
         message = (_("Missing argument {name}.") if what == "argument"
                    else _("Missing option {name}.")).format(name=hint or "")
     elif kind == "NoSuchOption":
-        message = _("No such option: {name}").format(name=error.option_name)
-        if getattr(error, "possibilities", None):
-            message += " " + _("(Possible options: {names})").format(
-                names=", ".join(sorted(error.possibilities)))
+        message = _("No such option: {name}.").format(name=error.option_name)
+        known = [o for p in (ctx.command.get_params(ctx) if ctx is not None else [])
+                 for o in (*p.opts, *p.secondary_opts) if o.startswith("-")]
+        message += suggestion(error.option_name, known)
     elif hint is not None:
         message = _("Invalid value for {name}: {message}").format(
             name=hint, message=_click_message(error.message))

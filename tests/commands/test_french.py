@@ -92,7 +92,7 @@ def test_a_whole_call_in_french(deskcli, desk, french, utc):
                       "--outcome", "le PC démarre", "--part", "Alimentation 500 W",
                       "--signed-by", "Omar Idrissi", "--signer-function", "Stagiaire")
     assert "n'engage pas le client" in written.stderr
-    assert "(75 min)" in written.stderr
+    assert "(1 h 15 min)" in written.stderr
     run("treat", number, "--solution", "alimentation remplacée", "--definitive")
     report = run("report", number).stdout
     for expected in ("COMPTE RENDU D'INTERVENTION", "Appelant", "Karim Benali", "Ouverture",
@@ -220,7 +220,7 @@ def test_a_wrong_value_names_the_values_of_both_languages(deskcli, french):
 def test_french_usage_errors(deskcli, french):
     bad_number = deskcli("treat", "1", "--minutes", "beaucoup")
     assert bad_number.exit_code == 2
-    assert "Utilisation\u00a0: deskcli treat [OPTIONS] {N°}" in bad_number.stderr
+    assert "Utilisation\u00a0: deskcli treat [OPTIONS] N°" in bad_number.stderr
     assert "Erreur\u00a0: Valeur invalide pour '--minutes'\u00a0: 'beaucoup' n'est pas un nombre." \
         in bad_number.stderr
     missing = deskcli("transfer", "1", "--reason", "r")
@@ -237,7 +237,7 @@ def test_a_refusal_of_the_procedure_in_french(deskcli, french):
     result = deskcli("close", "1")
     assert result.exit_code == 1
     assert result.stderr.startswith("Erreur\u00a0: un appel ne se clôture qu'avec une solution "
-                                    "définitive (procédure §5)")
+                                    "définitive, et le n° 1")
     assert not french
 
 

@@ -189,7 +189,7 @@ def test_opening_a_call_suggests_matching_articles(deskcli, atlas):
         "L'imprimante est hors ligne" + ENTER, "Imprimante hors ligne" + ENTER,
         ENTER, "y",
     ])
-    result = scripted(deskcli, keys, "open", "--contract", "C-1")
+    result = scripted(deskcli, "n" + keys, "open", "--contract", "C-1")  # n: no set-up now
     assert result.exit_code == 0, result.stderr
     assert "KB-1  Imprimante hors ligne" in result.stderr
     steps = [e.get("step") for e in deskcli("show", "1", "--json").json()["history"]]

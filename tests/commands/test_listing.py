@@ -39,7 +39,7 @@ def test_show_tells_the_story_in_order(deskcli):
         open_call(deskcli, "Karim", "Atlas SARL", "Printer offline")
     shown = deskcli("show", "1")
     assert shown.exit_code == 0
-    assert "Ticket #1  [not_admissible]  Printer offline" in shown.stdout
+    assert "Ticket #1  [not admissible]  Printer offline" in shown.stdout
     history = shown.stdout.split("History", 1)[1]
     assert history.index("call opened") < history.index("NOT admissible")
     assert deskcli("show", "1", "--json").json()["id"] == 1

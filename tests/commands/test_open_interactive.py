@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
-import itertools
 import threading
 
 import pytest
+from freezegun import freeze_time
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from deskcli.core import drafts, tickets
-from deskcli.ui import opening, prompts
+from deskcli.ui import prompts
 
 ENTER = "\r"
 DOWN = "\x1b[B"
 
 
 @pytest.fixture
-def guided(deskcli):
-    """Run `deskcli open` with the prompts reading `keys`; fails instead of hanging."""
+def guided(deskcli, home):
+    """Run `deskcli open` with the prompts reading `keys`; fails instead of hanging.
 
-    def run(keys: str, *args: str):
+    The desk is set up beforehand (its settings.toml written), unless `fresh`: the first
+    call on a fresh desk offers `deskcli init` first."""
+
+    def run(keys: str, *args: str, fresh: bool = False):
+        if not fresh:
+            from deskcli.core import setup
+
+            setup.write_settings(home, {})
         with create_pipe_input() as pipe:
             pipe.send_text(keys)
             with prompts.scripted(pipe, DummyOutput()):
@@ -132,14 +139,15 @@ def test_flags_given_are_not_asked_again(guided, deskcli, desk):
 
 def test_identification_past_the_limit_warns_and_is_recorded(guided, deskcli, desk, monkeypatch):
     add_contract(deskcli)
-    ticks = itertools.count(0, 40.0)  # each look at the clock: 40 s later
+    # Each look at deskcli's clock: 40 s later (only deskcli's: a database connection
+    # keeps the real time).
+    from datetime import datetime, timedelta, timezone
 
-    class SlowClock:
-        @staticmethod
-        def monotonic():
-            return next(ticks)
+    from deskcli.core import clock
 
-    monkeypatch.setattr(opening, "time", SlowClock)
+    start = datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc)
+    ticks = (start + timedelta(seconds=40 * n) for n in range(10_000))
+    monkeypatch.setattr(clock, "now", lambda: next(ticks))
     result = guided(ATLAS_CALL)
     assert result.exit_code == 0, result.stderr
     assert "Identification has taken" in result.stderr and "5 minutes" in result.stderr
@@ -149,19 +157,49 @@ def test_identification_past_the_limit_warns_and_is_recorded(guided, deskcli, de
 
 def test_an_interrupted_call_is_kept_as_a_draft_and_resumed(guided, deskcli, desk):
     add_contract(deskcli)
-    # Ctrl-C at the contact question.
-    interrupted = guided("yy" + "Atlas SARL" + ENTER + "Karim Benali" + ENTER + "Assistant" + ENTER + "\x03")
+    # Ctrl-C at the contact question, three minutes into the call.
+    with freeze_time("2026-03-10 10:56:00"):
+        interrupted = guided("yy" + "Atlas SARL" + ENTER + "Karim Benali" + ENTER + "Assistant"
+                             + ENTER + "\x03")
     assert interrupted.exit_code == 130
     assert "kept" in interrupted.stderr
-    assert drafts.load(desk)["caller"] == "Karim Benali"
+    draft = drafts.load(desk)
+    assert draft["caller"] == "Karim Benali" and draft["role"] == "Assistant"
+    assert "contact" not in draft
     assert tickets.list_tickets(desk) == []
-    # Resumed: the answers already typed come back as defaults, so Enter keeps them.
+    # Resumed at 10:59: only "y" (resume it) and the questions not yet answered; the ones
+    # answered before are neither asked again nor lost.
     after_role = ATLAS_CALL.split("Assistant" + ENTER, 1)[1]
-    resumed = guided("y" + "yy" + ENTER + ENTER + ENTER + after_role)
+    with freeze_time("2026-03-10 10:59:00"):
+        resumed = guided("y" + after_role)
+    assert resumed.exit_code == 0, resumed.stderr
+    assert "Resumed: 4 answers kept" in resumed.stderr  # organisation, its kind, caller, role
+    assert "Call started 2026-03-10 10:56" in resumed.stderr
+    assert "Helpdesk, good morning" not in resumed.stderr  # greeting done before
+    ticket = tickets.get_ticket(desk, 1)
+    assert ticket["caller"] == {"name": "Karim Benali", "role": "Assistant", "contact": "0611223344"}
+    assert ticket["organisation"]["name"] == "Atlas SARL" and ticket["contract"] == "C-1"
+    assert ticket["equipment"]["device"] == "HP LaserJet 400"
+    # The identification clock ran from 10:56 to 10:59: the caller waited through the break.
+    timed = next(e for e in ticket["history"] if e["event"] == "identification_timed")
+    assert timed["seconds"] == 180
+    assert "Identification took 3min." in resumed.stderr
+    steps = [e["step"] for e in ticket["history"] if e["event"] == "checklist"]
+    assert steps[:3] == ["greeting", "introduction", "caller_identified"]
+    assert drafts.load(desk) is None
+
+
+def test_a_call_interrupted_at_the_reformulation_resumes_there(guided, deskcli, desk):
+    add_contract(deskcli)
+    with freeze_time("2026-03-10 10:00:00"):
+        first = guided(ATLAS_CALL[:-1] + "\x03")   # Ctrl-C instead of the caller's yes
+    assert first.exit_code == 130
+    with freeze_time("2026-03-10 10:02:00"):
+        resumed = guided("y" + ENTER + "y")        # resume; keep the reformulation; yes
     assert resumed.exit_code == 0, resumed.stderr
     ticket = tickets.get_ticket(desk, 1)
-    assert ticket["caller"]["name"] == "Karim Benali" and ticket["caller"]["role"] == "Assistant"
-    assert drafts.load(desk) is None
+    assert ticket["reformulation"] == "Printer offline" and ticket["reformulation_confirmed"]
+    assert ticket["description"] == "The printer blinks and prints nothing"
 
 
 def test_the_checklist_in_french(guided, deskcli, desk, monkeypatch):
@@ -191,3 +229,75 @@ def test_the_checklist_in_french(guided, deskcli, desk, monkeypatch):
     assert ticket["channel"] == "email" and ticket["reformulation_confirmed"]
     steps = [e["step"] for e in ticket["history"] if e["event"] == "checklist"]
     assert steps[:2] == ["greeting", "introduction"]
+
+
+def test_a_returning_caller_is_answered_with_enter(guided, deskcli, desk):
+    add_contract(deskcli)
+    assert deskcli("open", "--caller", "Karim Benali", "--org", "Atlas SARL", "--role", "Assistant",
+                   "--contact", "0611223344", "--device", "HP LaserJet 400", "--os", "Windows 11",
+                   "--network", "Wi-Fi", "--software", "Word", "--summary", "First call").exit_code == 0
+    keys = "".join([
+        "y", "y", "Atlas SARL" + ENTER, "Karim Benali" + ENTER,
+        ENTER, ENTER, ENTER,              # role, contact, channel: as last time
+        ENTER, ENTER, ENTER, ENTER,       # the equipment of the last call
+        "Paper jam" + ENTER, "Paper jam" + ENTER, ENTER, "y",
+    ])
+    result = guided(keys)
+    assert result.exit_code == 0, result.stderr
+    assert "Returning caller" in result.stderr
+    ticket = tickets.get_ticket(desk, 2)
+    assert ticket["caller"] == {"name": "Karim Benali", "role": "Assistant", "contact": "0611223344"}
+    assert ticket["equipment"] == {"device": "HP LaserJet 400", "os": "Windows 11",
+                                   "network": "Wi-Fi", "software": "Word"}
+
+
+def test_a_returning_private_individual_is_recognised_by_name(guided, deskcli, desk):
+    assert deskcli("open", "--caller", "Yassine Amrani", "--contact", "yassine@example.org",
+                   "--device", "Dell XPS 13", "--summary", "First", "--billable").exit_code == 0
+    keys = "".join([
+        "y", "y", ENTER, "Yassine Amrani" + ENTER, ENTER, ENTER, ENTER,
+        ENTER, ENTER, ENTER, ENTER,
+        "Cracked screen" + ENTER, "Cracked screen" + ENTER, ENTER, "y",
+        "\x1b[B" + "\x1b[B" + ENTER,      # not covered: stop here
+    ])
+    result = guided(keys)
+    assert result.exit_code == 0, result.stderr
+    ticket = tickets.get_ticket(desk, 2)
+    assert ticket["caller"]["contact"] == "yassine@example.org"
+    assert ticket["equipment"]["device"] == "Dell XPS 13"
+
+
+def test_a_returning_caller_is_recognised_by_contact(guided, deskcli, desk):
+    add_contract(deskcli)
+    assert deskcli("open", "--caller", "Karim Benali", "--org", "Atlas SARL",
+                   "--contact", "06 11 22 33 44", "--device", "HP LaserJet 400",
+                   "--summary", "First call").exit_code == 0
+    keys = "".join([
+        "y", "y", "Atlas SARL" + ENTER, "K. Benali" + ENTER, ENTER,
+        "0611223344" + ENTER, ENTER,      # the same phone, written otherwise
+        ENTER, ENTER, ENTER, ENTER,       # the equipment of the last call
+        "Paper jam" + ENTER, "Paper jam" + ENTER, ENTER, "y",
+    ])
+    result = guided(keys)
+    assert result.exit_code == 0, result.stderr
+    assert "0611223344 is the contact of Karim Benali (Atlas SARL)" in result.stderr
+    assert tickets.get_ticket(desk, 2)["equipment"]["device"] == "HP LaserJet 400"
+
+
+def test_a_returning_caller_without_an_organisation_is_offered_theirs(guided, deskcli, desk):
+    add_contract(deskcli)
+    assert deskcli("open", "--caller", "Karim Benali", "--org", "Atlas SARL", "--role", "Assistant",
+                   "--channel", "email", "--summary", "First call").exit_code == 0
+    keys = "".join([
+        "y", "y", ENTER,                  # no organisation said
+        "Karim Benali" + ENTER, "y",      # for Atlas SARL again: yes
+        ENTER, ENTER, ENTER,              # role, contact, channel (e-mail, as last time)
+        ENTER, ENTER, ENTER, ENTER,
+        "Paper jam" + ENTER, "Paper jam" + ENTER, ENTER, "y",
+    ])
+    result = guided(keys)
+    assert result.exit_code == 0, result.stderr
+    ticket = tickets.get_ticket(desk, 2)
+    assert ticket["organisation"] == {"name": "Atlas SARL", "kind": "company"}
+    assert ticket["contract"] == "C-1" and ticket["channel"] == "email"
+    assert ticket["caller"]["role"] == "Assistant"

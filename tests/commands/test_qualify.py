@@ -83,7 +83,7 @@ def test_interactive_qualification_picks_from_the_grid(deskcli, desk):
 def test_sla_prints_grid_and_targets_and_follows_an_override(deskcli, home):
     shown = deskcli("sla")
     assert shown.exit_code == 0
-    assert "resolution time               10m  30m  1h   24h" in shown.stdout
+    assert "resolution time               10min  30min  1h     1d" in shown.stdout
     home.mkdir(exist_ok=True)
     (home / "settings.toml").write_text('[targets.2]\nresolution = "45m"\n[grid.blocked]\nuser = 2\n')
     data = deskcli("sla", "--json").json()

@@ -215,7 +215,7 @@ def test_interactive_treatment_in_french(deskcli, desk, call, monkeypatch):
     result = treat_at_the_terminal(deskcli, monkeypatch, t, keys)
     assert result.exit_code == 0, result.stderr
     for said in ("Traitement du n° 1\u00a0: Table des matières cassée (niveau 1)",
-                 "Chronomètre du niveau 1\u00a0: 4 min 00 s sur 10 min.",
+                 "Chronomètre du niveau 1\u00a0: 4 min sur 10 min.",
                  "Attention\u00a0: les 10 min imparties au niveau 1 sont écoulées."):
         assert said in result.stderr, said
     escalated = [e for e in tickets.get_ticket(desk, int(t))["history"] if e["event"] == "escalated"]

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from deskcli.commands.options import JsonOption, TicketId, state, wants_json
+from deskcli.commands.options import JsonOption, NoInputOption, TicketId, ask_missing, state, wants_json
 from deskcli.core import clock, treatment
 from deskcli.i18n import N_, _
 from deskcli.ui import output
@@ -27,20 +27,29 @@ def close(
         output.emit_json(ticket)
     else:
         output.message(_("Ticket #{number} closed and archived.").format(number=ticket_id))
+        output.next_step("deskcli list")
 
 
 def reopen(
     ctx: typer.Context,
     ticket_id: TicketId,
-    reason: Annotated[str, typer.Option("--reason", help=N_("Why the call comes back."))],
+    reason: Annotated[Optional[str], typer.Option(
+        "--reason", help=N_("Why the call comes back (asked in a terminal)."))] = None,
+    no_input: NoInputOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Reopen a solved or closed call, keeping its whole history.
 
     Example: deskcli reopen 42 --reason "the printer jams again"
     """
-    ticket = treatment.reopen(state(ctx).desk(), ticket_id, reason=reason, now=clock.now())
+    st = state(ctx)
+    if not reason:
+        reason = ask_missing(st, no_input, "--reason", _("Why does the call come back?"))
+    ticket = treatment.reopen(st.desk(), ticket_id, reason=reason, now=clock.now())
     if wants_json(ctx, json_output):
         output.emit_json(ticket)
     else:
         output.message(_("Ticket #{number} reopened.").format(number=ticket_id))
+        from deskcli.ui.render import next_for
+
+        output.next_step(next_for(ticket))

@@ -6,11 +6,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from deskcli.commands.options import JsonOption, state, wants_json
+from deskcli.commands.options import JsonOption, NoInputOption, state, wants_json
 from deskcli.core import choices, clock, contracts
 from deskcli.core.errors import InvalidInput
 from deskcli.i18n import N_, _
-from deskcli.ui import output, render
+from deskcli.ui import output, prompts, render
 
 app = typer.Typer(help=N_("Record and look up contracts and warranties."), no_args_is_help=True)
 
@@ -36,9 +36,10 @@ def add(
         Optional[list[str]],
         typer.Option("--address", help=N_("The customer's postal address, one line per --address "
                                           "(printed on its intervention reports)."))] = None,
+    no_input: NoInputOption = False,
     json_output: JsonOption = False,
 ) -> None:
-    """Record a contract or warranty.
+    """Record a contract or warranty (in a terminal, what is not given is asked).
 
     Example: deskcli contract add --org "Atlas SARL" --org-kind company --number C-2026-01
     --coverage contract --from 2026-01-01 --until 2026-12-31 --signer "Nadia Alami:Director"
@@ -46,7 +47,20 @@ def add(
     given = {"--org": org, "--org-kind": org_kind, "--number": number, "--coverage": coverage,
              "--from": valid_from, "--until": valid_until}
     missing = [name for name, value in given.items() if value is None]
-    if missing:
+    if missing and prompts.can_prompt(state(ctx).no_input or no_input):
+        org = org or prompts.text(_("Organisation (or individual's) name:"), required=True)
+        org_kind = org_kind or prompts.select(_("Is it a company or a private individual?"), [
+            ("company", _("company")), ("individual", _("private individual"))], default="company")
+        number = number or prompts.text(_("Contract or warranty number:"), required=True)
+        coverage = coverage or prompts.select(_("Contract or warranty?"), [
+            ("contract", choices.label("coverage", "contract")),
+            ("warranty", choices.label("coverage", "warranty"))], default="contract")
+        valid_from = valid_from or prompts.text(_("First valid day (YYYY-MM-DD):"), required=True)
+        valid_until = valid_until or prompts.text(_("Last valid day (YYYY-MM-DD):"), required=True)
+        if signer is None:
+            named = prompts.text(_("Authorised signatory, NAME:FUNCTION (empty: none):"))
+            signer = [named] if named else []
+    elif missing:
         raise InvalidInput(_("missing {options}: every one is needed to record a contract").format(
             options=", ".join(missing)))
     desk = state(ctx).desk()
@@ -70,6 +84,13 @@ def add(
                         _("Recorded warranty {number} for {organisation}.")).format(
             number=record["number"], organisation=record["organisation"]))
         render.contract_detail(record)
+        output.next_step(f"deskcli open --org {_quoted(record['organisation'])}")
+
+
+def _quoted(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
 
 
 @app.command("list")

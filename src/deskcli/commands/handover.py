@@ -6,12 +6,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from deskcli.commands.options import JsonOption, TicketId, state, wants_json
+from deskcli.commands.options import JsonOption, NoInputOption, TicketId, state, wants_json
 from deskcli import i18n
 from deskcli.core import choices, clock, kb, sla, treatment
 from deskcli.core.errors import InvalidInput
 from deskcli.i18n import N_, _, shown
-from deskcli.ui import output
+from deskcli.ui import output, prompts
 
 
 def _done(ctx, desk, ticket: dict, json_output: bool, text: str) -> None:
@@ -21,6 +21,9 @@ def _done(ctx, desk, ticket: dict, json_output: bool, text: str) -> None:
         output.emit_json(sla.with_view(ticket, desk.settings, clock.now()))
     else:
         output.message(text)
+        from deskcli.ui.render import next_for
+
+        output.next_step(next_for(ticket))
 
 
 def transfer(
@@ -39,6 +42,7 @@ def transfer(
     consulted = kb.last_consultation(ticket)
     if consulted["empty"]:
         output.message(_("Knowledge base consulted: it is empty (recorded)."))
+        output.hint(output.kb_empty_hint())
     elif not consulted["matches"]:
         output.message(_("Knowledge base consulted: no similar incident found (recorded)."))
     else:
@@ -91,6 +95,7 @@ def intervene(
     part: Annotated[Optional[list[str]], typer.Option("--part", help=N_("With --report: part supplied or exchanged (repeatable)."))] = None,
     signed_by: Annotated[Optional[str], typer.Option("--signed-by", help=N_("With --report: the user who signs."))] = None,
     signer_function: Annotated[Optional[str], typer.Option("--signer-function", help=N_("With --report: the signer's function."))] = None,
+    no_input: NoInputOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Request an on-site intervention, or write its report with --report N.
@@ -117,6 +122,19 @@ def intervene(
                   number=number, ticket=ticket_id))
         return
     missing = [f for f, v in (("--start", start), ("--end", end), ("--done", done), ("--outcome", outcome)) if not v]
+    if missing and prompts.can_prompt(state(ctx).no_input or no_input):
+        start = start or prompts.text(_("Start (YYYY-MM-DD HH:MM):"), required=True)
+        end = end or prompts.text(_("End (YYYY-MM-DD HH:MM):"), required=True)
+        done = done or prompts.text(_("What was done:"), required=True)
+        outcome = outcome or prompts.text(_("Outcome or follow-up:"), required=True)
+        if part is None:
+            part = [p.strip() for p in prompts.text(_("Parts supplied, separated by commas (empty: none):")).split(",")
+                    if p.strip()]
+        if signed_by is None:
+            signed_by = prompts.text(_("The user who signs (empty: not signed):")) or None
+            if signed_by and not signer_function:
+                signer_function = prompts.text(_("The signer's function:"), required=True)
+        missing = []
     if missing:
         raise InvalidInput(_("missing {options}: a report needs each of them").format(
             options=", ".join(missing)))
@@ -129,5 +147,5 @@ def intervene(
         output.warn(_("{name} is not among the contract's authorised signers: the signature "
                       "does not commit the customer").format(name=written["signer"]["name"]))
     _done(ctx, desk, ticket, json_output,
-          _("Report of intervention {number} on #{ticket} written ({minutes} min).").format(
-              number=report, ticket=ticket_id, minutes=i18n.number(written["minutes"])))
+          _("Report of intervention {number} on #{ticket} written ({minutes}).").format(
+              number=report, ticket=ticket_id, minutes=i18n.minutes_text(written["minutes"])))

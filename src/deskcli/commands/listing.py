@@ -49,6 +49,7 @@ def list_tickets(
         output.message(_("No ticket matches."))
     else:
         render.ticket_table(found)
+        output.next_step(f"deskcli show {found[0]['id']}")
 
 
 def show_ticket(ctx: typer.Context, ticket_id: TicketId, json_output: JsonOption = False) -> None:
@@ -64,3 +65,4 @@ def show_ticket(ctx: typer.Context, ticket_id: TicketId, json_output: JsonOption
         from deskcli.core.problems import ticket_problem
 
         render.ticket_detail(ticket, ticket_problem(desk, ticket))
+        output.next_step(render.next_for(ticket))

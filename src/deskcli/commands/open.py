@@ -9,10 +9,13 @@ import typer
 from deskcli.commands.options import JsonOption, NoInputOption, state, wants_json
 from deskcli.core import choices, clock, drafts, tickets
 from deskcli.core.errors import InvalidInput
-from deskcli.i18n import N_, _
+from deskcli.i18n import N_, _, ngettext
 from deskcli.ui import output, prompts
 
 REQUIRED = {"caller": "--caller", "summary": "--summary"}
+# The facts the guided call asks for, as a draft keeps them.
+FACTS = {"org", "org_kind", "caller", "role", "contact", "channel", "device", "os", "network",
+         "software", "description", "summary", "reformulation", "contract"}
 
 
 def _text(flag: str, help_text: str, kind: str | None = None):
@@ -114,17 +117,58 @@ def open_call(
         answers["billable"] = True
     missing = [flag for key, flag in REQUIRED.items() if not answers.get(key)]
     if missing and prompts.can_prompt(st.no_input or no_input):
+        desk = _first_run(st, desk)
         answers = _walk(desk, answers)
     elif missing:
         raise InvalidInput(
             _("missing {options}: give them as options, or run `deskcli open` in a terminal "
               "without --no-input to be guided through the call").format(options=", ".join(missing))
         )
-    facts = tickets.CallFacts(**{k: v for k, v in answers.items() if k != "started_at"},
+    else:
+        _apply_org_contract(desk, answers)
+    facts = tickets.CallFacts(**{k: v for k, v in answers.items()
+                                 if k not in ("started_at", "identification_started_at")},
                               started_at=clock.from_iso(answers["started_at"]) if answers.get("started_at") else None)
     ticket = tickets.open_ticket(desk, facts, clock.now())
     drafts.discard(desk)
     _report(ticket, wants_json(ctx, json_output))
+
+
+def _first_run(st, desk):
+    """The first guided call on a desk never set up offers to set it up (`deskcli init`):
+    a yes asks its questions, then the call goes on; a no is remembered."""
+    from deskcli.core import setup
+
+    if setup.is_set_up(desk.home, desk.repo.shared_settings()):
+        return desk
+    from deskcli.commands.init import setup_desk
+
+    if prompts.confirm(_("This desk is not set up yet: set the company name, your name and the "
+                         "starter knowledge base now (deskcli init)?"), default=True):
+        setup_desk(desk, interactive=True)
+    else:
+        setup.write_settings(desk.home, {})
+        output.hint(_("`deskcli init` sets the desk up whenever you like."))
+    st.close()
+    return st.desk()
+
+
+def _apply_org_contract(desk, answers: dict) -> None:
+    """A contract number given as a flag that does not cover the call, for an organisation
+    that holds a valid contract: the organisation's contract is applied, and said so."""
+    from deskcli.core import contracts
+    from deskcli.ui.render import admissibility_text
+
+    if not answers.get("contract") or not answers.get("caller"):
+        return
+    verdict = contracts.check_admissibility(
+        desk, organisation=answers.get("org") or answers["caller"],
+        contract_number=answers["contract"], day=clock.local_date(clock.now()))
+    if verdict.get("org_contract"):
+        output.warn(_("{reason}; {org}'s valid contract {number} is applied instead.").format(
+            reason=admissibility_text(verdict), org=output.safe_line(answers.get("org") or answers["caller"]),
+            number=verdict["org_contract"]))
+        answers["contract"] = verdict["org_contract"]
 
 
 def _abandoned(ctx, desk, json_output: bool, *, at: str | None, waited: str | None, **facts) -> None:
@@ -154,6 +198,7 @@ def _walk(desk, answers: dict) -> dict:
     from deskcli.ui.opening import CallWalk
 
     fixed = set(answers)
+    resumed: set[str] = set()
     draft = drafts.load(desk)
     if draft and prompts.confirm(
         _("Resume the call interrupted at {when} (caller: {caller})?").format(
@@ -162,7 +207,13 @@ def _walk(desk, answers: dict) -> dict:
         default=True,
     ):
         answers = {**draft, **answers}
-    walk = CallWalk(desk, answers, fixed)
+        resumed = {k for k in draft if k not in ("checklist", "started_at")}
+        kept = len(resumed & FACTS)
+        output.message(ngettext("Resumed: {count} answer kept; the call goes on from its first "
+                                "unanswered question.",
+                                "Resumed: {count} answers kept; the call goes on from its first "
+                                "unanswered question.", kept).format(count=kept))
+    walk = CallWalk(desk, answers, fixed, resumed)
     try:
         return walk.run()
     except (KeyboardInterrupt, EOFError):
@@ -178,8 +229,8 @@ def _report(ticket: dict, as_json: bool) -> None:
     verdict = ticket["admissibility"]
     if as_json:
         output.emit_json(ticket)
-    else:
-        output.data(str(ticket["id"]))
+    elif not output.is_terminal():
+        output.data(str(ticket["id"]))  # for a script: `number=$(deskcli open ...)`
     who = f"{ticket['caller']['name']} ({ticket['organisation']['name']})"
     from deskcli.ui.render import admissibility_text
 
@@ -191,3 +242,7 @@ def _report(ticket: dict, as_json: bool) -> None:
         output.message(_("Ticket #{number} recorded as NOT admissible for {who}.").format(
             number=ticket["id"], who=output.safe_line(who)))
         output.message(output.safe(admissibility_text(verdict, explanation=True)))
+    if not as_json:
+        from deskcli.ui.render import next_for
+
+        output.next_step(next_for(ticket))

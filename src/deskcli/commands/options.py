@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Annotated, Optional
 
 import typer
+from typer._click.types import ParamType  # click, as Typer carries it
 
 from deskcli.core.desk import Desk, open_desk
 from deskcli.i18n import N_
@@ -20,7 +22,30 @@ OutputOption = Annotated[
     Optional[str], typer.Option("--output", "-o", metavar=N_("FILE"),
                                 help=N_("Write to FILE (private to you: it holds callers' data) instead of stdout."))
 ]
-TicketId = Annotated[int, typer.Argument(help=N_("The ticket number."), min=1, metavar=N_("ID"))]
+class TicketNumber(ParamType):
+    """A ticket number as people write it: 42, #42 or T-42 (as `show` prints it, #42)."""
+
+    name = "ticket"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        match = re.fullmatch(r"(?:#|[Tt]-?)?\s*(\d+)", text)
+        if match and int(match.group(1)) >= 1:
+            return int(match.group(1))
+        from deskcli.i18n import _
+
+        self.fail(_("{value} is not a ticket number (write 42, #42 or T-42).").format(
+            value=repr(text)), param, ctx)
+
+
+TICKET_NUMBER = TicketNumber()
+TicketId = Annotated[int, typer.Argument(help=N_("The ticket number (42, #42 or T-42)."),
+                                         click_type=TICKET_NUMBER, metavar=N_("ID"))]
+OptionalTicketId = Annotated[Optional[int], typer.Argument(
+    help=N_("A ticket number: print the reports of its on-site interventions. Without it: the desk's indicators."),
+    click_type=TICKET_NUMBER, metavar=N_("[ID]"), show_default=False)]
 
 
 @dataclass
@@ -48,6 +73,19 @@ def state(ctx: typer.Context) -> State:
     if not isinstance(root.obj, State):
         root.obj = State()
     return root.obj
+
+
+def ask_missing(st: State, no_input: bool, flag: str, question: str) -> str:
+    """A required fact not given as `flag`: asked in a terminal, an error naming the flag
+    in a script."""
+    from deskcli.core.errors import InvalidInput
+    from deskcli.i18n import _
+    from deskcli.ui import prompts
+
+    if prompts.can_prompt(st.no_input or no_input):
+        return prompts.text(question, required=True)
+    raise InvalidInput(_("missing {options}: give it, or run in a terminal to be asked").format(
+        options=flag))
 
 
 def wants_json(ctx: typer.Context, local_flag: bool) -> bool:

@@ -17,6 +17,9 @@ def _done(ctx: typer.Context, ticket: dict, json_output: bool, text: str) -> Non
         output.emit_json(sla.with_view(ticket, state(ctx).desk().settings, clock.now()))
     else:
         output.message(text)
+        from deskcli.ui.render import next_for
+
+        output.next_step(next_for(ticket))
 
 
 def pending(

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from deskcli.commands.options import JsonOption, state, wants_json
+from deskcli.commands.options import TICKET_NUMBER, JsonOption, NoInputOption, ask_missing, state, wants_json
 from deskcli.core import choices, clock, kb, problems
 from deskcli.i18n import N_, _, ngettext
 from deskcli.ui import knowledge, output
@@ -19,16 +19,23 @@ ProblemId = Annotated[str, typer.Argument(help=N_("The problem number (3 or PRB-
 @app.command("open")
 def open_problem(
     ctx: typer.Context,
-    from_ticket: Annotated[int, typer.Option("--from-ticket", min=1, metavar=N_("ID"),
-                                             help=N_("The incident whose cause is unknown."))],
+    from_ticket: Annotated[Optional[int], typer.Option(
+        "--from-ticket", click_type=TICKET_NUMBER, metavar=N_("ID"),
+        help=N_("The incident whose cause is unknown (asked in a terminal)."))] = None,
     title: Annotated[Optional[str], typer.Option("--title", help=N_("Name of the problem (default: the ticket's summary)."))] = None,
+    no_input: NoInputOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Requalify an incident whose cause is unknown as a problem.
 
     Example: deskcli problem open --from-ticket 42
     """
-    found = problems.open_from_ticket(state(ctx).desk(), from_ticket, clock.now(), title=title)
+    st = state(ctx)
+    if from_ticket is None:
+        answer = ask_missing(st, no_input, "--from-ticket",
+                             _("Which incident's cause is unknown (ticket number)?"))
+        from_ticket = TICKET_NUMBER.convert(answer, None, None)
+    found = problems.open_from_ticket(st.desk(), from_ticket, clock.now(), title=title)
     if wants_json(ctx, json_output):
         output.emit_json(found)
     else:
@@ -40,7 +47,8 @@ def open_problem(
 def link(
     ctx: typer.Context,
     problem: ProblemId,
-    ticket: Annotated[int, typer.Argument(help=N_("The incident to attach."), min=1, metavar=N_("ID"))],
+    ticket: Annotated[int, typer.Argument(help=N_("The incident to attach (42 or #42)."),
+                                          click_type=TICKET_NUMBER, metavar=N_("ID"))],
     json_output: JsonOption = False,
 ) -> None:
     """Attach one more incident to a problem.

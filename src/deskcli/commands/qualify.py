@@ -68,3 +68,4 @@ def qualify_call(
     output.data(_("Ticket #{number}: {explanation}").format(
         number=ticket["id"], explanation=i18n.shown(qualify.explain(ticket["qualification"]))))
     render.clocks_table(ticket["sla"])
+    output.next_step(render.next_for(ticket))

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from deskcli.commands.options import JsonOption, OutputOption, state, wants_json
+from deskcli.commands.options import JsonOption, OptionalTicketId, OutputOption, state, wants_json
 from deskcli.core import choices, clock
 from deskcli.core.errors import InvalidInput
 from deskcli.i18n import N_, _
@@ -23,9 +23,7 @@ def _complete_format(ctx: typer.Context, incomplete: str) -> list[str]:
 
 def report(
     ctx: typer.Context,
-    ticket_id: Annotated[Optional[int], typer.Argument(
-        help=N_("A ticket number: print the reports of its on-site interventions. Without it: the desk's indicators."),
-        min=1, metavar=N_("[ID]"))] = None,
+    ticket_id: OptionalTicketId = None,
     fmt: Annotated[str, typer.Option(
         "--format", "-f", help=N_("text (default), markdown, html or pdf for a ticket; text, html, pdf or csv "
         "for the indicators; json for both (pdf needs deskcli[pdf])."), show_default=False,
@@ -80,7 +78,7 @@ def report(
             if fmt == "pdf":
                 _deliver_pdf(to_file, page)
             else:
-                _deliver(to_file, text=page)
+                _deliver(to_file, text=output.document_lines(page) if fmt == "text" else page)
         return
     from deskcli.core import indicators
 

@@ -76,3 +76,6 @@ def _done(ctx, desk, ticket: dict, json_output: bool, text: str) -> None:
         output.emit_json(sla.with_view(ticket, desk.settings, clock.now()))
     else:
         output.message(text)
+        from deskcli.ui.render import next_for
+
+        output.next_step(next_for(ticket))

@@ -71,6 +71,12 @@ def remember_caller(store: Store, org: dict, caller: dict) -> None:
         "role": caller.get("role") or previous.get("role"),
         "contact": caller.get("contact") or previous.get("contact"),
     }
+    if caller.get("channel") or previous.get("channel"):
+        merged["channel"] = caller.get("channel") or previous["channel"]
+    # The equipment of the caller's last call, offered again at their next one.
+    equipment = {k: v for k, v in (caller.get("equipment") or {}).items() if v}
+    if equipment or previous.get("equipment"):
+        merged["equipment"] = equipment or previous["equipment"]
     if at is None:
         places[key] = len(callers)
         callers.append(merged)
@@ -169,9 +175,27 @@ def assess_admissibility(
     billable: bool,
     purchase_order: str | None,
     company: str,
+    told: bool = True,
 ) -> dict:
-    """Whether a call may be served, on what basis, and what to tell the caller when not."""
+    """Whether a call may be served, on what basis, and what to tell the caller when not.
+
+    `told` is False for a call nobody spoke to (piped in, e-mailed): its explanation then
+    says what the caller is still to be told, never that they were told. A contract number
+    that does not cover the call, given for an organisation that holds a valid contract,
+    leaves that contract's number in `org_contract`, for the command to offer or apply."""
     contract, reason = _covering_contract(contracts, organisation, contract_number, call_date)
+    verdict = _assessed(contracts, contract, reason, organisation=organisation, call_date=call_date,
+                        require_contract=require_contract, billable=billable,
+                        purchase_order=purchase_order, company=company, told=told)
+    if contract is None and contract_number:
+        own, _reason = _covering_contract(contracts, organisation, None, call_date)
+        if own is not None:
+            verdict["org_contract"] = own["number"]
+    return verdict
+
+
+def _assessed(contracts, contract, reason, *, organisation, call_date, require_contract,
+              billable, purchase_order, company, told) -> dict:
     if contract is not None:
         return _verdict({
             "admissible": True,
@@ -207,7 +231,10 @@ def assess_admissibility(
         "explanation": say(
             "{reason}. The caller was told that {company} solves incidents within a contract "
             "or warranty; otherwise the work is a billed service and needs a purchase order "
-            "(bon de commande) sent to {company}.", reason=reason, company=company),
+            "(bon de commande) sent to {company}.", reason=reason, company=company) if told else say(
+            "{reason}. The caller is still to be told that {company} solves incidents within a "
+            "contract or warranty; otherwise the work is a billed service and needs a purchase "
+            "order (bon de commande) sent to {company}.", reason=reason, company=company),
     })
 
 

@@ -39,4 +39,6 @@ def open_desk(home: str | os.PathLike | None = None, technician: str | None = No
     shared = repo.shared_settings()
     if shared:
         settings = settings_module.load(path, shared)
-    return Desk(home=path, settings=settings, repo=repo, technician=technician_name(technician))
+    # --as and $DESKCLI_USER, then the name `deskcli init` recorded, then the login name.
+    chosen = technician or os.environ.get(USER_ENV) or settings.get("technician", {}).get("name")
+    return Desk(home=path, settings=settings, repo=repo, technician=technician_name(chosen or None))

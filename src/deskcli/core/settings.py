@@ -93,7 +93,7 @@ def defaults() -> dict:
 # Where a database's shared settings are named in messages (they have no file).
 SHARED_LABEL = N_("the database's shared settings")
 # Each machine's own: how it reaches the repository and how long it waits for it.
-LOCAL_ONLY = ("repository",)
+LOCAL_ONLY = ("repository", "technician")
 
 
 def load(home: Path, shared: dict | None = None) -> dict:

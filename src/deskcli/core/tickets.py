@@ -149,7 +149,8 @@ def record_call(desk: Desk, store: Store, facts: CallFacts, now: datetime,
         org_name, org_kind = facts.caller, facts.org_kind or "individual"
     org = contracts_module.ensure_organisation(store, org_name, org_kind, now)
     caller = {"name": facts.caller, "role": facts.role, "contact": facts.contact}
-    contracts_module.remember_caller(store, org, caller)
+    contracts_module.remember_caller(store, org, {**caller, "channel": facts.channel, "equipment": {
+        "device": facts.device, "os": facts.os, "network": facts.network, "software": facts.software}})
     verdict = contracts_module.assess_admissibility(
         store.records(contracts_module.CONTRACTS),
         organisation=org["name"],
@@ -159,6 +160,8 @@ def record_call(desk: Desk, store: Store, facts: CallFacts, now: datetime,
         billable=facts.billable,
         purchase_order=facts.purchase_order,
         company=desk.settings["desk"]["company"],
+        # Only a call someone answered (not piped in, not e-mailed) has a caller who was told.
+        told=not history and facts.channel in LIVE_CHANNELS,
     )
     live = facts.channel in LIVE_CHANNELS
     opening = [history_entry("opened", started, desk.technician, channel=facts.channel)]

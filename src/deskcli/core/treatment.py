@@ -157,7 +157,7 @@ def transfer(desk: Desk, ticket_id: int, *, group: str, reason: str, now: dateti
     with changing(desk, ticket_id, "transfer") as (store, ticket):
         if not ticket.get("qualification"):
             raise RuleRefused(say(
-                "a call is transferred only once qualified (seed 000 §6): qualify #{number} "
+                "a call is transferred only once qualified: qualify #{number} "
                 "first with `deskcli qualify {number} --type ... --impact ... --urgency ...`",
                 number=ticket_id))
         kb.consult(desk, store, ticket, now)
@@ -230,7 +230,7 @@ def request_intervention(desk: Desk, ticket_id: int, *, nature: str, now: dateti
     with changing(desk, ticket_id, "intervene") as (store, ticket):
         if not ticket.get("diagnosis"):
             raise RuleRefused(say(
-                "an on-site intervention needs a precise diagnosis (seed 001 §4.3.4), and "
+                "an on-site intervention needs a precise diagnosis, and "
                 "#{number} has none: record it with `deskcli treat {number} --diagnosis TEXT`, "
                 "or transfer the call to level 2 instead", number=ticket_id))
         if deadline is not None and deadline <= now:
@@ -355,18 +355,18 @@ def close(desk: Desk, ticket_id: int, *, now: datetime, note: str | None = None)
             if solution and not solution["definitive"]:
                 raise RuleRefused(say(
                     "#{number} has only a temporary solution ({solution}): a loan or a workaround "
-                    "keeps the call open (procedure §5); record the definitive one with "
+                    "keeps the call open; record the definitive one with "
                     "`deskcli treat {number} --solution TEXT --definitive`",
                     number=ticket_id, solution=solution["text"]))
             raise RuleRefused(say(
-                "a call closes only with a definitive solution (procedure §5), and #{number} "
+                "a call closes only with a definitive solution, and #{number} "
                 "has none: `deskcli treat {number} --solution TEXT --definitive` records it",
                 number=ticket_id))
         status = next_status(ticket, "close")
         if name_key(ticket["opener"]) != name_key(desk.technician):
             raise RuleRefused(say(
-                "the technician who opened a call follows it to the end and closes it "
-                "(procedure §5): #{number} was opened by {opener}, who must close it (you are "
+                "the technician who opened a call follows it to the end and closes it: "
+                "#{number} was opened by {opener}, who must close it (you are "
                 "{name})", number=ticket_id, opener=ticket["opener"], name=desk.technician))
         reason = note or (ticket["admissibility"].get("reason")
                           if ticket["status"] == "not_admissible" else None)

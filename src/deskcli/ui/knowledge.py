@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 
 from deskcli import i18n
 from deskcli.core import choices
@@ -18,7 +16,7 @@ ARTICLE_STATUS = (N_("published"), N_("removed"))
 
 def _emphasis() -> tuple[str, str]:
     """Bold on a terminal that takes colours, asterisks elsewhere, so a pipe still sees the marks."""
-    if sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb":
+    if output.colour_on():
         return "\x1b[1m", "\x1b[0m"
     return "*", "*"
 
@@ -34,12 +32,21 @@ def highlight(snippet: str, words: list[str]) -> str:
 
 
 def hits(found: list[dict]) -> None:
+    columns = output.width()
+    columns = columns - 1 if columns else None
     for rank, hit in enumerate(found, 1):
         kind = " [" + _("known error") + "]" if hit["kind"] == "known_error" else ""
         faq = " [FAQ]" if hit["visibility"] == "faq" else ""
-        output.data(f"{rank}. {hit['label']}  {output.safe_line(hit['title'])}{kind}{faq}  "
-                    + _("(score {score})").format(score=i18n.number(hit["score"], 2)))
-        output.data(f"   {highlight(hit['snippet'], hit['highlights'])}")
+        output.data(output.wrap(f"{rank}. {hit['label']}  {output.safe_line(hit['title'])}{kind}{faq}  "
+                                + _("(score {score})").format(score=i18n.number(hit["score"], 2)),
+                                columns, indent="   "))
+        if _emphasis()[0] == "*":  # asterisks take room: cut the marked text
+            output.data(output.wrap(highlight(hit["snippet"], hit["highlights"]), columns,
+                                    indent="   ", first="   "))
+            continue
+        # Bold codes take no room on the screen: cut first, then mark each line.
+        for line in output.wrap(output.safe_line(hit["snippet"]), columns and columns - 3).split("\n"):
+            output.data("   " + highlight(line, hit["highlights"]))
 
 
 def article_table(articles: list[dict]) -> None:
@@ -49,6 +56,8 @@ def article_table(articles: list[dict]) -> None:
           when(a["updated_at"]), "" if a["status"] == "published" else tr(a["status"])]
          for a in articles],
         [_("ID"), _("Kind"), _("Visibility"), _("Title"), _("Tags"), _("Updated"), _("Status")],
+        # A narrow screen keeps the number, the title and a removed article's status.
+        keep=[0, 3, 4, 0, 5, 6, 0], flexible={3: 24, 4: 10},
     )
 
 

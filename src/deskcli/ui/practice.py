@@ -97,9 +97,11 @@ def _checklist(call: practice.PracticeCall) -> None:
     while True:
         moves = [(key, tr(practice.QUESTIONS[key])) for key in call.remaining_questions()]
         if call.reformulation_tries_left() > 0:
-            moves.append((REFORMULATE, _("Reformulate the problem for the caller ({tries} "
-                                         "tries left)").format(
-                tries=call.reformulation_tries_left())))
+            left = call.reformulation_tries_left()
+            moves.append((REFORMULATE, ngettext("Reformulate the problem for the caller ({count} "
+                                                "try left)",
+                                                "Reformulate the problem for the caller ({count} "
+                                                "tries left)", left).format(count=left)))
         moves += [(DONE, _("Checklist done: decide whether the call is admissible"))]
         move = _clocked_select(call, _("Your next move{clock}:"), moves, call.started, limit,
                                "checklist", warned)

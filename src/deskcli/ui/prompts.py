@@ -32,15 +32,39 @@ def can_prompt(no_input: bool) -> bool:
         return False
 
 
+# prompt_toolkit shows a no-break space as a yellow underline (its `nbsp` style): French
+# puts one before « ? » and « : » in every question, so it is shown as the space it is.
+NBSP_STYLE = [("nbsp", "nounderline fg:ansidefault")]
+
+
+def style():
+    from prompt_toolkit.styles import Style
+
+    return Style(NBSP_STYLE)
+
+
+def _fit(message: str, room: int = 10) -> str:
+    """A question cut at word boundaries to the terminal's width (prompt_toolkit would cut
+    it inside a word), keeping `room` for the "? " mark, the hint and the first letters
+    of the answer."""
+    from deskcli.ui.output import terminal_width, wrap
+
+    columns = terminal_width() - 1
+    if len(message) + room <= columns:
+        return message
+    return wrap(message, columns - room)
+
+
 def _kwargs() -> dict:
+    kwargs = {"style": style()}
     if _io:
-        return dict(_io)
+        return {**kwargs, **_io}
     if not sys.stdout.isatty():
         # Keep stdout for data (`deskcli open --json > t.json`): prompts go to the terminal on stderr.
         from prompt_toolkit.output import create_output
 
-        return {"output": create_output(stdout=sys.stderr)}
-    return {}
+        kwargs["output"] = create_output(stdout=sys.stderr)
+    return kwargs
 
 
 def text(message: str, default: str | None = None, required: bool = False, hint: str | None = None,
@@ -48,7 +72,7 @@ def text(message: str, default: str | None = None, required: bool = False, hint:
     import questionary
 
     answer = questionary.text(
-        message,
+        _fit(message),
         default=default or "",
         validate=_needed if required else None,
         instruction=hint,
@@ -73,7 +97,7 @@ def pick_or_type(
     if not known:
         return text(message, default, required=required)
     answer = questionary.autocomplete(
-        message,
+        _fit(message),
         choices=known,
         default=default or "",
         ignore_case=True,
@@ -95,8 +119,9 @@ def select(message: str, choices: list[tuple[str, str]], default: str | None = N
     options = [questionary.Choice(title=label, value=value) for value, label in choices]
     chosen = next((o for o in options if o.value == default), None)
     extra = {"refresh_interval": refresh} if refresh else {}
-    return questionary.select(message, choices=options, default=chosen,
-                              instruction=_("(Use arrow keys)"), **extra,
+    # A refreshed question is redrawn from its own text each time: it is not cut here.
+    return questionary.select(message if refresh else _fit(message, 20), choices=options,
+                              default=chosen, instruction=_("(Use arrow keys)"), **extra,
                               **_kwargs()).unsafe_ask()
 
 
@@ -109,4 +134,4 @@ def confirm(message: str, default: bool = True) -> bool:
         # questionary's yes/no question only takes y and n: another language picks a word.
         answers = [(True, i18n._("yes")), (False, i18n._("no"))]
         return bool(select(message, answers if default else answers[::-1], default=default))
-    return bool(questionary.confirm(message, default=default, **_kwargs()).unsafe_ask())
+    return bool(questionary.confirm(_fit(message), default=default, **_kwargs()).unsafe_ask())

@@ -15,17 +15,53 @@ STATUS_NAMES = (N_("open"), N_("pending"), N_("solved"), N_("not_admissible"), N
 
 
 def status_text(status: str) -> str:
-    return tr(status) if status in STATUS_NAMES else status
+    """The one way a ticket's status is written for a person: words, never `not_admissible`."""
+    if status in STATUS_NAMES:
+        text = tr(status)
+        return text.replace("_", " ") if text == status else text
+    return status.replace("_", " ")
+
+
+# How a priority and a clock's state look on a colour terminal (each is also a word).
+PRIORITY_STYLES = {1: "alarm", 2: "warning"}
+STATE_STYLES = {"ok": "green", "met": "green", "at_risk": "warning", "breached": "alarm",
+                "missed": "alarm", "paused": "dim"}
+
+
+def priority_cell(priority) -> output.Styled:
+    return output.Styled(priority or "-", PRIORITY_STYLES.get(priority))
+
+
+def state_cell(state: str | None) -> output.Styled:
+    if state not in STATE_LABELS:
+        return output.Styled("-", None)
+    return output.Styled(tr(STATE_LABELS[state]), STATE_STYLES.get(state))
+
+
+def next_for(ticket: dict) -> str | None:
+    """The command that comes next in a call's life, for the next-step line."""
+    number, status = ticket["id"], ticket["status"]
+    if status == "open" and not ticket.get("priority"):
+        return f"deskcli qualify {number}"
+    if status == "open":
+        return f"deskcli treat {number}"
+    if status == "pending":
+        return f"deskcli resume {number}"
+    if status == "solved":
+        return f"deskcli close {number}"
+    if status == "not_admissible":
+        return f"deskcli close {number}"
+    return None
 
 
 def ticket_row(ticket: dict) -> list:
     view = ticket.get("sla") or {}
     return [
-        ticket["id"],
+        f"#{ticket['id']}",
         when(ticket["opened_at"]),
         status_text(ticket["status"]),
-        ticket.get("priority") or "-",
-        tr(STATE_LABELS[view["worst"]]) if view.get("worst") in STATE_LABELS else "-",
+        priority_cell(ticket.get("priority")),
+        state_cell(view.get("worst")),
         when(view.get("next_deadline")) or "-",
         ticket["caller"]["name"],
         ticket["organisation"]["name"],
@@ -36,10 +72,16 @@ def ticket_row(ticket: dict) -> list:
 
 TICKET_HEADERS = [N_("ID"), N_("Opened"), N_("Status"), N_("P"), N_("SLA"), N_("Next deadline"),
                   N_("Caller"), N_("Organisation"), N_("Summary"), N_("Assignee")]
+# On a narrow screen the opening time goes first, then the assignee, the organisation and
+# the deadline; the number, status, priority, clock, caller and summary always stay, the
+# summary and the names cut with an ellipsis.
+TICKET_KEEP = [0, 6, 0, 0, 0, 3, 0, 4, 0, 5]
+TICKET_FLEXIBLE = {6: 10, 7: 10, 8: 16, 9: 8}
 
 
 def ticket_table(tickets: list[dict]) -> None:
-    output.table([ticket_row(t) for t in tickets], [tr(h) for h in TICKET_HEADERS])
+    output.table([ticket_row(t) for t in tickets], [tr(h) for h in TICKET_HEADERS],
+                 keep=TICKET_KEEP, flexible=TICKET_FLEXIBLE)
 
 
 def admissibility_text(verdict: dict, explanation: bool = False) -> str:
@@ -56,7 +98,7 @@ def notice_text(notice: dict) -> str:
 
 
 def _minutes(value) -> str:
-    return _("{minutes} min").format(minutes=i18n.number(value))
+    return i18n.minutes_text(value)
 
 
 def describe(entry: dict) -> str:
@@ -70,10 +112,9 @@ def describe(entry: dict) -> str:
         detail = entry.get("note")
         return _("checklist: {step}").format(step=step) + (f" - {detail}" if detail else "")
     if event == "identification_timed":
-        minutes, seconds = divmod(int(entry.get("seconds", 0)), 60)
-        text = (_("identification took {minutes} min {seconds:02d} s (over the limit)")
-                if entry.get("over_limit") else _("identification took {minutes} min {seconds:02d} s"))
-        return text.format(minutes=minutes, seconds=seconds)
+        text = (_("identification took {duration} (over the limit)")
+                if entry.get("over_limit") else _("identification took {duration}"))
+        return text.format(duration=i18n.seconds_text(entry.get("seconds", 0)))
     if event in ("qualified", "requalified"):
         from deskcli.core.qualify import explain
 
@@ -257,9 +298,10 @@ def ticket_detail(ticket: dict, problem: dict | None = None) -> None:
     equipment = ticket.get("equipment") or {}
     admissibility = ticket.get("admissibility") or {}
     reason = admissibility_text(admissibility)
-    output.data(_("Ticket #{number}  [{status}]  {summary}").format(
+    columns = output.width()
+    output.data(output.wrap(_("Ticket #{number}  [{status}]  {summary}").format(
         number=ticket["id"], status=status_text(ticket["status"]),
-        summary=output.safe_line(ticket["summary"])))
+        summary=output.safe_line(ticket["summary"])), columns and columns - 1, indent="  "))
     output.fields(
         [
             (_("Opened"), _("{when} by {name} ({channel})").format(
@@ -307,8 +349,10 @@ def ticket_detail(ticket: dict, problem: dict | None = None) -> None:
     output.data("")
     output.data(_("History"))
     for entry in ticket["history"]:
-        output.data(f"  {when(entry['at'])}  {output.safe_line(entry['by'])}  "
-                    f"{output.safe_line(describe(entry))}")
+        lead = f"  {when(entry['at'])}  {output.safe_line(entry['by'])}  "
+        # A long event goes on under its own start, cut at word boundaries.
+        output.data(output.wrap(output.safe_line(describe(entry)), columns and columns - 1,
+                                indent=" " * min(len(lead), 40), first=lead))
 
 
 def contract_detail(contract: dict) -> None:
@@ -335,6 +379,8 @@ def contract_table(contracts: list[dict]) -> None:
             for c in contracts
         ],
         [_("Number"), _("Organisation"), _("Kind"), _("Coverage"), _("From"), _("Until"), _("Signers")],
+        # The number is typed back (`contract show`): never cut; the kind goes first.
+        keep=[0, 0, 3, 2, 4, 1, 5], flexible={1: 12},
     )
 
 
@@ -373,11 +419,9 @@ def targets_table(settings: dict) -> None:
 
 def duration_text(text: str) -> str:
     """A duration as the settings (10m, 2h) or a clock (1h 30min) write it, as the session
-    abbreviates it; English keeps the text as it is."""
+    abbreviates it (10m is shown as 10min, as every other duration)."""
     import re
 
-    if i18n.language() == i18n.SOURCE_LANGUAGE:
-        return text
     seconds = {"d": 86400, "h": 3600, "min": 60, "m": 60, "s": 1}
     total = 0.0
     for token in text.split():
@@ -401,5 +445,5 @@ def clocks_table(view: dict) -> None:
         else:
             left = _("{duration} overdue").format(duration=i18n.duration(remaining))
         rows.append([tr(CLOCK_LABELS[c["clock"]]), duration_text(c["target"]), when(c["deadline"]),
-                     tr(STATE_LABELS[c["state"]]), left])
+                     state_cell(c["state"]), left])
     output.table(rows, [_("Clock"), _("Target"), _("Deadline"), _("State"), _("Time")])

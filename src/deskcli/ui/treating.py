@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from deskcli import i18n
 from deskcli.core import choices, clock, tickets, treatment
 from deskcli.core.desk import Desk
 from deskcli.i18n import N_, _, shown, tr
@@ -29,8 +30,7 @@ def _choices(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _minutes(seconds: float) -> str:
-    minutes, rest = divmod(int(seconds), 60)
-    return _("{minutes} min {seconds:02d} s").format(minutes=minutes, seconds=rest)
+    return i18n.seconds_text(seconds)
 
 
 class TreatmentWalk:
