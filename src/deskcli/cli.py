@@ -45,6 +45,9 @@ COMMANDS = {
     "problem": ("problem", "app"),
     "contract": ("contract", "app"),
     "practice": ("practice", "app"),
+    "reply": ("reply", "reply"),
+    "mail": ("mail", "app"),
+    "notify": ("notify", "notify"),
 }
 
 

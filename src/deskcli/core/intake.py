@@ -484,7 +484,8 @@ def _take_mail(desk: Desk, store, item: Item, now: datetime, outcome: Outcome,
             "message", now, desk.technician, sender=name, address=address,
             subject=message.subject or None, text=text[:tickets.MAX_TEXT] or None,
             message_id=message.message_id, attachments=files or None,
-            sent_at=to_iso(message.date) if message.date else None))
+            sent_at=to_iso(message.date) if message.date else None,
+            auto_submitted=getattr(message, "auto_submitted", None)))
         if files:
             ticket["attachments"] = [*(ticket.get("attachments") or []), *files]
         holder.update_ticket(ticket)
@@ -500,7 +501,8 @@ def _take_mail(desk: Desk, store, item: Item, now: datetime, outcome: Outcome,
         received = tickets.history_entry(
             "message", now, desk.technician, sender=name, address=address,
             subject=message.subject or None, message_id=message.message_id,
-            sent_at=to_iso(message.date) if message.date else None)
+            sent_at=to_iso(message.date) if message.date else None,
+            auto_submitted=getattr(message, "auto_submitted", None))
         ticket = tickets.record_call(desk, store, facts, now, history=[received])
         target = ticket["id"]
         extra = []

@@ -58,6 +58,8 @@ class Message:
     text: str
     attachments: list[Attachment] = field(default_factory=list)
     ticket_number: int | None = None
+    # Why no robot should answer it (RFC 3834), or None for a person's message.
+    auto_submitted: str | None = None
 
 
 # -- file names -----------------------------------------------------------------------------
@@ -367,7 +369,24 @@ def _read(message: _EmailPart) -> Message:
         text=text.rstrip(),
         attachments=attachments,
         ticket_number=int(tag.group(1)) if tag else None,
+        auto_submitted=_automatic(message),
     )
+
+
+def _automatic(message: _EmailPart) -> str | None:
+    """Why a message must not be answered automatically (RFC 3834 §2), or None."""
+    value = (_raw_header(message, "Auto-Submitted") or "").strip().lower()
+    if value and value.split(";")[0].strip() != "no":
+        return f"auto-submitted: {value.split(';')[0].strip()}"
+    precedence = (_raw_header(message, "Precedence") or "").strip().lower()
+    if precedence in ("bulk", "junk", "list"):
+        return f"precedence: {precedence}"
+    for name in ("X-Autoreply", "X-Autorespond", "List-Id", "List-Unsubscribe"):
+        if _raw_header(message, name) is not None:
+            return name.lower()
+    if (_raw_header(message, "Return-Path") or "").strip() == "<>":
+        return "null return path"
+    return None
 
 
 def parse_message(raw: bytes) -> Message:
