@@ -15,7 +15,6 @@ import socket
 import ssl
 import subprocess
 import tempfile
-import threading
 import time
 from email import message_from_bytes, policy
 from pathlib import Path

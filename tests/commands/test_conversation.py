@@ -5,7 +5,6 @@ Dovecot (IMAP over TLS, a throw-away Maildir)."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -63,7 +62,8 @@ def dovecot(dovecot_session):
     return dovecot_session
 
 
-def write_settings(home: Path, smtp_port: int, certificate, *, imap_port: int = 0, extra: str = ""):
+def write_settings(home: Path, smtp_port: int, certificate, *, imap_port: int = 0, extra: str = "",
+                   smtp_extra: str = ""):
     home.mkdir(parents=True, exist_ok=True)
     (home / "settings.toml").write_text(f"""
 [desk]
@@ -81,6 +81,7 @@ security = "starttls"
 username = "{mailservers.USER}"
 cafile = "{certificate[0]}"
 timeout_seconds = 5.0
+{smtp_extra}
 
 [mail.imap]
 host = "127.0.0.1"
@@ -273,13 +274,7 @@ def test_a_secret_file_readable_by_others_is_refused(deskcli, home, mail_desk, s
     secret = tmp_path / "smtp-password"
     secret.write_text(mailservers.PASSWORD + "\n")
     secret.chmod(0o644)
-    write_settings(home, smtp.port, certificate)
-    with (home / "settings.toml").open("a") as handle:
-        handle.write(f'\n[mail.smtp]\npassword_file = "{secret}"\n'.replace("[mail.smtp]", ""))
-    settings = (home / "settings.toml").read_text().replace(
-        'username = "desk@example.test"\ncafile',
-        f'username = "desk@example.test"\npassword_file = "{secret}"\ncafile', 1)
-    (home / "settings.toml").write_text(settings.rsplit("\npassword_file", 1)[0] + "\n")
+    write_settings(home, smtp.port, certificate, smtp_extra=f'password_file = "{secret}"')
     number = deskcli("open", "--no-input", "--caller", "Ines", "--summary", "x", "--json").json()["id"]
     refused = deskcli("reply", str(number), "-m", "x", "--to", "ines@atlas.example")
     assert refused.exit_code == 2 and "chmod 600" in refused.stderr

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from deskcli.core import outbox, sending
 from deskcli.core.clock import local
 from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput, RuleRefused
 from deskcli.i18n import say
+
+if TYPE_CHECKING:
+    from deskcli.core import outbox
 
 # The message events of a ticket's history that carry a Message-ID.
 _MESSAGE_EVENTS = ("message", "reply", "auto_message")
@@ -92,6 +95,8 @@ def _subject(ticket: dict) -> str:
 
 def _queue(desk: Desk, store, ticket: dict, *, to: str, subject: str, body: str, kind: str,
            now: datetime, automatic: bool, event: str, **details) -> dict:
+    from deskcli.core import outbox, sending
+
     last = _caller_message(ticket) if kind in ("reply", "acknowledgement", "qualification",
                                                "resolution") else None
     message = sending.compose(
@@ -112,6 +117,8 @@ def _queue(desk: Desk, store, ticket: dict, *, to: str, subject: str, body: str,
 
 def _automatic(desk: Desk, store, ticket: dict, kind: str, now: datetime) -> None:
     """One automatic message to the caller, if the desk sends it and the caller can get it."""
+    from deskcli.core import sending
+
     settings = desk.settings
     if not (sending.sends(settings) and settings["mail"]["auto"][kind]):
         return
@@ -125,6 +132,8 @@ def _automatic(desk: Desk, store, ticket: dict, kind: str, now: datetime) -> Non
 
 
 def _team(desk: Desk, store, ticket: dict, kind: str, now: datetime, **extra) -> None:
+    from deskcli.core import sending
+
     settings = desk.settings
     to = (settings["mail"]["team_address"] or "").strip()
     switch = "team_new_call" if kind == "team-new-call" else "team_at_risk"
@@ -178,6 +187,7 @@ def changed(desk: Desk, store, ticket: dict, events: list[dict], now: datetime) 
 def reply(desk: Desk, ticket_id: int, *, text: str, now: datetime, to: str | None = None) -> dict:
     """Queue the technician's answer to the caller, threaded to their last message; returns
     the `reply` event recorded in the history."""
+    from deskcli.core import sending
     from deskcli.core import tickets
 
     body = (text or "").strip("\n")
@@ -245,7 +255,7 @@ class Aftermath:
 
 def follow_up(desk: Desk, send: bool = True) -> Aftermath:
     """Run the hooks of the committed changes, then send what this command queued."""
-    from deskcli.core import hooks
+    from deskcli.core import hooks, outbox, sending
 
     pending = _pending(desk)
     result = Aftermath()

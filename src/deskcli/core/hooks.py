@@ -9,10 +9,7 @@ killed with everything it started), is reported and the command goes on.
 
 from __future__ import annotations
 
-import json
 import os
-import signal
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +57,8 @@ def run(home: Path, name: str, event: dict, ticket: dict, timeout: float) -> Run
     program = path(home, name)
     if program is None:
         return None
+    import json
+    import subprocess
     document = json.dumps({"hook": name, "event": event, "ticket": ticket}, ensure_ascii=False,
                           default=str)
     environment = dict(os.environ, DESKCLI_HOOK=name, DESKCLI_HOME=str(home),
@@ -88,7 +87,10 @@ def run(home: Path, name: str, event: dict, ticket: dict, timeout: float) -> Run
     return Run(name, ticket.get("id"), True)
 
 
-def _kill(child: subprocess.Popen) -> None:
+def _kill(child) -> None:
+    import signal
+    import subprocess
+
     try:
         os.killpg(child.pid, signal.SIGKILL)
     except OSError:
