@@ -359,6 +359,7 @@ def write_hook(home: Path, name: str, body: str) -> Path:
 
 RECORDER = """import json, os, sys
 document = json.load(sys.stdin)
+document["argv"] = sys.argv
 with open(os.path.join(os.environ["DESKCLI_HOME"], "hook-log.jsonl"), "a") as log:
     log.write(json.dumps(document) + "\\n")
 """
@@ -383,6 +384,7 @@ def test_hooks_receive_the_json_of_each_event(deskcli, home):
     assert [d["hook"] for d in log] == ["on-open", "on-qualify", "on-escalate", "on-transfer"]
     assert [d["event"]["event"] for d in log] == ["opened", "qualified", "escalated", "transferred"]
     assert all(d["ticket"]["id"] == number for d in log)
+    assert all(d["argv"] == [str(home / "hooks" / d["hook"])] for d in log)  # nothing else on its command line
     assert log[1]["ticket"]["priority"] == log[1]["event"]["priority"]
     assert log[3]["ticket"]["group"] == "network"
 
@@ -449,3 +451,17 @@ def test_notify_raises_each_at_risk_and_breach_once(deskcli, desk, home, mail_de
     assert any("At risk: resolution" in s for s in subjects)
     assert any("Breached: resolution" in s for s in subjects)
     assert len(subjects) == len(raised)
+
+
+def test_the_reply_is_written_in_the_technicians_editor(tmp_path, monkeypatch):
+    from deskcli.commands import reply
+
+    editor = tmp_path / "editor"
+    editor.write_text(f"#!{sys.executable}\nimport sys\nopen(sys.argv[1], 'a').write('Merci.')\n")
+    editor.chmod(0o755)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", str(editor))
+    assert reply._edit("Bonjour,\n") == "Bonjour,\nMerci."
+    editor.write_text(f"#!{sys.executable}\n")  # closed without saving
+    assert reply._edit("Bonjour,\n") is None
+    assert not list(Path(__import__("tempfile").gettempdir()).glob("deskcli-reply-*"))

@@ -43,10 +43,37 @@ def _body(desk, ticket_id: int, message: str | None, message_file: str | None,
         raise InvalidInput(_("no reply given: use --message TEXT, --message-file FILE (- for "
                              "stdin) or --template NAME, or run it in a terminal to write it "
                              "in $EDITOR"))
-    written = typer.edit(start, extension=".txt", require_save=True)
+    written = _edit(start)
     if written is None:
         raise InvalidInput(_("the editor was closed without saving: nothing was sent"))
     return written
+
+
+def _edit(start: str) -> str | None:
+    """The text written in $VISUAL or $EDITOR (else vi), in a private file; None if not saved."""
+    import os
+    import shlex
+    import subprocess
+    import tempfile
+
+    command = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+    fd, name = tempfile.mkstemp(prefix="deskcli-reply-", suffix=".txt")  # mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(start)
+        before = os.stat(name).st_mtime_ns
+        try:
+            # The editor is the technician's own command; the reply is only its argument.
+            done = subprocess.run([*command, name])
+        except OSError as exc:
+            raise InvalidInput(_("cannot start the editor {editor}: {reason}").format(
+                editor=command[0], reason=exc.strerror)) from None
+        if done.returncode != 0 or os.stat(name).st_mtime_ns == before:
+            return None
+        with open(name, encoding="utf-8") as handle:
+            return handle.read()
+    finally:
+        os.unlink(name)
 
 
 def reply(
