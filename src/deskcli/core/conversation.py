@@ -165,7 +165,9 @@ def changed(desk: Desk, store, ticket: dict, events: list[dict], now: datetime) 
             _automatic(desk, store, ticket, "resolution", now)
         elif name == "closed" and event.get("caller_confirmed") is not None:
             # Counted by the report of the period the call closed in.
-            store.insert_record(CONFIRMATIONS, {"ticket": ticket["id"], "closed_at": event["at"],
+            from deskcli.core.repository import MAIL_SIDE
+
+            store.side(MAIL_SIDE).insert_record(CONFIRMATIONS, {"ticket": ticket["id"], "closed_at": event["at"],
                                                 "confirmed": event["caller_confirmed"]})
         elif name == "sla_alert":
             from deskcli.core.sla import CLOCK_LABELS

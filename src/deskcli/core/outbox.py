@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from deskcli.core.clock import from_iso, to_iso
 from deskcli.core.desk import Desk
 from deskcli.core.errors import DeskError
+from deskcli.core.repository import MAIL_SIDE
 
 OUTBOX = "outbox"
 STATES = ("waiting", "sending", "sent", "failed")
@@ -45,7 +46,7 @@ def queue(store, message, *, ticket: int | None, kind: str, now: datetime) -> di
         "claimed_at": None,
         "sent_at": None,
     }
-    store.insert_record(OUTBOX, record)
+    store.side(MAIL_SIDE).insert_record(OUTBOX, record)
     if ticket is not None:
         # The caller's answer names this message in In-Reply-To: it threads back here.
         store.archived().remember_message(record["message_id"], ticket)
@@ -64,23 +65,25 @@ def claim(desk: Desk, now: datetime) -> tuple[str, list[dict]]:
     token = uuid.uuid4().hex
     minutes = desk.settings["mail"]["claim_minutes"]
     with desk.repo.writing() as store:
-        due = [r for r in store.records(OUTBOX) if _claimable(r, now, minutes)]
+        mail = store.side(MAIL_SIDE)
+        due = [r for r in mail.records(OUTBOX) if _claimable(r, now, minutes)]
         for record in due:
             record.update(state="sending", claim=token, claimed_at=to_iso(now),
                           attempts=record["attempts"] + 1)
-            store.update_record(OUTBOX, record)
+            mail.update_record(OUTBOX, record)
     return token, sorted(due, key=lambda r: r["id"])
 
 
 def _settle(desk: Desk, record: dict, token: str, now: datetime, **changes) -> None:
     with desk.repo.writing() as store:
-        current = store.get_record(OUTBOX, record["id"])
+        mail = store.side(MAIL_SIDE)
+        current = mail.get_record(OUTBOX, record["id"])
         if current is None or current.get("claim") != token:
             return  # taken over by another machine meanwhile: its result stands
         current.update(changes, claim=None)
         if changes.get("state") == "sent":
             current.pop("raw", None)  # the sent log keeps who, what and when, not the body again
-        store.update_record(OUTBOX, current)
+        mail.update_record(OUTBOX, current)
 
 
 @dataclass
@@ -149,7 +152,7 @@ def deliver(desk: Desk, now_fn=None) -> Delivery:
 def listing(desk: Desk, include_sent: bool = False) -> list[dict]:
     """The messages that wait (or failed), oldest first; with the sent log when asked."""
     with desk.repo.reading() as store:
-        found = store.records(OUTBOX)
+        found = store.side(MAIL_SIDE).records(OUTBOX)
     if not include_sent:
         found = [r for r in found if r["state"] != "sent"]
     return sorted(({k: v for k, v in r.items() if k != "raw"} for r in found),
