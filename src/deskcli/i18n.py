@@ -89,6 +89,11 @@ def language() -> str:
     return _session.language
 
 
+def in_language(message: str, language: str) -> str:
+    """`message` in `language`, whatever the session speaks (a mail in the desk's language)."""
+    return _load(language).gettext(message)
+
+
 def startup_warning() -> str | None:
     """What to tell once when DESKCLI_LANG asked for a language without a catalog."""
     if _session.warning is None:

@@ -465,3 +465,21 @@ def test_the_reply_is_written_in_the_technicians_editor(tmp_path, monkeypatch):
     editor.write_text(f"#!{sys.executable}\n")  # closed without saving
     assert reply._edit("Bonjour,\n") is None
     assert not list(Path(__import__("tempfile").gettempdir()).glob("deskcli-reply-*"))
+
+
+def test_the_team_is_written_to_in_the_desks_language(deskcli, desk, home, mail_desk, smtp,
+                                                      certificate):
+    write_settings(home, smtp.port, certificate, extra='[mail.auto]\nteam_new_call = false\n')
+    settings = (home / "settings.toml").read_text().replace(
+        'team_address = "team@desk.example"', 'team_address = "team@desk.example"\nlanguage = "fr"')
+    (home / "settings.toml").write_text(settings)
+    start = datetime(2026, 12, 2, 8, 0, tzinfo=timezone.utc)
+    with freeze_time(start):
+        number = deskcli("open", "--no-input", "--caller", "Ines", "--summary", "Serveur arrêté",
+                         "--json").json()["id"]
+        assert deskcli("qualify", str(number), "--type", "incident", "--impact", "company",
+                       "--urgency", "blocked").exit_code == 0
+    with freeze_time(start + timedelta(days=30)):
+        assert deskcli("notify").exit_code == 0
+    subjects = [parsed(m)["Subject"] for m in sent_to(smtp, TEAM)]
+    assert f"[#{number}] Dépassé : délai de résolution, Serveur arrêté" in subjects

@@ -38,6 +38,8 @@ def notify(
         raised = watch.raise_alerts(desk, clock.now())
         if wants_json(ctx, json_output):
             output.emit_json(raised)
+        elif not raised and every is None:
+            output.message(_("No clock newly at risk or breached."))
         else:
             for alert in raised:
                 output.data(_("#{number}: {clock} clock {state} (deadline {deadline})").format(

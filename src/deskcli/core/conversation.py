@@ -170,12 +170,14 @@ def changed(desk: Desk, store, ticket: dict, events: list[dict], now: datetime) 
             store.side(MAIL_SIDE).insert_record(CONFIRMATIONS, {"ticket": ticket["id"], "closed_at": event["at"],
                                                 "confirmed": event["caller_confirmed"]})
         elif name == "sla_alert":
+            from deskcli import i18n
+            from deskcli.core import sending
             from deskcli.core.sla import CLOCK_LABELS
-            from deskcli.i18n import term
 
             state = event.get("state")
+            label = CLOCK_LABELS.get(event.get("clock"), event.get("clock"))
             _team(desk, store, ticket, "team-at-risk" if state == "at_risk" else "team-breach",
-                  now, clock=str(term(CLOCK_LABELS.get(event.get("clock"), event.get("clock")))),
+                  now, clock=i18n.in_language(label, sending.language(desk.settings)),
                   deadline=local(event["deadline"]).strftime("%Y-%m-%d %H:%M")
                   if event.get("deadline") else "")
         hook = hooks.hook_for(event)
