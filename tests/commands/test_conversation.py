@@ -305,6 +305,8 @@ def test_the_caller_is_asked_to_confirm_and_close_shows_the_answer(
     assert [e for e in event if e["event"] == "closed"][0]["caller_confirmed"] is True
     report = deskcli("report", "--json").json()
     assert report["confirmations"] == {"asked": 1, "answered": 1}
+    text = deskcli("report").stdout
+    assert "Solutions the caller was asked to confirm" in text and "1 (1 answered)" in text
 
 
 # -- mail fetch --------------------------------------------------------------------------------
