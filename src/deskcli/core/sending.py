@@ -6,14 +6,15 @@ import os
 import re
 import stat
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formataddr, format_datetime, make_msgid
 from pathlib import Path
-from string import Template
+from typing import TYPE_CHECKING
 
 from deskcli.core.errors import DeskError, InvalidInput
 from deskcli.core.paths import data_dir
 from deskcli.i18n import say
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 # sysexits' EX_TEMPFAIL: the server is away for now; the same command later will do.
 EX_TEMPFAIL = 75
@@ -153,6 +154,8 @@ def reply_templates(settings: dict, home: Path) -> list[str]:
 
 
 def fill(text: str, values: dict) -> str:
+    from string import Template
+
     return Template(text).safe_substitute({k: "" if v is None else str(v) for k, v in values.items()})
 
 
@@ -173,6 +176,9 @@ def compose(settings: dict, *, to: str, subject: str, body: str, ticket: int | N
             in_reply_to: str | None = None, references: list[str] = (),
             automatic: bool = False, now=None) -> EmailMessage:
     """One message from the desk; its Message-ID is made here, once."""
+    from email.message import EmailMessage
+    from email.utils import formataddr, format_datetime, make_msgid
+
     from deskcli.core.clock import now as clock_now
 
     sender = desk_address(settings)
