@@ -211,6 +211,8 @@ def test_reply_needs_an_address_and_a_text(deskcli, desk, mail_desk, smtp):
     smtp.messages.clear()
     refused = deskcli("reply", str(number), "-m", "Bonjour")
     assert refused.exit_code == 1 and "--to" in refused.stderr
+    several = deskcli("reply", str(number), "-m", "Bonjour", "--to", "ines@atlas.example,x@y.example")
+    assert several.exit_code == 2 and "not one e-mail address" in several.stderr
     empty = deskcli("reply", str(number), "-m", "  ", "--to", "ines@atlas.example")
     assert empty.exit_code == 2 and "empty" in empty.stderr
     assert smtp.messages == []

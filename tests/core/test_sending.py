@@ -92,3 +92,13 @@ def test_templates_follow_the_desk_language(tmp_path):
     own.mkdir(parents=True)
     (own / "acknowledgement.txt").write_text("Subject: Reçu $number\n\nMerci.\n")
     assert sending.template_text(values, tmp_path, "acknowledgement").startswith("Subject: Reçu")
+
+
+@pytest.mark.parametrize("text, address", [
+    ("Karim@Atlas.example", "karim@atlas.example"), (" k@a.example ", "k@a.example"),
+    ("k@a.example,evil@x.example", None), ("k@a.example; evil@x.example", None),
+    ("Karim <k@a.example>", None), ("k@a.example\r\nBcc: x@y.example", None),
+    ("0611223344", None), ("k@localhost", None), ("", None), (None, None),
+])
+def test_one_address_only(text, address):
+    assert sending.single_address(text) == address

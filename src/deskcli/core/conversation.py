@@ -46,12 +46,12 @@ def _pending(desk: Desk) -> Followups:
 
 def caller_address(ticket: dict) -> str | None:
     """Where the caller is written to: the address of their last message, else their contact."""
+    from deskcli.core.sending import single_address
+
     for entry in reversed(ticket["history"]):
-        if entry["event"] == "message" and entry.get("address"):
-            return entry["address"]
-    contact = (ticket.get("caller") or {}).get("contact") or ""
-    contact = contact.strip()
-    return contact.lower() if "@" in contact and " " not in contact else None
+        if entry["event"] == "message" and single_address(entry.get("address")):
+            return single_address(entry["address"])
+    return single_address((ticket.get("caller") or {}).get("contact"))
 
 
 def _caller_message(ticket: dict) -> dict | None:
@@ -214,8 +214,10 @@ def reply(desk: Desk, ticket_id: int, *, text: str, now: datetime, to: str | Non
     sending.server(desk.settings, "smtp")  # a settings problem is said before anything is recorded
     with desk.repo.writing() as store:
         holder, ticket = tickets.held(desk, store, ticket_id)
-        address = (to or "").strip() or caller_address(ticket)
-        if not address or "@" not in address:
+        if to is not None and not sending.single_address(to):
+            raise InvalidInput(say("--to: {value!r} is not one e-mail address", value=to))
+        address = sending.single_address(to) or caller_address(ticket)
+        if not address:
             raise RuleRefused(say(
                 "#{number} has no e-mail address for {caller}: give --to ADDRESS, or record it "
                 "as the caller's contact", number=ticket_id,

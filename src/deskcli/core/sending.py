@@ -55,6 +55,16 @@ class Server:
     timeout: float
 
 
+# One plain address: no list, no display name, nothing a header could be split on.
+_ADDRESS = re.compile(r"^[^@\s,;:<>()\[\]\"\\]+@[^@\s,;:<>()\[\]\"\\]+\.[^@\s,;:<>()\[\]\"\\]+$")
+
+
+def single_address(text: str | None) -> str | None:
+    """`text` as one e-mail address (lower case), or None if it is not exactly one."""
+    candidate = (text or "").strip()
+    return candidate.lower() if _ADDRESS.match(candidate) else None
+
+
 def desk_address(settings: dict) -> str | None:
     return (settings["mail"]["from_address"] or "").strip() or None
 
