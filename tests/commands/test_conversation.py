@@ -393,6 +393,18 @@ def test_hooks_receive_the_json_of_each_event(deskcli, home):
     assert log[3]["ticket"]["group"] == "network"
 
 
+def test_on_reply_hears_both_sides_of_the_conversation(deskcli, home, mail_desk, smtp, tmp_path):
+    write_hook(home, "on-reply", RECORDER)
+    number = int(pipe(deskcli, tmp_path, caller_mail()).stdout)
+    assert deskcli("reply", str(number), "-m", "Bonjour").exit_code == 0
+    back = caller_mail("<q2@atlas.example>", f"Re: [#{number}] Imprimante", body="Merci")
+    assert pipe(deskcli, tmp_path, back).exit_code == 0
+    log = [json.loads(line) for line in (home / "hook-log.jsonl").read_text().splitlines()]
+    # The first message opened the call (on-open's business): on-reply hears the answers.
+    assert [(d["event"]["event"], d["event"].get("message_id", "")[:3]) for d in log] == [
+        ("reply", log[0]["event"]["message_id"][:3]), ("message", "q2@")]
+
+
 def test_a_failing_or_hanging_hook_changes_nothing(deskcli, desk, home):
     no_contract_needed(home, "[hooks]\ntimeout_seconds = 1.0\n")
     write_hook(home, "on-open", "import sys\nprint('no database', file=sys.stderr)\nsys.exit(3)\n")

@@ -188,6 +188,8 @@ def changed(desk: Desk, store, ticket: dict, events: list[dict], now: datetime) 
                   deadline=local(event["deadline"]).strftime("%Y-%m-%d %H:%M")
                   if event.get("deadline") else "")
         hook = hooks.hook_for(event) if hooked else None
+        if name == "message" and any(e["event"] == "opened" for e in events):
+            hook = None  # the message that opens a call is on-open's, not an answer
         if hook is not None:
             runs.append((hook, dict(event), ticket))
     if runs:

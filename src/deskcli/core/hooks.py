@@ -21,7 +21,8 @@ EVENT_HOOKS = {
     "requalified": "on-qualify",
     "transferred": "on-transfer",
     "escalated": "on-escalate",
-    "reply": "on-reply",
+    "reply": "on-reply",     # the technician's answer
+    "message": "on-reply",   # the caller's, added to their ticket
     "closed": "on-close",
 }
 ALERT_HOOKS = {"at_risk": "on-at-risk", "breached": "on-breach"}

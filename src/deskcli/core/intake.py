@@ -488,6 +488,7 @@ def _take_mail(desk: Desk, store, item: Item, now: datetime, outcome: Outcome,
             auto_submitted=getattr(message, "auto_submitted", None)))
         if files:
             ticket["attachments"] = [*(ticket.get("attachments") or []), *files]
+        tickets.tell(desk, store, ticket, ticket["history"][-1:])
         holder.update_ticket(ticket)
         notices.leave(store, ticket, to=ticket["opener"], by=desk.technician, now=now,
                       text=say("#{number}: a message from {name} was added", number=target,
