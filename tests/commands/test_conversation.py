@@ -270,6 +270,24 @@ def test_two_senders_never_send_the_same_message(deskcli, desk, mail_desk, smtp,
     assert len(outbox.claim(desk, now() + timedelta(minutes=11))[1]) == 2
 
 
+def test_two_machines_sending_at_once_send_each_message_once(deskcli, desk, mail_desk, smtp, tmp_path):
+    import subprocess
+
+    smtp.temporary_failure = True
+    for index in range(4):
+        pipe(deskcli, tmp_path, caller_mail(f"<c{index}@atlas.example>", f"Panne {index}"))
+    waiting = outbox.listing(desk)
+    assert len(waiting) == 8 and smtp.messages == []
+    smtp.temporary_failure = False
+    senders = [subprocess.Popen([sys.executable, "-m", "deskcli", "mail", "send", "--json"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
+    results = [json.loads(p.communicate(timeout=120)[0]) for p in senders]
+    assert all(p.returncode == 0 for p in senders)
+    sent_ids = sorted(m["message_id"] for r in results for m in r["sent"])
+    received = sorted(parsed(m)["Message-ID"].strip("<>") for m in smtp.messages)
+    assert received == sent_ids == sorted(r["message_id"] for r in waiting)
+
+
 def test_a_secret_file_readable_by_others_is_refused(deskcli, home, mail_desk, smtp, tmp_path,
                                                      certificate, monkeypatch):
     monkeypatch.delenv("DESKCLI_SMTP_PASSWORD")
