@@ -37,6 +37,8 @@ class Followups:
 
 
 def _pending(desk: Desk) -> Followups:
+    # Kept on the command's Desk (one per run), which the command layer hands to
+    # `follow_up` once it is done; a Desk that never needed any has no such attribute.
     if getattr(desk, "followups", None) is None:
         desk.followups = Followups()
     return desk.followups

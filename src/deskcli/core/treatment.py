@@ -12,7 +12,7 @@ from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput, NotFound, RuleRefused
 from deskcli.core.names import name_key, required_text
 from deskcli.core.storage import Store
-from deskcli.core.tickets import tell, changing, history_entry
+from deskcli.core.tickets import changing, history_entry, tell
 from deskcli.core.workflow import next_status
 from deskcli.i18n import say
 
