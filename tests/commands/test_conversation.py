@@ -313,6 +313,8 @@ def test_the_caller_is_asked_to_confirm_and_close_shows_the_answer(
     qualified = parsed(smtp.messages[-1])
     priority = tickets.get_ticket(desk, number)["priority"]
     assert f"qualified at priority {priority}" in qualified.get_content()
+    deadline = tickets.get_ticket(desk, number)["deadlines"]["resolution"]  # UTC, as TZ here
+    assert f"solve it by {deadline[:10]} {deadline[11:16]} UTC." in qualified.get_content()
     assert deskcli("treat", str(number), "--solution", "Toner remplacé", "--definitive").exit_code == 0
     notice = parsed(smtp.messages[-1])
     assert "Toner remplacé" in notice.get_content() and "confirm" in notice.get_content()

@@ -84,9 +84,23 @@ def template_values(desk: Desk, ticket: dict, **extra) -> dict:
         "number": ticket["id"], "summary": ticket["summary"],
         "caller": (ticket.get("caller") or {}).get("name") or "",
         "company": desk.settings["desk"]["company"], "priority": ticket.get("priority") or "",
-        "deadline": local(deadline).strftime("%Y-%m-%d %H:%M") if deadline else "",
+        "deadline": _moment(deadline, desk.settings) if deadline else "",
         "solution": solution.get("text") or "", "technician": desk.technician, **extra,
     }
+
+
+def _moment(iso: str, settings: dict) -> str:
+    """A deadline as a reader elsewhere understands it: the desk's time, with its zone."""
+    from deskcli.core.clock import from_iso
+
+    zone = settings["hours"]["timezone"]
+    if zone:
+        from zoneinfo import ZoneInfo
+
+        moment = from_iso(iso).astimezone(ZoneInfo(zone))  # checked when the settings load
+    else:
+        moment = local(iso)
+    return moment.strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
 def _subject(ticket: dict) -> str:
@@ -187,7 +201,7 @@ def changed(desk: Desk, store, ticket: dict, events: list[dict], now: datetime) 
             label = CLOCK_LABELS.get(event.get("clock"), event.get("clock"))
             _team(desk, store, ticket, "team-at-risk" if state == "at_risk" else "team-breach",
                   now, clock=i18n.in_language(label, sending.language(desk.settings)),
-                  deadline=local(event["deadline"]).strftime("%Y-%m-%d %H:%M")
+                  deadline=_moment(event["deadline"], desk.settings)
                   if event.get("deadline") else "")
         hook = hooks.hook_for(event) if hooked else None
         if name == "message" and any(e["event"] == "opened" for e in events):
