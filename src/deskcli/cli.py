@@ -48,6 +48,9 @@ COMMANDS = {
     "contract": ("contract", "app"),
     "practice": ("practice", "app"),
     "help": ("help", "help_command"),
+    "reply": ("reply", "reply"),
+    "mail": ("mail", "app"),
+    "notify": ("notify", "notify"),
 }
 
 # The options of the whole program, taken wherever they stand on the line (before or after

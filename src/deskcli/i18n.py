@@ -98,6 +98,11 @@ def language_option(value: str | None) -> str | None:
     return wanted if wanted in LANGUAGES else None
 
 
+def in_language(message: str, language: str) -> str:
+    """`message` in `language`, whatever the session speaks (a mail in the desk's language)."""
+    return _load(language).gettext(message)
+
+
 def startup_warning() -> str | None:
     """What to tell once when DESKCLI_LANG asked for a language without a catalog."""
     if _session.warning is None:

@@ -28,6 +28,22 @@ def close(
     else:
         output.message(_("Ticket #{number} closed and archived.").format(number=ticket_id))
         output.next_step("deskcli list")
+    _confirmation(ticket)
+
+
+def _confirmation(ticket: dict) -> None:
+    """What the caller said to the resolution notice, for the technician who closes."""
+    from deskcli.core import conversation
+
+    if not conversation.asked_to_confirm(ticket):
+        return
+    answer = conversation.confirmation(ticket)
+    if answer is None:
+        output.message(_("The caller has not answered the resolution notice."))
+        return
+    text = output.safe_line(answer.get("text") or answer.get("subject") or "")
+    output.message(_("The caller answered the resolution notice on {when}: \"{text}\"").format(
+        when=output.when(answer["at"]), text=text[:300]))
 
 
 def reopen(

@@ -62,10 +62,17 @@ class State:
         return self._desk
 
     def close(self) -> None:
-        """Let go of the repository (a database connection) once the command is done."""
+        """Run what the command left for after its changes, then let go of the repository."""
         if self._desk is not None:
-            self._desk.repo.close()
-            self._desk = None
+            try:
+                if getattr(self._desk, "followups", None) is not None:
+                    # Hooks and messages of the committed changes, once the command is done.
+                    from deskcli.commands import followups
+
+                    followups.run(self._desk)
+            finally:
+                self._desk.repo.close()
+                self._desk = None
 
 
 def state(ctx: typer.Context) -> State:

@@ -14,6 +14,7 @@ from pathlib import Path
 from deskcli.core import backups
 from deskcli.core.archive import ARCHIVE_DB
 from deskcli.core.errors import NotFound, RepositoryError
+from deskcli.core.repository import MAIL_SIDE
 from deskcli.core.storage import ACTIVE_FILE, KB_FILE, LOCK_FILE, META, META_ID, TICKETS, RepositoryLock
 from deskcli.core.tickets import shape_problems
 from deskcli.i18n import say, shown
@@ -107,7 +108,8 @@ def file_findings(path: Path) -> list[Finding]:
 def examine(home: Path) -> list[Finding]:
     """Every problem found in the repository's files; none for a healthy repository."""
     home = Path(home)
-    return [*file_findings(home / ACTIVE_FILE), *file_findings(home / KB_FILE), *_archive(home)]
+    return [*file_findings(home / ACTIVE_FILE), *file_findings(home / KB_FILE),
+            *file_findings(home / MAIL_SIDE), *_archive(home)]
 
 
 def database_findings(repo) -> list[Finding]:

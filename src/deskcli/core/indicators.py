@@ -302,6 +302,8 @@ def _open_problems(records: list[dict], until: str) -> list[dict]:
 
 def report(desk: Desk, since: datetime, until: datetime, by: str | None = None) -> dict:
     """Every indicator of the period, ready for JSON: figures, tables and the backlog."""
+    from deskcli.core import conversation
+    from deskcli.core.repository import MAIL_SIDE
     from deskcli.core.problems import PROBLEMS
 
     if by is not None and by not in GROUPINGS:
@@ -311,6 +313,7 @@ def report(desk: Desk, since: datetime, until: datetime, by: str | None = None) 
     with desk.repo.reading() as store:
         active = store.tickets(include_archiving=True)
         problem_records = store.records(PROBLEMS)
+        confirmation_records = store.side(MAIL_SIDE).records(conversation.CONFIRMATIONS)
     calls = _Calls()
     desk.repo.copy_archived_calls(calls.db, _Calls.TABLE, start, end)
     # A ticket whose move to the archive is not finished, or that came back from it, is
@@ -347,6 +350,7 @@ def report(desk: Desk, since: datetime, until: datetime, by: str | None = None) 
         "recurring_incidents": _recurring(calls),
         "open_problems": _open_problems(problem_records, end),
         "over_time": _over_time(calls, abandoned, since, until),
+        "confirmations": conversation.confirmations(confirmation_records, start, end),
     }
     document["abandoned_rate"] = _rate(len(abandoned), len(abandoned) + document["calls"])
     if by is not None:

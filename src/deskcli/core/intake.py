@@ -619,11 +619,13 @@ def _take_mail(desk: Desk, store, item: Item, now: datetime, outcome: Outcome,
             entry = tickets.history_entry(
                 "message", now, desk.technician, sender=name, address=address,
                 subject=message.subject or None, text=text[:tickets.MAX_TEXT] or None,
-                message_id=message.message_id, attachments=files or None, sent_at=sent_at)
+                message_id=message.message_id, attachments=files or None, sent_at=sent_at,
+                auto_submitted=message.auto_submitted)
             notice = say("#{number}: a message from {name} was added", number=target, name=name)
         ticket["history"].append(entry)
         if files:
             ticket["attachments"] = [*(ticket.get("attachments") or []), *files]
+        tickets.tell(desk, store, ticket, ticket["history"][-1:])
         holder.update_ticket(ticket)
         # The message is the sender's, not the technician's who runs the mail filter: the
         # opener is told even when the filter runs under their own name.
@@ -635,7 +637,8 @@ def _take_mail(desk: Desk, store, item: Item, now: datetime, outcome: Outcome,
                                  label=lambda field_name: field_name)
         received = tickets.history_entry(
             "message", now, desk.technician, sender=name, address=address,
-            subject=message.subject or None, message_id=message.message_id, sent_at=sent_at)
+            subject=message.subject or None, message_id=message.message_id, sent_at=sent_at,
+            auto_submitted=message.auto_submitted)
         ticket = tickets.record_call(desk, store, facts, now, history=[received])
         target = ticket["id"]
         if address:

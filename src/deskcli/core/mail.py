@@ -82,6 +82,8 @@ class Message:
     reported_ids: list[str] = field(default_factory=list)
     # Headers too long to store whole: the whole message is then an attachment.
     capped: list[str] = field(default_factory=list)
+    # Why no robot should answer it (RFC 3834, or a list's mail), or None for a person's.
+    auto_submitted: str | None = None
 
 
 # -- file names -----------------------------------------------------------------------------
@@ -621,6 +623,7 @@ def _read(message: _EmailPart, raw: bytes) -> Message:
         delivery=delivery,
         reported_ids=[i for i in original if i not in references],
         capped=capped,
+        auto_submitted=_automatic(message),
     )
 
 
@@ -662,6 +665,18 @@ class _Unfolded(policy.Compat32):
 
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _READING = _Unfolded()
+
+
+def _automatic(message: _EmailPart) -> str | None:
+    """Why no automatic message may answer this one (RFC 3834 §2): a machine's mail, or
+    a list's, whose answer would go to everyone on it; None for a person's own mail."""
+    found = auto_submitted(message)
+    if found:
+        return found
+    for name in ("List-Id", "List-Unsubscribe"):
+        if _raw_header(message, name) is not None:
+            return name
+    return None
 
 
 def parse_message(raw: bytes) -> Message:

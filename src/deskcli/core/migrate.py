@@ -25,7 +25,7 @@ from deskcli.core.repository import (DATABASE_URL_ENV, database_repository, data
                                      embedded_repository, is_database_url, masked)
 
 # The embedded repository's own files, set aside (never deleted) once moved to a database.
-EMBEDDED_FILES = ("active.json", "kb.json", "archive.sqlite3", "kb-index.sqlite")
+EMBEDDED_FILES = ("active.json", "kb.json", "mail.json", "archive.sqlite3", "kb-index.sqlite")
 MOVED_DIR = "backups"
 
 

@@ -19,6 +19,11 @@ DATABASE_URL_ENV = "DESKCLI_DATABASE_URL"
 URL_SCHEMES = ("postgresql://", "postgres://")
 # The kinds of record that make the knowledge base (kb.json in the embedded repository).
 KB_KINDS = ("articles",)
+# The desk's mail: the outbox with its sent log, and the callers' confirmations. Kept
+# apart from the daily records (mail.json in the embedded repository), so that a
+# growing sent log costs only the commands that send.
+MAIL_SIDE = "mail.json"
+MAIL_KINDS = ("outbox", "confirmations")
 
 
 class ArchiveChanges(Protocol):

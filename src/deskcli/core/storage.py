@@ -22,7 +22,7 @@ from tinydb.table import Document
 
 from deskcli.core.archive import Archive
 from deskcli.core.errors import CorruptFile, LockTimeout, RepositoryError
-from deskcli.core.repository import KB_KINDS, RecordsInMemory, make_home
+from deskcli.core.repository import KB_KINDS, MAIL_KINDS, MAIL_SIDE, RecordsInMemory, make_home
 from deskcli.i18n import term, say
 
 ACTIVE_FILE = "active.json"
@@ -674,7 +674,7 @@ class TinyDBRepository:
     def is_empty(self) -> bool:
         self._ensure_home()
         self._settle()
-        for path in (self.active_path, self.home / KB_FILE):
+        for path in (self.active_path, self.home / KB_FILE, self.home / MAIL_SIDE):
             data = read_json_file(path) or {}
             if any(documents for name, documents in data.items() if name != META):
                 return False
@@ -686,7 +686,8 @@ class TinyDBRepository:
         with self._recovered():
             self._move_legacy_archive()
             self._finish_archiving()  # a ticket half-way to the archive is put there first
-            files = [read_json_file(self.active_path) or {}, read_json_file(self.home / KB_FILE) or {}]
+            files = [read_json_file(self.active_path) or {}, read_json_file(self.home / KB_FILE) or {},
+                     read_json_file(self.home / MAIL_SIDE) or {}]
             archived = self.archive.tickets()
             abandoned = self.archive.all_abandoned()
             messages = sorted(self.archive.messages())
@@ -725,17 +726,24 @@ class TinyDBRepository:
 
             active: dict[str, Any] = {TICKETS: {str(t["id"]): t for t in dump["tickets"]}}
             kb: dict[str, Any] = {}
+            mail: dict[str, Any] = {}
             for kind, records in dump["records"].items():
-                (kb if kind in KB_KINDS else active)[kind] = table(records)
+                (kb if kind in KB_KINDS else mail if kind in MAIL_KINDS else active)[kind] = table(records)
             counters = dump["counters"]
             active[META] = {str(META_ID): {
                 "next_ticket": dump["next_ticket"],
-                "counters": {k: v for k, v in counters.items() if k not in KB_KINDS}}}
+                "counters": {k: v for k, v in counters.items()
+                             if k not in KB_KINDS and k not in MAIL_KINDS}}}
+            if mail or any(k in MAIL_KINDS for k in counters):
+                mail[META] = {str(META_ID): {"counters": {k: v for k, v in counters.items()
+                                                          if k in MAIL_KINDS}}}
             if kb or any(k in KB_KINDS for k in counters):
                 kb[META] = {str(META_ID): {"counters": {k: v for k, v in counters.items() if k in KB_KINDS}}}
             files = {self.active_path: json.dumps(active, ensure_ascii=False, separators=(",", ":")) + "\n"}
             if kb:
                 files[self.home / KB_FILE] = json.dumps(kb, ensure_ascii=False, separators=(",", ":")) + "\n"
+            if mail:
+                files[self.home / MAIL_SIDE] = json.dumps(mail, ensure_ascii=False, separators=(",", ":")) + "\n"
             operations = ([["ticket", t] for t in dump["archived"]]
                           + [["abandoned", r] for r in dump["abandoned"]]
                           + [["message", {"id": m, "ticket": t}] for m, t in dump["messages"]])

@@ -209,7 +209,16 @@ def record_call(desk: Desk, store: Store, facts: CallFacts, now: datetime,
         "history": opening + list(history),
     }
     store.insert_ticket(ticket)
+    tell(desk, store, ticket, ticket["history"])
     return ticket
+
+
+def tell(desk: Desk, store: Store, ticket: dict, events: list[dict]) -> None:
+    """Messages, notifications and hooks the new events call for (core/conversation.py)."""
+    if events:
+        from deskcli.core import conversation
+
+        conversation.changed(desk, store, ticket, events, from_iso(events[-1]["at"]))
 
 
 def _moment_problem(value) -> str | None:
@@ -302,7 +311,9 @@ def changing(desk: Desk, ticket_id: int, action: str) -> Iterator[tuple[Store, d
                 raise _not_found(desk, ticket_id)
             ticket = archived
         ticket["status"] = next_status(ticket, action)
+        before = len(ticket["history"])
         yield store, ticket
+        tell(desk, store, ticket, ticket["history"][before:])
         store.update_ticket(ticket)
 
 

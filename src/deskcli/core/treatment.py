@@ -12,7 +12,7 @@ from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput, NotFound, RuleRefused
 from deskcli.core.names import name_key, required_text
 from deskcli.core.storage import Store
-from deskcli.core.tickets import changing, history_entry
+from deskcli.core.tickets import changing, history_entry, tell
 from deskcli.core.workflow import next_status
 from deskcli.i18n import Join, say
 
@@ -370,10 +370,18 @@ def close(desk: Desk, ticket_id: int, *, now: datetime, note: str | None = None)
                 "{name})", number=ticket_id, opener=ticket["opener"], name=desk.technician))
         reason = note or (ticket["admissibility"].get("reason")
                           if ticket["status"] == "not_admissible" else None)
+        from deskcli.core import conversation
+
+        answer = conversation.confirmation(ticket)
+        asked = conversation.asked_to_confirm(ticket)
         ticket["history"].append(history_entry(
-            "closed", now, desk.technician, previous_status=ticket["status"], reason=reason))
+            "closed", now, desk.technician, previous_status=ticket["status"], reason=reason,
+            caller_confirmed=(answer is not None) if asked else None,
+            confirmation_at=answer["at"] if answer else None))
         ticket.update(status=status, closed_at=to_iso(now))
+        before = len(ticket["history"]) - 1
         _freeze_clocks(ticket, desk, now)
+        tell(desk, store, ticket, ticket["history"][before:])
         store.archive_ticket(ticket)
     return ticket
 

@@ -214,12 +214,36 @@ def describe(entry: dict) -> str:
                 + (f" - {delivery}" if delivery else ""))
     if event == "piped_in":
         return _("piped in by a script")
+    if event == "reply":
+        return _("reply e-mailed to {to}: {subject}").format(to=entry.get("to"),
+                                                           subject=entry.get("subject"))
+    if event == "auto_message":
+        kind = entry.get("kind")
+        return _("automatic e-mail to {to}: {kind}").format(
+            to=entry.get("to"), kind=tr(AUTO_MESSAGES[kind]) if kind in AUTO_MESSAGES else kind)
+    if event == "sla_alert":
+        from deskcli.core.sla import CLOCK_LABELS
+
+        text = (_("{clock} clock at risk (deadline {deadline})") if entry.get("state") == "at_risk"
+                else _("{clock} clock breached (deadline {deadline})"))
+        return text.format(clock=tr(CLOCK_LABELS.get(entry.get("clock"), "?")),
+                           deadline=when(entry.get("deadline")))
     if event == "admissibility":
         text = _("admissible: {reason}") if entry.get("admissible") else _("NOT admissible: {reason}")
         return text.format(reason=admissibility_text(entry))
     rest = {k: v for k, v in entry.items() if k not in ("at", "by", "event")}
     details = ", ".join(f"{k}={v}" for k, v in rest.items())
     return f"{event.replace('_', ' ')}" + (f": {details}" if details else "")
+
+
+# The desk's automatic messages, as the history names them (core/conversation.py).
+AUTO_MESSAGES = {
+    "acknowledgement": N_("acknowledgement"), "qualification": N_("priority notice"),
+    "resolution": N_("resolution notice, asking to confirm"),
+    "team-new-call": N_("the team told of the new call"),
+    "team-at-risk": N_("the team told of a clock at risk"),
+    "team-breach": N_("the team told of a breached clock"),
+}
 
 
 # The checklist steps of `deskcli open`, as its history names them.

@@ -289,6 +289,8 @@ def headline_rows(document: dict) -> list[list]:
         [_("On-site interventions"), document["interventions"]],
         [_("Time spent"), _minutes(document["time_spent_minutes"]) or i18n.duration(timedelta(0))],
         [_("Backlog (open at the end)"), document["backlog"]["total"]],
+        *([[_("Solutions the caller was asked to confirm"), _("{asked} ({answered} answered)").format(
+            **document["confirmations"])]] if document.get("confirmations", {}).get("asked") else []),
     ]
 
 
