@@ -318,15 +318,20 @@ def ticket_text(ticket: dict) -> str:
 
 
 def search(desk: Desk, text: str, *, limit: int = 5, kinds: list[str] | None = None,
-           faq: bool = False, store: Store | None = None) -> list[dict]:
-    """The articles that best match `text`, best first, as JSON-ready dictionaries."""
+           faq: bool = False, store: Store | None = None, floor: float | None = None) -> list[dict]:
+    """The articles that answer `text`, best first, as JSON-ready dictionaries.
+
+    None when no article is relevant enough (its confidence under `floor`, by default the
+    search's calibrated one).
+    """
     if not text or not text.strip():
         raise InvalidInput(say("give the words to search for, or --ticket ID"))
     if not 1 <= limit <= 100:
         raise InvalidInput(say("--limit: {value} is not between 1 and 100", value=limit))
     found = index(desk, store)
     try:
-        hits, _ = found.search(text, limit=limit, kinds=kinds, visibility="faq" if faq else None)
+        hits, _ = found.search(text, limit=limit, kinds=kinds, visibility="faq" if faq else None,
+                               floor=floor)
     finally:
         found.close()
     return [dict(hit.as_dict(), label=label(hit.id)) for hit in hits]
