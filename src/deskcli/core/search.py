@@ -41,6 +41,9 @@ FIELD_FACTOR = {"title": 1.0, "tags": 1.0, "symptoms": 0.9, "cause": 0.6, "resol
 CORRECTED_WEIGHT = 0.6
 # The shortest indexed word a typo may be corrected to ("exe" is nobody's typo of "exel").
 MIN_CORRECTION = 4
+# How much a word's rarity in the base makes it count: below 1, a rare word met by
+# chance ("liste", "placard") weighs less against the words of the problem itself.
+RARITY_POWER = 1.0
 # A word the index does not know counts against coverage as this many of its rarest words:
 # in a problem the base does not cover, the word that names it is the one it lacks.
 UNKNOWN_WEIGHT = 2.0
@@ -54,7 +57,7 @@ PROXIMITY_BONUS = 0.3
 BM25_WEIGHT = 0.1
 # Below this confidence an article is no answer at all (calibrated on the tuning half of
 # tests/kb/blind.toml: see tests/kb/README.md).
-MIN_CONFIDENCE = 0.5
+MIN_CONFIDENCE = 0.48
 BUILD_SUFFIX = ".building"
 # A build left by a killed search; a live one, even of a large base, takes seconds.
 ABANDONED_SECONDS = 3600
@@ -214,11 +217,24 @@ def idf(documents: int, total: int) -> float:
 
 
 def judge(query: Query, fields: dict[str, list[str]], total: int, bm25: float) -> tuple[float, float]:
-    """(ranking score, confidence) of one article for a query.
+    """(ranking score, confidence from 0 to 1) of one article for a query.
 
-    The confidence is the share of the query the article covers: each query word weighs
-    its rarity in the base (a word in every article tells nothing), times the weight of
-    the field it was found in; words the base does not know count as uncovered.
+    Covering all of a one-word query is weak evidence; covering two rare words of a long
+    story is strong: the confidence weighs both the share of the query covered and the
+    amount covered (counted in the base's rarest words, full at EVIDENCE_WORDS of them).
+    """
+    score, coverage, evidence = measure(query, fields, total, bm25)
+    confidence = (1 - EVIDENCE_SHARE) * coverage + EVIDENCE_SHARE * min(1.0, evidence / EVIDENCE_WORDS)
+    return score, confidence
+
+
+def measure(query: Query, fields: dict[str, list[str]], total: int, bm25: float) -> tuple[float, float, float]:
+    """(ranking score, share of the query covered, amount covered in rarest words).
+
+    Each query word weighs its rarity in the base (a word in every article tells
+    nothing), times the weight of the field it was found in; words the base does not
+    know count as uncovered. The score adds a bonus for query words that stand together
+    in the article, and BM25 (scaled to the best candidate's) to break near-ties.
     """
     total = max(total, 1)
     have = {name: set(found) for name, found in fields.items()}
@@ -226,7 +242,7 @@ def judge(query: Query, fields: dict[str, list[str]], total: int, bm25: float) -
     covered = 0.0
     places: list[dict[str, list[int]] | None] = []
     for group in query.groups:
-        importance = group.weight * idf(min(group.documents, total), total)
+        importance = group.weight * idf(min(group.documents, total), total) ** RARITY_POWER
         wanted += importance
         best = 0.0
         for name, present in have.items():
@@ -236,17 +252,14 @@ def judge(query: Query, fields: dict[str, list[str]], total: int, bm25: float) -
                 best = factor
         covered += importance * best
         places.append(_positions(group, fields) if best else None)
-    rarest = idf(1, total)
+    rarest = idf(1, total) ** RARITY_POWER
     wanted += UNKNOWN_WEIGHT * rarest * len(query.unknown)
     coverage = covered / wanted if wanted else 0.0
     pairs = len(query.groups) - 1
     near = sum(1 for a, b in zip(places, places[1:]) if a and b and _near(a, b))
     proximity = near / pairs if pairs > 0 else 0.0
-    # Covering all of a one-word query is weak evidence; covering two rare words of a
-    # long story is strong: the confidence weighs both the share and the amount covered.
-    evidence = min(1.0, covered / (EVIDENCE_WORDS * rarest))
-    confidence = (1 - EVIDENCE_SHARE) * coverage + EVIDENCE_SHARE * evidence
-    return coverage * (1 + PROXIMITY_BONUS * proximity) + BM25_WEIGHT * bm25, confidence
+    score = coverage * (1 + PROXIMITY_BONUS * proximity) + BM25_WEIGHT * bm25
+    return score, coverage, covered / rarest
 
 
 def _positions(group: Group, fields: dict[str, list[str]]) -> dict[str, list[int]]:
@@ -425,7 +438,8 @@ class KnowledgeIndex:
             if not key:
                 continue
             first = key.split()[0]
-            for term in {*terms(first), first}:
+            # An abbreviation is looked up as typed: "fai" (ISP) is not a stem of "fais".
+            for term in ({"=" + first} if len(first) <= 3 else {*terms(first), first}):
                 rows.extend((term, key, phrase) for phrase in phrases)
         return rows
 
@@ -605,7 +619,7 @@ class KnowledgeIndex:
         Entries are looked up by the stems of their first word, so "freezing" finds the
         entry "freeze" and "plus de place" is found whatever follows it.
         """
-        own = set(terms(typed[position])) | {fold_word(typed[position])}
+        own = {*terms(typed[position]), fold_word(typed[position]), "=" + fold_word(typed[position])}
         marks = ", ".join("?" * len(own))
         rows = db.execute(f"SELECT key, phrase FROM synonyms WHERE term IN ({marks})", tuple(own))
         entries: dict[str, list[str]] = {}
