@@ -115,6 +115,10 @@ def test_the_loop_incident_problem_known_error_found_by_the_next_search(deskcli,
     second = call(deskcli, "VPN instable", "Le tunnel VPN tombe")
     opened = deskcli("problem", "open", "--from-ticket", first, "--json")
     assert opened.exit_code == 0 and opened.json()["status"] == "open"
+    refused = deskcli("problem", "link", "PRB-1", second)
+    assert refused.exit_code == 1 and f"qualify {second} --type incident" in refused.stderr
+    assert deskcli("qualify", second, "--type", "incident", "--impact", "user",
+                   "--urgency", "blocked").exit_code == 0
     assert deskcli("problem", "link", "PRB-1", second).exit_code == 0
     made = deskcli("problem", "known-error", "PRB-1", "--cause", "Le firmware 7.2 ferme les tunnels",
                    "--workaround", "Se connecter avec le profil 7.0", "--json").json()
