@@ -274,3 +274,26 @@ def test_recurring_incidents_are_grouped_as_candidates(desk, atlas):
     assert problems.suggest(desk, at(60 * 24 * 5)) == []
     with pytest.raises(InvalidInput, match="--min"):
         problems.suggest(desk, T0, minimum=1)
+
+
+def test_transfer_and_a_definitive_solution_record_whether_the_base_had_an_answer(desk, atlas):
+    kb.add(desk, PRINTER, T0)
+    coffee = qualified(desk, incident(desk, "La machine à café fuit", "De l'eau coule sous la cafetière"))
+    ticket = treatment.transfer(desk, coffee, group="network", reason="not ours", now=at(1))
+    consulted = kb.last_consultation(ticket)
+    assert consulted["empty"] is False and consulted["answered"] is False and consulted["matches"] == []
+    treatment.treat(desk, coffee, now=at(2), solution="Joint changé", definitive=True)
+    history = tickets.get_ticket(desk, coffee)["history"]
+    events = [e["event"] for e in history]
+    last = len(events) - 1 - events[::-1].index("kb_consulted")
+    assert events.count("kb_consulted") == 2 and events[last + 1] == "solution"
+    consulted, solution = history[last], history[last + 1]
+    assert consulted["answered"] is False and consulted["at"] == solution["at"]
+    printer = incident(desk, "Imprimante hors ligne", "L'imprimante réseau n'imprime plus")
+    treatment.treat(desk, printer, now=at(3), solution="Port corrigé", definitive=True)
+    answered = kb.last_consultation(tickets.get_ticket(desk, printer))
+    assert answered["answered"] is True and answered["matches"][0]["title"] == "Imprimante hors ligne"
+    assert 0 < answered["matches"][0]["confidence"] <= 1
+    temporary = incident(desk, "Imprimante hors ligne")
+    treatment.treat(desk, temporary, now=at(4), solution="Prêt d'une imprimante", definitive=False)
+    assert kb.last_consultation(tickets.get_ticket(desk, temporary)) is None

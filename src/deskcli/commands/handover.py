@@ -40,7 +40,7 @@ def transfer(
     if consulted["empty"]:
         output.message(_("Knowledge base consulted: it is empty (recorded)."))
     elif not consulted["matches"]:
-        output.message(_("Knowledge base consulted: no similar incident found (recorded)."))
+        output.message(_("Knowledge base consulted: no relevant article (recorded)."))
     else:
         output.message(_("Knowledge base consulted; similar incidents:"))
         for match in consulted["matches"]:

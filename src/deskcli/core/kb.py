@@ -361,9 +361,12 @@ def consult(desk: Desk, store: Store, ticket: dict, now: datetime,
     query = ticket_text(ticket)
     empty = is_empty(desk, store)
     matches = [] if empty or not query else search(desk, query, limit=limit, store=store)
+    # The base held articles and none answered: a gap the solved call should fill.
     entry = history_entry("kb_consulted", now, desk.technician, query=query, empty=empty,
+                          answered=bool(matches),
                           matches=[{"id": m["id"], "title": m["title"], "score": m["score"],
-                                    "kind": m["kind"]} for m in matches])
+                                    "confidence": m["confidence"], "kind": m["kind"]}
+                                   for m in matches])
     ticket["history"].append(entry)
     return entry, matches
 
