@@ -39,6 +39,12 @@ CANDIDATES = 60
 FIELD_FACTOR = {"title": 1.0, "tags": 1.0, "symptoms": 0.9, "cause": 0.6, "resolution": 0.5}
 # A word read as a typo of an indexed word counts for less than one found as typed.
 CORRECTED_WEIGHT = 0.6
+# A word typed this short is read as the start of longer indexed words, up to this many.
+MIN_COMPLETION = 4
+MAX_COMPLETIONS = 4
+# An unknown word this short or shorter is an abbreviation no one can read: it does not
+# count against coverage.
+SHORT_UNKNOWN = 3
 # The shortest indexed word a typo may be corrected to ("exe" is nobody's typo of "exel").
 MIN_CORRECTION = 4
 # How much a word's rarity in the base makes it count: below 1, a rare word met by
@@ -580,13 +586,15 @@ class KnowledgeIndex:
                     phrases = [] if own else self._vocabulary_phrase(db, [bare], 0)[1]
                     word = bare if own or phrases else word
             if not own and not phrases and kind != "everyday" and self._lexicon(db, word) != "everyday":
-                guess = self._nearest(db, fold_word(word))
-                if guess:
-                    own, weight = self._known(db, terms(guess)), CORRECTED_WEIGHT
+                guesses = self._completions(db, fold_word(word)) or \
+                    [g for g in [self._nearest(db, fold_word(word))] if g]
+                if guesses:
+                    own = sorted({t for g in guesses for t in self._known(db, terms(g))})
+                    weight = CORRECTED_WEIGHT
             group = self._group(db, word, own, phrases, weight)
             if group:
                 groups.append(group)
-            elif len(word) > 2 and self._lexicon(db, word) != "filler":
+            elif len(word) > SHORT_UNKNOWN and self._lexicon(db, word) != "filler":
                 unknown.append(word)
         if not groups:
             return None
@@ -674,6 +682,19 @@ class KnowledgeIndex:
         counts = dict(db.execute(f"SELECT term, doc FROM vocabulary WHERE term IN ({marks})", wanted))
         return max(min(max(counts.get(t, 0) for t in part) for part in alternative)
                    for alternative in alternatives)
+
+    @staticmethod
+    def _completions(db: sqlite3.Connection, word: str) -> list[str]:
+        """The indexed words a shortened word begins ("verr" -> verrouillé, verrouillage).
+
+        Technicians' shorthand cuts words; a cut of four letters or more is read as the
+        words it begins, the most used first, as a typo is: weighing less.
+        """
+        if len(word) < MIN_COMPLETION:
+            return []
+        rows = db.execute("SELECT word FROM words WHERE word > ? AND word < ? ORDER BY uses DESC "
+                          "LIMIT ?", (word, word + "\uffff", MAX_COMPLETIONS))
+        return [r[0] for r in rows]
 
     def _nearest(self, db: sqlite3.Connection, word: str) -> str | None:
         """The indexed word a word the index does not know is most likely a typo of.
