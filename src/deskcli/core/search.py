@@ -34,7 +34,7 @@ SNIPPET_FIELDS = ("symptoms", "resolution", "cause", "title")
 SNIPPET_WORDS = 18
 MAX_QUERY_WORDS = 64
 # How many of BM25's best matches are ranked again by how much of the query they cover.
-CANDIDATES = 60
+CANDIDATES = 40
 # How much each field counts for a query word found in it (coverage, not BM25).
 FIELD_FACTOR = {"title": 1.0, "tags": 1.0, "symptoms": 0.9, "cause": 0.6, "resolution": 0.5}
 # A word read as a typo of an indexed word counts for less than one found as typed.
@@ -57,8 +57,10 @@ UNKNOWN_WEIGHT = 2.0
 # that amount counts in the confidence beside the share of the query covered.
 EVIDENCE_WORDS = 2
 EVIDENCE_SHARE = 0.5
-# Two query words this many index terms apart or less stand together in an article.
+# Two query words this many index terms apart or less stand together in an article, in
+# one of these fields.
 NEAR = 4
+NEAR_FIELDS = ("title", "symptoms", "tags")
 PROXIMITY_BONUS = 0.3
 BM25_WEIGHT = 0.1
 # Below this confidence an article is no answer at all (calibrated on the tuning half of
@@ -207,6 +209,7 @@ class Group(NamedTuple):
     alternatives: tuple[tuple[tuple[str, ...], ...], ...]
     weight: float
     documents: int
+    terms: frozenset[str] = frozenset()
 
 
 class Query(NamedTuple):
@@ -244,6 +247,12 @@ def measure(query: Query, fields: dict[str, list[str]], total: int, bm25: float)
     """
     total = max(total, 1)
     have = {name: set(found) for name, found in fields.items()}
+    where: dict[str, dict[str, list[int]]] = {}
+    for name in NEAR_FIELDS:
+        spots: dict[str, list[int]] = {}
+        for i, term in enumerate(fields.get(name, ())):
+            spots.setdefault(term, []).append(i)
+        where[name] = spots
     wanted = 0.0
     covered = 0.0
     places: list[dict[str, list[int]] | None] = []
@@ -257,7 +266,8 @@ def measure(query: Query, fields: dict[str, list[str]], total: int, bm25: float)
                                      for alternative in group.alternatives):
                 best = factor
         covered += importance * best
-        places.append(_positions(group, fields) if best else None)
+        places.append({name: [i for t in group.terms for i in spots.get(t, ())]
+                       for name, spots in where.items()} if best else None)
     rarest = idf(1, total) ** RARITY_POWER
     wanted += UNKNOWN_WEIGHT * rarest * len(query.unknown)
     coverage = covered / wanted if wanted else 0.0
@@ -266,12 +276,6 @@ def measure(query: Query, fields: dict[str, list[str]], total: int, bm25: float)
     proximity = near / pairs if pairs > 0 else 0.0
     score = coverage * (1 + PROXIMITY_BONUS * proximity) + BM25_WEIGHT * bm25
     return score, coverage, covered / rarest
-
-
-def _positions(group: Group, fields: dict[str, list[str]]) -> dict[str, list[int]]:
-    wanted = {t for alternative in group.alternatives for part in alternative for t in part}
-    return {name: [i for i, t in enumerate(found) if t in wanted]
-            for name, found in fields.items() if name in ("title", "symptoms", "tags")}
 
 
 def _near(a: dict[str, list[int]], b: dict[str, list[int]]) -> bool:
@@ -618,7 +622,8 @@ class KnowledgeIndex:
                 alternatives.append(tuple(parts))
         if not alternatives:
             return None
-        return Group(word, tuple(alternatives), weight, self._documents(db, alternatives))
+        every = frozenset(t for alternative in alternatives for part in alternative for t in part)
+        return Group(word, tuple(alternatives), weight, self._documents(db, alternatives), every)
 
     def _vocabulary_phrase(self, db: sqlite3.Connection, typed: list[str],
                            position: int) -> tuple[int, list[str]]:
