@@ -557,6 +557,9 @@ class KnowledgeIndex:
         """
         db = self.connection()
         typed = self._respelled(db, tokens(text, parts=False)[:MAX_QUERY_WORDS])
+        # A hyphenated word is read whole ("wi-fi"), or as its parts when whole it is unknown.
+        parts = {"".join(p): p for p in (tokens(w)[:-1] for w in _WORD.findall(text.casefold())
+                                         if "-" in w) if len(p) > 1}
         groups: list[Group] = []
         unknown: list[str] = []
         seen: set[str] = set()
@@ -598,6 +601,8 @@ class KnowledgeIndex:
             group = self._group(db, word, own, phrases, weight)
             if group:
                 groups.append(group)
+            elif word in parts:
+                typed[position:position] = parts.pop(word)
             elif len(word) > SHORT_UNKNOWN and self._lexicon(db, word) != "filler":
                 unknown.append(word)
         if not groups:
