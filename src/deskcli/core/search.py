@@ -26,7 +26,7 @@ from deskcli.i18n import say
 
 INDEX_FILE = "kb-index.sqlite"
 # Bump when the analysis of documents changes: an index built otherwise is rebuilt.
-SCHEMA = "5"
+SCHEMA = "6"
 
 # The searchable fields of an article and their weight in the BM25 ranking.
 FIELDS = {"title": 3.0, "symptoms": 2.0, "cause": 1.0, "resolution": 0.8, "tags": 2.0}
@@ -45,6 +45,8 @@ MAX_COMPLETIONS = 4
 # An unknown word this short or shorter is an abbreviation no one can read: it does not
 # count against coverage.
 SHORT_UNKNOWN = 3
+# A typed word that sounds this long or longer may be one sound off its indexed word.
+NEAR_SOUND = 6
 # The shortest indexed word a typo may be corrected to ("exe" is nobody's typo of "exel").
 MIN_CORRECTION = 4
 # How much a word's rarity in the base makes it count: below 1, a rare word met by
@@ -175,6 +177,25 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
 def allowed_edits(word: str) -> int:
     return 0 if len(word) < 4 else 1 if len(word) < 7 else 2
+
+
+# How a French word written by ear ("bloké", "sovgarde", "compt") sounds, roughly: the
+# spellings of one sound made one, silent endings dropped. Rules apply in order.
+_SOUND_RULES = [(re.compile(a), b) for a, b in (
+    (r"ph", "f"), (r"qu|ck|q", "k"), (r"c(?=[eiy])", "s"), (r"c(?!h)", "k"), (r"g(?=[eiy])", "j"),
+    (r"gu(?=[ei])", "g"), (r"w", "v"), (r"y", "i"), (r"z", "s"), (r"eau|au", "o"), (r"ai|ei", "e"),
+    (r"(?<![cs])h", ""), (r"(?:er|ez|et)$", "e"), (r"(?<=[^aeiou])e$", ""), (r"[stdpx]$", ""),
+    (r"(.)\1+", r"\1"),
+)]
+
+
+@lru_cache(maxsize=50_000)
+def sound(word: str) -> str:
+    """A rough French phonetic key: "bloqué" and "bloké" sound alike, as do "compte" and "compt"."""
+    key = fold(word)
+    for pattern, replacement in _SOUND_RULES:
+        key = pattern.sub(replacement, key)
+    return key
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -409,7 +430,11 @@ class KnowledgeIndex:
         articles = [a for a in self.load() if a.get("status", "published") == "published"]
         self._put(db, articles)
         vocabulary = self._vocabulary()
-        db.executemany("INSERT INTO synonyms VALUES (?, ?, ?)", self._synonym_rows(vocabulary))
+        rows = self._synonym_rows(vocabulary)
+        db.executemany("INSERT INTO synonyms VALUES (?, ?, ?)", rows)
+        # The vocabulary's own words are words a typo may be of, as the articles' are.
+        self._count_words(db, {key: 0 for _, key, _ in rows
+                               if " " not in key and len(key) >= MIN_CORRECTION})
         db.executemany("INSERT INTO lexicon VALUES (?, ?)", self._lexicon_rows(vocabulary))
         db.executemany("INSERT INTO spellings VALUES (?, ?)", self._spelling_rows(vocabulary))
         db.execute("INSERT INTO meta VALUES ('schema', ?), ('source', ?), ('synonyms', ?)",
@@ -494,6 +519,8 @@ class KnowledgeIndex:
             CREATE VIRTUAL TABLE vocabulary USING fts5vocab(fts, 'row');
             CREATE TABLE words (word TEXT PRIMARY KEY, uses INTEGER) WITHOUT ROWID;
             CREATE VIRTUAL TABLE word_grams USING fts5(word, tokenize='trigram');
+            CREATE TABLE sounds (sound TEXT, word TEXT);
+            CREATE INDEX sounds_sound ON sounds (sound);
             CREATE TABLE synonyms (term TEXT, key TEXT, phrase TEXT);
             CREATE INDEX synonyms_term ON synonyms (term);
             CREATE TABLE lexicon (word TEXT PRIMARY KEY, kind TEXT) WITHOUT ROWID;
@@ -520,6 +547,7 @@ class KnowledgeIndex:
             if row is None:
                 db.execute("INSERT INTO words VALUES (?, ?)", (word, uses))
                 db.execute("INSERT INTO word_grams(word) VALUES (?)", (word,))
+                db.execute("INSERT INTO sounds VALUES (?, ?)", (sound(word), word))
             else:
                 db.execute("UPDATE words SET uses = ? WHERE word = ?", (row[0] + uses, word))
 
@@ -585,10 +613,10 @@ class KnowledgeIndex:
                 continue
             own = self._known(db, terms(word))
             weight = 1.0
-            if not own and not phrases:
-                # "limprimante", "dabsence": an elision typed without its apostrophe.
+            if not own and not phrases and kind != "everyday":
+                # "limprimante", "lordi": an elision typed without its apostrophe.
                 bare = _ELISION_TYPED.sub("", folded)
-                if bare != folded and len(bare) >= 5:
+                if bare != folded and len(bare) >= 4:
                     own = self._known(db, terms(bare))
                     phrases = [] if own else self._vocabulary_phrase(db, [bare], 0)[1]
                     word = bare if own or phrases else word
@@ -597,6 +625,8 @@ class KnowledgeIndex:
                     [g for g in [self._nearest(db, fold_word(word))] if g]
                 if guesses:
                     own = sorted({t for g in guesses for t in self._known(db, terms(g))})
+                    # The word meant may be the vocabulary's ("outlouk", "pasword", "bloké").
+                    phrases = [p for g in guesses for p in self._vocabulary_phrase(db, [g], 0)[1]]
                     weight = CORRECTED_WEIGHT
             group = self._group(db, word, own, phrases, weight)
             if group:
@@ -709,28 +739,40 @@ class KnowledgeIndex:
     def _nearest(self, db: sqlite3.Connection, word: str) -> str | None:
         """The indexed word a word the index does not know is most likely a typo of.
 
-        Only a word of the same first letter, within one edit (two for long words) counts;
-        among equals the nearest wins, then the one the typed word is a shortened form of
-        (a letter left out is the commonest slip), then the most used.
+        A word of the same first letter within one edit (two for long words) counts, and
+        so does a word that sounds the same ("bloké" for "bloqué"), or nearly the same
+        for long words ("sovgarde"). Among them the nearest wins (one edit, then the same
+        sound, then two edits, then a near sound), then the one the typed word is a
+        shortened form of (a letter left out is the commonest slip), then the most used.
         """
         limit = allowed_edits(word)
         if not limit:
             return None
+        heard = sound(word)
         grams = {word[i:i + 3] for i in range(len(word) - 2)}
         expression = " OR ".join(f'"{g}"' for g in grams if '"' not in g)
-        if not expression:
-            return None
-        rows = db.execute(
+        rows = list(db.execute(
             "SELECT g.word, w.uses FROM word_grams g JOIN words w ON w.word = g.word "
             "WHERE word_grams MATCH ? ORDER BY bm25(word_grams) LIMIT 60", (expression,))
+        ) if expression else []
+        rows += db.execute("SELECT s.word, w.uses FROM sounds s JOIN words w ON w.word = s.word "
+                           "WHERE s.sound = ?", (heard,)).fetchall()
         best: tuple | None = None
         for candidate, uses in rows:
-            if (candidate[0] != word[0] or len(candidate) < MIN_CORRECTION
-                    or self._lexicon(db, candidate) == "filler"):
+            if len(candidate) < MIN_CORRECTION or self._lexicon(db, candidate) == "filler":
                 continue
-            distance = edit_distance(word, candidate, limit)
+            distance = edit_distance(word, candidate, limit) if candidate[0] == word[0] else limit + 1
+            if distance > limit:
+                other = sound(candidate)
+                if other == heard:
+                    distance = 1.5
+                elif (len(heard) >= NEAR_SOUND and other[:1] == heard[:1]
+                      and edit_distance(heard, other, 1) <= 1):
+                    distance = 2.5
+                else:
+                    continue
             key = (distance, len(candidate) < len(word), -uses, candidate)
-            if distance <= limit and (best is None or key < best):
+            if best is None or key < best:
                 best = key
         return best[-1] if best else None
 
