@@ -45,6 +45,8 @@ MAX_COMPLETIONS = 4
 # An unknown word this short or shorter is an abbreviation no one can read: it does not
 # count against coverage.
 SHORT_UNKNOWN = 3
+# A typed word this short is also compared with the indexed words of its first letters.
+SHORT_WORD = 6
 # A typed word that sounds this long or longer may be one sound off its indexed word.
 NEAR_SOUND = 6
 # The shortest indexed word a typo may be corrected to ("exe" is nobody's typo of "exel").
@@ -757,6 +759,13 @@ class KnowledgeIndex:
         ) if expression else []
         rows += db.execute("SELECT s.word, w.uses FROM sounds s JOIN words w ON w.word = s.word "
                            "WHERE s.sound = ?", (heard,)).fetchall()
+        if len(word) <= SHORT_WORD:
+            # A short word shares few trigrams with its intended word ("exel", "excel"):
+            # the words of its first two letters and about its length are tried too.
+            rows += db.execute(
+                "SELECT word, uses FROM words WHERE word >= ? AND word < ? AND length(word) "
+                "BETWEEN ? AND ? LIMIT 200", (word[:2], word[:2] + "\uffff", len(word) - limit,
+                                               len(word) + limit)).fetchall()
         best: tuple | None = None
         for candidate, uses in rows:
             if len(candidate) < MIN_CORRECTION or self._lexicon(db, candidate) == "filler":
