@@ -206,8 +206,7 @@ def search(
         empty = entry["empty"]
     else:
         kinds = [kb.check_kind(kind)] if kind else None
-        found = kb.search(desk, text, limit=limit, kinds=kinds, faq=faq)
-        empty = not found and kb.is_empty(desk)
+        found, empty = kb.find(desk, text, limit=limit, kinds=kinds, faq=faq)
     if wants_json(ctx, json_output):
         output.emit_json(found)
     elif empty:

@@ -324,6 +324,13 @@ def search(desk: Desk, text: str, *, limit: int = 5, kinds: list[str] | None = N
     None when no article is relevant enough (its confidence under `floor`, by default the
     search's calibrated one).
     """
+    return find(desk, text, limit=limit, kinds=kinds, faq=faq, store=store, floor=floor)[0]
+
+
+def find(desk: Desk, text: str, *, limit: int = 5, kinds: list[str] | None = None,
+         faq: bool = False, store: Store | None = None,
+         floor: float | None = None) -> tuple[list[dict], bool]:
+    """`search`, and whether the base is empty when nothing was found (one index opened)."""
     if not text or not text.strip():
         raise InvalidInput(say("give the words to search for, or --ticket ID"))
     if not 1 <= limit <= 100:
@@ -332,9 +339,10 @@ def search(desk: Desk, text: str, *, limit: int = 5, kinds: list[str] | None = N
     try:
         hits, _ = found.search(text, limit=limit, kinds=kinds, visibility="faq" if faq else None,
                                floor=floor)
+        empty = not hits and found.is_empty()
     finally:
         found.close()
-    return [dict(hit.as_dict(), label=label(hit.id)) for hit in hits]
+    return [dict(hit.as_dict(), label=label(hit.id)) for hit in hits], empty
 
 
 def is_empty(desk: Desk, store: Store | None = None) -> bool:

@@ -34,7 +34,7 @@ SNIPPET_FIELDS = ("symptoms", "resolution", "cause", "title")
 SNIPPET_WORDS = 18
 MAX_QUERY_WORDS = 64
 # How many of BM25's best matches are ranked again by how much of the query they cover.
-CANDIDATES = 40
+CANDIDATES = 30
 # How much each field counts for a query word found in it (coverage, not BM25).
 FIELD_FACTOR = {"title": 1.0, "tags": 1.0, "symptoms": 0.9, "cause": 0.6, "resolution": 0.5}
 # A word read as a typo of an indexed word counts for less than one found as typed.
@@ -65,6 +65,7 @@ EVIDENCE_SHARE = 0.5
 # one of these fields.
 NEAR = 4
 NEAR_FIELDS = ("title", "symptoms", "tags")
+NEAR_POOL = 12
 PROXIMITY_BONUS = 0.3
 BM25_WEIGHT = 0.1
 # Below this confidence an article is no answer at all (calibrated on the tuning half of
@@ -248,19 +249,21 @@ def idf(documents: int, total: int) -> float:
     return math.log(1 + (total - documents + 0.5) / (documents + 0.5))
 
 
-def judge(query: Query, fields: dict[str, list[str]], total: int, bm25: float) -> tuple[float, float]:
+def judge(query: Query, fields: dict[str, list[str]], total: int, bm25: float,
+          near: bool = True, have: dict[str, set[str]] | None = None) -> tuple[float, float]:
     """(ranking score, confidence from 0 to 1) of one article for a query.
 
     Covering all of a one-word query is weak evidence; covering two rare words of a long
     story is strong: the confidence weighs both the share of the query covered and the
     amount covered (counted in the base's rarest words, full at EVIDENCE_WORDS of them).
     """
-    score, coverage, evidence = measure(query, fields, total, bm25)
+    score, coverage, evidence = measure(query, fields, total, bm25, near, have)
     confidence = (1 - EVIDENCE_SHARE) * coverage + EVIDENCE_SHARE * min(1.0, evidence / EVIDENCE_WORDS)
     return score, confidence
 
 
-def measure(query: Query, fields: dict[str, list[str]], total: int, bm25: float) -> tuple[float, float, float]:
+def measure(query: Query, fields: dict[str, list[str]], total: int, bm25: float,
+            near: bool = True, have: dict[str, set[str]] | None = None) -> tuple[float, float, float]:
     """(ranking score, share of the query covered, amount covered in rarest words).
 
     Each query word weighs its rarity in the base (a word in every article tells
@@ -269,9 +272,10 @@ def measure(query: Query, fields: dict[str, list[str]], total: int, bm25: float)
     in the article, and BM25 (scaled to the best candidate's) to break near-ties.
     """
     total = max(total, 1)
-    have = {name: set(found) for name, found in fields.items()}
+    if have is None:
+        have = {name: set(found) for name, found in fields.items()}
     where: dict[str, dict[str, list[int]]] = {}
-    for name in NEAR_FIELDS:
+    for name in NEAR_FIELDS if near and len(query.groups) > 1 else ():
         spots: dict[str, list[int]] = {}
         for i, term in enumerate(fields.get(name, ())):
             spots.setdefault(term, []).append(i)
@@ -290,7 +294,7 @@ def measure(query: Query, fields: dict[str, list[str]], total: int, bm25: float)
                 best = factor
         covered += importance * best
         places.append({name: [i for t in group.terms for i in spots.get(t, ())]
-                       for name, spots in where.items()} if best else None)
+                       for name, spots in where.items()} if best and where else None)
     rarest = idf(1, total) ** RARITY_POWER
     wanted += UNKNOWN_WEIGHT * rarest * len(query.unknown)
     coverage = covered / wanted if wanted else 0.0
@@ -823,9 +827,16 @@ class KnowledgeIndex:
         except sqlite3.Error as exc:
             raise RepositoryError(_engine_message(exc)) from None
         best_bm25 = max((-r[-1] for r in rows), default=0.0) or 1.0
+        # Coverage first, for every candidate; where the query's words stand, which can
+        # only add a little, for the best few.
+        sets = {id_: {name: set(found) for name, found in fields.items()}
+                for id_, fields in analysed.items()}
+        first = sorted(rows, key=lambda row: -judge(query, analysed.get(row[0], {}), total,
+                                                     -row[-1] / best_bm25, False, sets.get(row[0]))[0])
         ranked = []
-        for row in rows:
-            score, confidence = judge(query, analysed.get(row[0], {}), total, -row[-1] / best_bm25)
+        for row in first[:max(limit, NEAR_POOL)]:
+            score, confidence = judge(query, analysed.get(row[0], {}), total, -row[-1] / best_bm25,
+                                      True, sets.get(row[0]))
             if confidence >= floor:
                 ranked.append((score, confidence, row))
         ranked.sort(key=lambda item: (-item[0], item[2][0]))
