@@ -354,6 +354,7 @@ class KnowledgeIndex:
         # copied into the index when it is built so that a search never parses it.
         self.synonyms_file = synonyms_file
         self._db: sqlite3.Connection | None = None
+        self._kinds: dict[str, str | None] = {}  # the lexicon's answers, for this index's life
 
     # -- building -------------------------------------------------------------
 
@@ -691,14 +692,14 @@ class KnowledgeIndex:
                     best = (best[0], list(dict.fromkeys([*best[1], *phrases])))
         return best
 
-    @staticmethod
-    def _lexicon(db: sqlite3.Connection, word: str) -> str | None:
+    def _lexicon(self, db: sqlite3.Connection, word: str) -> str | None:
         """"filler", "everyday" or None: the word as typed first, then its stems."""
-        for form in (fold_word(word), *terms(word)):
-            row = db.execute("SELECT kind FROM lexicon WHERE word = ?", (form,)).fetchone()
-            if row:
-                return row[0]
-        return None
+        if word not in self._kinds:
+            forms = (fold_word(word), *terms(word))
+            marks = ", ".join("?" * len(forms))
+            found = dict(db.execute(f"SELECT word, kind FROM lexicon WHERE word IN ({marks})", forms))
+            self._kinds[word] = next((found[f] for f in forms if f in found), None)
+        return self._kinds[word]
 
     @staticmethod
     def _respelled(db: sqlite3.Connection, typed: list[str]) -> list[str]:
@@ -772,7 +773,7 @@ class KnowledgeIndex:
                                                len(word) + limit)).fetchall()
         best: tuple | None = None
         for candidate, uses in rows:
-            if len(candidate) < MIN_CORRECTION or self._lexicon(db, candidate) == "filler":
+            if len(candidate) < MIN_CORRECTION:
                 continue
             distance = edit_distance(word, candidate, limit) if candidate[0] == word[0] else limit + 1
             if distance > limit:
@@ -785,7 +786,7 @@ class KnowledgeIndex:
                 else:
                     continue
             key = (distance, len(candidate) < len(word), -uses, candidate)
-            if best is None or key < best:
+            if (best is None or key < best) and self._lexicon(db, candidate) != "filler":
                 best = key
         return best[-1] if best else None
 
@@ -864,6 +865,7 @@ class KnowledgeIndex:
         return self.connection().execute("SELECT NOT EXISTS (SELECT 1 FROM docs)").fetchone()[0] == 1
 
     def close(self) -> None:
+        self._kinds.clear()
         if self._db is not None:
             self._db.close()
             self._db = None
