@@ -367,8 +367,10 @@ def consult(desk: Desk, store: Store, ticket: dict, now: datetime,
     from deskcli.core.tickets import history_entry
 
     query = ticket_text(ticket)
-    empty = is_empty(desk, store)
-    matches = [] if empty or not query else search(desk, query, limit=limit, store=store)
+    if query:
+        matches, empty = find(desk, query, limit=limit, store=store)
+    else:
+        matches, empty = [], is_empty(desk, store)
     # The base held articles and none answered: a gap the solved call should fill.
     entry = history_entry("kb_consulted", now, desk.technician, query=query, empty=empty,
                           answered=bool(matches),
