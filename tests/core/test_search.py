@@ -259,6 +259,8 @@ def test_a_corrected_word_weighs_less_than_one_found_as_typed(tmp_path):
     ("limprimante est hors connexion", "imprimante-hors-ligne"),  # elision without apostrophe
     ("cpt verr", "compte-verrouille"),                            # shorthand, cut words
     ("écran noir post-boot", "ecran-noir"),                       # unknown hyphenated: its parts
+    ("my app stopped responding", "application-ne-repond-pas"),    # stemmed key: respond
+    ("dans ma boîte le wifi marche pas", "wifi-pas-de-connexion"), # "ma boîte": no mailbox
 ])
 def test_callers_words_find_their_article_first(tmp_path, query, expected):
     index, keys = starter_index(tmp_path)

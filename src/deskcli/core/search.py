@@ -482,7 +482,8 @@ class KnowledgeIndex:
             first = key.split()[0]
             # An abbreviation is looked up as typed: "fai" (ISP) is not a stem of "fais".
             for term in ({"=" + first} if len(first) <= 3 else {*terms(first), first}):
-                rows.extend((term, key, phrase) for phrase in phrases)
+                # No phrase at all: a phrase that says nothing of the problem ("ma boîte").
+                rows.extend((term, key, phrase) for phrase in phrases or [""])
         return rows
 
     @staticmethod
@@ -604,6 +605,8 @@ class KnowledgeIndex:
             span, phrases = self._vocabulary_phrase(db, typed, position)
             if span > 1:
                 position += span
+                if phrases == [""]:
+                    continue
                 # The words as typed stay an alternative of the phrase they form.
                 spanned = " ".join(typed[position - span:position])
                 group = self._group(db, spanned, [], [spanned, *phrases], 1.0)
