@@ -26,7 +26,7 @@ from deskcli.i18n import say
 
 INDEX_FILE = "kb-index.sqlite"
 # Bump when the analysis of documents changes: an index built otherwise is rebuilt.
-SCHEMA = "6"
+SCHEMA = "7"
 
 # The searchable fields of an article and their weight in the BM25 ranking.
 FIELDS = {"title": 3.0, "symptoms": 2.0, "cause": 1.0, "resolution": 0.8, "tags": 2.0}
@@ -184,12 +184,12 @@ def allowed_edits(word: str) -> int:
 
 # How a French word written by ear ("bloké", "sovgarde", "compt") sounds, roughly: the
 # spellings of one sound made one, silent endings dropped. Rules apply in order.
-_SOUND_RULES = [(re.compile(a), b) for a, b in (
+_SOUND_RULES = (
     (r"ph", "f"), (r"qu|ck|q", "k"), (r"c(?=[eiy])", "s"), (r"c(?!h)", "k"), (r"g(?=[eiy])", "j"),
     (r"gu(?=[ei])", "g"), (r"w", "v"), (r"y", "i"), (r"z", "s"), (r"eau|au", "o"), (r"ai|ei", "e"),
     (r"(?<![cs])h", ""), (r"(?:er|ez|et)$", "e"), (r"(?<=[^aeiou])e$", ""), (r"[stdpx]$", ""),
     (r"(.)\1+", r"\1"),
-)]
+)
 
 
 @lru_cache(maxsize=50_000)
@@ -197,7 +197,7 @@ def sound(word: str) -> str:
     """A rough French phonetic key: "bloqué" and "bloké" sound alike, as do "compte" and "compt"."""
     key = fold(word)
     for pattern, replacement in _SOUND_RULES:
-        key = pattern.sub(replacement, key)
+        key = re.sub(pattern, replacement, key)  # re caches the patterns, compiled at first use
     return key
 
 
@@ -444,7 +444,8 @@ class KnowledgeIndex:
                                if " " not in key and len(key) >= MIN_CORRECTION})
         db.executemany("INSERT INTO lexicon VALUES (?, ?)", self._lexicon_rows(vocabulary))
         db.executemany("INSERT INTO spellings VALUES (?, ?)", self._spelling_rows(vocabulary))
-        db.execute("INSERT INTO meta VALUES ('schema', ?), ('source', ?), ('synonyms', ?)",
+        db.execute("INSERT INTO meta VALUES ('schema', ?), ('source', ?), ('synonyms', ?), "
+                   "('documents', (SELECT count(*) FROM docs))",
                    (SCHEMA, source_signature, synonyms_signature))
 
     def _source_signature(self) -> str:
@@ -575,6 +576,7 @@ class KnowledgeIndex:
                 live = [a for a in changed if a.get("status", "published") == "published"]
                 self._put(db, live)
                 db.execute("UPDATE meta SET value = ? WHERE key = 'source'", (self._source_signature(),))
+                db.execute("UPDATE meta SET value = (SELECT count(*) FROM docs) WHERE key = 'documents'")
         except sqlite3.Error:
             pass  # the signature was not moved on, so the next search rebuilds the index
         finally:
@@ -827,7 +829,8 @@ class KnowledgeIndex:
                 f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY r.rank, d.id LIMIT ?",
                 (query.expression, *([] if where else [pool]), *params, pool)).fetchall()
             analysed = self._analysed(db, [r[0] for r in rows])
-            total = db.execute("SELECT count(*) FROM docs").fetchone()[0]
+            # Counted when the index was built or changed: a search does not scan the table.
+            total = int(db.execute("SELECT value FROM meta WHERE key = 'documents'").fetchone()[0])
         except sqlite3.Error as exc:
             raise RepositoryError(_engine_message(exc)) from None
         best_bm25 = max((-r[-1] for r in rows), default=0.0) or 1.0
