@@ -172,6 +172,12 @@ def test_an_update_takes_changed_articles_in_without_a_rebuild(tmp_path, kb_file
     assert ids(index, "ecran") == []
     assert ids(index, "claver") == [9]   # new words join the typo table too
     assert len(loads) == 1
+    # The articles each term is in are counted as FTS5 itself counts them.
+    db = index.connection()
+    db.execute("CREATE VIRTUAL TABLE temp.counted USING fts5vocab(main, fts, 'row')")
+    fts5 = dict(db.execute("SELECT term, doc FROM counted"))
+    kept = dict(db.execute("SELECT term, documents FROM terms WHERE documents > 0"))
+    assert kept == fts5 and "ecran" not in kept and kept["clavi"] == 1
 
 
 def test_an_update_of_a_stale_index_is_left_to_the_next_rebuild(tmp_path, kb_file):

@@ -26,7 +26,7 @@ from deskcli.i18n import say
 
 INDEX_FILE = "kb-index.sqlite"
 # Bump when the analysis of documents changes: an index built otherwise is rebuilt.
-SCHEMA = "7"
+SCHEMA = "8"
 
 # The searchable fields of an article and their weight in the BM25 ranking.
 FIELDS = {"title": 3.0, "symptoms": 2.0, "cause": 1.0, "resolution": 0.8, "tags": 2.0}
@@ -525,7 +525,7 @@ class KnowledgeIndex:
             CREATE TABLE docs (id INTEGER PRIMARY KEY, title TEXT, symptoms TEXT, cause TEXT,
                                resolution TEXT, kind TEXT, visibility TEXT);
             CREATE VIRTUAL TABLE fts USING fts5({columns}, tokenize='unicode61 remove_diacritics 2');
-            CREATE VIRTUAL TABLE vocabulary USING fts5vocab(fts, 'row');
+            CREATE TABLE terms (term TEXT PRIMARY KEY, documents INTEGER) WITHOUT ROWID;
             CREATE TABLE words (word TEXT PRIMARY KEY, uses INTEGER) WITHOUT ROWID;
             CREATE VIRTUAL TABLE word_grams USING fts5(word, tokenize='trigram');
             CREATE TABLE sounds (sound TEXT, word TEXT);
@@ -548,6 +548,18 @@ class KnowledgeIndex:
         db.executemany(f"INSERT INTO fts(rowid, {', '.join(FIELDS)}) VALUES ({marks})", docs)
         db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", stored)
         self._count_words(db, counts)
+        self._count_terms(db, [doc[1:] for doc in docs], +1)
+
+    @staticmethod
+    def _count_terms(db: sqlite3.Connection, documents: list[tuple], step: int) -> None:
+        """How many articles hold each index term, kept beside FTS5: a search asks it for
+        every word and phrase it reads, and FTS5's own vocabulary table is slow to ask."""
+        counts: dict[str, int] = {}
+        for fields in documents:
+            for term in {t for field in fields for t in (field or "").split()}:
+                counts[term] = counts.get(term, 0) + step
+        db.executemany("INSERT INTO terms VALUES (?, ?) ON CONFLICT (term) DO UPDATE "
+                       "SET documents = documents + excluded.documents", counts.items())
 
     @staticmethod
     def _count_words(db: sqlite3.Connection, counts: dict[str, int]) -> None:
@@ -571,6 +583,9 @@ class KnowledgeIndex:
         try:
             with db:
                 for article in changed:
+                    old = db.execute(f"SELECT {', '.join(FIELDS)} FROM fts WHERE rowid = ?",
+                                     (article["id"],)).fetchall()
+                    self._count_terms(db, old, -1)
                     db.execute("DELETE FROM fts WHERE rowid = ?", (article["id"],))
                     db.execute("DELETE FROM docs WHERE id = ?", (article["id"],))
                 live = [a for a in changed if a.get("status", "published") == "published"]
@@ -723,7 +738,8 @@ class KnowledgeIndex:
         if not candidates:
             return []
         marks = ", ".join("?" * len(candidates))
-        rows = db.execute(f"SELECT term FROM vocabulary WHERE term IN ({marks})", candidates)
+        rows = db.execute(f"SELECT term FROM terms WHERE term IN ({marks}) AND documents > 0",
+                          candidates)
         return sorted(r[0] for r in rows)
 
     @staticmethod
@@ -731,7 +747,7 @@ class KnowledgeIndex:
         """About how many articles a group matches: its broadest alternative's count."""
         wanted = sorted({t for alternative in alternatives for part in alternative for t in part})
         marks = ", ".join("?" * len(wanted))
-        counts = dict(db.execute(f"SELECT term, doc FROM vocabulary WHERE term IN ({marks})", wanted))
+        counts = dict(db.execute(f"SELECT term, documents FROM terms WHERE term IN ({marks})", wanted))
         return max(min(max(counts.get(t, 0) for t in part) for part in alternative)
                    for alternative in alternatives)
 
