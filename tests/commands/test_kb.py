@@ -62,6 +62,26 @@ def test_search_on_an_empty_base_says_how_to_fill_it(deskcli):
     assert deskcli("kb", "search", "imprimante", "--json").json() == []
 
 
+def test_a_search_the_base_cannot_answer_says_so_and_suggests_kb_add(deskcli):
+    deskcli("kb", "import-defaults")
+    assert deskcli("kb", "search", "les", "toilettes", "sont", "bouchées", "--json").json() == []
+    result = deskcli("kb", "search", "la", "machine", "à", "café", "fuit")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "No relevant article" in result.stderr and "deskcli kb add" in result.stderr
+    found = deskcli("kb", "search", "imprimante", "bourrage", "papier").stdout.splitlines()
+    assert "bourrage papier" in found[0] and found[0].endswith("(confidence 100%)")
+
+
+def test_treat_says_when_the_base_had_no_answer_for_the_solved_call(deskcli, atlas):
+    add_article(deskcli)
+    coffee = call(deskcli, "La machine à café fuit", "De l'eau coule sous la cafetière", "Aucun")
+    solved = deskcli("treat", coffee, "--solution", "Joint changé", "--definitive")
+    assert solved.exit_code == 0 and f"kb add --from-ticket {coffee}" in solved.stderr
+    printer = call(deskcli, "Imprimante hors ligne", "L'imprimante réseau n'imprime plus", "Windows")
+    solved = deskcli("treat", printer, "--solution", "Port corrigé", "--definitive")
+    assert solved.exit_code == 0 and "no answer" not in solved.stderr
+
+
 @pytest.mark.parametrize("args, code", [
     (["kb", "search"], 2),
     (["kb", "search", "x", "--limit", "0"], 2),
@@ -115,6 +135,10 @@ def test_the_loop_incident_problem_known_error_found_by_the_next_search(deskcli,
     second = call(deskcli, "VPN instable", "Le tunnel VPN tombe")
     opened = deskcli("problem", "open", "--from-ticket", first, "--json")
     assert opened.exit_code == 0 and opened.json()["status"] == "open"
+    refused = deskcli("problem", "link", "PRB-1", second)
+    assert refused.exit_code == 1 and f"qualify {second} --type incident" in refused.stderr
+    assert deskcli("qualify", second, "--type", "incident", "--impact", "user",
+                   "--urgency", "blocked").exit_code == 0
     assert deskcli("problem", "link", "PRB-1", second).exit_code == 0
     made = deskcli("problem", "known-error", "PRB-1", "--cause", "Le firmware 7.2 ferme les tunnels",
                    "--workaround", "Se connecter avec le profil 7.0", "--json").json()

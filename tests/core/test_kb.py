@@ -157,9 +157,17 @@ def test_the_transfer_rule_finds_the_consultation_it_runs(desk, atlas):
     assert "_matches" not in json.dumps(ticket)
 
 
+def qualified(desk, number, when=T0, call_type="incident"):
+    from deskcli.core import qualify
+
+    qualify.qualify(desk, number, call_type=call_type, impact="user", urgency="blocked",
+                    reason=None, now=when)
+    return number
+
+
 def test_the_loop_from_incident_to_a_known_error_that_search_finds(desk, atlas):
     first = incident(desk, "Le VPN coupe toutes les dix minutes", "Déconnexion du tunnel", "FortiClient")
-    second = incident(desk, "VPN instable", "Le tunnel tombe", "FortiClient")
+    second = qualified(desk, incident(desk, "VPN instable", "Le tunnel tombe", "FortiClient"))
     problem = problems.open_from_ticket(desk, first, at(1))
     assert problem["status"] == "open" and problem["incidents"] == [first]
     problems.link(desk, problem["id"], second, at(2))
@@ -218,6 +226,7 @@ def test_only_incidents_become_problems(desk, atlas):
 
 def test_a_closed_incident_can_be_linked_where_it_is_archived(desk, atlas):
     number = incident(desk, "Disque plein sur le serveur")
+    qualified(desk, number, at(1))
     treatment.treat(desk, number, now=at(1), solution="Purge des journaux", definitive=True)
     treatment.close(desk, number, now=at(2))
     assert desk.repo.find_ticket(number)["status"] == "closed"
@@ -226,6 +235,22 @@ def test_a_closed_incident_can_be_linked_where_it_is_archived(desk, atlas):
     problems.link(desk, problem["id"], number, at(4))
     archived = {t["id"]: t for t in desk.repo.archived_tickets()}[number]
     assert archived["problem"] == problem["id"] and archived["status"] == "closed"
+
+
+def test_a_call_not_qualified_as_an_incident_is_not_linked_to_a_problem(desk, atlas):
+    problem = problems.open_from_ticket(desk, incident(desk, "VPN instable"), at(1))
+    unqualified = incident(desk, "VPN coupé")
+    with pytest.raises(RuleRefused, match=f"#{unqualified} is not qualified yet.*qualify {unqualified}"):
+        problems.link(desk, problem["id"], unqualified, at(2))
+    request = qualified(desk, incident(desk, "Nouveau VPN pour la stagiaire"), at(2), "request")
+    with pytest.raises(RuleRefused, match="service request"):
+        problems.link(desk, problem["id"], request, at(3))
+    stranger = incident(desk, "VPN en panne", org="Inconnu SA")
+    assert tickets.get_ticket(desk, stranger)["status"] == "not_admissible"
+    with pytest.raises(RuleRefused, match="not admissible"):
+        problems.link(desk, problem["id"], stranger, at(4))
+    assert problems.get(desk, problem["id"])["incidents"] == [problem["incidents"][0]]
+    assert tickets.get_ticket(desk, unqualified).get("problem") is None
 
 
 def test_recurring_incidents_are_grouped_as_candidates(desk, atlas):
@@ -245,7 +270,30 @@ def test_recurring_incidents_are_grouped_as_candidates(desk, atlas):
     assert "atlas sarl" in groups[0]["shared"]
     problem = problems.open_from_ticket(desk, groups[0]["tickets"][0], at(1))
     for number in groups[0]["tickets"][1:]:
-        problems.link(desk, problem["id"], number, at(2))
+        problems.link(desk, problem["id"], qualified(desk, number, at(2)), at(2))
     assert problems.suggest(desk, at(60 * 24 * 5)) == []
     with pytest.raises(InvalidInput, match="--min"):
         problems.suggest(desk, T0, minimum=1)
+
+
+def test_transfer_and_a_definitive_solution_record_whether_the_base_had_an_answer(desk, atlas):
+    kb.add(desk, PRINTER, T0)
+    coffee = qualified(desk, incident(desk, "La machine à café fuit", "De l'eau coule sous la cafetière"))
+    ticket = treatment.transfer(desk, coffee, group="network", reason="not ours", now=at(1))
+    consulted = kb.last_consultation(ticket)
+    assert consulted["empty"] is False and consulted["answered"] is False and consulted["matches"] == []
+    treatment.treat(desk, coffee, now=at(2), solution="Joint changé", definitive=True)
+    history = tickets.get_ticket(desk, coffee)["history"]
+    events = [e["event"] for e in history]
+    last = len(events) - 1 - events[::-1].index("kb_consulted")
+    assert events.count("kb_consulted") == 2 and events[last + 1] == "solution"
+    consulted, solution = history[last], history[last + 1]
+    assert consulted["answered"] is False and consulted["at"] == solution["at"]
+    printer = incident(desk, "Imprimante hors ligne", "L'imprimante réseau n'imprime plus")
+    treatment.treat(desk, printer, now=at(3), solution="Port corrigé", definitive=True)
+    answered = kb.last_consultation(tickets.get_ticket(desk, printer))
+    assert answered["answered"] is True and answered["matches"][0]["title"] == "Imprimante hors ligne"
+    assert 0 < answered["matches"][0]["confidence"] <= 1
+    temporary = incident(desk, "Imprimante hors ligne")
+    treatment.treat(desk, temporary, now=at(4), solution="Prêt d'une imprimante", definitive=False)
+    assert kb.last_consultation(tickets.get_ticket(desk, temporary)) is None

@@ -87,8 +87,12 @@ def test_a_query_finds_its_article_first(tmp_path, kb_file, query, expected):
 
 
 def test_ranking_puts_the_article_with_more_matching_words_first(tmp_path, kb_file):
-    found = ids(make_index(tmp_path, kb_file), "papier coincé imprimante écran")
+    found = ids(make_index(tmp_path, kb_file), "papier coincé imprimante écran", floor=0)
     assert found[0] == 1 and 2 in found
+
+
+def test_an_article_covering_one_word_of_four_is_no_answer(tmp_path, kb_file):
+    assert ids(make_index(tmp_path, kb_file), "papier coincé imprimante écran") == [1]
 
 
 def test_a_change_of_the_synonyms_rebuilds_the_index(tmp_path, kb_file):
@@ -168,6 +172,12 @@ def test_an_update_takes_changed_articles_in_without_a_rebuild(tmp_path, kb_file
     assert ids(index, "ecran") == []
     assert ids(index, "claver") == [9]   # new words join the typo table too
     assert len(loads) == 1
+    # The articles each term is in are counted as FTS5 itself counts them.
+    db = index.connection()
+    db.execute("CREATE VIRTUAL TABLE temp.counted USING fts5vocab(main, fts, 'row')")
+    fts5 = dict(db.execute("SELECT term, doc FROM counted"))
+    kept = dict(db.execute("SELECT term, documents FROM terms WHERE documents > 0"))
+    assert kept == fts5 and "ecran" not in kept and kept["clavi"] == 1
 
 
 def test_an_update_of_a_stale_index_is_left_to_the_next_rebuild(tmp_path, kb_file):
@@ -187,3 +197,101 @@ def test_a_repository_that_cannot_be_written_is_still_searched(tmp_path, kb_file
     monkeypatch.setattr(tempfile, "mkstemp", read_only)
     assert ids(make_index(tmp_path, kb_file), "écran") == [2]
     assert not (tmp_path / search.INDEX_FILE).exists()
+
+
+# -- callers' words: the vocabulary, typos, confidence ---------------------------------
+
+def starter_index(tmp_path):
+    """The starter articles with the shipped vocabulary, as a desk searches them."""
+    from deskcli.core import kb
+    from deskcli.core.paths import data_file
+
+    articles = [dict(s["fields"], id=n, status="published")
+                for n, s in enumerate(kb.starter_articles(), 1)]
+    keys = {n: s["key"] for n, s in enumerate(kb.starter_articles(), 1)}
+    kb_file = tmp_path / "kb.json"
+    kb_file.write_text("{}")
+    return KnowledgeIndex(tmp_path, kb_file, lambda: articles, data_file(kb.SYNONYMS_FILE)), keys
+
+
+def corrected(index, word):
+    query = index.query(word)
+    return [g for g in (query.groups if query else ()) if g.weight < 1]
+
+
+@pytest.mark.parametrize("word", ["interdit", "couloir", "stylos", "clim", "book", "novembre"])
+def test_real_words_outside_the_base_are_not_read_as_typos(tmp_path, word):
+    index, _ = starter_index(tmp_path)
+    assert corrected(index, word) == []
+    assert index.search(word)[0] == []
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("imprimnte", "imprimant"), ("verouillé", "verrouill"), ("bloké", "bloqu"), ("sovgarde", "sauvegard"),
+    ("outlouk", "outlook"),
+])
+def test_typos_are_read_as_the_indexed_or_vocabulary_word_they_look_like(tmp_path, typed, meant):
+    index, _ = starter_index(tmp_path)
+    groups = corrected(index, typed)
+    assert groups and any(meant in t for t in groups[0].terms), groups
+
+
+def test_a_typo_goes_to_the_nearest_word_before_the_most_used_one(tmp_path, kb_file):
+    articles = [{"id": 1, "title": "exe exe exe", "symptoms": "un exe", "resolution": "exe"},
+                {"id": 2, "title": "Excel", "symptoms": "tableur", "resolution": "recalculer"},
+                {"id": 3, "title": "Lecteur", "symptoms": "lecteur lecteur", "resolution": "x"},
+                {"id": 4, "title": "Secteur", "symptoms": "secteur", "resolution": "x"}]
+    index = make_index(tmp_path, kb_file, articles)
+    assert ids(index, "exel", floor=0) == [2]       # both one edit away: the one it shortens
+    assert ids(index, "becteur", floor=0) == []     # one edit from both, but another first letter
+    assert ids(index, "lectuer", floor=0) == [3]    # a swap is one edit
+
+
+def test_a_corrected_word_weighs_less_than_one_found_as_typed(tmp_path):
+    index, keys = starter_index(tmp_path)
+    exact, _ = index.search("imprimante bourrage papier")
+    typo, _ = index.search("imprimnte bourage papier")
+    assert keys[exact[0].id] == keys[typo[0].id] == "imprimante-bourrage"
+    assert typo[0].confidence < exact[0].confidence
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("the application is freezing", "application-ne-repond-pas"),  # stemmed key: freeze
+    ("plus de place sur le pc", "disque-c-plein"),               # a phrase of the vocabulary
+    ("dossier commun plein", "partage-serveur-plein"),
+    ("j'ai perdu le code du wifi", "wifi-cle-oubliee"),
+    ("can't remember my password", "mot-de-passe-session-windows"),
+    ("ya pu le net", "internet-coupe-box"),                       # SMS spellings
+    ("limprimante est hors connexion", "imprimante-hors-ligne"),  # elision without apostrophe
+    ("cpt verr", "compte-verrouille"),                            # shorthand, cut words
+    ("écran noir post-boot", "ecran-noir"),                       # unknown hyphenated: its parts
+    ("my app stopped responding", "application-ne-repond-pas"),    # stemmed key: respond
+    ("dans ma boîte le wifi marche pas", "wifi-pas-de-connexion"), # "ma boîte": no mailbox
+])
+def test_callers_words_find_their_article_first(tmp_path, query, expected):
+    index, keys = starter_index(tmp_path)
+    hits, _ = index.search(query)
+    assert hits and keys[hits[0].id] == expected, [(keys[h.id], h.confidence) for h in hits]
+
+
+def test_filler_words_neither_find_nor_count_against_an_article(tmp_path):
+    index, keys = starter_index(tmp_path)
+    assert index.query("bonjour svp urgent merci") is None
+    plain, _ = index.search("imprimante bourrage")
+    chatty, _ = index.search("bonjour, urgent svp, imprimante bourrage ce matin, merci")
+    assert plain[0].id == chatty[0].id and plain[0].confidence == chatty[0].confidence
+
+
+@pytest.mark.parametrize("query", ["les toilettes sont bouchées", "il manque des stylos",
+                                   "la machine à café fuit", "the coffee machine is leaking"])
+def test_a_problem_the_base_does_not_cover_gets_no_article(tmp_path, query):
+    index, _ = starter_index(tmp_path)
+    assert index.search(query)[0] == []
+    assert all(h.confidence < search.MIN_CONFIDENCE for h in index.search(query, floor=0)[0])
+
+
+def test_confidence_is_between_0_and_1_and_higher_when_more_is_covered(tmp_path):
+    index, _ = starter_index(tmp_path)
+    full, _ = index.search("imprimante bourrage papier coincé")
+    partial, _ = index.search("imprimante bourrage papier coincé chez le notaire à Lyon", floor=0)
+    assert 0 < partial[0].confidence < full[0].confidence <= 1

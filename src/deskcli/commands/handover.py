@@ -44,7 +44,7 @@ def transfer(
         output.message(_("Knowledge base consulted: it is empty (recorded)."))
         output.hint(output.kb_empty_hint())
     elif not consulted["matches"]:
-        output.message(_("Knowledge base consulted: no similar incident found (recorded)."))
+        output.message(_("Knowledge base consulted: no relevant article (recorded)."))
     else:
         output.message(_("Knowledge base consulted; similar incidents:"))
         for match in consulted["matches"]:

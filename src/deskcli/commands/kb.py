@@ -187,8 +187,11 @@ def search(
 ) -> None:
     """Find how an identical incident was solved: best matches first, with a snippet.
 
-    Case and accents do not matter, plurals and small typos are forgiven, and common
-    English words find French articles. --json prints an array of {id, title, score, ...}.
+    Case and accents do not matter, plurals and small typos are forgiven, and callers'
+    words (SMS spellings, everyday phrases, English) find the French articles. Only
+    articles relevant enough are shown, each with its confidence; when none is, it says
+    so. --json prints an array of {id, title, score, confidence, ...}, empty when no
+    article is relevant.
 
     Example: deskcli kb search imprimante hors ligne
     """
@@ -203,15 +206,18 @@ def search(
         empty = entry["empty"]
     else:
         kinds = [kb.check_kind(kind)] if kind else None
-        found = kb.search(desk, text, limit=limit, kinds=kinds, faq=faq)
-        empty = not found and kb.is_empty(desk)
+        found, empty = kb.find(desk, text, limit=limit, kinds=kinds, faq=faq)
     if wants_json(ctx, json_output):
         output.emit_json(found)
     elif empty:
         output.message(_("The knowledge base is empty: `deskcli kb import-defaults` loads the "
                          "starter articles."))
     elif not found:
-        output.message(_("No article matches."))
+        output.message(_("No relevant article in the knowledge base. Once the call is solved, "
+                         "record how with `deskcli kb add --from-ticket {number}`.").format(
+            number=ticket) if ticket is not None else
+            _("No relevant article in the knowledge base. Once the call is solved, record how "
+              "with `deskcli kb add --from-ticket ID` (or `deskcli kb add`)."))
     else:
         knowledge.hits(found)
 

@@ -62,6 +62,7 @@ def treat_call(
             output.warn(_("level-1 time on #{number} is past its {budget} min budget: escalate, "
                           "transfer or send someone on site").format(number=ticket_id, budget=budget))
     knowledge.offer_known_errors(desk, ticket)
+    knowledge.note_unanswered(ticket)
     message = _("Ticket #{number} updated.")
     if ticket["status"] == "solved":
         message = _("Ticket #{number} solved: its opener closes it with `deskcli close`.")

@@ -318,18 +318,31 @@ def ticket_text(ticket: dict) -> str:
 
 
 def search(desk: Desk, text: str, *, limit: int = 5, kinds: list[str] | None = None,
-           faq: bool = False, store: Store | None = None) -> list[dict]:
-    """The articles that best match `text`, best first, as JSON-ready dictionaries."""
+           faq: bool = False, store: Store | None = None, floor: float | None = None) -> list[dict]:
+    """The articles that answer `text`, best first, as JSON-ready dictionaries.
+
+    None when no article is relevant enough (its confidence under `floor`, by default the
+    search's calibrated one).
+    """
+    return find(desk, text, limit=limit, kinds=kinds, faq=faq, store=store, floor=floor)[0]
+
+
+def find(desk: Desk, text: str, *, limit: int = 5, kinds: list[str] | None = None,
+         faq: bool = False, store: Store | None = None,
+         floor: float | None = None) -> tuple[list[dict], bool]:
+    """`search`, and whether the base is empty when nothing was found (one index opened)."""
     if not text or not text.strip():
         raise InvalidInput(say("give the words to search for, or --ticket ID"))
     if not 1 <= limit <= 100:
         raise InvalidInput(say("--limit: {value} is not between 1 and 100", value=limit))
     found = index(desk, store)
     try:
-        hits, _ = found.search(text, limit=limit, kinds=kinds, visibility="faq" if faq else None)
+        hits, _ = found.search(text, limit=limit, kinds=kinds, visibility="faq" if faq else None,
+                               floor=floor)
+        empty = not hits and found.is_empty()
     finally:
         found.close()
-    return [dict(hit.as_dict(), label=label(hit.id)) for hit in hits]
+    return [dict(hit.as_dict(), label=label(hit.id)) for hit in hits], empty
 
 
 def is_empty(desk: Desk, store: Store | None = None) -> bool:
@@ -354,11 +367,16 @@ def consult(desk: Desk, store: Store, ticket: dict, now: datetime,
     from deskcli.core.tickets import history_entry
 
     query = ticket_text(ticket)
-    empty = is_empty(desk, store)
-    matches = [] if empty or not query else search(desk, query, limit=limit, store=store)
+    if query:
+        matches, empty = find(desk, query, limit=limit, store=store)
+    else:
+        matches, empty = [], is_empty(desk, store)
+    # The base held articles and none answered: a gap the solved call should fill.
     entry = history_entry("kb_consulted", now, desk.technician, query=query, empty=empty,
+                          answered=bool(matches),
                           matches=[{"id": m["id"], "title": m["title"], "score": m["score"],
-                                    "kind": m["kind"]} for m in matches])
+                                    "confidence": m["confidence"], "kind": m["kind"]}
+                                   for m in matches])
     ticket["history"].append(entry)
     return entry, matches
 

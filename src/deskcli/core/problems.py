@@ -63,6 +63,20 @@ def _attach(desk: Desk, store: Store, problem: dict, ticket_id: int, now: dateti
     problem["incidents"] = sorted({*problem["incidents"], ticket_id})
 
 
+def _check_qualified_incident(ticket: dict) -> None:
+    """Only a qualified, admissible incident joins a problem (seed 001 §4.4): its type is known."""
+    number = ticket["id"]
+    if ticket.get("status") == "not_admissible":
+        raise RuleRefused(say(
+            "#{number} is not admissible: only an admissible incident is linked to a problem "
+            "(a call with a valid contract, warranty or agreed billing)", number=number))
+    if not ticket.get("qualification"):
+        raise RuleRefused(say(
+            "#{number} is not qualified yet: only a call qualified as an incident is linked to a "
+            "problem; qualify it first with `deskcli qualify {number} --type incident --impact ... "
+            "--urgency ...`", number=number))
+
+
 def open_from_ticket(desk: Desk, ticket_id: int, now: datetime, title: str | None = None) -> dict:
     """Requalify an incident whose cause is unknown as a problem, linked to it."""
     with desk.repo.writing() as store:
@@ -87,9 +101,10 @@ def open_from_ticket(desk: Desk, ticket_id: int, now: datetime, title: str | Non
 
 
 def link(desk: Desk, number: int, ticket_id: int, now: datetime) -> dict:
-    """Attach one more incident to a problem."""
+    """Attach one more incident to a problem: a call qualified as an incident, admissible."""
     with desk.repo.writing() as store:
         problem = _stored(store, number)
+        _check_qualified_incident(held(desk, store, ticket_id)[1])
         _attach(desk, store, problem, ticket_id, now, "problem_linked")
         problem["history"].append(history_entry("linked", now, desk.technician, ticket=ticket_id))
         store.update_record(PROBLEMS, problem)

@@ -103,6 +103,10 @@ def treat(desk: Desk, ticket_id: int, *, now: datetime, diagnosis: str | None = 
             ticket["diagnosis"] = diagnosis
         if minutes:
             _add_minutes(ticket, minutes)
+        if solution is not None and definitive:
+            # Whether the base knew the answer is recorded with the solution: when it did
+            # not, the solved call is what its next article should be written from.
+            kb.consult(desk, store, ticket, now)
         if solution is not None:
             ticket["solution"] = {"text": solution, "definitive": definitive, "at": to_iso(now),
                                   "by": desk.technician}

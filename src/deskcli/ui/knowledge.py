@@ -38,7 +38,7 @@ def hits(found: list[dict]) -> None:
         kind = " [" + _("known error") + "]" if hit["kind"] == "known_error" else ""
         faq = " [FAQ]" if hit["visibility"] == "faq" else ""
         output.data(output.wrap(f"{rank}. {hit['label']}  {output.safe_line(hit['title'])}{kind}{faq}  "
-                                + _("(score {score})").format(score=i18n.number(hit["score"], 2)),
+                                + _("(confidence {share})").format(share=i18n.percent(hit["confidence"], 0)),
                                 columns, indent="   "))
         if _emphasis()[0] == "*":  # asterisks take room: cut the marked text
             output.data(output.wrap(highlight(hit["snippet"], hit["highlights"]), columns,
@@ -151,6 +151,20 @@ def suggestion_groups(groups: list[dict]) -> None:
             output.data(f"   #{ticket}  {output.safe_line(summary)}")
         output.data("   " + _("open a problem: deskcli problem open --from-ticket {number}").format(
             number=group["tickets"][0]))
+
+
+def note_unanswered(ticket: dict) -> None:
+    """After a definitive solution: say when the knowledge base had no answer for the call."""
+    from deskcli.core import kb
+
+    consulted = kb.last_consultation(ticket)
+    solution = ticket.get("solution") or {}
+    if (ticket.get("status") != "solved" or consulted is None or consulted.get("answered", True)
+            or consulted.get("at") != solution.get("at")):  # an older consultation's
+        return
+    output.message(_("The knowledge base had no answer for this call (recorded): "
+                     "`deskcli kb add --from-ticket {number}` records how it was solved.").format(
+        number=ticket["id"]))
 
 
 def offer_known_errors(desk, ticket: dict) -> None:
