@@ -102,3 +102,21 @@ def test_a_script_is_never_offered_the_set_up(deskcli, home, args):
     result = deskcli(*args)
     assert result.exit_code == 0 and "not set up" not in result.stderr
     assert not (home / "settings.toml").exists()
+
+
+def test_the_answers_offered_are_kept_with_enter_and_never_typed_into(deskcli, home, monkeypatch):
+    # The shipped company name is no answer: what is typed is the whole name. The
+    # technician's present name is offered: Enter keeps it, as typing would replace it.
+    monkeypatch.setenv("SHELL", "/bin/sh")
+    keys = "Atlas Support" + ENTER + ENTER + "n" + "y"
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        with prompts.scripted(pipe, DummyOutput()):
+            outcome = {}
+            worker = threading.Thread(target=lambda: outcome.update(r=deskcli("init")), daemon=True)
+            worker.start()
+            worker.join(timeout=20)
+            assert not worker.is_alive(), "the prompts waited for more keystrokes"
+    assert outcome["r"].exit_code == 0, outcome["r"].stderr
+    loaded = settings.load(home)
+    assert loaded["desk"]["company"] == "Atlas Support" and loaded["technician"]["name"] == "alice"

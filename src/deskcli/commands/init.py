@@ -49,6 +49,14 @@ def init(
     output.next_step("deskcli open")
 
 
+def _asked(question: str, current: str, placeholder: str | None = None) -> str:
+    """A fact asked with its present value offered, not typed in: a prefilled answer would
+    have to be erased before the real one is typed. Enter keeps it."""
+    if current and current != placeholder:
+        return prompts.text(question, hint=_("Enter keeps {value}").format(value=current)) or current
+    return prompts.text(question, required=True)
+
+
 def setup_desk(desk, *, company=None, technician=None, contracts=None, starter_kb=None,
                completion=None, interactive: bool) -> None:
     """What `init` does, also offered by the first `deskcli open` in a terminal."""
@@ -60,10 +68,9 @@ def setup_desk(desk, *, company=None, technician=None, contracts=None, starter_k
         raise InvalidInput(_("--completion: {value!r} is not a shell deskcli completes; "
                              "use bash, zsh, fish or none").format(value=completion))
     if interactive:
-        company = company or prompts.text(_("Company name (said in the greeting):"),
-                                          settings["desk"]["company"], required=True)
-        technician = technician or prompts.text(_("Your name (said in the greeting):"),
-                                                desk.technician, required=True)
+        company = company or _asked(_("Company name (said in the greeting):"),
+                                    settings["desk"]["company"], placeholder="Helpdesk")
+        technician = technician or _asked(_("Your name (said in the greeting):"), desk.technician)
         if contracts is None:
             contracts = prompts.confirm(_("Serve only calls under a valid contract or warranty?"),
                                         default=settings["desk"]["require_contract"])
