@@ -175,6 +175,11 @@ class Archive:
                         raise ValueError(f"unknown archive operation {kind!r}")
                 db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('digest_version', ?)",
                            (str(DIGEST_VERSION),))
+                top = max([0, *(value["id"] for kind, value in operations if kind == "ticket")])
+                if top:
+                    db.execute("INSERT INTO meta (key, value) VALUES ('highest_ticket', ?) "
+                               "ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), "
+                               "CAST(excluded.value AS INTEGER))", (str(top),))
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -274,6 +279,15 @@ class Archive:
             return None
         rows = self._query("SELECT ticket FROM messages WHERE message_id = ?", (message_id,))
         return rows[0][0] if rows else None
+
+    def highest(self) -> int:
+        """The highest ticket number the archive ever held, 0 for none: a ticket taken back
+        out (reopened) leaves its number here, so that it is never given again."""
+        if not self.exists():
+            return 0
+        rows = self._query("SELECT max(id) FROM tickets UNION ALL "
+                           "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'highest_ticket'")
+        return max([0, *(row[0] for row in rows if row[0] is not None)])
 
     def count(self) -> int:
         if not self.exists():

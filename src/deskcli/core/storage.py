@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -146,9 +147,70 @@ def recover_together(directory: Path, archive: Archive | None = None) -> None:
                     "next command that can write there", path=str(directory),
                     reason=exc.strerror)) from None
     _fsync_directory(directory)
+    archive = archive or Archive(directory, 10.0)
     if operations:
-        (archive or Archive(directory, 10.0)).apply(operations)
+        archive.apply(operations)
+    # A journal replayed late (after a repair of either side) must not leave a closed
+    # ticket active again.
+    try:
+        reconcile(directory, archive)
+    except CorruptFile:
+        pass  # refused, and named, by the command that reads it next
     _unlink_quietly(journal)
+
+
+_NEXT_TICKET = re.compile(rb'"next_ticket"\s*:\s*(\d{1,12})')
+_TICKET_ID = re.compile(rb'"id"\s*:\s*(\d{1,12})')
+
+
+def _highest_in(raw: bytes) -> int:
+    """The highest ticket number a copy of active.json shows: its tickets and its counter,
+    read from the text itself when the file does not parse (a number seen is never given)."""
+    try:
+        data = json.loads(raw)
+        tickets = data.get(TICKETS) or {}
+        meta = (data.get(META) or {}).get(str(META_ID)) or {}
+        return max([0, int(meta.get("next_ticket", 1)) - 1, *(int(k) for k in tickets)])
+    except (ValueError, TypeError, AttributeError):
+        return max([0, *(int(m) - 1 for m in _NEXT_TICKET.findall(raw)),
+                    *(int(m) for m in _TICKET_ID.findall(raw))])
+
+
+def highest_ticket_given(home: Path, archive: Archive) -> int:
+    """The highest ticket number ever given in this repository, whatever a repair rolled
+    back: across the active file, the archive, every snapshot and every copy set aside,
+    and the files of a change still journalled."""
+    home = Path(home)
+    copies = [home / ACTIVE_FILE, *home.glob(f".{ACTIVE_FILE}.*.tmp"),
+              *(home / "backups").glob(f"*/{ACTIVE_FILE}")]
+    top = archive.highest()
+    for path in copies:
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            continue
+        top = max(top, _highest_in(raw))
+    return top
+
+
+def reconcile(home: Path, archive: Archive) -> list[int]:
+    """The archive wins for a closed ticket: one the active file also holds, outside a move
+    in progress, leaves the active file. Returns the numbers taken out."""
+    path = Path(home) / ACTIVE_FILE
+    data = read_json_file(path)
+    if not data or not archive.exists():
+        return []
+    meta = (data.get(META) or {}).get(str(META_ID)) or {}
+    moving = {*(meta.get("archiving") or []), *(meta.get("unarchiving") or [])}
+    docs = data.get(TICKETS) or {}
+    candidates = [int(k) for k in docs if k.isdigit() and int(k) not in moving]
+    closed = sorted(t["id"] for t in archive.tickets(ids=candidates))
+    if not closed:
+        return []
+    for number in closed:
+        del docs[str(number)]
+    write_atomically(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+    return closed
 
 
 def read_json_file(path: Path) -> dict | None:
@@ -351,7 +413,10 @@ class Store(RecordsInMemory):
 
     def _highest(self) -> int:
         if self._top is None:
-            self._top = max([0, *(d.doc_id for d in self._db.table(TICKETS).all())])
+            # The archive too: a counter rolled back by a repair or a hand edit must not
+            # give again the number of a closed ticket.
+            archived = self._archive.archive.highest() if self._archive is not None else 0
+            self._top = max([0, archived, *(d.doc_id for d in self._db.table(TICKETS).all())])
         return self._top
 
     def insert_ticket(self, ticket: dict) -> int:
