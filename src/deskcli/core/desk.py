@@ -9,7 +9,7 @@ from pathlib import Path
 
 from deskcli.core import settings as settings_module
 from deskcli.core.paths import USER_ENV, repository_home
-from deskcli.core.repository import Repository, open_repository
+from deskcli.core.repository import MIGRATION_FILE, Repository, open_repository
 
 
 @dataclass
@@ -32,6 +32,10 @@ def technician_name(explicit: str | None = None) -> str:
 
 def open_desk(home: str | os.PathLike | None = None, technician: str | None = None) -> Desk:
     path = repository_home(home)
+    if (path / MIGRATION_FILE).exists():
+        from deskcli.core.migrate import settle
+
+        settle(path)  # a migration a crash cut short is finished or undone first
     settings = settings_module.load(path)
     repo = open_repository(path, settings)
     # A team's database holds the settings every technician shares (the grid, the

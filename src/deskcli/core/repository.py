@@ -19,6 +19,9 @@ DATABASE_URL_ENV = "DESKCLI_DATABASE_URL"
 URL_SCHEMES = ("postgresql://", "postgres://")
 # The kinds of record that make the knowledge base (kb.json in the embedded repository).
 KB_KINDS = ("articles",)
+# A move to or from a database (`deskcli migrate`), recorded before anything moves and kept
+# until it is finished or undone, in the repository directory of either backend.
+MIGRATION_FILE = "migration.json"
 
 
 class ArchiveChanges(Protocol):

@@ -23,7 +23,7 @@ from tinydb.table import Document
 
 from deskcli.core.archive import Archive
 from deskcli.core.errors import CorruptFile, LockTimeout, RepositoryError
-from deskcli.core.repository import KB_KINDS, RecordsInMemory, make_home
+from deskcli.core.repository import KB_KINDS, MIGRATION_FILE, RecordsInMemory, make_home
 from deskcli.i18n import term, say
 
 ACTIVE_FILE = "active.json"
@@ -270,12 +270,33 @@ class RepositoryLock:
     can name what holds the repository.
     """
 
-    def __init__(self, path: Path, timeout: float) -> None:
+    # Locks held for the changes made inside them, by path, with how many holders: a change
+    # inside a longer one (a migration copying the repository) is already under its lock,
+    # and a second flock of the same file from this process would wait for itself.
+    _held: dict[str, list] = {}
+
+    def __init__(self, path: Path, timeout: float, enclosing: bool = False) -> None:
         self.path = path
         self.timeout = timeout
+        self.enclosing = enclosing
         self._fd: int | None = None
 
+    @classmethod
+    def held_here(cls, path: Path) -> bool:
+        """Whether this process holds the lock at `path` already."""
+        return str(Path(path).absolute()) in cls._held
+
     def acquire(self) -> None:
+        key = str(Path(self.path).absolute())
+        if key in self._held:
+            self._held[key][1] += 1
+            self._fd = self._held[key][0]
+            return
+        self._take()
+        if self.enclosing:
+            self._held[key] = [self._fd, 1]
+
+    def _take(self) -> None:
         import fcntl
 
         try:
@@ -321,6 +342,13 @@ class RepositoryLock:
     def release(self) -> None:
         if self._fd is None:
             return
+        key = str(Path(self.path).absolute())
+        if key in self._held:
+            self._held[key][1] -= 1
+            if self._held[key][1] > 0:
+                self._fd = None
+                return
+            del self._held[key]
         import fcntl
 
         try:
@@ -555,9 +583,15 @@ class TinyDBRepository:
     @contextmanager
     def _recovered(self) -> Iterator[None]:
         """Under the repository's lock, with a change a crash cut short finished first."""
-        lock = RepositoryLock(self.home / LOCK_FILE, self.lock_timeout)
+        path = self.home / LOCK_FILE
+        inside_migration = RepositoryLock.held_here(path)
+        lock = RepositoryLock(path, self.lock_timeout)
         lock.acquire()
         try:
+            if not inside_migration and (self.home / MIGRATION_FILE).exists():
+                from deskcli.core.migrate import refuse_if_moved
+
+                refuse_if_moved(self.home)  # a migration waited for: its outcome decides
             recover_together(self.home, self.archive)
             yield
         finally:
@@ -584,6 +618,9 @@ class TinyDBRepository:
         """A consistent snapshot of the active file; takes no lock, since files are replaced whole."""
         self._ensure_home()
         self._settle()  # a change cut short is finished before anyone reads half of it
+        if (self.home / MIGRATION_FILE).exists() and not RepositoryLock.held_here(self.home / LOCK_FILE):
+            with self._recovered():  # a migration under way is waited for, not read half-done
+                pass
         store = self._open_file(ACTIVE_FILE, None)
         try:
             yield store
