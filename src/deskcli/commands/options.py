@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.core.desk import Desk, open_desk
+from deskcli.core.repository import FIRST_NUMBER, LAST_NUMBER
 from deskcli.i18n import N_
 
 JsonOption = Annotated[
@@ -20,7 +21,8 @@ OutputOption = Annotated[
     Optional[str], typer.Option("--output", "-o", metavar=N_("FILE"),
                                 help=N_("Write to FILE (private to you: it holds callers' data) instead of stdout."))
 ]
-TicketId = Annotated[int, typer.Argument(help=N_("The ticket number."), min=1, metavar=N_("ID"))]
+TicketId = Annotated[int, typer.Argument(help=N_("The ticket number."), min=FIRST_NUMBER, max=LAST_NUMBER,
+                                         metavar=N_("ID"))]
 
 
 @dataclass

@@ -19,6 +19,25 @@ DATABASE_URL_ENV = "DESKCLI_DATABASE_URL"
 URL_SCHEMES = ("postgresql://", "postgres://")
 # The kinds of record that make the knowledge base (kb.json in the embedded repository).
 KB_KINDS = ("articles",)
+# Ticket and record numbers, on both backends: PostgreSQL's `integer`. A number outside
+# is refused when it comes in (an import), never stored.
+FIRST_NUMBER, LAST_NUMBER = 1, 2**31 - 1
+
+
+def number_in_range(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and FIRST_NUMBER <= value <= LAST_NUMBER
+
+
+def check_number_range(value, what: str) -> None:
+    """Refuse (exit 2) a ticket or record number outside FIRST_NUMBER..LAST_NUMBER, naming it."""
+    if not number_in_range(value):
+        from deskcli.core.errors import InvalidInput
+        from deskcli.i18n import say
+
+        raise InvalidInput(say("{what}: {value!r} is not a number from {first} to {last}",
+                               what=what, value=value, first=FIRST_NUMBER, last=LAST_NUMBER))
+
+
 # A move to or from a database (`deskcli migrate`), recorded before anything moves and kept
 # until it is finished or undone, in the repository directory of either backend.
 MIGRATION_FILE = "migration.json"
@@ -131,6 +150,8 @@ class RecordsInMemory:
 
     def reserve_counter(self, kind: str, up_to: int) -> None:
         """No record of `kind` will be numbered up to `up_to` (numbers read back from an export)."""
+        if up_to:  # 0: nothing to reserve
+            check_number_range(up_to, kind)
         counters = self._read_counters()
         if counters.get(kind, 1) <= up_to:
             counters[kind] = up_to + 1
@@ -185,6 +206,8 @@ class RecordsInMemory:
         if first is None:  # records from before the counters: start past the last of them
             first = max([1, *(n + 1 for n in self._table(kind))])
         numbers = list(range(first, first + len(records)))
+        if numbers:
+            _check_not_exhausted(numbers[-1], kind)
         for record, number in zip(records, numbers):
             record["id"] = number
             self._remember(kind, record)
@@ -194,6 +217,16 @@ class RecordsInMemory:
 
     def update_record(self, kind: str, record: dict) -> None:
         self._remember(kind, record)
+
+
+def _check_not_exhausted(number: int, what: str) -> None:
+    if number > LAST_NUMBER:
+        from deskcli.core.errors import RepositoryError
+        from deskcli.i18n import say
+
+        raise RepositoryError(say("no {what} number is left: the next would be {number}, past "
+                                  "{last}; `deskcli doctor` names the record that took the last ones",
+                                  what=what, number=number, last=LAST_NUMBER))
 
 
 def make_home(home: Path) -> None:

@@ -23,7 +23,8 @@ from tinydb.table import Document
 
 from deskcli.core.archive import Archive
 from deskcli.core.errors import CorruptFile, LockTimeout, RepositoryError
-from deskcli.core.repository import KB_KINDS, MIGRATION_FILE, RecordsInMemory, make_home
+from deskcli.core.repository import (KB_KINDS, MIGRATION_FILE, RecordsInMemory, _check_not_exhausted,
+                                     check_number_range, make_home)
 from deskcli.i18n import term, say
 
 ACTIVE_FILE = "active.json"
@@ -449,18 +450,22 @@ class Store(RecordsInMemory):
 
     def insert_ticket(self, ticket: dict) -> int:
         ticket_id = max(self._meta().get("next_ticket", 1), self._highest() + 1)
+        _check_not_exhausted(ticket_id, "ticket")
         ticket["id"] = ticket_id
         self.insert_numbered_ticket(ticket)
         return ticket_id
 
     def insert_numbered_ticket(self, ticket: dict) -> None:
         """Store a ticket under the number it carries (an import); later numbers come after it."""
+        check_number_range(ticket["id"], "ticket")
         self._new_tickets[ticket["id"]] = ticket
         self._top = max(self._highest(), ticket["id"])
         self.reserve_numbers(ticket["id"])
 
     def reserve_numbers(self, up_to: int) -> None:
         """No ticket will be given a number up to `up_to` (tickets imported into the archive)."""
+        if up_to:  # 0: nothing to reserve (an empty repository's)
+            check_number_range(up_to, "ticket")
         meta = self._meta()
         if meta.get("next_ticket", 1) <= up_to:
             meta["next_ticket"] = up_to + 1

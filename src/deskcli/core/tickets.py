@@ -224,9 +224,17 @@ def shape_problems(ticket) -> list[tuple[str, str]]:
     if not isinstance(ticket, dict):
         return [("ticket", say("a ticket is a JSON object"))]
     found = []
+    from deskcli.core.repository import FIRST_NUMBER, LAST_NUMBER, number_in_range
+
     number = ticket.get("id")
-    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-        found.append(("id", say("id: {value!r} is not a ticket number", value=number)))
+    if not number_in_range(number):
+        found.append(("id", say("id: {value!r} is not a ticket number (from {first} to {last})",
+                                value=number, first=FIRST_NUMBER, last=LAST_NUMBER)))
+    for index, request in enumerate(ticket.get("interventions") or []):
+        if isinstance(request, dict) and "number" in request and not number_in_range(request["number"]):
+            found.append((f"interventions[{index}].number", say(
+                "interventions[{index}].number: {value!r} is not a number from {first} to {last}",
+                index=index, value=request["number"], first=FIRST_NUMBER, last=LAST_NUMBER)))
     if ticket.get("status") not in STATUSES:
         found.append(("status", say("status: {value!r} is not one of {choices}",
                                     value=ticket.get("status"), choices=", ".join(STATUSES))))
@@ -264,9 +272,11 @@ def shape_problems(ticket) -> list[tuple[str, str]]:
 
 
 def _check_number(ticket_id: int) -> None:
-    if not isinstance(ticket_id, int) or isinstance(ticket_id, bool) or ticket_id < 1:
-        raise InvalidInput(say("ticket number {value!r} is not a positive whole number",
-                               value=ticket_id))
+    from deskcli.core.repository import LAST_NUMBER, number_in_range
+
+    if not number_in_range(ticket_id):
+        raise InvalidInput(say("ticket number {value!r} is not a whole number from 1 to {last}",
+                               value=ticket_id, last=LAST_NUMBER))
 
 
 def _not_found(desk: Desk, ticket_id: int) -> NotFound:
