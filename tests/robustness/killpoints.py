@@ -1,5 +1,6 @@
 """Kill a deskcli command at each of its write steps in turn, with SIGKILL.
 
+The same steps can fail instead, as on a full disk (`full_disk_at_every_step`).
 A run can also be paused (KILLPOINTS_PAUSE_MOVING=active.json) just before a file is
 moved into backups/, to let another command run at that instant.
 
@@ -26,12 +27,20 @@ import os, signal, sys
 kill_at, counter, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
 steps = [0]
 
+failing = os.environ.get("KILLPOINTS_MODE") == "full-disk"
+FAILABLE = ("replace", "rename", "fsync", "mkdir", "archive transaction")
+
 def step(name):
     steps[0] += 1
     with open(counter, "w") as out:
         out.write(f"{steps[0]} {name}")
-    if steps[0] == kill_at:
+    if steps[0] == kill_at and not failing:
         os.kill(os.getpid(), signal.SIGKILL)
+    if failing and steps[0] >= kill_at > 0:
+        if name in FAILABLE:
+            # The disk is full from here on: this step and every later one fail.
+            import errno
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 pause = os.environ.get("KILLPOINTS_PAUSE_MOVING")  # a file name: wait before it is moved aside
 
@@ -54,7 +63,17 @@ def wrap(owner, attribute, label, after=False):
 for name in ("replace", "rename", "unlink", "fsync", "mkdir", "rmdir"):
     wrap(os, name, name)
 from deskcli.core import archive
-wrap(archive.Archive, "apply", "archive transaction", after=True)
+original_apply = archive.Archive.apply
+def apply(self, *a, **k):
+    try:
+        step("archive transaction")
+    except OSError:
+        import sqlite3
+        raise self._fail(sqlite3.OperationalError("database or disk is full")) from None
+    result = original_apply(self, *a, **k)
+    step("archive transaction done")
+    return result
+archive.Archive.apply = apply
 try:
     import psycopg
 except ImportError:
@@ -121,3 +140,24 @@ def kill_at_every_step(start: Path, work: Path, args: list[str] | Callable[[int]
         what = counter.read_text().split(" ", 1)[1]
         check(work, kill_at, what)
     raise AssertionError(f"{args} still had write steps after {limit} kills")
+
+
+def full_disk_at_every_step(start: Path, work: Path, args: list[str],
+                            check: Callable[[Path, int, str, subprocess.CompletedProcess], None],
+                            limit: int = 400) -> int:
+    """As `kill_at_every_step`, but the disk fills up at the chosen step instead: that
+    write and every later one fail with ENOSPC (an archive transaction with SQLite's
+    "database or disk is full"). `check(work, step, what, result)` judges what the
+    command said against what it left. Returns how many steps were tried."""
+    for fail_at in range(1, limit + 1):
+        if work.exists():
+            shutil.rmtree(work)
+        shutil.copytree(start, work, symlinks=True)
+        counter = work.parent / f"{work.name}.steps"
+        counter.unlink(missing_ok=True)
+        result = run_deskcli(work, args, {"KILLPOINTS_MODE": "full-disk"}, fail_at, counter)
+        reached, what = counter.read_text().split(" ", 1)
+        if int(reached) < fail_at:
+            return fail_at - 1
+        check(work, fail_at, what, result)
+    raise AssertionError(f"{args} still had write steps after {limit} failures")

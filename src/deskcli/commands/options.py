@@ -41,6 +41,11 @@ class State:
     def close(self) -> None:
         """Let go of the repository (a database connection) once the command is done."""
         if self._desk is not None:
+            from deskcli.i18n import shown
+            from deskcli.ui import output
+
+            for warning in getattr(self._desk.repo, "warnings", ()):
+                output.warn(shown(warning))
             self._desk.repo.close()
             self._desk = None
 

@@ -74,8 +74,8 @@ class Archive:
                                    "({reason}); run the command again", path=str(self.path),
                                    seconds=f"{self.timeout:g}", reason=text))
         if isinstance(exc, sqlite3.OperationalError):
-            return RepositoryError(say("cannot use the archive {path}: {reason}; the previous "
-                                       "state is intact", path=str(self.path), reason=text))
+            return RepositoryError(say("cannot use the archive {path}: {reason}; the archive "
+                                       "was not changed", path=str(self.path), reason=text))
         return CorruptFile(say("the archive {path} cannot be used: {reason}. It was left "
                                "untouched. Restore it from a copy, then run the command again.",
                                path=str(self.path), reason=text))

@@ -22,7 +22,7 @@ from tinydb.storages import Storage
 from tinydb.table import Document
 
 from deskcli.core.archive import Archive
-from deskcli.core.errors import CorruptFile, LockTimeout, RepositoryError
+from deskcli.core.errors import ChangeKept, CorruptFile, LockTimeout, RepositoryError
 from deskcli.core.repository import (KB_KINDS, MIGRATION_FILE, RecordsInMemory, _check_not_exhausted,
                                      check_number_range, make_home)
 from deskcli.i18n import term, say
@@ -123,7 +123,17 @@ def write_together(directory: Path, files: dict[Path, str], archive: Archive | N
         for tmp, _ in temporaries:
             _unlink_quietly(tmp)
         raise
-    recover_together(directory, archive)
+    try:
+        recover_together(directory, archive)
+    except RepositoryError as exc:
+        # The journal holds the whole change: it is made, only not yet in place.
+        raise ChangeKept(_kept_message(directory, exc)) from None
+
+
+def _kept_message(directory: Path, exc: Exception) -> str:
+    return say("the change is recorded, but could not be finished in place ({problem}); the next "
+               "command that can write in {path} finishes it", problem=exc.args[0] if exc.args else exc,
+               path=str(directory))
 
 
 def recover_together(directory: Path, archive: Archive | None = None) -> None:
@@ -566,6 +576,8 @@ class TinyDBRepository:
         self.backups_kept = backups_kept
         self.active_path = self.home / ACTIVE_FILE
         self.archive = Archive(self.home, lock_timeout)
+        # What a command that succeeded could not tidy up, said to the user as warnings.
+        self.warnings: list[str] = []
 
     def _ensure_home(self) -> None:
         make_home(self.home)
@@ -658,10 +670,20 @@ class TinyDBRepository:
                 store._close(keep=False)
                 raise
             store._close(keep=True)
-            write_together(self.home, staged, self.archive, store.archived().operations)
-            self._finish_archiving()
-            for action in store._after_commit:
-                action()
+            try:
+                write_together(self.home, staged, self.archive, store.archived().operations)
+            except ChangeKept as exc:
+                self.warnings.append(exc.args[0])
+                return
+            try:
+                # The change is made: what follows only tidies up (a crash here is finished
+                # by the next write), so its failure is a warning, not a failed command.
+                self._finish_archiving()
+                for action in store._after_commit:
+                    action()
+            except (RepositoryError, OSError) as exc:
+                self.warnings.append(_kept_message(self.home, exc if isinstance(exc, RepositoryError)
+                                                   else RepositoryError(exc.strerror)))
 
     def _finish_archiving(self) -> None:
         """Copy tickets marked for the archive there, then drop them from the active file.
