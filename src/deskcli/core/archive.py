@@ -63,7 +63,7 @@ class Archive:
         self._db: sqlite3.Connection | None = None
 
     def exists(self) -> bool:
-        return self.path.exists()
+        return os.path.lexists(self.path)  # a link is there, to be refused, not taken for absent
 
     def _fail(self, exc: sqlite3.Error) -> RepositoryError:
         import sqlite3
@@ -85,10 +85,13 @@ class Archive:
 
         if self._db is not None:
             return self._db
+        from deskcli.core.paths import refuse_link
+
+        refuse_link(self.path)  # SQLite would follow it, and write where it points
         try:
             if not self.path.exists():
                 # Callers' personal data: the file is the owner's alone from its first byte.
-                os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+                os.close(os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600))
             db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:

@@ -76,9 +76,11 @@ def take(home: Path, every_minutes: float, kept: int) -> Path | None:
     stamp = f"{sequence:06d}-" + datetime.now(timezone.utc).strftime(_STAMP + ".%f")
     target = home / BACKUP_DIR / stamp
     staging = home / BACKUP_DIR / f".{stamp}"
+    from deskcli.core.paths import private_directory
+
     try:
-        staging.mkdir(parents=True, mode=0o700)
-        os.chmod(home / BACKUP_DIR, 0o700)
+        private_directory(home, BACKUP_DIR)  # never through a link planted in its place
+        staging.mkdir(mode=0o700)
         for path in sources:
             shutil.copy2(path, staging / path.name)
             os.chmod(staging / path.name, 0o600)

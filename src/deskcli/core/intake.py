@@ -434,11 +434,12 @@ def _store_attachments(desk: Desk, number: int, attachments, written: list[Path]
 
     if not attachments:
         return []
+    from deskcli.core.paths import open_no_follow, private_directory
+
     folder = desk.home / ATTACHMENTS_DIR / str(number)
     stored = []
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(desk.home / ATTACHMENTS_DIR, 0o700)
+        private_directory(desk.home, ATTACHMENTS_DIR, str(number))  # a planted link is refused
         taken = {p.name for p in folder.iterdir()}
         for attachment in attachments:
             name = unique_name(attachment.filename, taken)
@@ -446,7 +447,7 @@ def _store_attachments(desk: Desk, number: int, attachments, written: list[Path]
             if target.resolve().parent != folder.resolve():
                 raise RepositoryError(say("attachment name {name!r} would leave {path}", name=name,
                                           path=str(folder)))
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = open_no_follow(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             written.append(target)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(attachment.data)

@@ -33,3 +33,66 @@ def data_dir() -> Path:
 
 def data_file(name: str) -> Path:
     return data_dir() / name
+
+
+# -- files inside the repository, never through a symbolic link --------------------------
+# A link planted in the repository (attachments/1 -> /elsewhere, repository.lock -> a file
+# of the user's) would have deskcli write callers' data outside it, or truncate what the
+# link names: every file and directory deskcli opens in the repository is opened without
+# following links, and a link found there is refused, named.
+
+
+def _refused_link(path: Path):
+    from deskcli.core.errors import RepositoryError
+    from deskcli.i18n import say
+
+    return RepositoryError(say("{path} is a symbolic link: deskcli does not follow links inside "
+                               "its repository. Remove it (or put the real file or directory in "
+                               "its place), then run the command again", path=str(path)))
+
+
+def open_no_follow(path: Path, flags: int, mode: int = 0o600) -> int:
+    """os.open, refusing a symbolic link at `path` (exit 3, naming it)."""
+    import errno
+
+    try:
+        return os.open(path, flags | os.O_NOFOLLOW, mode)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or (exc.errno == errno.EEXIST and os.path.islink(path)):
+            raise _refused_link(Path(path)) from None
+        raise
+
+
+def refuse_link(path: Path) -> None:
+    """Refuse `path` if it is a symbolic link; nothing when it is absent."""
+    if os.path.islink(path):
+        raise _refused_link(Path(path))
+
+
+def private_directory(root: Path, *parts: str) -> Path:
+    """root/parts..., each directory made 0700 if missing and opened without following a
+    link, one component at a time from `root` (as openat would): a planted link is refused."""
+    import errno
+
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    current = Path(root)
+    try:
+        for part in parts:
+            current = current / part
+            try:
+                os.mkdir(part, 0o700, dir_fd=fd)
+            except FileExistsError:
+                pass
+            try:
+                inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR) and os.path.islink(current):
+                    raise _refused_link(current) from None
+                raise
+            os.close(fd)
+            fd = inner
+            if os.fstat(fd).st_mode & 0o077:
+                os.fchmod(fd, 0o700)
+    finally:
+        os.close(fd)
+    return current

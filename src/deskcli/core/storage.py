@@ -226,8 +226,11 @@ def reconcile(home: Path, archive: Archive) -> list[int]:
 
 def read_json_file(path: Path) -> dict | None:
     """The parsed content of a repository file, None when absent; refuses what does not parse."""
+    from deskcli.core.paths import open_no_follow
+
     try:
-        raw = path.read_bytes()
+        with os.fdopen(open_no_follow(path, os.O_RDONLY), "rb") as handle:
+            raw = handle.read()
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -310,8 +313,11 @@ class RepositoryLock:
     def _take(self) -> None:
         import fcntl
 
+        from deskcli.core.paths import open_no_follow
+
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            # Never through a link: the holder's name is written into the file opened.
+            fd = open_no_follow(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise RepositoryError(say("cannot open the lock {path}: {reason}", path=str(self.path),
                                       reason=exc.strerror)) from None
