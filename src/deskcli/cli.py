@@ -137,6 +137,10 @@ class DeskGroup(Translated, TyperGroup):
         if warning and not os.environ.get("_DESKCLI_COMPLETE"):  # not at every TAB
             output.warn(warning)
         i18n.translate_command(self)
+        from deskcli.commands.options import refuse_undecodable_arguments
+
+        given = kwargs.get("args") if kwargs.get("args") is not None else (args[0] if args else sys.argv[1:])
+        refuse_undecodable_arguments(list(given or []))
         return super().main(*args, **kwargs)
 
     def list_commands(self, ctx):

@@ -59,3 +59,32 @@ def state(ctx: typer.Context) -> State:
 
 def wants_json(ctx: typer.Context, local_flag: bool) -> bool:
     return local_flag or state(ctx).json
+
+
+# Options that name a file or a directory: any bytes the system accepts.
+PATH_OPTIONS = ("--home", "--output", "-o", "--from", "--rejects", "--answers")
+
+
+def refuse_undecodable_arguments(args: list[str]) -> None:
+    """Exit 2 naming the argument (and its option) that is not valid UTF-8 text: Python keeps
+    such bytes as lone surrogates, which no file or database can store."""
+    import sys
+
+    from deskcli.core.decoding import check_text
+    from deskcli.core.errors import InvalidInput
+    from deskcli.i18n import _, say, shown
+    from deskcli.ui import output
+
+    for position, arg in enumerate(args):
+        option = arg.split("=", 1)[0] if arg.startswith("--") and "=" in arg else None
+        if option is None and position and args[position - 1].startswith("-"):
+            option = args[position - 1]
+        if option in PATH_OPTIONS:
+            continue  # a file name is bytes to the system, stored nowhere
+        what = (say("the value of {option}", option=option) if option
+                else say("argument {position}", position=position + 1))
+        try:
+            check_text(arg, what)
+        except InvalidInput as exc:
+            output.message(_("Error: {message}").format(message=shown(exc.args[0])))
+            sys.exit(exc.exit_code)

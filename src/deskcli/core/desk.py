@@ -21,9 +21,11 @@ class Desk:
 
 
 def technician_name(explicit: str | None = None) -> str:
+    from deskcli.core.decoding import check_text
+
     name = explicit or os.environ.get(USER_ENV)
     if name:
-        return name.strip()
+        return check_text(name, "--as" if explicit else f"${USER_ENV}").strip()
     try:
         return getpass.getuser()
     except (KeyError, OSError):

@@ -159,6 +159,9 @@ def parse(raw: bytes, fmt: str, *, encoding: str = "utf-8",
             except json.JSONDecodeError as exc:
                 rejected.append(Rejected(where, None, _json_error(exc, where), line[:200]))
                 continue
+            except RecursionError:
+                rejected.append(Rejected(where, None, _too_deep(where), line[:200]))
+                continue
             _classify(record, where, items, rejected)
         return items, rejected
     try:
@@ -166,6 +169,9 @@ def parse(raw: bytes, fmt: str, *, encoding: str = "utf-8",
     except json.JSONDecodeError as exc:
         raise InvalidInput(say("{problem}; nothing was imported",
                                problem=_json_error(exc, term("the input")))) from None
+    except RecursionError:
+        raise InvalidInput(say("{problem}; nothing was imported",
+                               problem=_too_deep(term("the input")))) from None
     items, rejected = [], []
     records = document if isinstance(document, list) else [document]
     for number, record in enumerate(records, start=1):
@@ -182,17 +188,30 @@ def _all_at_once(lines: list[tuple[int, str]]) -> list | None:
         return None
     try:
         records = json.loads("[" + ",".join(line for _, line in lines) + "]")
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return None
     # Two objects on one line would parse here as two records: a count that does not
     # match means a line was not one object.
     return records if len(records) == len(lines) else None
 
 
+def _too_deep(where) -> str:
+    from deskcli.core.decoding import MAX_DEPTH
+
+    return say("{where} is nested more than {depth} levels deep", where=where, depth=MAX_DEPTH)
+
+
 def _classify(record: Any, where: str, items: list[Item], rejected: list[Rejected]) -> None:
     if not isinstance(record, dict):
         rejected.append(Rejected(where, None, say("{where} is not a JSON object of fields",
                                                   where=where), record))
+        return
+    from deskcli.core.decoding import json_problem
+
+    problem = json_problem(record)  # a lone surrogate or absurd nesting: nothing can store it
+    if problem is not None:
+        rejected.append(Rejected(where, problem[0], say("{where}: {field}: {reason}", where=where,
+                                                        field=problem[0], reason=problem[1]), None))
         return
     try:
         if "id" in record and "history" in record:

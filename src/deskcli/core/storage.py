@@ -22,7 +22,7 @@ from tinydb.storages import Storage
 from tinydb.table import Document
 
 from deskcli.core.archive import Archive
-from deskcli.core.errors import ChangeKept, CorruptFile, LockTimeout, RepositoryError
+from deskcli.core.errors import ChangeKept, CorruptFile, InvalidInput, LockTimeout, RepositoryError
 from deskcli.core.repository import (KB_KINDS, MIGRATION_FILE, RecordsInMemory, _check_not_exhausted,
                                      check_number_range, make_home)
 from deskcli.i18n import term, say
@@ -63,14 +63,21 @@ def _write_temporary(path: Path, text: str) -> str:
         raise RepositoryError(say("cannot write in {path}: {reason}; nothing was changed",
                                   path=str(directory), reason=exc.strerror)) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
     except OSError as exc:
         _unlink_quietly(tmp)
         raise RepositoryError(say("cannot write {path}: {reason}; the previous state is intact",
                                   path=str(path), reason=exc.strerror)) from None
+    except UnicodeEncodeError as exc:
+        # Checked where text comes in; this is the last guard, and leaves nothing behind.
+        _unlink_quietly(tmp)
+        from deskcli.core.decoding import describe
+
+        raise InvalidInput(say("a text to store is not valid UTF-8 ({char}); nothing was "
+                               "changed", char=describe(exc.object[exc.start]))) from None
     return tmp
 
 
@@ -119,7 +126,7 @@ def write_together(directory: Path, files: dict[Path, str], archive: Archive | N
             "moves": [[tmp, str(path)] for tmp, path in temporaries],
             "archive": list(operations),
         }, ensure_ascii=False))
-    except RepositoryError:
+    except (RepositoryError, InvalidInput):
         for tmp, _ in temporaries:
             _unlink_quietly(tmp)
         raise
@@ -243,6 +250,9 @@ def read_json_file(path: Path) -> dict | None:
     except ValueError as exc:
         raise CorruptFile(_corrupt_message(
             path, say("it is not valid JSON ({reason})", reason=str(exc)))) from None
+    except RecursionError:
+        raise CorruptFile(_corrupt_message(path, term("it is nested too deep to be a deskcli "
+                                                      "repository file"))) from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise CorruptFile(_corrupt_message(path, term("it is not a deskcli repository file")))
     return data
