@@ -14,6 +14,7 @@ from pathlib import Path
 from deskcli.core import backups
 from deskcli.core.archive import ARCHIVE_DB
 from deskcli.core.errors import CorruptFile, NotFound, RepositoryError
+from deskcli.core.paths import private_directory
 from deskcli.core.storage import ACTIVE_FILE, KB_FILE, META, META_ID, TICKETS
 from deskcli.core.tickets import shape_problems
 from deskcli.i18n import say, shown
@@ -241,7 +242,7 @@ def restore(home: Path, lock_timeout: float, snapshot: str | None = None) -> Res
             except CorruptFile:
                 pass  # the broken file is the one being replaced
             aside = home / backups.BACKUP_DIR / f"broken-{_stamp()}"
-            aside.mkdir(parents=True, mode=0o700, exist_ok=True)
+            private_directory(home, backups.BACKUP_DIR, aside.name)
             highest = highest_ticket_given(home, repo.archive)
             files: dict[Path, str] = {}
             for copy in sorted(chosen.iterdir()):

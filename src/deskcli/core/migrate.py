@@ -332,7 +332,9 @@ def _set_aside_into(home: Path, aside: Path) -> bool:
     if not present:
         return aside.is_dir()
     try:
-        aside.mkdir(parents=True, mode=0o700, exist_ok=True)
+        from deskcli.core.paths import private_directory
+
+        private_directory(home, *aside.relative_to(home).parts)
         for path in present:
             os.replace(path, aside / path.name)
         from deskcli.core.storage import _fsync_directory
@@ -400,7 +402,9 @@ def _write_shared_settings(home: Path, local: dict, shared: dict) -> None:
 def _write_settings(path: Path, text: str) -> None:
     from deskcli.core.storage import write_atomically
 
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from deskcli.core.paths import make_private_directories
+
+    make_private_directories(path.parent)
     write_atomically(path, text)
     os.chmod(path, 0o600)  # it may hold a database password
 

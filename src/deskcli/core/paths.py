@@ -83,6 +83,8 @@ def private_directory(root: Path, *parts: str) -> Path:
                 os.mkdir(part, 0o700, dir_fd=fd)
             except FileExistsError:
                 pass
+            else:
+                os.chmod(part, 0o700, dir_fd=fd)  # whatever the umask (000 would leave 0777)
             try:
                 inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
             except OSError as exc:
@@ -96,3 +98,21 @@ def private_directory(root: Path, *parts: str) -> Path:
     finally:
         os.close(fd)
     return current
+
+
+def make_private_directories(path: Path) -> None:
+    """`path` and each missing parent, made 0700 whatever the umask (Path.mkdir gives
+    missing parents 0777 less the umask: everyone's under umask 000)."""
+    missing = []
+    current = Path(path)
+    while not os.path.isdir(current):
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for directory in reversed(missing):
+        try:
+            os.mkdir(directory, 0o700)
+        except FileExistsError:
+            continue
+        os.chmod(directory, 0o700)

@@ -235,8 +235,10 @@ def make_home(home: Path) -> None:
     from deskcli.core.errors import RepositoryError
     from deskcli.i18n import say
 
+    from deskcli.core.paths import make_private_directories
+
     try:
-        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_directories(home)
     except OSError as exc:
         raise RepositoryError(say("cannot create the repository {path}: {reason}",
                                   path=str(home), reason=exc.strerror)) from None
