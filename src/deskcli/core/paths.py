@@ -74,6 +74,7 @@ def private_directory(root: Path, *parts: str) -> Path:
     link, one component at a time from `root` (as openat would): a planted link is refused."""
     import errno
 
+    make_private_directories(root)
     fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
     current = Path(root)
     try:
