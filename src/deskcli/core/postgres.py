@@ -407,6 +407,11 @@ class PostgresRepository:
 
     # -- what core asks outside a change ---------------------------------------
 
+    def consistent(self, read: Callable[[], Any]) -> Any:
+        """`read()` in one snapshot (a REPEATABLE READ transaction), whatever it asks."""
+        with self.reading():
+            return read()
+
     def find_ticket(self, ticket_id: int) -> dict | None:
         rows = self._rows(f"SELECT doc FROM {SCHEMA}.tickets WHERE id = %s", (ticket_id,))
         return rows[0][0] if rows else None

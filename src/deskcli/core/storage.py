@@ -8,6 +8,7 @@ that parse and hold every change whose command had reported success.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -288,21 +289,25 @@ class AtomicJSONStorage(Storage):
 
 
 class RepositoryLock:
-    """An exclusive inter-process lock on the repository, waited for a bounded time.
+    """An inter-process lock on the repository, waited for a bounded time: exclusive for a
+    change, shared for a reader that must see the active file and the archive as one
+    state (a ticket half-way between them is never seen twice, nor missed).
 
-    The holder writes who it is into the lock file so that a waiter that gives up
-    can name what holds the repository.
+    The writer writes who it is into the lock file so that a waiter that gives up can
+    name what holds the repository.
     """
 
-    # Locks held for the changes made inside them, by path, with how many holders: a change
-    # inside a longer one (a migration copying the repository) is already under its lock,
-    # and a second flock of the same file from this process would wait for itself.
+    # Locks this process holds, by path: [fd, holders, exclusive]. What is done inside a
+    # longer hold (a migration copying the repository, a read inside a change) is already
+    # under it, and a second flock of the same file from this process would wait for itself.
     _held: dict[str, list] = {}
 
-    def __init__(self, path: Path, timeout: float, enclosing: bool = False) -> None:
+    def __init__(self, path: Path, timeout: float, enclosing: bool = False,
+                 shared: bool = False) -> None:
         self.path = path
         self.timeout = timeout
         self.enclosing = enclosing
+        self.shared = shared
         self._fd: int | None = None
 
     @classmethod
@@ -313,42 +318,41 @@ class RepositoryLock:
     def acquire(self) -> None:
         key = str(Path(self.path).absolute())
         if key in self._held:
-            self._held[key][1] += 1
-            self._fd = self._held[key][0]
+            held = self._held[key]
+            if not self.shared and not held[2]:
+                self._wait(held[0], exclusive=True)  # a change begun inside a read
+                held[2] = True
+            held[1] += 1
+            self._fd = held[0]
             return
         self._take()
         if self.enclosing:
-            self._held[key] = [self._fd, 1]
+            self._held[key] = [self._fd, 1, not self.shared]
 
-    def _take(self) -> None:
-        import fcntl
-
+    def _open(self) -> int | None:
         from deskcli.core.paths import open_no_follow
 
         try:
             # Never through a link: the holder's name is written into the file opened.
-            fd = open_no_follow(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            return open_no_follow(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
+            if self.shared and exc.errno in (errno.EROFS, errno.EACCES):
+                # A read-only repository (a mount, a copy): no writer can change it.
+                try:
+                    return open_no_follow(self.path, os.O_RDONLY)
+                except OSError:
+                    return None
             raise RepositoryError(say("cannot open the lock {path}: {reason}", path=str(self.path),
                                       reason=exc.strerror)) from None
-        deadline = time.monotonic() + self.timeout
-        delay = 0.002
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = self._holder(fd)
-                    os.close(fd)
-                    raise LockTimeout(say(
-                        "the repository is busy: {holder} has held {path} for more than "
-                        "{seconds} s. Wait for it to finish, or stop it, then run the command "
-                        "again (the wait is repository.lock_timeout_seconds in settings.toml).",
-                        holder=holder, path=str(self.path), seconds=f"{self.timeout:g}")) from None
-                time.sleep(delay)
-                delay = min(delay * 2, 0.05)
+
+    def _take(self) -> None:
+        fd = self._open()
+        if fd is None:
+            return
+        self._wait(fd, exclusive=not self.shared)
         self._fd = fd
+        if self.shared:
+            return
         info = json.dumps(
             {"pid": os.getpid(), "since": time.strftime("%Y-%m-%d %H:%M:%S")}
         ).encode()
@@ -357,6 +361,28 @@ class RepositoryLock:
             os.pwrite(fd, info, 0)
         except OSError:
             pass  # the holder's name is a courtesy; a full disk must not stop the lock
+
+    def _wait(self, fd: int, exclusive: bool) -> None:
+        import fcntl
+
+        deadline = time.monotonic() + self.timeout
+        delay = 0.002
+        while True:
+            try:
+                fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = self._holder(fd)
+                    if fd != self._fd and not self.held_here(self.path):
+                        os.close(fd)
+                    raise LockTimeout(say(
+                        "the repository is busy: {holder} has held {path} for more than "
+                        "{seconds} s. Wait for it to finish, or stop it, then run the command "
+                        "again (the wait is repository.lock_timeout_seconds in settings.toml).",
+                        holder=holder, path=str(self.path), seconds=f"{self.timeout:g}")) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.05)
 
     @staticmethod
     def _holder(fd: int) -> str:
@@ -370,18 +396,20 @@ class RepositoryLock:
         if self._fd is None:
             return
         key = str(Path(self.path).absolute())
+        exclusive = not self.shared
         if key in self._held:
             self._held[key][1] -= 1
             if self._held[key][1] > 0:
                 self._fd = None
                 return
-            del self._held[key]
+            exclusive = self._held.pop(key)[2]
         import fcntl
 
-        try:
-            os.ftruncate(self._fd, 0)
-        except OSError:
-            pass
+        if exclusive:
+            try:
+                os.ftruncate(self._fd, 0)
+            except OSError:
+                pass
         fcntl.flock(self._fd, fcntl.LOCK_UN)
         os.close(self._fd)
         self._fd = None
@@ -618,7 +646,7 @@ class TinyDBRepository:
         """Under the repository's lock, with a change a crash cut short finished first."""
         path = self.home / LOCK_FILE
         inside_migration = RepositoryLock.held_here(path)
-        lock = RepositoryLock(path, self.lock_timeout)
+        lock = RepositoryLock(path, self.lock_timeout, enclosing=True)
         lock.acquire()
         try:
             if not inside_migration and (self.home / MIGRATION_FILE).exists():
@@ -648,7 +676,8 @@ class TinyDBRepository:
 
     @contextmanager
     def reading(self) -> Iterator[Store]:
-        """A consistent snapshot of the active file; takes no lock, since files are replaced whole."""
+        """A snapshot of the active file; takes no lock, since files are replaced whole.
+        What also reads the archive goes through `consistent`."""
         self._ensure_home()
         self._settle()  # a change cut short is finished before anyone reads half of it
         if (self.home / MIGRATION_FILE).exists() and not RepositoryLock.held_here(self.home / LOCK_FILE):
@@ -659,6 +688,37 @@ class TinyDBRepository:
             yield store
         finally:
             store._close(keep=False)  # a reader never writes back
+
+    def _generation(self) -> tuple:
+        """What changes whenever a change touches the active file or the archive: each is
+        replaced (a new inode and time) or rewritten (a new time) by every step of a move."""
+        found = []
+        for path in (self.active_path, self.archive.path):
+            try:
+                info = os.stat(path)
+                found.append((info.st_ino, info.st_mtime_ns, info.st_ctime_ns, info.st_size))
+            except OSError:
+                found.append(None)
+        return tuple(found)
+
+    def consistent(self, read: Callable[[], Any]) -> Any:
+        """`read()` (of the active file and the archive together) as of one state of the
+        repository: read again when a change moved something meanwhile, a close or a reopen
+        taking a ticket from one file to the other in several steps. Readers never wait for
+        writers, unless the desk never stops changing; then they wait for a calm moment."""
+        if RepositoryLock.held_here(self.home / LOCK_FILE):
+            return read()  # inside a change or a calm moment already: nothing moves
+        for _ in range(20):
+            before = self._generation()
+            result = read()
+            if self._generation() == before:
+                return result
+        lock = RepositoryLock(self.home / LOCK_FILE, self.lock_timeout, enclosing=True, shared=True)
+        lock.acquire()
+        try:
+            return read()
+        finally:
+            lock.release()
 
     @contextmanager
     def writing(self) -> Iterator[Store]:
@@ -744,8 +804,8 @@ class TinyDBRepository:
         """Closed tickets (those opened since a UTC ISO time, if given), by number."""
         self._ensure_home()
         self._settle()
-        found = {t["id"]: t for t in self.archive.tickets(opened_since=opened_since)}
-        found = self._with_moving(found)
+        found = self.consistent(lambda: self._with_moving(
+            {t["id"]: t for t in self.archive.tickets(opened_since=opened_since)}))
         if opened_since is not None:
             found = {k: t for k, t in found.items() if t["opened_at"] >= opened_since}
         return [found[k] for k in sorted(found)]
@@ -754,15 +814,17 @@ class TinyDBRepository:
         self._ensure_home()
         self._settle()
         wanted = set(ids)
-        found = {t["id"]: t for t in self.archive.tickets(ids=wanted)}
-        return [t for _, t in sorted(self._with_moving(found, wanted).items())]
+        found = self.consistent(lambda: self._with_moving(
+            {t["id"]: t for t in self.archive.tickets(ids=wanted)}, wanted))
+        return [t for _, t in sorted(found.items())]
 
     def find_ticket(self, ticket_id: int) -> dict | None:
-        with self.reading() as store:
-            ticket = store.get_ticket(ticket_id)
-        if ticket is not None:
-            return ticket
-        return self.archive.ticket(ticket_id)
+        def read() -> dict | None:
+            with self.reading() as store:
+                ticket = store.get_ticket(ticket_id)
+            return ticket if ticket is not None else self.archive.ticket(ticket_id)
+
+        return self.consistent(read)
 
     def copy_archived_calls(self, target, table: str, start: str, end: str) -> None:
         """The rows (see `timeline`) of the archived calls opened in [start, end), as they

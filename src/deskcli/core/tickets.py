@@ -359,12 +359,18 @@ def list_tickets(
     if priority is not None and priority not in sla.PRIORITIES:
         raise InvalidInput(say("--priority: {value} is not a priority from 1 to 4", value=priority))
     now = now or clock_now()
-    found: list[dict] = []
-    if scope in ("active", "all"):
+
+    def read() -> list[dict]:
+        found: list[dict] = []
         with desk.repo.reading() as store:
-            found += store.tickets()
-    if scope in ("closed", "all"):
-        found += desk.repo.archived_tickets()
+            if scope in ("active", "all"):
+                found += store.tickets()
+            if scope in ("closed", "all"):
+                found += desk.repo.archived_tickets()
+        return found
+
+    # One state of both: a ticket a close or a reopen is moving is seen once.
+    found = desk.repo.consistent(read)
     if scope == "active":
         found = [t for t in found if t["status"] not in CLOSED_STATUSES]
     if status:
