@@ -16,6 +16,7 @@ from deskcli.core.archive import ARCHIVE_DB
 from deskcli.core.errors import CorruptFile, NotFound, RepositoryError
 from deskcli.core.paths import private_directory
 from deskcli.core.storage import ACTIVE_FILE, KB_FILE, META, META_ID, TICKETS
+from deskcli.core.clock import from_iso
 from deskcli.core.tickets import shape_problems
 from deskcli.i18n import say, shown
 
@@ -59,13 +60,30 @@ def _json_file(path: Path) -> tuple[dict | None, list[Finding]]:
     return data, []
 
 
+def clock_problems(ticket: dict) -> list[tuple[str, str]]:
+    """Events recorded earlier than the one before them: the clock was set back (or ahead,
+    then back) while the ticket was worked on; durations across them mean nothing."""
+    found = []
+    history = ticket.get("history") if isinstance(ticket, dict) else None
+    if not isinstance(history, list) or shape_problems(ticket):
+        return found  # a shape problem is named on its own
+    for index in range(1, len(history)):
+        before, at = history[index - 1]["at"], history[index]["at"]
+        if from_iso(at) < from_iso(before):
+            found.append((f"history[{index}].at", say(
+                "history[{index}].at: {at} is earlier than the event before it ({before}): the "
+                "clock went back; durations across it are left out of the indicators",
+                index=index, at=at, before=before)))
+    return found
+
+
 def _tickets(name: str, documents: dict) -> list[Finding]:
     found = []
     for key, doc in documents.items():
         number = int(key) if str(key).isdigit() else None
         if isinstance(doc, dict) and "id" not in doc and number is not None:
             doc = dict(doc, id=number)  # TinyDB keeps the number as the document's key
-        for field_name, reason in shape_problems(doc):
+        for field_name, reason in [*shape_problems(doc), *clock_problems(doc)]:
             found.append(Finding(name, number, field_name, reason))
     return found
 
@@ -88,7 +106,8 @@ def _archive(home: Path) -> list[Finding]:
                     found.append(Finding(ARCHIVE_DB, number, None,
                                          say("not valid JSON: {reason}", reason=str(exc))))
                     continue
-                found += [Finding(ARCHIVE_DB, number, f, r) for f, r in shape_problems(ticket)]
+                found += [Finding(ARCHIVE_DB, number, f, r)
+                          for f, r in [*shape_problems(ticket), *clock_problems(ticket)]]
         finally:
             db.close()
     except sqlite3.Error as exc:
@@ -161,7 +180,7 @@ def database_findings(repo) -> list[Finding]:
     dump = repo.dump()
     return [Finding("database", ticket.get("id"), field_name, reason)
             for ticket in [*dump["tickets"], *dump["archived"]]
-            for field_name, reason in shape_problems(ticket)]
+            for field_name, reason in [*shape_problems(ticket), *clock_problems(ticket)]]
 
 
 def _stamp() -> str:
