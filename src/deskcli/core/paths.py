@@ -10,15 +10,48 @@ USER_ENV = "DESKCLI_USER"
 
 
 def repository_home(explicit: str | os.PathLike | None = None) -> Path:
-    """The repository directory: --home, else DESKCLI_HOME, else the user data directory."""
+    """The repository directory: --home, else DESKCLI_HOME, else the user data directory;
+    refused (exit 3) when it is there but cannot be entered and read (another user's)."""
     if explicit:
-        return Path(explicit).expanduser()
-    from_env = os.environ.get(HOME_ENV)
-    if from_env:
-        return Path(from_env).expanduser()
-    import platformdirs
+        home = Path(explicit).expanduser()
+    elif os.environ.get(HOME_ENV):
+        home = Path(os.environ[HOME_ENV]).expanduser()
+    else:
+        import platformdirs
 
-    return Path(platformdirs.user_data_dir("deskcli", appauthor=False))
+        home = Path(platformdirs.user_data_dir("deskcli", appauthor=False))
+    _check_usable(home)
+    return home
+
+
+def _check_usable(home: Path) -> None:
+    # Every file in it would fail with "permission denied" one by one, some as tracebacks:
+    # the directory is named once, with its owner. (Writing is checked by each write: a
+    # read-only repository can still be read.)
+    import stat
+
+    try:
+        info = os.stat(home)
+    except PermissionError:
+        info = None  # a parent directory is closed to us
+    except OSError:
+        return  # absent: made on first use (or refused there, named)
+    if info is not None and (not stat.S_ISDIR(info.st_mode) or os.access(home, os.R_OK | os.X_OK)):
+        return
+    from deskcli.core.errors import RepositoryError
+    from deskcli.i18n import say
+
+    owner = "?"
+    if info is not None:
+        try:
+            import pwd
+
+            owner = pwd.getpwuid(info.st_uid).pw_name
+        except (ImportError, KeyError):
+            owner = str(info.st_uid)
+    raise RepositoryError(say("the repository {path} cannot be read by you (it belongs to {owner}): "
+                              "use your own (--home PATH or $DESKCLI_HOME), or ask its owner for "
+                              "access", path=str(home), owner=owner))
 
 
 def data_dir() -> Path:
