@@ -198,6 +198,9 @@ class DeskGroup(Translated, TyperGroup):
             output.warn(warning)
         i18n.translate_command(self)
         output.configure()
+        from deskcli.commands.options import refuse_undecodable_arguments
+
+        refuse_undecodable_arguments(args)
         return super().main(args, *rest, **kwargs)
 
     def list_commands(self, ctx):

@@ -46,10 +46,13 @@ def doctor(
                          [_("Snapshot"), _("Files")])
         return
     if restore:
-        chosen, aside = core.restore(home, _lock_timeout(st), snapshot)
-        output.message(_("Restored snapshot {name}; the files it replaced are kept in {path}: what "
-                         "was recorded after the snapshot is there, to copy back by hand. Ticket "
-                         "numbers given since are not given again.").format(name=chosen.name, path=aside))
+        restored = core.restore(home, _lock_timeout(st), snapshot)
+        output.message(_("Restored snapshot {name}; the files it replaced are kept in {path}. "
+                         "Tickets closed since stay closed, and ticket numbers given since are "
+                         "not given again.").format(name=restored.snapshot.name, path=restored.aside))
+        if restored.kept:
+            output.message(_("Tickets opened after the snapshot were kept: {numbers}.").format(
+                numbers=", ".join(f"#{n}" for n in restored.kept)))
     findings = core.examine(home)
     database = _database(st, home)
     if database is not None:

@@ -10,6 +10,7 @@ import typer
 from typer._click.types import ParamType  # click, as Typer carries it
 
 from deskcli.core.desk import Desk, open_desk
+from deskcli.core.repository import FIRST_NUMBER, LAST_NUMBER
 from deskcli.i18n import N_
 
 JsonOption = Annotated[
@@ -32,7 +33,7 @@ class TicketNumber(ParamType):
             return value
         text = str(value).strip()
         match = re.fullmatch(r"(?:#|[Tt]-?)?\s*(\d+)", text)
-        if match and int(match.group(1)) >= 1:
+        if match and FIRST_NUMBER <= int(match.group(1)) <= LAST_NUMBER:
             return int(match.group(1))
         from deskcli.i18n import _
 
@@ -65,6 +66,11 @@ class State:
         """Run what the command left for after its changes, then let go of the repository."""
         if self._desk is not None:
             try:
+                from deskcli.i18n import shown
+                from deskcli.ui import output
+
+                for warning in getattr(self._desk.repo, "warnings", ()):
+                    output.warn(shown(warning))
                 if getattr(self._desk, "followups", None) is not None:
                     # Hooks and messages of the committed changes, once the command is done.
                     from deskcli.commands import followups
@@ -97,3 +103,32 @@ def ask_missing(st: State, no_input: bool, flag: str, question: str) -> str:
 
 def wants_json(ctx: typer.Context, local_flag: bool) -> bool:
     return local_flag or state(ctx).json
+
+
+# Options that name a file or a directory: any bytes the system accepts.
+PATH_OPTIONS = ("--home", "--output", "-o", "--from", "--rejects", "--answers")
+
+
+def refuse_undecodable_arguments(args: list[str]) -> None:
+    """Exit 2 naming the argument (and its option) that is not valid UTF-8 text: Python keeps
+    such bytes as lone surrogates, which no file or database can store."""
+    import sys
+
+    from deskcli.core.decoding import check_text
+    from deskcli.core.errors import InvalidInput
+    from deskcli.i18n import _, say, shown
+    from deskcli.ui import output
+
+    for position, arg in enumerate(args):
+        option = arg.split("=", 1)[0] if arg.startswith("--") and "=" in arg else None
+        if option is None and position and args[position - 1].startswith("-"):
+            option = args[position - 1]
+        if option in PATH_OPTIONS:
+            continue  # a file name is bytes to the system, stored nowhere
+        what = (say("the value of {option}", option=option) if option
+                else say("argument {position}", position=position + 1))
+        try:
+            check_text(arg, what)
+        except InvalidInput as exc:
+            output.message(_("Error: {message}").format(message=shown(exc.args[0])))
+            sys.exit(exc.exit_code)

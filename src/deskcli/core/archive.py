@@ -63,7 +63,7 @@ class Archive:
         self._db: sqlite3.Connection | None = None
 
     def exists(self) -> bool:
-        return self.path.exists()
+        return os.path.lexists(self.path)  # a link is there, to be refused, not taken for absent
 
     def _fail(self, exc: sqlite3.Error) -> RepositoryError:
         import sqlite3
@@ -74,8 +74,8 @@ class Archive:
                                    "({reason}); run the command again", path=str(self.path),
                                    seconds=f"{self.timeout:g}", reason=text))
         if isinstance(exc, sqlite3.OperationalError):
-            return RepositoryError(say("cannot use the archive {path}: {reason}; the previous "
-                                       "state is intact", path=str(self.path), reason=text))
+            return RepositoryError(say("cannot use the archive {path}: {reason}; the archive "
+                                       "was not changed", path=str(self.path), reason=text))
         return CorruptFile(say("the archive {path} cannot be used: {reason}. It was left "
                                "untouched. Restore it from a copy, then run the command again.",
                                path=str(self.path), reason=text))
@@ -85,10 +85,13 @@ class Archive:
 
         if self._db is not None:
             return self._db
+        from deskcli.core.paths import refuse_link
+
+        refuse_link(self.path)  # SQLite would follow it, and write where it points
         try:
             if not self.path.exists():
                 # Callers' personal data: the file is the owner's alone from its first byte.
-                os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+                os.close(os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600))
             db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
@@ -175,6 +178,11 @@ class Archive:
                         raise ValueError(f"unknown archive operation {kind!r}")
                 db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('digest_version', ?)",
                            (str(DIGEST_VERSION),))
+                top = max([0, *(value["id"] for kind, value in operations if kind == "ticket")])
+                if top:
+                    db.execute("INSERT INTO meta (key, value) VALUES ('highest_ticket', ?) "
+                               "ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), "
+                               "CAST(excluded.value AS INTEGER))", (str(top),))
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -274,6 +282,15 @@ class Archive:
             return None
         rows = self._query("SELECT ticket FROM messages WHERE message_id = ?", (message_id,))
         return rows[0][0] if rows else None
+
+    def highest(self) -> int:
+        """The highest ticket number the archive ever held, 0 for none: a ticket taken back
+        out (reopened) leaves its number here, so that it is never given again."""
+        if not self.exists():
+            return 0
+        rows = self._query("SELECT max(id) FROM tickets UNION ALL "
+                           "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'highest_ticket'")
+        return max([0, *(row[0] for row in rows if row[0] is not None)])
 
     def count(self) -> int:
         if not self.exists():

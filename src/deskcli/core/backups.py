@@ -8,6 +8,7 @@ The archive is SQLite, with its own journal and integrity check (see `doctor`).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,21 +18,39 @@ SNAPSHOT_FILES = ("active.json", "kb.json")
 _STAMP = "%Y%m%dT%H%M%S"
 
 
+_NAME = re.compile(r"^(?:(?P<sequence>\d{6,})-)?(?P<stamp>\d{8}T\d{6})(?:\.\d+)?$")
+
+
+def _sequence(snapshot: Path) -> int:
+    found = _NAME.match(snapshot.name)
+    return int(found["sequence"] or 0) if found else -1
+
+
 def snapshots(home: Path) -> list[Path]:
-    """Snapshots, newest first."""
+    """Snapshots, newest first: in the order they were taken (their sequence number), not
+    by their clock stamp, which a clock set wrong can put years ahead or behind."""
     folder = Path(home) / BACKUP_DIR
     if not folder.is_dir():
         return []
-    found = [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "broken-"))]
-    return sorted(found, key=lambda p: p.name, reverse=True)
+    found = [p for p in folder.iterdir() if _NAME.match(p.name) and p.is_dir()]
+    return sorted(found, key=lambda p: (_sequence(p), p.name), reverse=True)
+
+
+def is_repair_copy(folder: Path) -> bool:
+    """A snapshot, or the files a restore replaced (not a repository moved to a database)."""
+    return bool(_NAME.match(folder.name)) or folder.name.startswith("broken-")
 
 
 def _age_minutes(snapshot: Path) -> float:
+    found = _NAME.match(snapshot.name)
     try:
-        taken = datetime.strptime(snapshot.name[:15], _STAMP).replace(tzinfo=timezone.utc)
-    except ValueError:
+        taken = datetime.strptime(found["stamp"], _STAMP).replace(tzinfo=timezone.utc)
+    except (TypeError, ValueError):
         return float("inf")
-    return (datetime.now(timezone.utc) - taken).total_seconds() / 60
+    age = (datetime.now(timezone.utc) - taken).total_seconds() / 60
+    # A stamp in the future was taken with a clock set ahead (or this one is behind): it
+    # says nothing of how old the snapshot is, and must not stop the next one.
+    return age if age >= 0 else float("inf")
 
 
 def take(home: Path, every_minutes: float, kept: int) -> Path | None:
@@ -52,13 +71,16 @@ def take(home: Path, every_minutes: float, kept: int) -> Path | None:
                if (home / name).exists() and not file_findings(home / name)]
     if not sources:
         return None
-    # Microseconds keep names in the order they were taken, even several in one second.
-    stamp = datetime.now(timezone.utc).strftime(_STAMP + ".%f")
+    # The sequence orders snapshots; the stamp (microseconds: several in one second) says when.
+    sequence = max([0, *(_sequence(p) for p in existing)]) + 1
+    stamp = f"{sequence:06d}-" + datetime.now(timezone.utc).strftime(_STAMP + ".%f")
     target = home / BACKUP_DIR / stamp
     staging = home / BACKUP_DIR / f".{stamp}"
+    from deskcli.core.paths import private_directory
+
     try:
-        staging.mkdir(parents=True, mode=0o700)
-        os.chmod(home / BACKUP_DIR, 0o700)
+        private_directory(home, BACKUP_DIR)  # never through a link planted in its place
+        staging.mkdir(mode=0o700)
         for path in sources:
             shutil.copy2(path, staging / path.name)
             os.chmod(staging / path.name, 0o600)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from deskcli.core import settings as settings_module
 from deskcli.core.paths import USER_ENV, repository_home
-from deskcli.core.repository import Repository, open_repository
+from deskcli.core.repository import MIGRATION_FILE, Repository, open_repository
 
 
 @dataclass
@@ -20,10 +20,15 @@ class Desk:
     technician: str
 
 
-def technician_name(explicit: str | None = None) -> str:
+def technician_name(explicit: str | None = None, recorded: str | None = None) -> str:
+    """--as, else $DESKCLI_USER, else the name `deskcli init` recorded, else the login."""
+    from deskcli.core.decoding import check_text
+
     name = explicit or os.environ.get(USER_ENV)
     if name:
-        return name.strip()
+        return check_text(name, "--as" if explicit else f"${USER_ENV}").strip()
+    if recorded:
+        return check_text(recorded, "technician.name").strip()
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -32,6 +37,10 @@ def technician_name(explicit: str | None = None) -> str:
 
 def open_desk(home: str | os.PathLike | None = None, technician: str | None = None) -> Desk:
     path = repository_home(home)
+    if (path / MIGRATION_FILE).exists():
+        from deskcli.core.migrate import settle
+
+        settle(path)  # a migration a crash cut short is finished or undone first
     settings = settings_module.load(path)
     repo = open_repository(path, settings)
     # A team's database holds the settings every technician shares (the grid, the
@@ -39,6 +48,6 @@ def open_desk(home: str | os.PathLike | None = None, technician: str | None = No
     shared = repo.shared_settings()
     if shared:
         settings = settings_module.load(path, shared)
-    # --as and $DESKCLI_USER, then the name `deskcli init` recorded, then the login name.
-    chosen = technician or os.environ.get(USER_ENV) or settings.get("technician", {}).get("name")
-    return Desk(home=path, settings=settings, repo=repo, technician=technician_name(chosen or None))
+    recorded = settings.get("technician", {}).get("name") or None
+    return Desk(home=path, settings=settings, repo=repo,
+                technician=technician_name(technician, recorded))

@@ -19,7 +19,9 @@ def _path(desk: Desk) -> Path:
 
 def save(desk: Desk, answers: dict) -> Path:
     path = _path(desk)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from deskcli.core.paths import private_directory
+
+    private_directory(desk.home, DRAFTS_DIR)  # 0700 whatever the umask, never through a link
     write_atomically(path, json.dumps(answers, ensure_ascii=False, indent=1))
     return path
 

@@ -37,3 +37,8 @@ class LockTimeout(RepositoryError):
 
 class CorruptFile(RepositoryError):
     """A repository file that does not parse; it is left untouched."""
+
+
+class ChangeKept(RepositoryError):
+    """A change that is recorded (journalled), whose last steps could not be made in place:
+    the command succeeded, and the next one finishes them. Said as a warning."""

@@ -152,8 +152,14 @@ def _figures(calls: _Calls, settings: dict, group: str = "'all'",
     the same rules for the whole desk (one group) and for --by. `keys` are the groups
     wanted even without a call (zeros)."""
     durations: dict[object, dict[object, list[float]]] = {}
+    backwards: dict[object, int] = {}
     for key, priority, value in calls.all(f"SELECT {group}, priority, resolution_minutes FROM calls "
                                           f"WHERE resolution_minutes IS NOT NULL"):
+        if value < 0:
+            # Solved before it was opened: the clock was set back in between. Such a time
+            # is flagged (and `deskcli doctor` names the ticket), never averaged in.
+            backwards[key] = backwards.get(key, 0) + 1
+            continue
         durations.setdefault(key, {}).setdefault(priority, []).append(value)
     slas = _sla(calls, group, settings)
     totals = {row[0]: row[1:] for row in calls.all(
@@ -181,6 +187,7 @@ def _figures(calls: _Calls, settings: dict, group: str = "'all'",
                 "all": _durations([v for values in spans.values() for v in values]),
                 "by_priority": {str(p or "unqualified"): _durations(spans.get(p, []))
                                 for p in (*sla.PRIORITIES, None)},
+                "clock_went_back": backwards.get(key, 0),
             },
             "sla": slas.get(key, slas[None]),
             "transfers": int(transfers),

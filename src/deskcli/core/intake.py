@@ -188,6 +188,9 @@ def parse(raw: bytes, fmt: str, *, encoding: str = "utf-8",
             except json.JSONDecodeError as exc:
                 rejected.append(Rejected(where, None, _json_error(exc, where), line[:200]))
                 continue
+            except RecursionError:
+                rejected.append(Rejected(where, None, _too_deep(where), line[:200]))
+                continue
             _classify(record, where, items, rejected, reading)
         return items, rejected
     try:
@@ -195,6 +198,9 @@ def parse(raw: bytes, fmt: str, *, encoding: str = "utf-8",
     except json.JSONDecodeError as exc:
         raise InvalidInput(say("{problem}; nothing was imported",
                                problem=_json_error(exc, term("the input")))) from None
+    except RecursionError:
+        raise InvalidInput(say("{problem}; nothing was imported",
+                               problem=_too_deep(term("the input")))) from None
     items, rejected = [], []
     records = document if isinstance(document, list) else [document]
     for number, record in enumerate(records, start=1):
@@ -211,11 +217,17 @@ def _all_at_once(lines: list[tuple[int, str]]) -> list | None:
         return None
     try:
         records = json.loads("[" + ",".join(line for _, line in lines) + "]")
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return None
     # Two objects on one line would parse here as two records: a count that does not
     # match means a line was not one object.
     return records if len(records) == len(lines) else None
+
+
+def _too_deep(where) -> str:
+    from deskcli.core.decoding import MAX_DEPTH
+
+    return say("{where} is nested more than {depth} levels deep", where=where, depth=MAX_DEPTH)
 
 
 @dataclass
@@ -234,6 +246,13 @@ def _classify(record: Any, where: str, items: list[Item], rejected: list[Rejecte
     if not isinstance(record, dict):
         rejected.append(Rejected(where, None, say("{where} is not a JSON object of fields",
                                                   where=where), record))
+        return
+    from deskcli.core.decoding import json_problem
+
+    problem = json_problem(record)  # a lone surrogate or absurd nesting: nothing can store it
+    if problem is not None:
+        rejected.append(Rejected(where, problem[0], say("{where}: {field}: {reason}", where=where,
+                                                        field=problem[0], reason=problem[1]), None))
         return
     try:
         if "id" in record and "history" in record:
@@ -534,11 +553,12 @@ def _store_attachments(desk: Desk, number: int, attachments, written: list[Path]
 
     if not attachments:
         return []
+    from deskcli.core.paths import open_no_follow, private_directory
+
     folder = desk.home / ATTACHMENTS_DIR / str(number)
     stored = []
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(desk.home / ATTACHMENTS_DIR, 0o700)
+        private_directory(desk.home, ATTACHMENTS_DIR, str(number))  # a planted link is refused
         taken = {p.name for p in folder.iterdir()}
         for attachment in attachments:
             name = unique_name(attachment.filename, taken)
@@ -546,7 +566,7 @@ def _store_attachments(desk: Desk, number: int, attachments, written: list[Path]
             if target.resolve().parent != folder.resolve():
                 raise RepositoryError(say("attachment name {name!r} would leave {path}", name=name,
                                           path=str(folder)))
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = open_no_follow(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             written.append(target)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(attachment.data)

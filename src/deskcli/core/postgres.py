@@ -34,7 +34,8 @@ from psycopg.types.json import Jsonb
 
 from deskcli.core.errors import LockTimeout, RepositoryError
 from deskcli.i18n import say
-from deskcli.core.repository import KB_KINDS, RecordsInMemory, make_home, masked
+from deskcli.core.repository import (KB_KINDS, RecordsInMemory, _check_not_exhausted,
+                                     check_number_range, make_home, masked)
 
 # psycopg logs the end of a pipeline on a lost connection as a warning; with no handler,
 # Python would print it on stderr beside deskcli's own message, which says it all.
@@ -406,6 +407,11 @@ class PostgresRepository:
 
     # -- what core asks outside a change ---------------------------------------
 
+    def consistent(self, read: Callable[[], Any]) -> Any:
+        """`read()` in one snapshot (a REPEATABLE READ transaction), whatever it asks."""
+        with self.reading():
+            return read()
+
     def find_ticket(self, ticket_id: int) -> dict | None:
         rows = self._rows(f"SELECT doc FROM {SCHEMA}.tickets WHERE id = %s", (ticket_id,))
         return rows[0][0] if rows else None
@@ -621,15 +627,19 @@ class PgStore(RecordsInMemory):
         return self._next_ticket
 
     def insert_ticket(self, ticket: dict) -> int:
+        _check_not_exhausted(self._numbers(), "ticket")
         ticket["id"] = self._numbers()
         self.insert_numbered_ticket(ticket)
         return ticket["id"]
 
     def insert_numbered_ticket(self, ticket: dict) -> None:
+        check_number_range(ticket["id"], "ticket")
         self._tickets[ticket["id"]] = (ticket, True)
         self.reserve_numbers(ticket["id"])
 
     def reserve_numbers(self, up_to: int) -> None:
+        if up_to:  # 0: nothing to reserve (an empty repository's)
+            check_number_range(up_to, "ticket")
         if self._numbers() <= up_to:
             self._next_ticket = up_to + 1
             self._numbers_dirty = True

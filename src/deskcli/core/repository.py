@@ -25,6 +25,29 @@ KB_KINDS = ("articles",)
 MAIL_SIDE = "mail.json"
 MAIL_KINDS = ("outbox", "confirmations")
 
+# Ticket and record numbers, on both backends: PostgreSQL's `integer`. A number outside
+# is refused when it comes in (an import), never stored.
+FIRST_NUMBER, LAST_NUMBER = 1, 2**31 - 1
+
+
+def number_in_range(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and FIRST_NUMBER <= value <= LAST_NUMBER
+
+
+def check_number_range(value, what: str) -> None:
+    """Refuse (exit 2) a ticket or record number outside FIRST_NUMBER..LAST_NUMBER, naming it."""
+    if not number_in_range(value):
+        from deskcli.core.errors import InvalidInput
+        from deskcli.i18n import say
+
+        raise InvalidInput(say("{what}: {value!r} is not a number from {first} to {last}",
+                               what=what, value=value, first=FIRST_NUMBER, last=LAST_NUMBER))
+
+
+# A move to or from a database (`deskcli migrate`), recorded before anything moves and kept
+# until it is finished or undone, in the repository directory of either backend.
+MIGRATION_FILE = "migration.json"
+
 
 class ArchiveChanges(Protocol):
     """Closed tickets, abandoned calls and taken e-mails, changed within the same change."""
@@ -78,6 +101,7 @@ class Repository(Protocol):
 
     def reading(self) -> AbstractContextManager[Changes]: ...
     def writing(self) -> AbstractContextManager[Changes]: ...
+    def consistent(self, read: Callable[[], Any]) -> Any: ...
     def find_ticket(self, ticket_id: int) -> dict | None: ...
     def archived_tickets(self, opened_since: str | None = None) -> list[dict]: ...
     def archived_by_number(self, ids: list[int]) -> list[dict]: ...
@@ -133,6 +157,8 @@ class RecordsInMemory:
 
     def reserve_counter(self, kind: str, up_to: int) -> None:
         """No record of `kind` will be numbered up to `up_to` (numbers read back from an export)."""
+        if up_to:  # 0: nothing to reserve
+            check_number_range(up_to, kind)
         counters = self._read_counters()
         if counters.get(kind, 1) <= up_to:
             counters[kind] = up_to + 1
@@ -187,6 +213,8 @@ class RecordsInMemory:
         if first is None:  # records from before the counters: start past the last of them
             first = max([1, *(n + 1 for n in self._table(kind))])
         numbers = list(range(first, first + len(records)))
+        if numbers:
+            _check_not_exhausted(numbers[-1], kind)
         for record, number in zip(records, numbers):
             record["id"] = number
             self._remember(kind, record)
@@ -198,14 +226,26 @@ class RecordsInMemory:
         self._remember(kind, record)
 
 
+def _check_not_exhausted(number: int, what: str) -> None:
+    if number > LAST_NUMBER:
+        from deskcli.core.errors import RepositoryError
+        from deskcli.i18n import say
+
+        raise RepositoryError(say("no {what} number is left: the next would be {number}, past "
+                                  "{last}; `deskcli doctor` names the record that took the last ones",
+                                  what=what, number=number, last=LAST_NUMBER))
+
+
 def make_home(home: Path) -> None:
     """The repository directory, made private if it is new: on either backend it holds
     what stays on this machine (files, attachments, drafts, the search index)."""
     from deskcli.core.errors import RepositoryError
     from deskcli.i18n import say
 
+    from deskcli.core.paths import make_private_directories
+
     try:
-        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_directories(home)
     except OSError as exc:
         raise RepositoryError(say("cannot create the repository {path}: {reason}",
                                   path=str(home), reason=exc.strerror)) from None

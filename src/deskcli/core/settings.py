@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,10 @@ def _merge(defaults: dict, override: dict, path: Path, prefix: str = "") -> dict
             raise InvalidInput(say("settings file {path}: {key} must be {expected}, got {value!r}",
                                    path=str(path), key=dotted, expected=_type_name(default),
                                    value=value))
+        elif isinstance(value, float) and not math.isfinite(value):
+            # nan and inf parse as numbers, and mean nothing here (nan makes a wait endless).
+            raise InvalidInput(say("settings file {path}: {key} must be a finite number, got {value}",
+                                   path=str(path), key=dotted, value=value))
         else:
             merged[key] = value
     return merged
@@ -75,6 +80,10 @@ def load_toml(path: Path) -> dict:
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(say("settings file {path} is not valid TOML: {reason}", path=str(path),
                                reason=str(exc))) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(say("settings file {path} is not UTF-8 text (byte 0x{byte:02x} at "
+                               "position {position}); save it as UTF-8", path=str(path),
+                               byte=exc.object[exc.start], position=exc.start + 1)) from None
     except OSError as exc:
         raise InvalidInput(say("settings file {path} cannot be read: {reason}", path=str(path),
                                reason=exc.strerror)) from None
@@ -96,6 +105,17 @@ SHARED_LABEL = N_("the database's shared settings")
 LOCAL_ONLY = ("repository", "technician")
 
 
+def _repository_problems(settings: dict) -> list[tuple[str, str]]:
+    options = settings["repository"]
+    found = []
+    if not options["lock_timeout_seconds"] > 0:
+        found.append(("repository.lock_timeout_seconds", term("a number of seconds above 0")))
+    for key in ("backup_every_minutes", "backups_kept"):
+        if options[key] < 0:
+            found.append((f"repository.{key}", term("a number of 0 or more")))
+    return found
+
+
 def load(home: Path, shared: dict | None = None) -> dict:
     """Settings for the repository at `home`; an invalid override is refused, naming the key.
 
@@ -113,7 +133,8 @@ def load(home: Path, shared: dict | None = None) -> dict:
                         SHARED_LABEL)
     if path.exists():
         merged = _merge(merged, load_toml(path), path)
-    wrong = sla.problems(merged) + treatment.problems(merged) + reports.problems(merged)
+    wrong = (_repository_problems(merged) + sla.problems(merged) + treatment.problems(merged)
+             + reports.problems(merged))
     if wrong:
         key, expected = wrong[0]
         where = (say("settings file {path}", path=str(path)) if path.exists()

@@ -8,8 +8,10 @@ that parse and hold every change whose command had reported success.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,8 +23,9 @@ from tinydb.storages import Storage
 from tinydb.table import Document
 
 from deskcli.core.archive import Archive
-from deskcli.core.errors import CorruptFile, LockTimeout, RepositoryError
-from deskcli.core.repository import KB_KINDS, MAIL_KINDS, MAIL_SIDE, RecordsInMemory, make_home
+from deskcli.core.errors import ChangeKept, CorruptFile, InvalidInput, LockTimeout, RepositoryError
+from deskcli.core.repository import (KB_KINDS, MAIL_KINDS, MAIL_SIDE, MIGRATION_FILE, RecordsInMemory,
+                                     _check_not_exhausted, check_number_range, make_home)
 from deskcli.i18n import term, say
 
 ACTIVE_FILE = "active.json"
@@ -61,14 +64,21 @@ def _write_temporary(path: Path, text: str) -> str:
         raise RepositoryError(say("cannot write in {path}: {reason}; nothing was changed",
                                   path=str(directory), reason=exc.strerror)) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
     except OSError as exc:
         _unlink_quietly(tmp)
         raise RepositoryError(say("cannot write {path}: {reason}; the previous state is intact",
                                   path=str(path), reason=exc.strerror)) from None
+    except UnicodeEncodeError as exc:
+        # Checked where text comes in; this is the last guard, and leaves nothing behind.
+        _unlink_quietly(tmp)
+        from deskcli.core.decoding import describe
+
+        raise InvalidInput(say("a text to store is not valid UTF-8 ({char}); nothing was "
+                               "changed", char=describe(exc.object[exc.start]))) from None
     return tmp
 
 
@@ -117,11 +127,21 @@ def write_together(directory: Path, files: dict[Path, str], archive: Archive | N
             "moves": [[tmp, str(path)] for tmp, path in temporaries],
             "archive": list(operations),
         }, ensure_ascii=False))
-    except RepositoryError:
+    except (RepositoryError, InvalidInput):
         for tmp, _ in temporaries:
             _unlink_quietly(tmp)
         raise
-    recover_together(directory, archive)
+    try:
+        recover_together(directory, archive)
+    except RepositoryError as exc:
+        # The journal holds the whole change: it is made, only not yet in place.
+        raise ChangeKept(_kept_message(directory, exc)) from None
+
+
+def _kept_message(directory: Path, exc: Exception) -> str:
+    return say("the change is recorded, but could not be finished in place ({problem}); the next "
+               "command that can write in {path} finishes it", problem=exc.args[0] if exc.args else exc,
+               path=str(directory))
 
 
 def recover_together(directory: Path, archive: Archive | None = None) -> None:
@@ -146,15 +166,79 @@ def recover_together(directory: Path, archive: Archive | None = None) -> None:
                     "next command that can write there", path=str(directory),
                     reason=exc.strerror)) from None
     _fsync_directory(directory)
+    archive = archive or Archive(directory, 10.0)
     if operations:
-        (archive or Archive(directory, 10.0)).apply(operations)
+        archive.apply(operations)
+    # A journal replayed late (after a repair of either side) must not leave a closed
+    # ticket active again.
+    try:
+        reconcile(directory, archive)
+    except CorruptFile:
+        pass  # refused, and named, by the command that reads it next
     _unlink_quietly(journal)
+
+
+_NEXT_TICKET = re.compile(rb'"next_ticket"\s*:\s*(\d{1,12})')
+_TICKET_ID = re.compile(rb'"id"\s*:\s*(\d{1,12})')
+
+
+def _highest_in(raw: bytes) -> int:
+    """The highest ticket number a copy of active.json shows: its tickets and its counter,
+    read from the text itself when the file does not parse (a number seen is never given)."""
+    try:
+        data = json.loads(raw)
+        tickets = data.get(TICKETS) or {}
+        meta = (data.get(META) or {}).get(str(META_ID)) or {}
+        return max([0, int(meta.get("next_ticket", 1)) - 1, *(int(k) for k in tickets)])
+    except (ValueError, TypeError, AttributeError):
+        return max([0, *(int(m) - 1 for m in _NEXT_TICKET.findall(raw)),
+                    *(int(m) for m in _TICKET_ID.findall(raw))])
+
+
+def highest_ticket_given(home: Path, archive: Archive) -> int:
+    """The highest ticket number ever given in this repository, whatever a repair rolled
+    back: across the active file, the archive, every snapshot and every copy set aside,
+    and the files of a change still journalled."""
+    home = Path(home)
+    copies = [home / ACTIVE_FILE, *home.glob(f".{ACTIVE_FILE}.*.tmp"),
+              *(home / "backups").glob(f"*/{ACTIVE_FILE}")]
+    top = archive.highest()
+    for path in copies:
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            continue
+        top = max(top, _highest_in(raw))
+    return top
+
+
+def reconcile(home: Path, archive: Archive) -> list[int]:
+    """The archive wins for a closed ticket: one the active file also holds, outside a move
+    in progress, leaves the active file. Returns the numbers taken out."""
+    path = Path(home) / ACTIVE_FILE
+    data = read_json_file(path)
+    if not data or not archive.exists():
+        return []
+    meta = (data.get(META) or {}).get(str(META_ID)) or {}
+    moving = {*(meta.get("archiving") or []), *(meta.get("unarchiving") or [])}
+    docs = data.get(TICKETS) or {}
+    candidates = [int(k) for k in docs if k.isdigit() and int(k) not in moving]
+    closed = sorted(t["id"] for t in archive.tickets(ids=candidates))
+    if not closed:
+        return []
+    for number in closed:
+        del docs[str(number)]
+    write_atomically(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+    return closed
 
 
 def read_json_file(path: Path) -> dict | None:
     """The parsed content of a repository file, None when absent; refuses what does not parse."""
+    from deskcli.core.paths import open_no_follow
+
     try:
-        raw = path.read_bytes()
+        with os.fdopen(open_no_follow(path, os.O_RDONLY), "rb") as handle:
+            raw = handle.read()
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -167,6 +251,9 @@ def read_json_file(path: Path) -> dict | None:
     except ValueError as exc:
         raise CorruptFile(_corrupt_message(
             path, say("it is not valid JSON ({reason})", reason=str(exc)))) from None
+    except RecursionError:
+        raise CorruptFile(_corrupt_message(path, term("it is nested too deep to be a deskcli "
+                                                      "repository file"))) from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise CorruptFile(_corrupt_message(path, term("it is not a deskcli repository file")))
     return data
@@ -202,43 +289,70 @@ class AtomicJSONStorage(Storage):
 
 
 class RepositoryLock:
-    """An exclusive inter-process lock on the repository, waited for a bounded time.
+    """An inter-process lock on the repository, waited for a bounded time: exclusive for a
+    change, shared for a reader that must see the active file and the archive as one
+    state (a ticket half-way between them is never seen twice, nor missed).
 
-    The holder writes who it is into the lock file so that a waiter that gives up
-    can name what holds the repository.
+    The writer writes who it is into the lock file so that a waiter that gives up can
+    name what holds the repository.
     """
 
-    def __init__(self, path: Path, timeout: float) -> None:
+    # Locks this process holds, by path: [fd, holders, exclusive]. What is done inside a
+    # longer hold (a migration copying the repository, a read inside a change) is already
+    # under it, and a second flock of the same file from this process would wait for itself.
+    _held: dict[str, list] = {}
+
+    def __init__(self, path: Path, timeout: float, enclosing: bool = False,
+                 shared: bool = False) -> None:
         self.path = path
         self.timeout = timeout
+        self.enclosing = enclosing
+        self.shared = shared
         self._fd: int | None = None
 
+    @classmethod
+    def held_here(cls, path: Path) -> bool:
+        """Whether this process holds the lock at `path` already."""
+        return str(Path(path).absolute()) in cls._held
+
     def acquire(self) -> None:
-        import fcntl
+        key = str(Path(self.path).absolute())
+        if key in self._held:
+            held = self._held[key]
+            if not self.shared and not held[2]:
+                self._wait(held[0], exclusive=True)  # a change begun inside a read
+                held[2] = True
+            held[1] += 1
+            self._fd = held[0]
+            return
+        self._take()
+        if self.enclosing:
+            self._held[key] = [self._fd, 1, not self.shared]
+
+    def _open(self) -> int | None:
+        from deskcli.core.paths import open_no_follow
 
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            # Never through a link: the holder's name is written into the file opened.
+            return open_no_follow(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
+            if self.shared and exc.errno in (errno.EROFS, errno.EACCES):
+                # A read-only repository (a mount, a copy): no writer can change it.
+                try:
+                    return open_no_follow(self.path, os.O_RDONLY)
+                except OSError:
+                    return None
             raise RepositoryError(say("cannot open the lock {path}: {reason}", path=str(self.path),
                                       reason=exc.strerror)) from None
-        deadline = time.monotonic() + self.timeout
-        delay = 0.002
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = self._holder(fd)
-                    os.close(fd)
-                    raise LockTimeout(say(
-                        "the repository is busy: {holder} has held {path} for more than "
-                        "{seconds} s. Wait for it to finish, or stop it, then run the command "
-                        "again (the wait is repository.lock_timeout_seconds in settings.toml).",
-                        holder=holder, path=str(self.path), seconds=f"{self.timeout:g}")) from None
-                time.sleep(delay)
-                delay = min(delay * 2, 0.05)
+
+    def _take(self) -> None:
+        fd = self._open()
+        if fd is None:
+            return
+        self._wait(fd, exclusive=not self.shared)
         self._fd = fd
+        if self.shared:
+            return
         info = json.dumps(
             {"pid": os.getpid(), "since": time.strftime("%Y-%m-%d %H:%M:%S")}
         ).encode()
@@ -247,6 +361,28 @@ class RepositoryLock:
             os.pwrite(fd, info, 0)
         except OSError:
             pass  # the holder's name is a courtesy; a full disk must not stop the lock
+
+    def _wait(self, fd: int, exclusive: bool) -> None:
+        import fcntl
+
+        deadline = time.monotonic() + self.timeout
+        delay = 0.002
+        while True:
+            try:
+                fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = self._holder(fd)
+                    if fd != self._fd and not self.held_here(self.path):
+                        os.close(fd)
+                    raise LockTimeout(say(
+                        "the repository is busy: {holder} has held {path} for more than "
+                        "{seconds} s. Wait for it to finish, or stop it, then run the command "
+                        "again (the wait is repository.lock_timeout_seconds in settings.toml).",
+                        holder=holder, path=str(self.path), seconds=f"{self.timeout:g}")) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.05)
 
     @staticmethod
     def _holder(fd: int) -> str:
@@ -259,12 +395,21 @@ class RepositoryLock:
     def release(self) -> None:
         if self._fd is None:
             return
+        key = str(Path(self.path).absolute())
+        exclusive = not self.shared
+        if key in self._held:
+            self._held[key][1] -= 1
+            if self._held[key][1] > 0:
+                self._fd = None
+                return
+            exclusive = self._held.pop(key)[2]
         import fcntl
 
-        try:
-            os.ftruncate(self._fd, 0)
-        except OSError:
-            pass
+        if exclusive:
+            try:
+                os.ftruncate(self._fd, 0)
+            except OSError:
+                pass
         fcntl.flock(self._fd, fcntl.LOCK_UN)
         os.close(self._fd)
         self._fd = None
@@ -351,23 +496,30 @@ class Store(RecordsInMemory):
 
     def _highest(self) -> int:
         if self._top is None:
-            self._top = max([0, *(d.doc_id for d in self._db.table(TICKETS).all())])
+            # The archive too: a counter rolled back by a repair or a hand edit must not
+            # give again the number of a closed ticket.
+            archived = self._archive.archive.highest() if self._archive is not None else 0
+            self._top = max([0, archived, *(d.doc_id for d in self._db.table(TICKETS).all())])
         return self._top
 
     def insert_ticket(self, ticket: dict) -> int:
         ticket_id = max(self._meta().get("next_ticket", 1), self._highest() + 1)
+        _check_not_exhausted(ticket_id, "ticket")
         ticket["id"] = ticket_id
         self.insert_numbered_ticket(ticket)
         return ticket_id
 
     def insert_numbered_ticket(self, ticket: dict) -> None:
         """Store a ticket under the number it carries (an import); later numbers come after it."""
+        check_number_range(ticket["id"], "ticket")
         self._new_tickets[ticket["id"]] = ticket
         self._top = max(self._highest(), ticket["id"])
         self.reserve_numbers(ticket["id"])
 
     def reserve_numbers(self, up_to: int) -> None:
         """No ticket will be given a number up to `up_to` (tickets imported into the archive)."""
+        if up_to:  # 0: nothing to reserve (an empty repository's)
+            check_number_range(up_to, "ticket")
         meta = self._meta()
         if meta.get("next_ticket", 1) <= up_to:
             meta["next_ticket"] = up_to + 1
@@ -471,6 +623,8 @@ class TinyDBRepository:
         self.backups_kept = backups_kept
         self.active_path = self.home / ACTIVE_FILE
         self.archive = Archive(self.home, lock_timeout)
+        # What a command that succeeded could not tidy up, said to the user as warnings.
+        self.warnings: list[str] = []
 
     def _ensure_home(self) -> None:
         make_home(self.home)
@@ -493,9 +647,15 @@ class TinyDBRepository:
     @contextmanager
     def _recovered(self) -> Iterator[None]:
         """Under the repository's lock, with a change a crash cut short finished first."""
-        lock = RepositoryLock(self.home / LOCK_FILE, self.lock_timeout)
+        path = self.home / LOCK_FILE
+        inside_migration = RepositoryLock.held_here(path)
+        lock = RepositoryLock(path, self.lock_timeout, enclosing=True)
         lock.acquire()
         try:
+            if not inside_migration and (self.home / MIGRATION_FILE).exists():
+                from deskcli.core.migrate import refuse_if_moved
+
+                refuse_if_moved(self.home)  # a migration waited for: its outcome decides
             recover_together(self.home, self.archive)
             yield
         finally:
@@ -519,14 +679,49 @@ class TinyDBRepository:
 
     @contextmanager
     def reading(self) -> Iterator[Store]:
-        """A consistent snapshot of the active file; takes no lock, since files are replaced whole."""
+        """A snapshot of the active file; takes no lock, since files are replaced whole.
+        What also reads the archive goes through `consistent`."""
         self._ensure_home()
         self._settle()  # a change cut short is finished before anyone reads half of it
+        if (self.home / MIGRATION_FILE).exists() and not RepositoryLock.held_here(self.home / LOCK_FILE):
+            with self._recovered():  # a migration under way is waited for, not read half-done
+                pass
         store = self._open_file(ACTIVE_FILE, None)
         try:
             yield store
         finally:
             store._close(keep=False)  # a reader never writes back
+
+    def _generation(self) -> tuple:
+        """What changes whenever a change touches the active file or the archive: each is
+        replaced (a new inode and time) or rewritten (a new time) by every step of a move."""
+        found = []
+        for path in (self.active_path, self.archive.path):
+            try:
+                info = os.stat(path)
+                found.append((info.st_ino, info.st_mtime_ns, info.st_ctime_ns, info.st_size))
+            except OSError:
+                found.append(None)
+        return tuple(found)
+
+    def consistent(self, read: Callable[[], Any]) -> Any:
+        """`read()` (of the active file and the archive together) as of one state of the
+        repository: read again when a change moved something meanwhile, a close or a reopen
+        taking a ticket from one file to the other in several steps. Readers never wait for
+        writers, unless the desk never stops changing; then they wait for a calm moment."""
+        if RepositoryLock.held_here(self.home / LOCK_FILE):
+            return read()  # inside a change or a calm moment already: nothing moves
+        for _ in range(20):
+            before = self._generation()
+            result = read()
+            if self._generation() == before:
+                return result
+        lock = RepositoryLock(self.home / LOCK_FILE, self.lock_timeout, enclosing=True, shared=True)
+        lock.acquire()
+        try:
+            return read()
+        finally:
+            lock.release()
 
     @contextmanager
     def writing(self) -> Iterator[Store]:
@@ -554,10 +749,20 @@ class TinyDBRepository:
                 store._close(keep=False)
                 raise
             store._close(keep=True)
-            write_together(self.home, staged, self.archive, store.archived().operations)
-            self._finish_archiving()
-            for action in store._after_commit:
-                action()
+            try:
+                write_together(self.home, staged, self.archive, store.archived().operations)
+            except ChangeKept as exc:
+                self.warnings.append(exc.args[0])
+                return
+            try:
+                # The change is made: what follows only tidies up (a crash here is finished
+                # by the next write), so its failure is a warning, not a failed command.
+                self._finish_archiving()
+                for action in store._after_commit:
+                    action()
+            except (RepositoryError, OSError) as exc:
+                self.warnings.append(_kept_message(self.home, exc if isinstance(exc, RepositoryError)
+                                                   else RepositoryError(exc.strerror)))
 
     def _finish_archiving(self) -> None:
         """Copy tickets marked for the archive there, then drop them from the active file.
@@ -602,8 +807,8 @@ class TinyDBRepository:
         """Closed tickets (those opened since a UTC ISO time, if given), by number."""
         self._ensure_home()
         self._settle()
-        found = {t["id"]: t for t in self.archive.tickets(opened_since=opened_since)}
-        found = self._with_moving(found)
+        found = self.consistent(lambda: self._with_moving(
+            {t["id"]: t for t in self.archive.tickets(opened_since=opened_since)}))
         if opened_since is not None:
             found = {k: t for k, t in found.items() if t["opened_at"] >= opened_since}
         return [found[k] for k in sorted(found)]
@@ -612,15 +817,17 @@ class TinyDBRepository:
         self._ensure_home()
         self._settle()
         wanted = set(ids)
-        found = {t["id"]: t for t in self.archive.tickets(ids=wanted)}
-        return [t for _, t in sorted(self._with_moving(found, wanted).items())]
+        found = self.consistent(lambda: self._with_moving(
+            {t["id"]: t for t in self.archive.tickets(ids=wanted)}, wanted))
+        return [t for _, t in sorted(found.items())]
 
     def find_ticket(self, ticket_id: int) -> dict | None:
-        with self.reading() as store:
-            ticket = store.get_ticket(ticket_id)
-        if ticket is not None:
-            return ticket
-        return self.archive.ticket(ticket_id)
+        def read() -> dict | None:
+            with self.reading() as store:
+                ticket = store.get_ticket(ticket_id)
+            return ticket if ticket is not None else self.archive.ticket(ticket_id)
+
+        return self.consistent(read)
 
     def copy_archived_calls(self, target, table: str, start: str, end: str) -> None:
         """The rows (see `timeline`) of the archived calls opened in [start, end), as they

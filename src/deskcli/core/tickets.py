@@ -237,9 +237,17 @@ def shape_problems(ticket) -> list[tuple[str, str]]:
     if not isinstance(ticket, dict):
         return [("ticket", say("a ticket is a JSON object"))]
     found = []
+    from deskcli.core.repository import FIRST_NUMBER, LAST_NUMBER, number_in_range
+
     number = ticket.get("id")
-    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-        found.append(("id", say("id: {value!r} is not a ticket number", value=number)))
+    if not number_in_range(number):
+        found.append(("id", say("id: {value!r} is not a ticket number (from {first} to {last})",
+                                value=number, first=FIRST_NUMBER, last=LAST_NUMBER)))
+    for index, request in enumerate(ticket.get("interventions") or []):
+        if isinstance(request, dict) and "number" in request and not number_in_range(request["number"]):
+            found.append((f"interventions[{index}].number", say(
+                "interventions[{index}].number: {value!r} is not a number from {first} to {last}",
+                index=index, value=request["number"], first=FIRST_NUMBER, last=LAST_NUMBER)))
     if ticket.get("status") not in STATUSES:
         found.append(("status", say("status: {value!r} is not one of {choices}",
                                     value=ticket.get("status"), choices=", ".join(STATUSES))))
@@ -277,9 +285,11 @@ def shape_problems(ticket) -> list[tuple[str, str]]:
 
 
 def _check_number(ticket_id: int) -> None:
-    if not isinstance(ticket_id, int) or isinstance(ticket_id, bool) or ticket_id < 1:
-        raise InvalidInput(say("ticket number {value!r} is not a positive whole number",
-                               value=ticket_id))
+    from deskcli.core.repository import LAST_NUMBER, number_in_range
+
+    if not number_in_range(ticket_id):
+        raise InvalidInput(say("ticket number {value!r} is not a whole number from 1 to {last}",
+                               value=ticket_id, last=LAST_NUMBER))
 
 
 def _not_found(desk: Desk, ticket_id: int) -> NotFound:
@@ -364,12 +374,18 @@ def list_tickets(
     if priority is not None and priority not in sla.PRIORITIES:
         raise InvalidInput(say("--priority: {value} is not a priority from 1 to 4", value=priority))
     now = now or clock_now()
-    found: list[dict] = []
-    if scope in ("active", "all"):
+
+    def read() -> list[dict]:
+        found: list[dict] = []
         with desk.repo.reading() as store:
-            found += store.tickets()
-    if scope in ("closed", "all"):
-        found += desk.repo.archived_tickets()
+            if scope in ("active", "all"):
+                found += store.tickets()
+            if scope in ("closed", "all"):
+                found += desk.repo.archived_tickets()
+        return found
+
+    # One state of both: a ticket a close or a reopen is moving is seen once.
+    found = desk.repo.consistent(read)
     if scope == "active":
         found = [t for t in found if t["status"] not in CLOSED_STATUSES]
     if status:

@@ -305,28 +305,51 @@ def write_private(path: str, text: str | bytes | Iterable[str]) -> None:
     """Write a file that holds callers' data: readable by its owner only.
 
     `text` is the whole text, or its chunks in order (written as they come), or the bytes
-    of a binary document (a PDF)."""
+    of a binary document (a PDF). A regular file is written beside its place and renamed
+    over it once whole: a full disk leaves the old file as it was, never a short one. A
+    device (/dev/stdout) is written to."""
     import os
     import stat
+    import tempfile
 
     from deskcli.core.errors import InvalidInput
 
+    target = os.path.realpath(path)  # a link given on purpose: the file it names is replaced
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        binary = isinstance(text, bytes)
+        special = not stat.S_ISREG(os.stat(target).st_mode)
+    except FileNotFoundError:
+        special = False
+    except OSError as exc:
+        raise InvalidInput(_("--output: cannot write {path}: {reason}").format(
+            path=path, reason=exc.strerror)) from None
+    tmp = None
+    binary = isinstance(text, bytes)
+    try:
+        if special:
+            fd = os.open(target, os.O_WRONLY | os.O_TRUNC)
+        else:
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".deskcli-", suffix=".tmp")
         with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as handle:
-            # The mode of os.open only applies to a new file: one that was already there
-            # (readable by others) is made private too. A device (/dev/stdout) is left as it is.
-            mode = os.fstat(fd).st_mode
-            if stat.S_ISREG(mode) and mode & 0o077:
-                os.fchmod(fd, 0o600)
             if isinstance(text, (str, bytes)):
                 handle.write(text)
             else:
                 handle.writelines(text)
+            handle.flush()
+            if tmp is not None:
+                os.fsync(handle.fileno())
+        if tmp is not None:
+            os.replace(tmp, target)  # mkstemp made it 0600: private from its first byte
     except OSError as exc:
-        raise InvalidInput(_("--output: cannot write {path}: {reason}").format(
-            path=path, reason=exc.strerror)) from None
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        if tmp is None:
+            raise InvalidInput(_("--output: cannot write {path}: {reason}").format(
+                path=path, reason=exc.strerror)) from None
+        raise InvalidInput(_("--output: cannot write {path}: {reason}; nothing was written and "
+                             "the file was left as it was").format(path=path, reason=exc.strerror)) from None
 
 
 def spreadsheet_cell(value: Any) -> Any:

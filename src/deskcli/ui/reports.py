@@ -42,9 +42,12 @@ def _finalize(value: Any) -> Any:
 
     if value is None:
         return ""
-    if isinstance(value, Markup):
+    if not isinstance(value, str):
         return value
-    return output.safe(value) if isinstance(value, str) else value
+    shown = output.safe(value)
+    # A translated sentence comes back as Markup, its values escaped once already: it stays
+    # Markup, or autoescape would escape them a second time (O&amp;amp;Brien).
+    return type(value)(shown) if hasattr(value, "__html__") else shown
 
 
 @lru_cache(maxsize=None)

@@ -46,7 +46,9 @@ def sandbox(home: Path, student: str, scenario: Scenario) -> Desk:
     path = root / student_key(student)
     if path.exists():
         shutil.rmtree(path)
-    path.mkdir(parents=True, mode=0o700)
+    from deskcli.core.paths import private_directory
+
+    private_directory(home, PRACTICE_DIR, "sandboxes", student_key(student))
     settings = copy.deepcopy(settings_module.defaults())
     if scenario.company:
         settings["desk"]["company"] = scenario.company

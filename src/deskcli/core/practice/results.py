@@ -134,8 +134,9 @@ def set_exam(home: Path, names: list[str], now) -> dict:
     for name in chosen:
         find_scenario(home, name)  # a name that is no scenario is refused now, not mid-exam
     exam = {"scenarios": chosen, "set_at": clock.to_iso(now)}
-    directory = home / PRACTICE_DIR
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from deskcli.core.paths import private_directory
+
+    directory = private_directory(home, PRACTICE_DIR)
     write_atomically(directory / EXAM_FILE, json.dumps(exam, ensure_ascii=False))
     return exam
 
