@@ -166,3 +166,20 @@ def test_bad_usage_exits_2_naming_the_option(deskcli, args, option):
 def test_the_global_json_flag_is_refused(deskcli):
     result = deskcli("--json", "export")
     assert result.exit_code == 2 and "--json" in result.stderr and result.stdout == ""
+
+
+def test_closed_tickets_are_written_as_the_archive_stores_them(deskcli, calls, backend, home):
+    """The archive's JSON text goes out unchanged, never decoded and encoded again."""
+    if backend.url:
+        import psycopg
+
+        with psycopg.connect(backend.url) as conn:
+            text = conn.execute("SELECT doc::text FROM deskcli.tickets WHERE id = 2").fetchone()[0]
+    else:
+        import sqlite3
+
+        with sqlite3.connect(home / "archive.sqlite3") as db:
+            text = db.execute("SELECT doc FROM tickets WHERE id = 2").fetchone()[0]
+    lines = ok(deskcli("export")).stdout.splitlines()
+    assert lines[1] == text and json.loads(lines[1]) == stored(deskcli, 2)
+    assert ok(deskcli("export", "--closed")).stdout == text + "\n"

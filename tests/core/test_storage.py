@@ -227,3 +227,46 @@ def test_a_crash_after_the_journal_is_rolled_forward_by_the_next_command(home, m
             assert len(store.side("kb.json").records("articles")) == 2
     assert len(stored(home, "kb.json", "articles")) == 2
     assert not (home / "change.journal").exists()
+
+
+def test_archived_documents_are_the_stored_text_in_number_order_with_unfinished_moves(home, monkeypatch):
+    r = repo(home)
+    first, second, third = (add(r, opened_at=f"2026-01-0{n}T00:00:00Z", summary="Zoé") for n in (1, 2, 3))
+    add(r)  # #4 stays active
+    with r.writing() as store:
+        store.archive_ticket(dict(first, status="closed"))
+        store.archive_ticket(dict(third, status="closed"))
+    monkeypatch.setattr(TinyDBRepository, "_finish_archiving", lambda self: None)
+    with r.writing() as store:
+        store.archive_ticket(dict(second, status="closed"))
+    found = list(r.archived_documents())
+    # Archived ones pass as the text SQLite holds; the one half-way there, as a ticket.
+    assert [n for n, _ in found] == [1, 2, 3]
+    assert isinstance(found[0][1], str) and json.loads(found[0][1]) == r.find_ticket(1)
+    assert '"summary":"Zoé"' in found[0][1]
+    assert isinstance(found[1][1], dict) and found[1][1]["status"] == "closed"
+    assert [n for n, _ in r.archived_documents("2026-01-02T00:00:00Z", "2026-01-03T00:00:00Z")] == [2]
+    assert [n for n, _ in r.archived_documents("2026-01-02T00:00:00Z")] == [2, 3]
+
+
+def test_archived_documents_are_read_in_batches(home):
+    r = repo(home)
+    r.write_archive([{"id": n, "status": "closed", "opened_at": "2026-01-01T00:00:00Z",
+                      "history": []} for n in range(1, 8)])
+    batches = []
+    real = r.archive._connect()
+
+    class Watched:
+        def execute(self, sql, parameters):
+            cursor = real.execute(sql, parameters)
+
+            class Counting:
+                def fetchmany(self, size):
+                    rows = cursor.fetchmany(size)
+                    batches.append(len(rows))
+                    return rows
+            return Counting()
+
+    r.archive._db = Watched()
+    assert [n for n, _ in r.archive.documents(batch=3)] == list(range(1, 8))
+    assert batches == [3, 3, 1, 0]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from deskcli.core.errors import CorruptFile, LockTimeout, RepositoryError
 from deskcli.i18n import say
@@ -208,6 +208,31 @@ class Archive:
         else:
             rows = self._query("SELECT doc FROM tickets ORDER BY id")
         return [json.loads(doc) for (doc,) in rows]
+
+    def documents(self, opened_since: str | None = None, opened_before: str | None = None,
+                  batch: int = 2000) -> Iterator[tuple[int, str]]:
+        """Closed tickets in number order as (number, stored JSON text), read in batches:
+        a whole history is never held in memory, nor decoded."""
+        import sqlite3
+
+        if not self.exists():
+            return
+        where, parameters = [], []
+        if opened_since is not None:
+            where.append("d.opened_at >= ?")
+            parameters.append(opened_since)
+        if opened_before is not None:
+            where.append("d.opened_at < ?")
+            parameters.append(opened_before)
+        sql = ("SELECT t.id, t.doc FROM tickets t JOIN digests d ON d.id = t.id WHERE "
+               + " AND ".join(where) + " ORDER BY t.id") if where else \
+            "SELECT id, doc FROM tickets ORDER BY id"
+        try:
+            cursor = self._connect().execute(sql, parameters)
+            while rows := cursor.fetchmany(batch):
+                yield from rows
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
 
     def copy_calls(self, target: sqlite3.Connection, table: str, start: str, end: str) -> None:
         """Put into `table` of `target` the row of every archived call opened in [start, end),

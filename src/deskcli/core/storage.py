@@ -605,6 +605,28 @@ class TinyDBRepository:
             found = {k: t for k, t in found.items() if t["opened_at"] >= opened_since}
         return [found[k] for k in sorted(found)]
 
+    def archived_documents(self, opened_since: str | None = None,
+                           opened_before: str | None = None) -> Iterator[tuple[int, str | dict]]:
+        """Closed tickets opened in [opened_since, opened_before), by number, as they come:
+        (number, stored JSON text), or (number, ticket) for one whose move to the archive
+        is not finished."""
+        import heapq
+
+        self._ensure_home()
+        self._settle()
+        with self.reading() as store:
+            moving = store.archiving_ids()
+            in_active = store.tickets(include_archiving=True)
+        # A ticket being archived is closed already; one coming back is active again.
+        elsewhere = {t["id"] for t in in_active}
+        moved = [(t["id"], t) for t in in_active if t["id"] in moving
+                 and (opened_since is None or t["opened_at"] >= opened_since)
+                 and (opened_before is None or t["opened_at"] < opened_before)]
+        stored = ((n, doc) for n, doc in self.archive.documents(opened_since, opened_before)
+                  if n not in elsewhere)
+        yield from heapq.merge(stored, sorted(moved, key=lambda pair: pair[0]),
+                               key=lambda pair: pair[0])
+
     def archived_by_number(self, ids: list[int]) -> list[dict]:
         self._ensure_home()
         self._settle()
