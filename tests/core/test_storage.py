@@ -213,7 +213,7 @@ def test_a_crash_after_the_journal_is_rolled_forward_by_the_next_command(home, m
     add_with_article(r, "one")
     calls = []
     # As if the process died once the journal was safe, before any file was renamed.
-    monkeypatch.setattr(storage, "recover_together", lambda directory, archive=None: calls.append(directory))
+    monkeypatch.setattr(storage, "recover_together", lambda directory, *rest: calls.append(directory))
     add_with_article(r, "two")
     assert calls and (home / "change.journal").exists()
     assert list(stored(home, "active.json", "tickets")) == ["1"]
@@ -270,3 +270,26 @@ def test_archived_documents_are_read_in_batches(home):
     r.archive._db = Watched()
     assert [n for n, _ in r.archive.documents(batch=3)] == list(range(1, 8))
     assert batches == [3, 3, 1, 0]
+
+
+def test_a_large_batch_is_written_whole_in_order_with_its_date_index(home, monkeypatch):
+    monkeypatch.setattr(Archive, "REINDEX_FROM", 3)
+    archive = Archive(home, 1)
+    home.mkdir(parents=True, exist_ok=True)
+    ticket = {"status": "closed", "opened_at": "2026-01-01T00:00:00Z", "history": []}
+    archive.apply([["ticket", dict(ticket, id=n)] for n in range(1, 6)]
+                  + [["drop", 2], ["ticket", dict(ticket, id=2, summary="back")],
+                     ["abandoned", {"id": 1, "at": "2026-01-01T00:00:00Z"}],
+                     ["message", {"id": "<m@x>", "ticket": 3}]])
+    assert [t["id"] for t in archive.tickets()] == [1, 2, 3, 4, 5]
+    assert archive.ticket(2)["summary"] == "back"  # operations keep their order
+    assert archive.message_ticket("<m@x>") == 3 and len(archive.all_abandoned()) == 1
+    indexes = archive._query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'digests'")
+    assert ("digests_opened",) in indexes
+    assert [t["id"] for t in archive.tickets(opened_since="2026-01-01T00:00:00Z")] == [1, 2, 3, 4, 5]
+    # A failure inside the batch leaves the archive as it was, index included.
+    with pytest.raises(ValueError):
+        archive.apply([["ticket", dict(ticket, id=n)] for n in range(6, 12)] + [["bogus", 1]])
+    assert archive.count() == 5
+    assert ("digests_opened",) in archive._query(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'digests'")

@@ -113,22 +113,25 @@ def write_together(directory: Path, files: dict[Path, str], archive: Archive | N
         for path, text in files.items():
             temporaries.append((_write_temporary(path, text), path))
         journal = directory / JOURNAL_FILE
-        write_atomically(journal, json.dumps({
-            "moves": [[tmp, str(path)] for tmp, path in temporaries],
-            "archive": list(operations),
-        }, ensure_ascii=False))
+        journalled = {"moves": [[tmp, str(path)] for tmp, path in temporaries],
+                      "archive": list(operations)}
+        write_atomically(journal, json.dumps(journalled, ensure_ascii=False))
     except RepositoryError:
         for tmp, _ in temporaries:
             _unlink_quietly(tmp)
         raise
-    recover_together(directory, archive)
+    recover_together(directory, archive, journalled)
 
 
-def recover_together(directory: Path, archive: Archive | None = None) -> None:
-    """Finish a multi-file change whose journal was written; harmless when there is none."""
+def recover_together(directory: Path, archive: Archive | None = None,
+                     journalled: dict | None = None) -> None:
+    """Finish a multi-file change whose journal was written; harmless when there is none.
+
+    `journalled` is the change just journalled, as its writer still holds it: a batch of
+    20,000 tickets is not read back from the journal to be applied."""
     journal = directory / JOURNAL_FILE
     try:
-        change = json.loads(journal.read_text(encoding="utf-8"))
+        change = journalled if journalled is not None else json.loads(journal.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return
     except (OSError, ValueError):
