@@ -59,8 +59,9 @@ def emit_json(document: Any) -> None:
 
 
 def table(rows: Iterable[Iterable[Any]], headers: list[str]) -> None:
-    from tabulate import tabulate
+    from deskcli.ui.tables import tabulate_module
 
+    tabulate = tabulate_module().tabulate
     cells = [[safe_line(c) for c in row] for row in rows]
     print(tabulate(cells, headers=headers, tablefmt="simple", disable_numparse=True))
 
