@@ -146,7 +146,9 @@ def test_a_read_only_repository_keeps_its_state(home, monkeypatch):
     def read_only(*args, **kwargs):
         raise OSError(30, "Read-only file system")
 
-    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    from deskcli.core import storage
+
+    monkeypatch.setattr(storage, "_new_private_file", read_only)
     with pytest.raises(RepositoryError, match="Read-only file system; nothing was changed"):
         add(r)
     monkeypatch.undo()
@@ -293,3 +295,51 @@ def test_a_large_batch_is_written_whole_in_order_with_its_date_index(home, monke
     assert archive.count() == 5
     assert ("digests_opened",) in archive._query(
         "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'digests'")
+
+
+def test_a_temporary_is_new_and_private(home, monkeypatch):
+    from deskcli.core import storage
+
+    home.mkdir(parents=True, exist_ok=True)
+    fd, name = storage._new_private_file(home, "active.json")
+    os.close(fd)
+    assert os.path.basename(name).startswith(".active.json.") and name.endswith(".tmp")
+    assert oct(os.stat(name).st_mode & 0o777) == "0o600"
+    # A name already taken (or a link planted there) is never opened: another is drawn.
+    draws = iter([bytes(6), bytes(6), b"\x01" * 6])
+    monkeypatch.setattr(os, "urandom", lambda n: next(draws))
+    os.symlink(home / "elsewhere", home / f".active.json.{bytes(6).hex()}.tmp")
+    fd, again = storage._new_private_file(home, "active.json")
+    os.close(fd)
+    assert again.endswith(".010101010101.tmp") and not (home / "elsewhere").exists()
+
+
+LEAN_WRITE = """
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from deskcli.core import tickets
+from deskcli.core.desk import open_desk
+desk = open_desk(Path(sys.argv[1]), "alice")
+tickets.open_ticket(desk, tickets.CallFacts(caller="Karim", summary="Mail down", billable=True),
+                    datetime.now(timezone.utc))
+print(sorted(m for m in ("tempfile", "_strptime", "sqlite3", "deskcli.core.doctor") if m in sys.modules))
+"""
+
+
+def test_a_daily_write_loads_neither_doctor_nor_tempfile_nor_strptime(home):
+    import subprocess
+    import sys
+
+    home.mkdir(parents=True, exist_ok=True)
+    first = subprocess.run([sys.executable, "-c", LEAN_WRITE, str(home)], capture_output=True, text=True,
+                           check=True)
+    # A snapshot is due while there is none (doctor checks the file first); then none is
+    # due for an hour.
+    assert "deskcli.core.doctor" in first.stdout
+    due = subprocess.run([sys.executable, "-c", LEAN_WRITE, str(home)], capture_output=True, text=True,
+                         check=True)
+    assert "deskcli.core.doctor" in due.stdout
+    again = subprocess.run([sys.executable, "-c", LEAN_WRITE, str(home)], capture_output=True, text=True,
+                           check=True)
+    assert again.stdout.strip() == "[]"

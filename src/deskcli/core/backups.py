@@ -27,8 +27,13 @@ def snapshots(home: Path) -> list[Path]:
 
 
 def _age_minutes(snapshot: Path) -> float:
+    # Read by hand: strptime would load _strptime (locale, calendar) at every write.
+    name = snapshot.name
     try:
-        taken = datetime.strptime(snapshot.name[:15], _STAMP).replace(tzinfo=timezone.utc)
+        if len(name) < 15 or name[8] != "T" or not (name[:8] + name[9:15]).isdigit():
+            raise ValueError(name)
+        taken = datetime(int(name[:4]), int(name[4:6]), int(name[6:8]), int(name[9:11]),
+                         int(name[11:13]), int(name[13:15]), tzinfo=timezone.utc)
     except ValueError:
         return float("inf")
     return (datetime.now(timezone.utc) - taken).total_seconds() / 60
@@ -41,12 +46,11 @@ def take(home: Path, every_minutes: float, kept: int) -> Path | None:
     change itself (the change is atomic on its own), it only skips this snapshot. Only
     files `doctor` finds nothing wrong with are copied.
     """
-    from deskcli.core.doctor import file_findings
-
     home = Path(home)
     existing = snapshots(home)
     if kept <= 0 or (existing and _age_minutes(existing[0]) < every_minutes):
         return None
+    from deskcli.core.doctor import file_findings  # (and sqlite3) only when a snapshot is due
     # A file with a problem (a hand edit gone wrong) is not worth keeping as a backup of itself.
     sources = [home / name for name in SNAPSHOT_FILES
                if (home / name).exists() and not file_findings(home / name)]

@@ -8,6 +8,7 @@ that parse and hold every change whose command had reported success.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import time
@@ -50,13 +51,24 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+def _new_private_file(directory: Path, name: str) -> tuple[int, str]:
+    """A new file `.NAME.XXXXXXXX.tmp` in `directory`, the owner's alone, never one that was
+    there (tempfile.mkstemp's guarantees, without importing tempfile and random at every write)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _attempt in range(100):
+        candidate = os.path.join(directory, f".{name}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(candidate, flags, 0o600), candidate
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(directory))
+
+
 def _write_temporary(path: Path, text: str) -> str:
     """A synced temporary file beside `path` holding `text`: the first half of an atomic write."""
     directory = path.parent
     try:
-        import tempfile  # only writers pay for it
-
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = _new_private_file(directory, path.name)
     except OSError as exc:
         raise RepositoryError(say("cannot write in {path}: {reason}; nothing was changed",
                                   path=str(directory), reason=exc.strerror)) from None
