@@ -343,3 +343,34 @@ def test_a_daily_write_loads_neither_doctor_nor_tempfile_nor_strptime(home):
     again = subprocess.run([sys.executable, "-c", LEAN_WRITE, str(home)], capture_output=True, text=True,
                            check=True)
     assert again.stdout.strip() == "[]"
+
+
+def test_one_parse_of_the_active_file_per_read_and_per_change(home, monkeypatch):
+    from deskcli.core import storage
+
+    r = TinyDBRepository(home, lock_timeout=1, backups_kept=0)
+    add(r)
+    parsed = []
+    real = storage.read_json_file
+    monkeypatch.setattr(storage, "read_json_file", lambda path: (path.name == "active.json" and parsed.append(path.name)) or real(path))
+    storage._PARSED.clear()  # as in a new process
+    with r.reading() as store:
+        assert len(store.tickets()) == 1
+    assert parsed == ["active.json"]
+    parsed.clear()
+    add(r)
+    # Checked, archived and opened from one parse; the file written is read once after, and
+    # that parse serves the next reader.
+    assert parsed == ["active.json", "active.json"]
+    parsed.clear()
+    with r.reading() as store:
+        assert [t["id"] for t in store.tickets()] == [1, 2]
+        store.insert_ticket({"status": "open", "history": []})  # a reader's change stays its own
+    with r.reading() as store:
+        assert [t["id"] for t in store.tickets()] == [1, 2]
+    assert parsed == ["active.json"]  # the first reader took the shared parse for its own
+    # A hand edit in place is seen.
+    data = json.loads((home / "active.json").read_text())
+    data["tickets"]["1"]["status"] = "pending"
+    (home / "active.json").write_text(json.dumps(data) + "  ")
+    assert r.find_ticket(1)["status"] == "pending"
