@@ -183,3 +183,20 @@ def test_closed_tickets_are_written_as_the_archive_stores_them(deskcli, calls, b
     lines = ok(deskcli("export")).stdout.splitlines()
     assert lines[1] == text and json.loads(lines[1]) == stored(deskcli, 2)
     assert ok(deskcli("export", "--closed")).stdout == text + "\n"
+
+
+def test_reading_an_export_back_leaves_the_garbage_collector_as_it_was(deskcli, calls, tmp_path, backend,
+                                                                       monkeypatch, request):
+    import gc
+
+    target = tmp_path / "desk.jsonl"
+    ok(deskcli("export", "-o", str(target)))
+    if backend.url:
+        monkeypatch.setenv("DESKCLI_DATABASE_URL", request.getfixturevalue("fresh_database")())
+    assert gc.isenabled()
+    ok(deskcli("--home", str(tmp_path / "other"), "open", "--from", str(target)))
+    assert gc.isenabled()
+    # Refused input too.
+    (tmp_path / "bad.jsonl").write_text("{not json\n")
+    assert deskcli("--home", str(tmp_path / "third"), "open", "--from", str(tmp_path / "bad.jsonl")).exit_code != 0
+    assert gc.isenabled()

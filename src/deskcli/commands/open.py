@@ -81,10 +81,20 @@ def open_call(
         if clashing:
             raise InvalidInput(_("--from reads every fact from the input; leave out {options}")
                                .format(options=", ".join(clashing)))
+        import gc
+
         from deskcli.commands.piped import take_piped
 
-        take_piped(ctx, st, from_file, fmt=fmt, mapping=mapping or [], skip_invalid=skip_invalid,
-                   rejects=rejects, encoding=encoding or "utf-8", json_output=json_output)
+        # A batch allocates millions of objects and no cycles: the cyclic collector would
+        # walk the growing heap again and again (a third of the time of 20,000 tickets).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            take_piped(ctx, st, from_file, fmt=fmt, mapping=mapping or [], skip_invalid=skip_invalid,
+                       rejects=rejects, encoding=encoding or "utf-8", json_output=json_output)
+        finally:
+            if collecting:
+                gc.enable()
         return
     if fmt or mapping or skip_invalid or rejects or encoding:
         raise InvalidInput(_("--format, --map, --skip-invalid, --rejects and --encoding go with --from FILE"))
