@@ -374,3 +374,14 @@ def test_one_parse_of_the_active_file_per_read_and_per_change(home, monkeypatch)
     data["tickets"]["1"]["status"] = "pending"
     (home / "active.json").write_text(json.dumps(data) + "  ")
     assert r.find_ticket(1)["status"] == "pending"
+
+
+def test_a_snapshot_stamp_reads_as_strptime_reads_it():
+    from datetime import datetime, timezone
+
+    from deskcli.core.backups import _stamp_time
+
+    assert _stamp_time("20261202T134501") == datetime(2026, 12, 2, 13, 45, 1, tzinfo=timezone.utc)
+    for wrong in ("20261302T134501", "20261202-134501", "2026120T1345011", "２０２６1202T134501", ""):
+        with pytest.raises(ValueError):
+            _stamp_time(wrong)

@@ -26,14 +26,19 @@ def snapshots(home: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.name, reverse=True)
 
 
+def _stamp_time(stamp: str) -> datetime:
+    """The UTC time of a stamp YYYYMMDDTHHMMSS, read by hand: strptime would load _strptime
+    (locale, calendar) at every write; ValueError when it is not one."""
+    if len(stamp) != 15 or stamp[8] != "T" or not (stamp[:8] + stamp[9:]).isdigit() \
+            or not stamp.isascii():
+        raise ValueError(stamp)
+    return datetime(int(stamp[:4]), int(stamp[4:6]), int(stamp[6:8]), int(stamp[9:11]),
+                    int(stamp[11:13]), int(stamp[13:15]), tzinfo=timezone.utc)
+
+
 def _age_minutes(snapshot: Path) -> float:
-    # Read by hand: strptime would load _strptime (locale, calendar) at every write.
-    name = snapshot.name
     try:
-        if len(name) < 15 or name[8] != "T" or not (name[:8] + name[9:15]).isdigit():
-            raise ValueError(name)
-        taken = datetime(int(name[:4]), int(name[4:6]), int(name[6:8]), int(name[9:11]),
-                         int(name[11:13]), int(name[13:15]), tzinfo=timezone.utc)
+        taken = _stamp_time(snapshot.name[:15])
     except ValueError:
         return float("inf")
     return (datetime.now(timezone.utc) - taken).total_seconds() / 60
