@@ -166,3 +166,37 @@ def test_bad_usage_exits_2_naming_the_option(deskcli, args, option):
 def test_the_global_json_flag_is_refused(deskcli):
     result = deskcli("--json", "export")
     assert result.exit_code == 2 and "--json" in result.stderr and result.stdout == ""
+
+
+def test_closed_tickets_are_written_as_the_archive_stores_them(deskcli, calls, backend, home):
+    """The archive's JSON text goes out unchanged, never decoded and encoded again."""
+    if backend.url:
+        import psycopg
+
+        with psycopg.connect(backend.url) as conn:
+            text = conn.execute("SELECT doc::text FROM deskcli.tickets WHERE id = 2").fetchone()[0]
+    else:
+        import sqlite3
+
+        with sqlite3.connect(home / "archive.sqlite3") as db:
+            text = db.execute("SELECT doc FROM tickets WHERE id = 2").fetchone()[0]
+    lines = ok(deskcli("export")).stdout.splitlines()
+    assert lines[1] == text and json.loads(lines[1]) == stored(deskcli, 2)
+    assert ok(deskcli("export", "--closed")).stdout == text + "\n"
+
+
+def test_reading_an_export_back_leaves_the_garbage_collector_as_it_was(deskcli, calls, tmp_path, backend,
+                                                                       monkeypatch, request):
+    import gc
+
+    target = tmp_path / "desk.jsonl"
+    ok(deskcli("export", "-o", str(target)))
+    if backend.url:
+        monkeypatch.setenv("DESKCLI_DATABASE_URL", request.getfixturevalue("fresh_database")())
+    assert gc.isenabled()
+    ok(deskcli("--home", str(tmp_path / "other"), "open", "--from", str(target)))
+    assert gc.isenabled()
+    # Refused input too.
+    (tmp_path / "bad.jsonl").write_text("{not json\n")
+    assert deskcli("--home", str(tmp_path / "third"), "open", "--from", str(tmp_path / "bad.jsonl")).exit_code != 0
+    assert gc.isenabled()

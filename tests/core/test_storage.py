@@ -146,7 +146,9 @@ def test_a_read_only_repository_keeps_its_state(home, monkeypatch):
     def read_only(*args, **kwargs):
         raise OSError(30, "Read-only file system")
 
-    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    from deskcli.core import storage
+
+    monkeypatch.setattr(storage, "_new_private_file", read_only)
     with pytest.raises(RepositoryError, match="Read-only file system; nothing was changed"):
         add(r)
     monkeypatch.undo()
@@ -213,7 +215,7 @@ def test_a_crash_after_the_journal_is_rolled_forward_by_the_next_command(home, m
     add_with_article(r, "one")
     calls = []
     # As if the process died once the journal was safe, before any file was renamed.
-    monkeypatch.setattr(storage, "recover_together", lambda directory, archive=None: calls.append(directory))
+    monkeypatch.setattr(storage, "recover_together", lambda directory, *rest: calls.append(directory))
     add_with_article(r, "two")
     assert calls and (home / "change.journal").exists()
     assert list(stored(home, "active.json", "tickets")) == ["1"]
@@ -227,3 +229,166 @@ def test_a_crash_after_the_journal_is_rolled_forward_by_the_next_command(home, m
             assert len(store.side("kb.json").records("articles")) == 2
     assert len(stored(home, "kb.json", "articles")) == 2
     assert not (home / "change.journal").exists()
+
+
+def test_archived_documents_are_the_stored_text_in_number_order_with_unfinished_moves(home, monkeypatch):
+    r = repo(home)
+    first, second, third = (add(r, opened_at=f"2026-01-0{n}T00:00:00Z", summary="Zoé") for n in (1, 2, 3))
+    add(r)  # #4 stays active
+    with r.writing() as store:
+        store.archive_ticket(dict(first, status="closed"))
+        store.archive_ticket(dict(third, status="closed"))
+    monkeypatch.setattr(TinyDBRepository, "_finish_archiving", lambda self: None)
+    with r.writing() as store:
+        store.archive_ticket(dict(second, status="closed"))
+    found = list(r.archived_documents())
+    # Archived ones pass as the text SQLite holds; the one half-way there, as a ticket.
+    assert [n for n, _ in found] == [1, 2, 3]
+    assert isinstance(found[0][1], str) and json.loads(found[0][1]) == r.find_ticket(1)
+    assert '"summary":"Zoé"' in found[0][1]
+    assert isinstance(found[1][1], dict) and found[1][1]["status"] == "closed"
+    assert [n for n, _ in r.archived_documents("2026-01-02T00:00:00Z", "2026-01-03T00:00:00Z")] == [2]
+    assert [n for n, _ in r.archived_documents("2026-01-02T00:00:00Z")] == [2, 3]
+
+
+def test_archived_documents_are_read_in_batches(home):
+    r = repo(home)
+    r.write_archive([{"id": n, "status": "closed", "opened_at": "2026-01-01T00:00:00Z",
+                      "history": []} for n in range(1, 8)])
+    batches = []
+    real = r.archive._connect()
+
+    class Watched:
+        def execute(self, sql, parameters):
+            cursor = real.execute(sql, parameters)
+
+            class Counting:
+                def fetchmany(self, size):
+                    rows = cursor.fetchmany(size)
+                    batches.append(len(rows))
+                    return rows
+            return Counting()
+
+    r.archive._db = Watched()
+    assert [n for n, _ in r.archive.documents(batch=3)] == list(range(1, 8))
+    assert batches == [3, 3, 1, 0]
+
+
+def test_a_large_batch_is_written_whole_in_order_with_its_date_index(home, monkeypatch):
+    monkeypatch.setattr(Archive, "REINDEX_FROM", 3)
+    archive = Archive(home, 1)
+    home.mkdir(parents=True, exist_ok=True)
+    ticket = {"status": "closed", "opened_at": "2026-01-01T00:00:00Z", "history": []}
+    archive.apply([["ticket", dict(ticket, id=n)] for n in range(1, 6)]
+                  + [["drop", 2], ["ticket", dict(ticket, id=2, summary="back")],
+                     ["abandoned", {"id": 1, "at": "2026-01-01T00:00:00Z"}],
+                     ["message", {"id": "<m@x>", "ticket": 3}]])
+    assert [t["id"] for t in archive.tickets()] == [1, 2, 3, 4, 5]
+    assert archive.ticket(2)["summary"] == "back"  # operations keep their order
+    assert archive.message_ticket("<m@x>") == 3 and len(archive.all_abandoned()) == 1
+    indexes = archive._query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'digests'")
+    assert ("digests_opened",) in indexes
+    assert [t["id"] for t in archive.tickets(opened_since="2026-01-01T00:00:00Z")] == [1, 2, 3, 4, 5]
+    # A failure inside the batch leaves the archive as it was, index included.
+    with pytest.raises(ValueError):
+        archive.apply([["ticket", dict(ticket, id=n)] for n in range(6, 12)] + [["bogus", 1]])
+    assert archive.count() == 5
+    assert ("digests_opened",) in archive._query(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'digests'")
+
+
+def test_a_temporary_is_new_and_private(home, monkeypatch):
+    from deskcli.core import storage
+
+    home.mkdir(parents=True, exist_ok=True)
+    fd, name = storage._new_private_file(home, "active.json")
+    os.close(fd)
+    assert os.path.basename(name).startswith(".active.json.") and name.endswith(".tmp")
+    assert oct(os.stat(name).st_mode & 0o777) == "0o600"
+    # A name already taken (or a link planted there) is never opened: another is drawn.
+    draws = iter([bytes(6), bytes(6), b"\x01" * 6])
+    monkeypatch.setattr(os, "urandom", lambda n: next(draws))
+    os.symlink(home / "elsewhere", home / f".active.json.{bytes(6).hex()}.tmp")
+    fd, again = storage._new_private_file(home, "active.json")
+    os.close(fd)
+    assert again.endswith(".010101010101.tmp") and not (home / "elsewhere").exists()
+
+
+LEAN_WRITE = """
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from deskcli.core import tickets
+from deskcli.core.desk import open_desk
+desk = open_desk(Path(sys.argv[1]), "alice")
+tickets.open_ticket(desk, tickets.CallFacts(caller="Karim", summary="Mail down", billable=True),
+                    datetime.now(timezone.utc))
+print(sorted(m for m in ("tempfile", "_strptime", "sqlite3", "deskcli.core.doctor") if m in sys.modules))
+"""
+
+
+def test_a_daily_write_loads_neither_doctor_nor_tempfile_nor_strptime(home):
+    import subprocess
+    import sys
+
+    home.mkdir(parents=True, exist_ok=True)
+    first = subprocess.run([sys.executable, "-c", LEAN_WRITE, str(home)], capture_output=True, text=True,
+                           check=True)
+    # A snapshot is due while there is none (doctor checks the file first); then none is
+    # due for an hour.
+    assert "deskcli.core.doctor" in first.stdout
+    due = subprocess.run([sys.executable, "-c", LEAN_WRITE, str(home)], capture_output=True, text=True,
+                         check=True)
+    assert "deskcli.core.doctor" in due.stdout
+    again = subprocess.run([sys.executable, "-c", LEAN_WRITE, str(home)], capture_output=True, text=True,
+                           check=True)
+    assert again.stdout.strip() == "[]"
+
+
+def test_one_parse_of_the_active_file_per_read_and_per_change(home, monkeypatch):
+    from deskcli.core import storage
+
+    r = TinyDBRepository(home, lock_timeout=1, backups_kept=0)
+    add(r)
+    parsed = []
+    real = storage.read_json_file
+    monkeypatch.setattr(storage, "read_json_file", lambda path: (path.name == "active.json" and parsed.append(path.name)) or real(path))
+    storage._PARSED.clear()  # as in a new process
+    with r.reading() as store:
+        assert len(store.tickets()) == 1
+    assert parsed == ["active.json"]
+    parsed.clear()
+    add(r)
+    # Checked, archived and opened from one parse; the file written is compared with what
+    # was written, not parsed again, and serves the next reader.
+    assert parsed == ["active.json"]
+    parsed.clear()
+    with r.reading() as store:
+        assert [t["id"] for t in store.tickets()] == [1, 2]
+        store.insert_ticket({"status": "open", "history": []})  # a reader's change stays its own
+    with r.reading() as store:
+        assert [t["id"] for t in store.tickets()] == [1, 2]
+    assert parsed == ["active.json"]  # the first reader took the shared parse for its own
+    # A hand edit in place is seen.
+    data = json.loads((home / "active.json").read_text())
+    data["tickets"]["1"]["status"] = "pending"
+    (home / "active.json").write_text(json.dumps(data) + "  ")
+    assert r.find_ticket(1)["status"] == "pending"
+    # So is a file replaced by another process after this one wrote it.
+    add(r)
+    data = json.loads((home / "active.json").read_text())
+    data["tickets"]["2"]["status"] = "pending"
+    storage._PARSED.clear()
+    (home / "active.json").write_text(json.dumps(data))
+    assert r.find_ticket(2)["status"] == "pending"
+
+
+def test_a_snapshot_stamp_reads_as_strptime_reads_it():
+    from datetime import datetime, timezone
+
+    from deskcli.core.backups import _stamp_time
+
+    assert _stamp_time("20261202T134501") == datetime(2026, 12, 2, 13, 45, 1, tzinfo=timezone.utc)
+    for wrong in ("20261302T134501", "20261202-134501", "2026120T1345011", "２０２６1202T134501", ""):
+        with pytest.raises(ValueError):
+            _stamp_time(wrong)

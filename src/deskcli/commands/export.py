@@ -50,16 +50,25 @@ def export(
     if active + closed + all_tickets > 1:
         raise InvalidInput(_("--active, --closed and --all each choose the tickets: give one of them"))
     start, end = core.opening_period(since, until, clock.now())
-    chosen = core.selected(state(ctx).desk(), "active" if active else "closed" if closed else "all",
-                           start, end)
-    chunks = core.jsonl_lines(chosen) if fmt == "jsonl" else _csv_lines(chosen)
+    count = 0
+
+    def counted(documents):
+        nonlocal count
+        for document in documents:
+            count += 1
+            yield document
+
+    # Written as read, in batches: a history of 100,000 tickets is never held whole.
+    chosen = counted(core.documents(state(ctx).desk(), "active" if active else "closed" if closed
+                                    else "all", start, end))
+    chunks = core.jsonl_text(chosen) if fmt == "jsonl" else _csv_lines(map(core.as_ticket, chosen))
     if to_file:
         output.write_private(to_file, chunks)
     else:
         output.stream(chunks)
     output.message(ngettext("Exported {count} ticket ({format}) to {target}",
-                            "Exported {count} tickets ({format}) to {target}", len(chosen)).format(
-        count=len(chosen), format=fmt, target=to_file or _("stdout")))
+                            "Exported {count} tickets ({format}) to {target}", count).format(
+        count=count, format=fmt, target=to_file or _("stdout")))
 
 
 def _csv_lines(chosen: Iterable[dict]) -> Iterator[str]:

@@ -90,11 +90,21 @@ def open_call(
             raise InvalidInput(_("--from reads every fact from the input; leave out {options} "
                                  "(a fact the records do not give: --set FIELD=VALUE)")
                                .format(options=", ".join(clashing)))
+        import gc
+
         from deskcli.commands.piped import take_piped
 
-        take_piped(ctx, st, from_file, fmt=fmt, mapping=mapping or [], skip_invalid=skip_invalid,
-                   rejects=rejects, encoding=encoding or "utf-8", json_output=json_output,
-                   ignored=ignore or [], defaults=defaults or [], date_format=date_format)
+        # A batch allocates millions of objects and no cycles: the cyclic collector would
+        # walk the growing heap again and again (a third of the time of 20,000 tickets).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            take_piped(ctx, st, from_file, fmt=fmt, mapping=mapping or [], skip_invalid=skip_invalid,
+                       rejects=rejects, encoding=encoding or "utf-8", json_output=json_output,
+                       ignored=ignore or [], defaults=defaults or [], date_format=date_format)
+        finally:
+            if collecting:
+                gc.enable()
         return
     if fmt or mapping or skip_invalid or rejects or encoding or ignore or defaults or date_format:
         raise InvalidInput(_("--format, --map, --ignore, --set, --date-format, --skip-invalid, "

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from deskcli.core.errors import CorruptFile, LockTimeout, RepositoryError
 from deskcli.i18n import say
@@ -158,24 +158,7 @@ class Archive:
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
-                for kind, value in operations:
-                    if kind == "ticket":
-                        summary = digest(value)
-                        db.execute("INSERT OR REPLACE INTO tickets (id, doc) VALUES (?, ?)",
-                                   (value["id"], _dumps(value)))
-                        db.execute(insert_digest, [*(summary[c] for c in COLUMNS),
-                                                   _dumps(summary["events"])])
-                    elif kind == "drop":
-                        db.execute("DELETE FROM tickets WHERE id = ?", (value,))
-                        db.execute("DELETE FROM digests WHERE id = ?", (value,))
-                    elif kind == "message":
-                        db.execute("INSERT OR REPLACE INTO messages (message_id, ticket) VALUES (?, ?)",
-                                   (value["id"], value["ticket"]))
-                    elif kind == "abandoned":
-                        db.execute("INSERT OR REPLACE INTO abandoned (id, at, doc) VALUES (?, ?, ?)",
-                                   (value["id"], value["at"], _dumps(value)))
-                    else:
-                        raise ValueError(f"unknown archive operation {kind!r}")
+                self._write(db, operations, insert_digest, digest, COLUMNS)
                 db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('digest_version', ?)",
                            (str(DIGEST_VERSION),))
                 top = max([0, *(value["id"] for kind, value in operations if kind == "ticket")])
@@ -189,6 +172,42 @@ class Archive:
                 raise
         except sqlite3.Error as exc:
             raise self._fail(exc) from None
+
+    # Below this many tickets in one change, keeping the date index up to date row by row
+    # costs less than building it again.
+    REINDEX_FROM = 5000
+
+    def _write(self, db: sqlite3.Connection, operations: list[list], insert_digest: str,
+               digest, columns) -> None:
+        """The operations in order, each run of one kind as one prepared statement
+        (executemany); a large run of tickets builds the date index afterwards."""
+        from itertools import groupby
+
+        for kind, run in groupby(operations, key=lambda operation: operation[0]):
+            values = [value for _, value in run]
+            if kind == "ticket":
+                rebuild = len(values) >= self.REINDEX_FROM and \
+                    len(values) >= db.execute("SELECT count(*) FROM digests").fetchone()[0]
+                if rebuild:
+                    db.execute("DROP INDEX IF EXISTS digests_opened")
+                db.executemany("INSERT OR REPLACE INTO tickets (id, doc) VALUES (?, ?)",
+                               ((value["id"], _dumps(value)) for value in values))
+                summaries = map(digest, values)
+                db.executemany(insert_digest, ([*(summary[c] for c in columns), _dumps(summary["events"])]
+                                               for summary in summaries))
+                if rebuild:
+                    db.execute("CREATE INDEX IF NOT EXISTS digests_opened ON digests (opened_at)")
+            elif kind == "drop":
+                db.executemany("DELETE FROM tickets WHERE id = ?", ((value,) for value in values))
+                db.executemany("DELETE FROM digests WHERE id = ?", ((value,) for value in values))
+            elif kind == "message":
+                db.executemany("INSERT OR REPLACE INTO messages (message_id, ticket) VALUES (?, ?)",
+                               ((value["id"], value["ticket"]) for value in values))
+            elif kind == "abandoned":
+                db.executemany("INSERT OR REPLACE INTO abandoned (id, at, doc) VALUES (?, ?, ?)",
+                               ((value["id"], value["at"], _dumps(value)) for value in values))
+            else:
+                raise ValueError(f"unknown archive operation {kind!r}")
 
     # -- reading ---------------------------------------------------------------
 
@@ -216,6 +235,31 @@ class Archive:
         else:
             rows = self._query("SELECT doc FROM tickets ORDER BY id")
         return [json.loads(doc) for (doc,) in rows]
+
+    def documents(self, opened_since: str | None = None, opened_before: str | None = None,
+                  batch: int = 2000) -> Iterator[tuple[int, str]]:
+        """Closed tickets in number order as (number, stored JSON text), read in batches:
+        a whole history is never held in memory, nor decoded."""
+        import sqlite3
+
+        if not self.exists():
+            return
+        where, parameters = [], []
+        if opened_since is not None:
+            where.append("d.opened_at >= ?")
+            parameters.append(opened_since)
+        if opened_before is not None:
+            where.append("d.opened_at < ?")
+            parameters.append(opened_before)
+        sql = ("SELECT t.id, t.doc FROM tickets t JOIN digests d ON d.id = t.id WHERE "
+               + " AND ".join(where) + " ORDER BY t.id") if where else \
+            "SELECT id, doc FROM tickets ORDER BY id"
+        try:
+            cursor = self._connect().execute(sql, parameters)
+            while rows := cursor.fetchmany(batch):
+                yield from rows
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
 
     def copy_calls(self, target: sqlite3.Connection, table: str, start: str, end: str) -> None:
         """Put into `table` of `target` the row of every archived call opened in [start, end),

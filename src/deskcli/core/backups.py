@@ -41,10 +41,20 @@ def is_repair_copy(folder: Path) -> bool:
     return bool(_NAME.match(folder.name)) or folder.name.startswith("broken-")
 
 
+def _stamp_time(stamp: str) -> datetime:
+    """The UTC time of a stamp YYYYMMDDTHHMMSS, read by hand: strptime would load _strptime
+    (locale, calendar) at every write; ValueError when it is not one."""
+    if len(stamp) != 15 or stamp[8] != "T" or not (stamp[:8] + stamp[9:]).isdigit() \
+            or not stamp.isascii():
+        raise ValueError(stamp)
+    return datetime(int(stamp[:4]), int(stamp[4:6]), int(stamp[6:8]), int(stamp[9:11]),
+                    int(stamp[11:13]), int(stamp[13:15]), tzinfo=timezone.utc)
+
+
 def _age_minutes(snapshot: Path) -> float:
     found = _NAME.match(snapshot.name)
     try:
-        taken = datetime.strptime(found["stamp"], _STAMP).replace(tzinfo=timezone.utc)
+        taken = _stamp_time(found["stamp"])
     except (TypeError, ValueError):
         return float("inf")
     age = (datetime.now(timezone.utc) - taken).total_seconds() / 60
@@ -60,12 +70,11 @@ def take(home: Path, every_minutes: float, kept: int) -> Path | None:
     change itself (the change is atomic on its own), it only skips this snapshot. Only
     files `doctor` finds nothing wrong with are copied.
     """
-    from deskcli.core.doctor import file_findings
-
     home = Path(home)
     existing = snapshots(home)
     if kept <= 0 or (existing and _age_minutes(existing[0]) < every_minutes):
         return None
+    from deskcli.core.doctor import file_findings  # (and sqlite3) only when a snapshot is due
     # A file with a problem (a hand edit gone wrong) is not worth keeping as a backup of itself.
     sources = [home / name for name in SNAPSHOT_FILES
                if (home / name).exists() and not file_findings(home / name)]

@@ -40,37 +40,45 @@ def opening_period(since: str | None, until: str | None,
     return (start if since is not None else None), (end if until is not None else None)
 
 
-def selected(desk: Desk, scope: str = "all", since: datetime | None = None,
-             until: datetime | None = None) -> list[dict]:
+def documents(desk: Desk, scope: str = "all", since: datetime | None = None,
+              until: datetime | None = None) -> Iterator[str | dict]:
     """The stored tickets of a scope (active, closed or all), opened in [since, until), by
-    number: each exactly as stored, with no derived view (no `sla`).
+    number, exactly as stored, with no derived view (no `sla`), as they come: each archived one as its
+    stored JSON text (read in batches, never decoded), each active one as a ticket. Memory
+    does not grow with history."""
+    import heapq
 
-    The scopes are those of `deskcli list`: the active file's tickets that are not closed,
-    the archive's, or both.
-    """
     scope = check_choice(scope, SCOPES, "scope")
     start = to_iso(since) if since else None
     end = to_iso(until) if until else None
-    found: list[dict] = []
+    active: list[tuple[int, dict]] = []
     if scope in ("active", "all"):
         with desk.repo.reading() as store:
-            active = store.tickets()
-        if scope == "active":
-            active = [t for t in active if t["status"] not in CLOSED_STATUSES]
-        found += active
-    if scope in ("closed", "all"):
-        # The archive filters on the opening time itself: a recent export need not load
-        # years of closed tickets.
-        found += desk.repo.archived_tickets(opened_since=start)
-    chosen = [t for t in found
-              if (start is None or t["opened_at"] >= start) and (end is None or t["opened_at"] < end)]
-    return sorted(chosen, key=lambda t: t["id"])
+            active = [(t["id"], t) for t in store.tickets()
+                      if (scope == "all" or t["status"] not in CLOSED_STATUSES)
+                      and (start is None or t["opened_at"] >= start)
+                      and (end is None or t["opened_at"] < end)]
+        active.sort(key=lambda pair: pair[0])
+    if scope == "active":
+        yield from (ticket for _, ticket in active)
+        return
+    closed = desk.repo.archived_documents(start, end)
+    for _, document in heapq.merge(active, closed, key=lambda pair: pair[0]):
+        yield document
 
 
-def jsonl_lines(chosen: Iterable[dict]) -> Iterator[str]:
-    """One line of JSON per ticket, keys in their stored order, text left unescaped."""
-    for ticket in chosen:
-        yield json.dumps(ticket, ensure_ascii=False) + "\n"
+def as_ticket(document: str | dict) -> dict:
+    return json.loads(document) if isinstance(document, str) else document
+
+
+def jsonl_text(documents: Iterable[str | dict]) -> Iterator[str]:
+    """One line of JSON per ticket: the stored text passed through as it is, a ticket
+    written compactly as the archive stores it, keys in their stored order, text unescaped."""
+    for document in documents:
+        if isinstance(document, str):
+            yield document + "\n"
+        else:
+            yield json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def csv_row(ticket: dict) -> list:

@@ -424,6 +424,31 @@ class PostgresRepository:
                               f"opened_at >= %s ORDER BY id", (opened_since,))
         return [doc for (doc,) in rows]
 
+    def archived_documents(self, opened_since: str | None = None,
+                           opened_before: str | None = None) -> Iterator[tuple[int, str]]:
+        """Closed tickets opened in [opened_since, opened_before), by number, as (number,
+        JSON text): read through a server-side cursor, in batches, in one snapshot, and
+        never decoded here."""
+        where, parameters = ["NOT active"], []
+        if opened_since is not None:
+            where.append("opened_at >= %s")
+            parameters.append(opened_since)
+        if opened_before is not None:
+            where.append("opened_at < %s")
+            parameters.append(opened_before)
+        conn = self._connection()
+        with self._guard():
+            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                cursor = conn.cursor(name="deskcli_archived_documents")
+                cursor.itersize = 2000
+                cursor.execute(f"SELECT id, doc::text FROM {SCHEMA}.tickets WHERE "
+                               f"{' AND '.join(where)} ORDER BY id", parameters)
+                yield from cursor
+                cursor.close()
+            finally:
+                self._rollback_quietly(conn)
+
     def archived_by_number(self, ids: list[int]) -> list[dict]:
         rows = self._rows(f"SELECT doc FROM {SCHEMA}.tickets WHERE NOT active AND id = ANY(%s) "
                           f"ORDER BY id", (sorted(set(ids)),))

@@ -53,13 +53,24 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+def _new_private_file(directory: Path, name: str) -> tuple[int, str]:
+    """A new file `.NAME.XXXXXXXX.tmp` in `directory`, the owner's alone, never one that was
+    there (tempfile.mkstemp's guarantees, without importing tempfile and random at every write)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _attempt in range(100):
+        candidate = os.path.join(directory, f".{name}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(candidate, flags, 0o600), candidate
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(directory))
+
+
 def _write_temporary(path: Path, text: str) -> str:
     """A synced temporary file beside `path` holding `text`: the first half of an atomic write."""
     directory = path.parent
     try:
-        import tempfile  # only writers pay for it
-
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = _new_private_file(directory, path.name)
     except OSError as exc:
         raise RepositoryError(say("cannot write in {path}: {reason}; nothing was changed",
                                   path=str(directory), reason=exc.strerror)) from None
@@ -123,16 +134,15 @@ def write_together(directory: Path, files: dict[Path, str], archive: Archive | N
         for path, text in files.items():
             temporaries.append((_write_temporary(path, text), path))
         journal = directory / JOURNAL_FILE
-        write_atomically(journal, json.dumps({
-            "moves": [[tmp, str(path)] for tmp, path in temporaries],
-            "archive": list(operations),
-        }, ensure_ascii=False))
+        journalled = {"moves": [[tmp, str(path)] for tmp, path in temporaries],
+                      "archive": list(operations)}
+        write_atomically(journal, json.dumps(journalled, ensure_ascii=False))
     except (RepositoryError, InvalidInput):
         for tmp, _ in temporaries:
             _unlink_quietly(tmp)
         raise
     try:
-        recover_together(directory, archive)
+        recover_together(directory, archive, journalled)
     except RepositoryError as exc:
         # The journal holds the whole change: it is made, only not yet in place.
         raise ChangeKept(_kept_message(directory, exc)) from None
@@ -144,11 +154,15 @@ def _kept_message(directory: Path, exc: Exception) -> str:
                path=str(directory))
 
 
-def recover_together(directory: Path, archive: Archive | None = None) -> None:
-    """Finish a multi-file change whose journal was written; harmless when there is none."""
+def recover_together(directory: Path, archive: Archive | None = None,
+                     journalled: dict | None = None) -> None:
+    """Finish a multi-file change whose journal was written; harmless when there is none.
+
+    `journalled` is the change just journalled, as its writer still holds it: a batch of
+    20,000 tickets is not read back from the journal to be applied."""
     journal = directory / JOURNAL_FILE
     try:
-        change = json.loads(journal.read_text(encoding="utf-8"))
+        change = journalled if journalled is not None else json.loads(journal.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return
     except (OSError, ValueError):
@@ -259,6 +273,64 @@ def read_json_file(path: Path) -> dict | None:
     return data
 
 
+# The last parse of each repository file in this process, with the identity of the file
+# it came from: a command checks, archives and opens the same file in one change, and
+# 200 active tickets take milliseconds to parse each time.
+_PARSED: dict[str, tuple[tuple, dict | None]] = {}
+# What this process last wrote into each file (TinyDB's data, no longer changed once
+# written): the read after a commit compares the file's bytes instead of parsing them.
+_WRITTEN: dict[str, tuple[str, dict]] = {}
+
+
+def _identity(path: Path) -> tuple | None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    # Files are replaced whole (a new inode); a hand edit in place changes size or mtime.
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _peek_json_file(path: Path) -> dict | None:
+    """read_json_file for a caller that only looks: a file unchanged since its last parse in
+    this process, or holding exactly what this process last wrote there, is not parsed
+    again. The result is shared: never change it."""
+    before = _identity(path)
+    known = _PARSED.get(str(path))
+    if before is not None and known is not None and known[0] == before:
+        return known[1]
+    written = _WRITTEN.pop(str(path), None)
+    if before is not None and written is not None and _holds(path, written[0]):
+        _PARSED[str(path)] = (before, written[1])
+        return written[1]
+    data = read_json_file(path)
+    if before is not None and _identity(path) == before:
+        _PARSED[str(path)] = (before, data)
+    return data
+
+
+def _holds(path: Path, text: str) -> bool:
+    """Whether the regular file at `path` holds exactly `text` (a read, no parse)."""
+    import stat
+
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False  # a link or anything else: read_json_file decides
+        with open(path, "rb") as handle:
+            return handle.read() == text.encode("utf-8")
+    except OSError:
+        return False
+
+
+def _take_json_file(path: Path) -> dict | None:
+    """The parsed file for a caller that changes what it gets (TinyDB): the last parse if the
+    file is unchanged, handed over and forgotten here, else a parse of its own."""
+    known = _PARSED.pop(str(path), None)
+    if known is not None and known[0] == _identity(path):
+        return known[1]
+    return read_json_file(path)
+
+
 def _corrupt_message(path: Path, why) -> str:
     return say("the repository file {path} cannot be used: {reason}. It was left untouched. "
                "Repair it by hand or restore it from a copy, then run the command again.",
@@ -274,11 +346,12 @@ class AtomicJSONStorage(Storage):
         self.staged = staged
 
     def read(self) -> dict | None:
-        return read_json_file(self.path)
+        return _take_json_file(self.path)
 
     def write(self, data: dict) -> None:
         # Without indent, json writes through its C encoder: 10,000 tickets in 0.3 s, not 3.
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+        _WRITTEN[str(self.path)] = (text, data)
         if self.staged is None:
             write_atomically(self.path, text)
         else:
@@ -640,7 +713,7 @@ class TinyDBRepository:
     def _open_file(self, name: str, staged: dict[Path, str] | None) -> Store:
         """One repository file as a store; other files of the same change open through it."""
         path = self.home / name
-        read_json_file(path)  # refuse a corrupt file before TinyDB sees it
+        _peek_json_file(path)  # refuse a corrupt file before TinyDB sees it (which reuses the parse)
         return Store(_open_db(path, staged), open_side=lambda other: self._open_file(other, staged),
                      archive=self.archive)
 
@@ -736,7 +809,7 @@ class TinyDBRepository:
             from deskcli.core.backups import take
 
             take(self.home, self.backup_every_minutes, self.backups_kept)
-            read_json_file(self.active_path)
+            _peek_json_file(self.active_path)
             self._move_legacy_archive()
             self._finish_archiving()
             staged: dict[Path, str] = {}
@@ -770,7 +843,7 @@ class TinyDBRepository:
         Marking, copying and dropping are three atomic steps; a crash between any two
         leaves the mark in place, and the next write finishes the move.
         """
-        data = read_json_file(self.active_path) or {}
+        data = _peek_json_file(self.active_path) or {}
         meta = data.get(META, {}).get(str(META_ID)) or {}
         moving = meta.get("archiving") or []
         returning = meta.get("unarchiving") or []
@@ -812,6 +885,28 @@ class TinyDBRepository:
         if opened_since is not None:
             found = {k: t for k, t in found.items() if t["opened_at"] >= opened_since}
         return [found[k] for k in sorted(found)]
+
+    def archived_documents(self, opened_since: str | None = None,
+                           opened_before: str | None = None) -> Iterator[tuple[int, str | dict]]:
+        """Closed tickets opened in [opened_since, opened_before), by number, as they come:
+        (number, stored JSON text), or (number, ticket) for one whose move to the archive
+        is not finished."""
+        import heapq
+
+        self._ensure_home()
+        self._settle()
+        with self.reading() as store:
+            moving = store.archiving_ids()
+            in_active = store.tickets(include_archiving=True)
+        # A ticket being archived is closed already; one coming back is active again.
+        elsewhere = {t["id"] for t in in_active}
+        moved = [(t["id"], t) for t in in_active if t["id"] in moving
+                 and (opened_since is None or t["opened_at"] >= opened_since)
+                 and (opened_before is None or t["opened_at"] < opened_before)]
+        stored = ((n, doc) for n, doc in self.archive.documents(opened_since, opened_before)
+                  if n not in elsewhere)
+        yield from heapq.merge(stored, sorted(moved, key=lambda pair: pair[0]),
+                               key=lambda pair: pair[0])
 
     def archived_by_number(self, ids: list[int]) -> list[dict]:
         self._ensure_home()

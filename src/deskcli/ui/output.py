@@ -269,8 +269,10 @@ def table(rows: Iterable[Iterable[Any]], headers: list[str], *, keep: list[int] 
           flexible: dict[int, int] | None = None) -> None:
     """A table on stdout, cut to the terminal's width (see `fit`); a pipe gets every column
     and whole values, --wide too."""
-    import tabulate as tabulate_module
-    from tabulate import tabulate
+    from deskcli.ui.tables import tabulate_module as _tabulate_module
+
+    tabulate_module = _tabulate_module()
+    tabulate = tabulate_module.tabulate
 
     # tabulate widens every column by two spaces beside the headers: the two spaces between
     # columns are enough, and `fit` counts on exactly those.
