@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from timing import command, environment, scratch
+from timing import Desk, environment, scratch
 
 TARGETS_MS = {"open": 100, "qualify": 100, "treat": 100, "close": 100, "list": 120,
               "report (all)": 1500, "open --from 10,000 JSONL": 1000}
@@ -66,33 +66,6 @@ def measure(make_args, env: dict, runs: int, prepare=None, stdin: bytes | None =
     return statistics.median(times), max(peaks)
 
 
-class Desk:
-    """One benchmark repository and the commands that move a fresh call through its life."""
-
-    def __init__(self, home: Path, runs: int) -> None:
-        self.home, self.runs = home, runs
-        self.env = environment(home)
-        self.base = command()
-        self.number = 0
-
-    def deskcli(self, *args: str) -> list[str]:
-        return [*self.base, *args]
-
-    def opened(self) -> None:
-        result = subprocess.run(self.deskcli("open", "--no-input", "--caller", "Karim", "--org", "Organisation 3",
-                                             "--summary", "Imprimante bloquée", "--billable"),
-                                env=self.env, capture_output=True, text=True, check=True)
-        self.number = int(result.stdout.strip())
-
-    def qualified(self) -> None:
-        self.opened()
-        subprocess.run(self.deskcli("qualify", str(self.number), "--type", "incident", "--impact", "user",
-                                    "--urgency", "blocked"), env=self.env, capture_output=True, check=True)
-
-    def solved(self) -> None:
-        self.qualified()
-        subprocess.run(self.deskcli("treat", str(self.number), "--solution", "câble rebranché", "--definitive"),
-                       env=self.env, capture_output=True, check=True)
 
 
 def jsonl(count: int) -> bytes:

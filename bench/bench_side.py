@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from timing import command, environment, scratch
+from timing import Desk, command, environment, scratch
 
 ACTIVE = 200
 # The goals of the table, as ratios of medians at the largest size.
@@ -115,33 +115,6 @@ def verb_options() -> tuple[dict[str, int], int]:
     return verbs, group
 
 
-class Desk:
-    """One benchmark repository and the commands that move a fresh call through its life."""
-
-    def __init__(self, home: Path) -> None:
-        self.home = home
-        self.env = environment(home)
-        self.base = command()
-        self.number = 0
-
-    def deskcli(self, *args: str) -> list[str]:
-        return [*self.base, *args]
-
-    def opened(self) -> None:
-        result = subprocess.run(self.deskcli("open", "--no-input", "--caller", "Karim", "--org", "Organisation 3",
-                                             "--summary", "Imprimante bloquée", "--billable"),
-                                env=self.env, capture_output=True, text=True, check=True)
-        self.number = int(result.stdout.strip())
-
-    def qualified(self) -> None:
-        self.opened()
-        subprocess.run(self.deskcli("qualify", str(self.number), "--type", "incident", "--impact", "user",
-                                    "--urgency", "blocked"), env=self.env, capture_output=True, check=True)
-
-    def solved(self) -> None:
-        self.qualified()
-        subprocess.run(self.deskcli("treat", str(self.number), "--solution", "câble rebranché", "--definitive"),
-                       env=self.env, capture_output=True, check=True)
 
 
 def build_desk(home: Path, size: int, active: int) -> None:

@@ -55,3 +55,31 @@ def scratch(prefix: str = "deskcli-bench-") -> Iterator[Path]:
         yield root
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+class Desk:
+    """One benchmark repository and the commands that move a fresh call through its life."""
+
+    def __init__(self, home: Path, runs: int = 0) -> None:
+        self.home, self.runs = home, runs
+        self.env = environment(home)
+        self.base = command()
+        self.number = 0
+
+    def deskcli(self, *args: str) -> list[str]:
+        return [*self.base, *args]
+
+    def opened(self) -> None:
+        result = subprocess.run(self.deskcli("open", "--no-input", "--caller", "Karim", "--org", "Organisation 3",
+                                             "--summary", "Imprimante bloquée", "--billable"),
+                                env=self.env, capture_output=True, text=True, check=True)
+        self.number = int(result.stdout.strip())
+
+    def qualified(self) -> None:
+        self.opened()
+        subprocess.run(self.deskcli("qualify", str(self.number), "--type", "incident", "--impact", "user",
+                                    "--urgency", "blocked"), env=self.env, capture_output=True, check=True)
+
+    def solved(self) -> None:
+        self.qualified()
+        subprocess.run(self.deskcli("treat", str(self.number), "--solution", "câble rebranché", "--definitive"),
+                       env=self.env, capture_output=True, check=True)

@@ -16,6 +16,19 @@ from tests.commands.test_open_interactive import ATLAS_CALL, ENTER, add_contract
 CLEAR = "\x15"  # Ctrl-U: empties the answer offered
 
 
+def init_at_the_terminal(deskcli, keys: str) -> None:
+    """`deskcli init` answered through real prompt input, keystroke by keystroke."""
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        with prompts.scripted(pipe, DummyOutput()):
+            outcome = {}
+            worker = threading.Thread(target=lambda: outcome.update(r=deskcli("init")), daemon=True)
+            worker.start()
+            worker.join(timeout=20)
+            assert not worker.is_alive(), "the prompts waited for more keystrokes"
+    assert outcome["r"].exit_code == 0, outcome["r"].stderr
+
+
 def test_init_with_options_asks_nothing(deskcli, home, monkeypatch):
     monkeypatch.delenv("DESKCLI_USER")
     result = deskcli("init", "--company", "Atlas Support", "--technician", "Nadia Alami",
@@ -58,15 +71,7 @@ def test_init_installs_completion_where_the_shell_looks(deskcli, tmp_path, monke
 def test_init_in_a_terminal_asks_each_question(deskcli, home, monkeypatch):
     monkeypatch.setenv("SHELL", "/bin/sh")  # no shell to complete: no completion question
     keys = "Atlas Support" + ENTER + CLEAR + "Nadia" + ENTER + "n" + "y"
-    with create_pipe_input() as pipe:
-        pipe.send_text(CLEAR + keys)
-        with prompts.scripted(pipe, DummyOutput()):
-            outcome = {}
-            worker = threading.Thread(target=lambda: outcome.update(r=deskcli("init")), daemon=True)
-            worker.start()
-            worker.join(timeout=20)
-            assert not worker.is_alive(), "the prompts waited for more keystrokes"
-    assert outcome["r"].exit_code == 0, outcome["r"].stderr
+    init_at_the_terminal(deskcli, CLEAR + keys)
     loaded = settings.load(home)
     assert loaded["desk"]["company"] == "Atlas Support" and loaded["technician"]["name"] == "Nadia"
     assert loaded["desk"]["require_contract"] is False
@@ -109,14 +114,6 @@ def test_the_answers_offered_are_kept_with_enter_and_never_typed_into(deskcli, h
     # technician's present name is offered: Enter keeps it, as typing would replace it.
     monkeypatch.setenv("SHELL", "/bin/sh")
     keys = "Atlas Support" + ENTER + ENTER + "n" + "y"
-    with create_pipe_input() as pipe:
-        pipe.send_text(keys)
-        with prompts.scripted(pipe, DummyOutput()):
-            outcome = {}
-            worker = threading.Thread(target=lambda: outcome.update(r=deskcli("init")), daemon=True)
-            worker.start()
-            worker.join(timeout=20)
-            assert not worker.is_alive(), "the prompts waited for more keystrokes"
-    assert outcome["r"].exit_code == 0, outcome["r"].stderr
+    init_at_the_terminal(deskcli, keys)
     loaded = settings.load(home)
     assert loaded["desk"]["company"] == "Atlas Support" and loaded["technician"]["name"] == "alice"
