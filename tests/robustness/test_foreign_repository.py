@@ -2,8 +2,11 @@
 named with its owner, by every command: no traceback."""
 
 import os
+import stat
 import subprocess
 import sys
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -11,7 +14,33 @@ import pytest
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 
+@contextmanager
+def traversable(paths):
+    """Let other users pass through the private temporary directories above `paths` (a
+    virtual environment made in `mktemp -d`, as CI's), for the length of the test only."""
+    temporary = Path(tempfile.gettempdir()).resolve()
+    opened = []
+    for path in paths:
+        for parent in Path(path).resolve().parents:
+            if temporary not in parent.parents:
+                continue
+            mode = parent.stat().st_mode
+            if not mode & stat.S_IXOTH and parent not in (p for p, _ in opened):
+                os.chmod(parent, mode | stat.S_IXOTH)
+                opened.append((parent, mode))
+    try:
+        yield
+    finally:
+        for parent, mode in reversed(opened):
+            os.chmod(parent, stat.S_IMODE(mode))
+
+
 def run_as_nobody(home, args):
+    with traversable([SRC, *sys.path[1:]]):
+        return _run_as_nobody(home, args)
+
+
+def _run_as_nobody(home, args):
     """deskcli as user `nobody` (the tests run as root here), else as ourselves."""
     env = {**os.environ, "DESKCLI_HOME": str(home), "DESKCLI_USER": "x", "HOME": "/tmp",
            "PYTHONPATH": os.pathsep.join([SRC, *sys.path[1:]])}
