@@ -436,7 +436,7 @@ def test_bad_set_and_map_values_are_refused(deskcli, tmp_path):
     assert deskcli("open", "--caller", "A", "--summary", "x", "--set", "org=B").exit_code == 2
 
 
-# -- issue 17, 9. long headers ------------------------------------------------------------
+# -- long headers --------------------------------------------------------------------------
 
 def test_a_huge_subject_is_capped_in_the_summary_and_the_history_and_kept_whole(
         deskcli, desk, home, tmp_path):
