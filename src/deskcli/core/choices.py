@@ -151,7 +151,7 @@ def pick(kind: str, value: str | None, option: str, allowed: tuple[str, ...] | N
     """The machine value for a name typed in either language; a clear refusal otherwise.
 
     `allowed` narrows the kind's values (an intervention report has no csv format)."""
-    found = _INDEX[kind].get(_key(value or ""))
+    found = lookup(kind, value)
     if found is None or (allowed is not None and found not in allowed):
         # English where it is kept (a refused record reads the same in --json); the session's
         # names first where it is shown.

@@ -233,16 +233,21 @@ class Group(NamedTuple):
     alternatives: tuple[tuple[tuple[str, ...], ...], ...]
     weight: float
     documents: int
-    terms: frozenset[str] = frozenset()
+    # Every index term of its alternatives.
+    terms: frozenset[str]
 
 
 class Query(NamedTuple):
-    """A search as FTS5 runs it, and the index terms it matches (to mark them in snippets)."""
+    """A search as FTS5 runs it, read as groups, and the words the index does not know."""
 
     expression: str
-    matched: set[str]
-    groups: tuple[Group, ...] = ()
-    unknown: tuple[str, ...] = ()
+    groups: tuple[Group, ...]
+    unknown: tuple[str, ...]
+
+    @property
+    def matched(self) -> set[str]:
+        """The index terms the query matches (to mark them in snippets)."""
+        return {t for g in self.groups for t in g.terms}
 
 
 def idf(documents: int, total: int) -> float:
@@ -250,20 +255,20 @@ def idf(documents: int, total: int) -> float:
 
 
 def judge(query: Query, fields: dict[str, list[str]], total: int, bm25: float,
-          near: bool = True, have: dict[str, set[str]] | None = None) -> tuple[float, float]:
+          near: bool = True) -> tuple[float, float]:
     """(ranking score, confidence from 0 to 1) of one article for a query.
 
     Covering all of a one-word query is weak evidence; covering two rare words of a long
     story is strong: the confidence weighs both the share of the query covered and the
     amount covered (counted in the base's rarest words, full at EVIDENCE_WORDS of them).
     """
-    score, coverage, evidence = measure(query, fields, total, bm25, near, have)
+    score, coverage, evidence = measure(query, fields, total, bm25, near)
     confidence = (1 - EVIDENCE_SHARE) * coverage + EVIDENCE_SHARE * min(1.0, evidence / EVIDENCE_WORDS)
     return score, confidence
 
 
 def measure(query: Query, fields: dict[str, list[str]], total: int, bm25: float,
-            near: bool = True, have: dict[str, set[str]] | None = None) -> tuple[float, float, float]:
+            near: bool = True) -> tuple[float, float, float]:
     """(ranking score, share of the query covered, amount covered in rarest words).
 
     Each query word weighs its rarity in the base (a word in every article tells
@@ -272,8 +277,7 @@ def measure(query: Query, fields: dict[str, list[str]], total: int, bm25: float,
     in the article, and BM25 (scaled to the best candidate's) to break near-ties.
     """
     total = max(total, 1)
-    if have is None:
-        have = {name: set(found) for name, found in fields.items()}
+    have = {name: set(found) for name, found in fields.items()}
     where: dict[str, dict[str, list[int]]] = {}
     for name in NEAR_FIELDS if near and len(query.groups) > 1 else ():
         spots: dict[str, list[int]] = {}
@@ -299,8 +303,8 @@ def measure(query: Query, fields: dict[str, list[str]], total: int, bm25: float,
     wanted += UNKNOWN_WEIGHT * rarest * len(query.unknown)
     coverage = covered / wanted if wanted else 0.0
     pairs = len(query.groups) - 1
-    near = sum(1 for a, b in zip(places, places[1:]) if a and b and _near(a, b))
-    proximity = near / pairs if pairs > 0 else 0.0
+    together = sum(1 for a, b in zip(places, places[1:]) if a and b and _near(a, b))
+    proximity = together / pairs if pairs > 0 else 0.0
     score = coverage * (1 + PROXIMITY_BONUS * proximity) + BM25_WEIGHT * bm25
     return score, coverage, covered / rarest
 
@@ -664,14 +668,12 @@ class KnowledgeIndex:
                 unknown.append(word)
         if not groups:
             return None
-        matched = {t for g in groups for alternative in g.alternatives for part in alternative
-                   for t in part}
         expression = " OR ".join(
             "(" + " OR ".join("(" + " AND ".join("(" + " OR ".join(f'"{t}"' for t in part) + ")"
                                                  for part in alternative) + ")"
                               for alternative in g.alternatives) + ")"
             for g in groups)
-        return Query(expression, matched, tuple(groups), tuple(unknown))
+        return Query(expression, tuple(groups), tuple(unknown))
 
     def _group(self, db: sqlite3.Connection, word: str, own: list[str], phrases: list[str],
                weight: float) -> Group | None:
@@ -852,22 +854,21 @@ class KnowledgeIndex:
         best_bm25 = max((-r[-1] for r in rows), default=0.0) or 1.0
         # Coverage first, for every candidate; where the query's words stand, which can
         # only add a little, for the best few.
-        sets = {id_: {name: set(found) for name, found in fields.items()}
-                for id_, fields in analysed.items()}
         first = sorted(rows, key=lambda row: -judge(query, analysed.get(row[0], {}), total,
-                                                     -row[-1] / best_bm25, False, sets.get(row[0]))[0])
+                                                     -row[-1] / best_bm25, False)[0])
         ranked = []
         for row in first[:max(limit, NEAR_POOL)]:
             score, confidence = judge(query, analysed.get(row[0], {}), total, -row[-1] / best_bm25,
-                                      True, sets.get(row[0]))
+                                      True)
             if confidence >= floor:
                 ranked.append((score, confidence, row))
         ranked.sort(key=lambda item: (-item[0], item[2][0]))
         hits = []
+        matched = query.matched
         for score, confidence, row in ranked[:limit]:
             id_, title, symptoms, cause, resolution, kind, vis, _rank = row
             texts = {"title": title, "symptoms": symptoms, "cause": cause, "resolution": resolution}
-            snippet, highlights = make_snippet(texts, query.matched)
+            snippet, highlights = make_snippet(texts, matched)
             hits.append(Hit(id_, title, round(score, 3), round(confidence, 2), kind, vis, snippet,
                             highlights))
         return hits, query

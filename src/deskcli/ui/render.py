@@ -97,10 +97,6 @@ def notice_text(notice: dict) -> str:
     return shown(from_record(kept)) if kept else notice["text"]
 
 
-def _minutes(value) -> str:
-    return i18n.minutes_text(value)
-
-
 def describe(entry: dict) -> str:
     event = entry["event"]
     if event == "opened":
@@ -144,7 +140,7 @@ def describe(entry: dict) -> str:
             parts.append(_("diagnosis: {text}").format(text=entry["diagnosis"]))
         parts += [_("action: {text}").format(text=a) for a in entry.get("actions", [])]
         if entry.get("minutes") is not None:
-            parts.append(_minutes(entry["minutes"]))
+            parts.append(i18n.minutes_text(entry["minutes"]))
         return _("; ").join(parts)
     if event == "solution":
         text = (_("definitive solution: {text}") if entry.get("kind") == "definitive"
@@ -186,7 +182,7 @@ def describe(entry: dict) -> str:
         signed = entry.get("signed_by")
         text = _("intervention {number} report: {done} -> {outcome} ({minutes})").format(
             number=entry.get("number"), done=entry.get("done"), outcome=entry.get("outcome"),
-            minutes=_minutes(entry.get("minutes") or 0))
+            minutes=i18n.minutes_text(entry.get("minutes") or 0))
         if not signed:
             return text + _(", not signed")
         if entry.get("commits_customer"):
@@ -291,7 +287,7 @@ def intervention_detail(request: dict) -> None:
         ("  " + _("Report"), _("not written yet") if not report else
          _("{start} to {end} ({minutes}) by {name}").format(
              start=when(report["start"]), end=when(report["end"]),
-             minutes=_minutes(report["minutes"]), name=report["technician"])),
+             minutes=i18n.minutes_text(report["minutes"]), name=report["technician"])),
         ("  " + _("Done"), report.get("done")),
         ("  " + _("Parts"), ", ".join(report.get("parts", []))),
         ("  " + _("Outcome"), report.get("outcome")),
@@ -353,7 +349,7 @@ def ticket_detail(ticket: dict, problem: dict | None = None) -> None:
             (_("Linked problem"), _problem_text(problem)),
             (_("Solution"), _solution_text(ticket.get("solution"))),
             (_("Callback"), _("the caller is to be called back") if ticket.get("callback") else None),
-            (_("Time spent"), i18n.duration(timedelta(minutes=ticket["time_spent_minutes"]))
+            (_("Time spent"), i18n.minutes_text(ticket["time_spent_minutes"])
              if ticket.get("time_spent_minutes") else None),
             (_("Attachments"), _("{files} (in attachments/{number}/ of the repository)").format(
                 files=", ".join(ticket["attachments"]), number=ticket["id"])
@@ -444,16 +440,12 @@ def targets_table(settings: dict) -> None:
 def duration_text(text: str) -> str:
     """A duration as the settings (10m, 2h) or a clock (1h 30min) write it, as the session
     abbreviates it (10m is shown as 10min, as every other duration)."""
-    import re
+    from deskcli.core.sla import parse_duration
 
-    seconds = {"d": 86400, "h": 3600, "min": 60, "m": 60, "s": 1}
-    total = 0.0
-    for token in text.split():
-        match = re.fullmatch(r"(\d+(?:\.\d+)?)(d|h|min|m|s)", token)
-        if not match:
-            return text
-        total += float(match.group(1)) * seconds[match.group(2)]
-    return i18n.duration(timedelta(seconds=total))
+    spans = [parse_duration(token) for token in text.split()]
+    if None in spans:
+        return text
+    return i18n.duration(sum(spans, timedelta()))
 
 
 def clocks_table(view: dict) -> None:

@@ -21,7 +21,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 def _duration(minutes: Any) -> str:
     if minutes in (None, ""):
         return ""
-    return i18n.duration(timedelta(minutes=float(minutes)))
+    return i18n.minutes_text(minutes)
 
 
 def _markdown(value: Any) -> str:
