@@ -14,7 +14,7 @@ from typer._click.exceptions import UsageError  # loaded with typer: costs nothi
 from typer.core import TyperCommand, TyperGroup
 
 from deskcli import __version__, i18n
-from deskcli.commands.options import State
+from deskcli.commands.options import State, refuse_undecodable_arguments
 from deskcli.core.errors import DeskError
 from deskcli.i18n import N_, _, tr
 from deskcli.ui import output
@@ -198,8 +198,6 @@ class DeskGroup(Translated, TyperGroup):
             output.warn(warning)
         i18n.translate_command(self)
         output.configure()
-        from deskcli.commands.options import refuse_undecodable_arguments
-
         refuse_undecodable_arguments(args)
         return super().main(args, *rest, **kwargs)
 

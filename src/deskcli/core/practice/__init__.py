@@ -16,7 +16,7 @@ from deskcli.core.practice.rules import (ABANDONED, CLOSING_LABEL, GROUP_LABELS,
                                         POINTS,
                                         PRACTICE_DIR, QUESTIONS, RESULTS, RULES, SCENARIO_DIR,
                                         SAID, TOLD, TREATMENT_RULES, TREATMENTS, Rule)
-from deskcli.core.practice.scenarios import (Scenario, _read_toml, find_scenario,  # noqa: F401
+from deskcli.core.practice.scenarios import (Scenario, find_scenario,  # noqa: F401
                                             check_scenario, draw, list_scenarios, load_scenario, matches,
                                             scenario_dirs, scenario_files)
 from deskcli.core.practice.scoring import exam_view, judge_reformulation, scorecard  # noqa: F401
