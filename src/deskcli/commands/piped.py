@@ -80,12 +80,16 @@ def take_piped(ctx: typer.Context, st, source: str, *, fmt: str | None, mapping:
     _report(ctx, outcome, skip_invalid, rejects, json_output, fmt in intake.MAIL_FORMATS)
 
 
+def _json_lines(records: list) -> str:
+    return "".join(json.dumps(r.as_dict(), ensure_ascii=False, default=str) + "\n" for r in records)
+
+
 def _keep_aside(path: str, aside: list, mail: bool) -> None:
     """Add what was set aside to `path`, private to its owner. Added, not overwritten: a
     mail filter runs once per message, and each run must keep what the last one kept."""
     import os
 
-    text = "".join(json.dumps(p.as_dict(), ensure_ascii=False, default=str) + "\n" for p in aside)
+    text = _json_lines(aside)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -134,8 +138,7 @@ def _report(ctx, outcome: intake.Outcome, skip_invalid: bool, rejects: str | Non
             "import the others", len(outcome.rejected)).format(count=len(outcome.rejected)))
     if outcome.rejected:
         if not rejects:
-            sys.stderr.write("".join(json.dumps(p.as_dict(), ensure_ascii=False, default=str) + "\n"
-                                     for p in outcome.rejected))
+            sys.stderr.write(_json_lines(outcome.rejected))
         imported = ngettext("{count} imported", "{count} imported", len(outcome.created)).format(
             count=len(outcome.created))
         refused = ngettext("{count} refused", "{count} refused", len(outcome.rejected)).format(

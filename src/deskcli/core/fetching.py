@@ -15,7 +15,7 @@ from deskcli.core import intake, sending
 from deskcli.core.clock import now as clock_now
 from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput
-from deskcli.core.sending import MailSettingsError, MailUnavailable
+from deskcli.core.sending import MailSettingsError, MailUnavailable, _text
 from deskcli.i18n import say
 
 # A message larger than this is left unseen in the mailbox and reported.
@@ -64,12 +64,6 @@ def _connect(settings: dict):
                                   "run `deskcli mail fetch` again later", where=where,
                                   reason=_text(getattr(exc, "strerror", None) or exc))) from None
     return conn
-
-
-def _text(value) -> str:
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    return " ".join(str(value).split())
 
 
 def _checked(conn, answer, what: str):

@@ -450,11 +450,6 @@ def _invitation(message: _EmailPart) -> str | None:
     return None
 
 
-def not_a_call(message: _EmailPart) -> str | None:
-    """Why a message opens no call (machine mail, a calendar invitation), or None."""
-    return auto_submitted(message) or _invitation(message)
-
-
 def _delivery(message: _EmailPart) -> tuple[list[dict], list[str]]:
     """What a delivery report says of each recipient (status, action, diagnostic), and the
     Message-IDs of the message it reports on."""
@@ -597,7 +592,9 @@ def _read(message: _EmailPart, raw: bytes) -> Message:
     # store it, so that the message is taken whole on both backends.
     text = "\n\n".join(t.replace("\r\n", "\n").replace("\x00", "\ufffd").lstrip("\ufeff").strip("\n")
                        for t in texts if t.strip())
-    reason = not_a_call(message)
+    machine = auto_submitted(message)
+    # Why the message opens no call: machine mail, or a calendar invitation.
+    reason = machine or _invitation(message)
     if not (name or address) and not subject and not text.strip() and not attachments \
             and not reason:
         raise MailError(say("the message has no sender, no subject and no body"))
@@ -623,7 +620,10 @@ def _read(message: _EmailPart, raw: bytes) -> Message:
         delivery=delivery,
         reported_ids=[i for i in original if i not in references],
         capped=capped,
-        auto_submitted=_automatic(message),
+        # Why no automatic message may answer it (RFC 3834 §2): a machine's mail, or a
+        # list's, whose answer would go to everyone on it; None for a person's own mail.
+        auto_submitted=machine or next((header for header in ("List-Id", "List-Unsubscribe")
+                                        if _raw_header(message, header) is not None), None),
     )
 
 
@@ -665,18 +665,6 @@ class _Unfolded(policy.Compat32):
 
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _READING = _Unfolded()
-
-
-def _automatic(message: _EmailPart) -> str | None:
-    """Why no automatic message may answer this one (RFC 3834 §2): a machine's mail, or
-    a list's, whose answer would go to everyone on it; None for a person's own mail."""
-    found = auto_submitted(message)
-    if found:
-        return found
-    for name in ("List-Id", "List-Unsubscribe"):
-        if _raw_header(message, name) is not None:
-            return name
-    return None
 
 
 def parse_message(raw: bytes) -> Message:
