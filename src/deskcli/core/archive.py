@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from deskcli.core.errors import CorruptFile, LockTimeout, RepositoryError
+from deskcli.core.repository import opened_within
 from deskcli.i18n import say
 
 if TYPE_CHECKING:  # the methods import sqlite3 themselves: every command builds an
@@ -244,13 +245,7 @@ class Archive:
 
         if not self.exists():
             return
-        where, parameters = [], []
-        if opened_since is not None:
-            where.append("d.opened_at >= ?")
-            parameters.append(opened_since)
-        if opened_before is not None:
-            where.append("d.opened_at < ?")
-            parameters.append(opened_before)
+        where, parameters = opened_within("d.opened_at", "?", opened_since, opened_before)
         sql = ("SELECT t.id, t.doc FROM tickets t JOIN digests d ON d.id = t.id WHERE "
                + " AND ".join(where) + " ORDER BY t.id") if where else \
             "SELECT id, doc FROM tickets ORDER BY id"

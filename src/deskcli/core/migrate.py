@@ -106,10 +106,7 @@ def _migrating(home: Path):
     from deskcli.core.storage import LOCK_FILE, RepositoryLock
 
     make_home(home)
-    try:
-        timeout = settings_module.load(home)["repository"]["lock_timeout_seconds"]
-    except InvalidInput:
-        timeout = settings_module.defaults()["repository"]["lock_timeout_seconds"]
+    timeout = _settings_or_defaults(home)["repository"]["lock_timeout_seconds"]
     lock = RepositoryLock(home / LOCK_FILE, timeout, enclosing=True)
     lock.acquire()
     try:
@@ -325,9 +322,11 @@ def _set_aside(home: Path, label: str) -> Path | None:
 def _set_aside_into(home: Path, aside: Path) -> bool:
     """Move what is left of the embedded files into `aside` (again after a crash: each file
     is moved once, by a rename); whether anything was there to move."""
+    from deskcli.core.storage import JOURNAL_FILE, _fsync_directory
+
     # With a change still journalled (and its temporaries): replayed later, it would
     # bring part of what was set aside back.
-    present = [*(home / name for name in (*EMBEDDED_FILES, "change.journal") if (home / name).exists()),
+    present = [*(home / name for name in (*EMBEDDED_FILES, JOURNAL_FILE) if (home / name).exists()),
                *home.glob(".*.tmp")]
     if not present:
         return aside.is_dir()
@@ -337,8 +336,6 @@ def _set_aside_into(home: Path, aside: Path) -> bool:
         private_directory(home, *aside.relative_to(home).parts)
         for path in present:
             os.replace(path, aside / path.name)
-        from deskcli.core.storage import _fsync_directory
-
         _fsync_directory(home)
     except OSError as exc:
         raise RepositoryError(say("the copy is complete, but the embedded files could not be "

@@ -35,7 +35,7 @@ from psycopg.types.json import Jsonb
 from deskcli.core.errors import LockTimeout, RepositoryError
 from deskcli.i18n import say
 from deskcli.core.repository import (KB_KINDS, RecordsInMemory, _check_not_exhausted,
-                                     check_number_range, make_home, masked)
+                                     check_number_range, make_home, masked, opened_within)
 
 # psycopg logs the end of a pipeline on a lost connection as a warning; with no handler,
 # Python would print it on stderr beside deskcli's own message, which says it all.
@@ -429,13 +429,7 @@ class PostgresRepository:
         """Closed tickets opened in [opened_since, opened_before), by number, as (number,
         JSON text): read through a server-side cursor, in batches, in one snapshot, and
         never decoded here."""
-        where, parameters = ["NOT active"], []
-        if opened_since is not None:
-            where.append("opened_at >= %s")
-            parameters.append(opened_since)
-        if opened_before is not None:
-            where.append("opened_at < %s")
-            parameters.append(opened_before)
+        where, parameters = opened_within("opened_at", "%s", opened_since, opened_before)
         conn = self._connection()
         with self._guard():
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -443,7 +437,7 @@ class PostgresRepository:
                 cursor = conn.cursor(name="deskcli_archived_documents")
                 cursor.itersize = 2000
                 cursor.execute(f"SELECT id, doc::text FROM {SCHEMA}.tickets WHERE "
-                               f"{' AND '.join(where)} ORDER BY id", parameters)
+                               f"{' AND '.join(['NOT active', *where])} ORDER BY id", parameters)
                 yield from cursor
                 cursor.close()
             finally:

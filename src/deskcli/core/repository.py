@@ -44,6 +44,18 @@ def check_number_range(value, what: str) -> None:
                                what=what, value=value, first=FIRST_NUMBER, last=LAST_NUMBER))
 
 
+def opened_within(column: str, mark: str, since: str | None,
+                  before: str | None) -> tuple[list[str], list[str]]:
+    """SQL conditions on `column`, with their parameters (`mark` is the driver's
+    placeholder), for a ticket opened in [since, before): none for a bound not given."""
+    where, parameters = [], []
+    for operator, bound in ((">=", since), ("<", before)):
+        if bound is not None:
+            where.append(f"{column} {operator} {mark}")
+            parameters.append(bound)
+    return where, parameters
+
+
 # A move to or from a database (`deskcli migrate`), recorded before anything moves and kept
 # until it is finished or undone, in the repository directory of either backend.
 MIGRATION_FILE = "migration.json"
