@@ -1,4 +1,4 @@
-"""Every command has help text, answers --help, and is described in the README."""
+"""Every command has help text, answers --help, and is described in the documentation."""
 
 from pathlib import Path
 
@@ -7,7 +7,9 @@ import typer
 
 from deskcli.cli import app
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parents[1]
+DOCUMENTATION = "\n".join(page.read_text(encoding="utf-8")
+                          for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
 
 
 def command_paths(command=None, prefix=("deskcli",)):
@@ -30,9 +32,9 @@ def test_there_are_commands():
 
 
 @pytest.mark.parametrize("path, command", PATHS, ids=[" ".join(p) for p, _ in PATHS])
-def test_command_has_help_and_is_in_the_readme(path, command, deskcli):
+def test_command_has_help_and_is_documented(path, command, deskcli):
     assert (command.help or "").strip(), f"{' '.join(path)} has no help text"
-    assert " ".join(path) in README, f"{' '.join(path)} is not described in README.md"
+    assert " ".join(path) in DOCUMENTATION, f"{' '.join(path)} is not described in README.md or docs/"
     result = deskcli(*path[1:], "--help")
     first_line = " ".join(command.help.strip().splitlines()[0].split())
     assert result.exit_code == 0 and first_line in " ".join(result.stdout.split())
