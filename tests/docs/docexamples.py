@@ -200,6 +200,7 @@ class Session:
     unchecked_exit: tuple[int, str] | None = None
     commands_run: int = 0
     transcript: list[str] = field(default_factory=list)
+    shown: dict[int, str] = field(default_factory=dict)  # by the command's line
 
     def run_console(self, block: Block, path: Path) -> None:
         steps = _console_steps(block.lines)
@@ -212,6 +213,7 @@ class Session:
             if shown is None:
                 continue
             self.transcript.append(f"{path.name}:{line}\n$ {command}\n{shown}")
+            self.shown[line] = shown
             if not matches("\n".join(expected), shown):
                 self.failures.append(Failure(line, f"`$ {command}` shows:\n{shown}\n--- but the page says:\n"
                                                    + "\n".join(expected)))
@@ -389,15 +391,41 @@ def report(path: Path, failures: list[Failure]) -> str:
     return "\n\n".join(f"{name}:{f.line}: {f.message}" for f in failures)
 
 
+def fill(path: Path, session: Session) -> str:
+    """The page with what each console command showed written under the commands that
+    show nothing yet (for writing a page; the output is then read and checked by eye)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    out = []
+    for number, line in enumerate(lines, start=1):
+        out.append(line)
+        if number not in session.shown:
+            continue
+        continued, last = number, line
+        while last.rstrip().endswith("\\"):
+            continued += 1
+            last = lines[continued - 1]
+        following = lines[continued] if continued < len(lines) else ""
+        if following.startswith(("$ ", "```")):
+            out.extend(lines[number:continued])
+            out.extend(l.rstrip() for l in session.shown[number].rstrip("\n").splitlines())
+            lines[number:continued] = [None] * (continued - number)
+    return "\n".join(l for l in out if l is not None) + "\n"
+
+
 if __name__ == "__main__":
-    # `python tests/docs/docexamples.py docs/PAGE.md`: what each console command of the
-    # page really shows, to write (and review) the page's expected text.
+    # `python tests/docs/docexamples.py [--fill] docs/PAGE.md`: what each console command
+    # of the page really shows (--fill: written into the page under commands that show
+    # nothing yet), to write the page's expected text and review it.
     import tempfile
 
     from _pytest.monkeypatch import MonkeyPatch
 
+    filling = "--fill" in sys.argv
     with tempfile.TemporaryDirectory() as scratch, MonkeyPatch.context() as patch:
-        page = Path(sys.argv[1]).resolve()
+        page = Path([a for a in sys.argv[1:] if a != "--fill"][0]).resolve()
         done = run_page(page, Path(scratch), patch)
         print("\n".join(done.transcript))
-        print(report(page, done.failures) or "no failures", file=sys.stderr)
+        if filling:
+            page.write_text(fill(page, done), encoding="utf-8")
+        else:
+            print(report(page, done.failures) or "no failures", file=sys.stderr)
