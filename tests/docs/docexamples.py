@@ -42,7 +42,7 @@ _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
 _CLOCK = re.compile(r"<!--\s*docs-clock:\s*(.+?)\s*-->")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _SEPARATORS = {"&&", "||", "|", ";"}
-_REDIRECTS = {"<", ">", ">>", "2>", "2>&1"}
+_REDIRECTS = {"<", ">", ">>", "2>", "2>&1", "<<", "<<-"}
 
 
 def pages() -> list[Path]:
@@ -139,7 +139,8 @@ def _without_redirections(args: list[str]) -> list[str]:
         if skip:
             skip = False
         elif word in _REDIRECTS or word.startswith(("<", ">")):
-            skip = word not in ("2>&1",) and not word.startswith("<<")
+            # `< FILE`, `> FILE`, `<< EOF`: the next word goes with it; `<<EOF` is one word.
+            skip = word in ("<", ">", ">>", "2>", "<<", "<<-")
         else:
             kept.append(word)
     return kept
@@ -242,7 +243,8 @@ class Session:
             if word == "<":
                 stdin = (self.workdir / next(words_left)).read_text(encoding="utf-8")
             elif word.startswith("<<"):
-                continue  # the here-document's body is `heredoc`
+                if word in ("<<", "<<-"):
+                    next(words_left)  # the marker: the here-document's body is `heredoc`
             elif word == ">":
                 stdout_file = self.workdir / next(words_left)
             elif word in _SEPARATORS:
