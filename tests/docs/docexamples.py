@@ -350,8 +350,23 @@ def check_block(block: Block) -> list[Failure]:
     return failures
 
 
+@contextlib.contextmanager
+def scratch():
+    """A new scratch directory whose path always has the same length, so that messages
+    naming it wrap at the same place on every run (the page writes it as `...`)."""
+    import shutil
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="deskcli-docs-", dir="/tmp"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def run_page(path: Path, workdir: Path, monkeypatch) -> Session:
-    """Every example of the page, in order, in `workdir`: the failures and counts."""
+    """Every example of the page, in order, in `workdir` (from `scratch()`): the
+    failures and counts."""
     from freezegun import freeze_time
 
     home = workdir / "desk"
@@ -409,7 +424,8 @@ def fill(path: Path, session: Session) -> str:
         following = lines[continued] if continued < len(lines) else ""
         if following.startswith(("$ ", "```")):
             out.extend(lines[number:continued])
-            out.extend(l.rstrip() for l in session.shown[number].rstrip("\n").splitlines())
+            shown = re.sub(re.escape(str(session.workdir)), "...", session.shown[number])
+            out.extend(l.rstrip() for l in shown.rstrip("\n").splitlines())
             lines[number:continued] = [None] * (continued - number)
     return "\n".join(l for l in out if l is not None) + "\n"
 
@@ -418,14 +434,12 @@ if __name__ == "__main__":
     # `python tests/docs/docexamples.py [--fill] docs/PAGE.md`: what each console command
     # of the page really shows (--fill: written into the page under commands that show
     # nothing yet), to write the page's expected text and review it.
-    import tempfile
-
     from _pytest.monkeypatch import MonkeyPatch
 
     filling = "--fill" in sys.argv
-    with tempfile.TemporaryDirectory() as scratch, MonkeyPatch.context() as patch:
+    with scratch() as workdir, MonkeyPatch.context() as patch:
         page = Path([a for a in sys.argv[1:] if a != "--fill"][0]).resolve()
-        done = run_page(page, Path(scratch), patch)
+        done = run_page(page, workdir, patch)
         print("\n".join(done.transcript))
         if filling:
             page.write_text(fill(page, done), encoding="utf-8")

@@ -11,7 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import docexamples  # noqa: E402
-from docexamples import ROOT, pages, run_page  # noqa: E402
+from docexamples import ROOT, pages, run_page, scratch  # noqa: E402
 
 PAGES = pages()
 MINIMUM_RUN = 7  # commands run across README.md and docs/
@@ -22,18 +22,18 @@ def _id(path: Path) -> str:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=_id)
-def test_examples_run_as_shown(page, tmp_path, monkeypatch):
-    session = run_page(page, tmp_path, monkeypatch)
+def test_examples_run_as_shown(page, monkeypatch):
+    with scratch() as workdir:
+        session = run_page(page, workdir, monkeypatch)
     assert not session.failures, docexamples.report(page, session.failures)
 
 
-def test_the_docs_run_real_examples(tmp_path, monkeypatch):
+def test_the_docs_run_real_examples(monkeypatch):
     """Guards against a page whose console blocks were all turned into plain text."""
     run = 0
     for page in PAGES:
-        workdir = tmp_path / _id(page).replace("/", "_")
-        workdir.mkdir()
-        run += run_page(page, workdir, monkeypatch).commands_run
+        with scratch() as workdir:
+            run += run_page(page, workdir, monkeypatch).commands_run
     assert run >= MINIMUM_RUN
 
 
@@ -114,15 +114,10 @@ def test_a_broken_link_is_found(tmp_path):
 
 # ---- the runner catches what has gone stale --------------------------------------------
 
-def _page(tmp_path: Path, text: str) -> Path:
+def _failures(tmp_path, monkeypatch, text):
     path = tmp_path / "page.md"
     path.write_text(text, encoding="utf-8")
     (tmp_path / "work").mkdir()
-    return path
-
-
-def _failures(tmp_path, monkeypatch, text):
-    path = _page(tmp_path, text)
     return run_page(path, tmp_path / "work", monkeypatch).failures
 
 
