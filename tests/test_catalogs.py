@@ -61,7 +61,7 @@ def test_a_new_message_in_the_code_is_caught(checkout):
     tool.write_text(tool.read_text() + '    print(say("{count} tickets left", count=2))\n')
     assert problems(root, runtime) == [
         "deskcli.pot lacks '{count} tickets left': run `pybabel extract -F babel.cfg ...` "
-        "and `pybabel update ...` (README, Language)"]
+        "and `pybabel update ...` (docs/language.md, Catalogs)"]
 
 
 def test_an_empty_fuzzy_or_wrong_translation_is_caught(checkout):

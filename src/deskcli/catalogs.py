@@ -1,7 +1,7 @@
 """The message catalogs, for developers: Babel extractors and the check CI runs.
 
 `babel.cfg` names the extractors below; the catalogs are then managed with Babel's own
-commands (see README, "Language"). `python -m deskcli.catalogs` prints what is wrong with
+commands (see docs/language.md, "Catalogs"). `python -m deskcli.catalogs` prints what is wrong with
 them, as the test suite does. Babel is imported here only: deskcli never needs it to run
 in English, and only to format dates and numbers in another language.
 """
@@ -126,7 +126,7 @@ def problems(root: Path, runtime: Path | None = None) -> list[str]:
     wanted = _keys(extracted(root))
     template = _keys(_read(locale / f"{DOMAIN}.pot"))
     update = ("run `pybabel extract -F babel.cfg ...` and `pybabel update ...` "
-              "(README, Language)")
+              "(docs/language.md, Catalogs)")
     for key in sorted(wanted - template, key=str):
         found.append(f"deskcli.pot lacks {_show(key)}: {update}")
     for key in sorted(template - wanted, key=str):

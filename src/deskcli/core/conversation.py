@@ -230,7 +230,7 @@ def reply(desk: Desk, ticket_id: int, *, text: str, now: datetime, to: str | Non
     if not sending.desk_address(desk.settings):
         raise sending.MailSettingsError(say(
             "this desk sends no mail: set mail.from_address and mail.smtp.host in settings.toml "
-            "(README, \"Mail\")"))
+            "(docs/mail.md)"))
     sending.server(desk.settings, "smtp")  # a settings problem is said before anything is recorded
     with desk.repo.writing() as store:
         holder, ticket = tickets.held(desk, store, ticket_id)

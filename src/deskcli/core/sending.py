@@ -120,7 +120,7 @@ def server(settings: dict, which: str = "smtp") -> Server:
     host = section["host"].strip()
     if not host:
         raise MailSettingsError(say("{key}.host is empty: set the mail server in settings.toml "
-                                    "(README, \"Mail\")", key=key))
+                                    "(docs/mail.md)", key=key))
     security = section["security"].strip().lower()
     if security not in SECURITY:
         raise MailSettingsError(say("{key}.security: {value!r} is not one of {choices}", key=key,
@@ -194,7 +194,7 @@ def compose(settings: dict, *, to: str, subject: str, body: str, ticket: int | N
     sender = desk_address(settings)
     if not sender:
         raise MailSettingsError(say("mail.from_address is empty: set the desk's address in "
-                                    "settings.toml (README, \"Mail\")"))
+                                    "settings.toml (docs/mail.md)"))
     message = EmailMessage()
     name = settings["mail"]["from_name"].strip() or settings["desk"]["company"]
     message["From"] = formataddr((_one_line(name), sender))
