@@ -371,11 +371,12 @@ def run_page(path: Path, workdir: Path, monkeypatch) -> Session:
 
     home = workdir / "desk"
     for name in ("DESKCLI_DATABASE_URL", "DESKCLI_DEBUG", "FORCE_COLOR", "CLICOLOR_FORCE",
-                 "LC_ALL", "LC_MESSAGES", "LANG", "EDITOR", "VISUAL"):
+                 "LC_ALL", "LC_MESSAGES", "LANG", "EDITOR", "VISUAL", "XDG_DATA_HOME",
+                 "XDG_CONFIG_HOME", "BASH_COMPLETION_USER_DIR", "ZDOTDIR"):
         monkeypatch.delenv(name, raising=False)
     for name, value in {"DESKCLI_HOME": str(home), "DESKCLI_USER": TECHNICIAN, "COLUMNS": COLUMNS,
                         "LINES": "40", "NO_COLOR": "1", "DESKCLI_LANG": "en", "TZ": "UTC",
-                        "TERM": "xterm"}.items():
+                        "TERM": "xterm", "HOME": str(workdir), "SHELL": "/bin/bash"}.items():
         monkeypatch.setenv(name, value)
     import time
 
