@@ -422,6 +422,11 @@ def fill(path: Path, session: Session) -> str:
         while last.rstrip().endswith("\\"):
             continued += 1
             last = lines[continued - 1]
+        marker = re.search(r"<<-?\s*'?\"?(\w+)", last)
+        if marker:  # the output goes after the here-document
+            while continued < len(lines) and lines[continued].strip() != marker.group(1):
+                continued += 1
+            continued += 1
         following = lines[continued] if continued < len(lines) else ""
         if following.startswith(("$ ", "```")):
             out.extend(lines[number:continued])
