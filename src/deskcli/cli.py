@@ -14,11 +14,14 @@ from typer._click.exceptions import UsageError  # loaded with typer: costs nothi
 from typer.core import TyperCommand, TyperGroup
 
 from deskcli import __version__, i18n
-from deskcli.commands.options import JsonOption, State, accepting_json, refuse_undecodable_arguments
+from deskcli.commands.options import (JsonOption, State, accepting_json, option_name,
+                                      refuse_undecodable_arguments)
 from deskcli.core.errors import DeskError
 from deskcli.i18n import N_, _, tr
 from deskcli.ui import output
 
+# Core's messages name facts (minutes, since); on the command line each is its option.
+i18n.name_fields(option_name)
 
 # The verbs, in the order of a call's life: name -> (module in deskcli.commands, attribute).
 # A command's module is imported only when that command runs, so each command pays
@@ -220,7 +223,7 @@ class DeskGroup(Translated, TyperGroup):
             with _usage_errors():
                 return super().invoke(ctx)
         except DeskError as exc:
-            output.error(str(i18n.shown(exc.args[0]) if exc.args else exc))
+            output.answer().error(exc)
             if os.environ.get("DESKCLI_DEBUG"):
                 raise
             raise typer.Exit(exc.exit_code) from None

@@ -130,6 +130,12 @@ def accepting_json(function):
     return command
 
 
+def option_name(fact: str) -> str:
+    """How the command line names a fact core speaks of: its option (`date_format` is
+    --date-format). Core's messages say the fact; this is where it becomes a flag."""
+    return "--" + fact.replace("_", "-")
+
+
 # Options that name a file or a directory: any bytes the system accepts.
 PATH_OPTIONS = ("--home", "--output", "-o", "--from", "--rejects", "--answers")
 

@@ -247,10 +247,18 @@ class Output:
         emit_json(document)
         raise SystemExit(refusal.exit_code)
 
-    def error(self, text: str) -> None:
+    def error(self, failure: Exception) -> None:
         """A refusal or a failure, in either form: `Error: ...` on stderr, so that stdout
         holds nothing but the document (or nothing at all)."""
-        error(text)
+        error(said(failure))
+
+
+def said(failure: Exception) -> str:
+    """An error of core in the session's words: its message translated, each fact it names
+    (`deskcli.i18n.fact`) said as the command line names it, its option."""
+    from deskcli.i18n import shown
+
+    return str(shown(failure.args[0]) if failure.args else failure)
 
 
 _answer = Output()
