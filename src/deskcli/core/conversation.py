@@ -221,8 +221,8 @@ def reply(desk: Desk, ticket_id: int, *, text: str, now: datetime, to: str | Non
 
     body = (text or "").strip("\n")
     if not body.strip():
-        raise InvalidInput(say("the reply is empty: give {message_field}, {message_file_field} or write it in "
-                               "the editor",
+        raise InvalidInput(say("the reply is empty: give {message_field}, {message_file_field} or "
+                               "write it in the editor",
                                message_field=fact("message"),
                                message_file_field=fact("message_file")))
     if len(body) > MAX_BODY:
@@ -242,8 +242,8 @@ def reply(desk: Desk, ticket_id: int, *, text: str, now: datetime, to: str | Non
         address = sending.single_address(to) or caller_address(ticket)
         if not address:
             raise RuleRefused(say(
-                "#{number} has no e-mail address for {caller}: give {to_field} ADDRESS, or record it "
-                "as the caller's contact", number=ticket_id,
+                "#{number} has no e-mail address for {caller}: give {to_field} ADDRESS, or record "
+                "it as the caller's contact", number=ticket_id,
                 caller=(ticket.get("caller") or {}).get("name") or "the caller",
                 to_field=fact("to")))
         before = len(ticket["history"])

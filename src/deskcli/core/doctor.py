@@ -150,8 +150,8 @@ def _placement(home: Path) -> list[Finding]:
     moving = {*(meta.get("archiving") or []), *(meta.get("unarchiving") or [])}
     current = {int(k) for k in active.get(TICKETS, {}) if str(k).isdigit()}
     found = [Finding(ACTIVE_FILE, n, None, say("also closed in {archive}, whose copy is the one "
-                                                "that counts: `deskcli doctor {restore_field}` takes it "
-                                                "out of the active file", archive=ARCHIVE_DB,
+                                               "that counts: `deskcli doctor {restore_field}` "
+                                               "takes it out of the active file", archive=ARCHIVE_DB,
                                                 restore_field=fact("restore")))
              for n in sorted((current & archived) - moving)]
     seen: dict[int, str] = {}

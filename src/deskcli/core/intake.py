@@ -156,8 +156,9 @@ def parse(raw: bytes, fmt: str, *, encoding: str = "utf-8",
     _require_content(raw)
     if fmt in MAIL_FORMATS:
         if mapping or defaults or date_format:
-            raise InvalidInput(say("{map_field}, {ignore_field}, {set_field} and {date_format_field} go with JSON or CSV "
-                                   "input; an e-mail's facts come from its headers",
+            raise InvalidInput(say("{map_field}, {ignore_field}, {set_field} and "
+                                   "{date_format_field} go with JSON or CSV input; an e-mail's "
+                                   "facts come from its headers",
                                    map_field=fact("map"), ignore_field=fact("ignore"),
                                    set_field=fact("set"), date_format_field=fact("date_format")))
         return _parse_mail(raw, fmt)
@@ -318,8 +319,9 @@ def _parse_csv(text: str, mapping: dict[str, str],
         columns.append(target)
     if unknown:
         raise InvalidInput(say(
-            "CSV columns {columns} are not fields of a call; map each with {map_field} 'COLUMN=field' "
-            "(fields: {fields}), or leave it out with {ignore_field} COLUMN; nothing was imported",
+            "CSV columns {columns} are not fields of a call; map each with {map_field} "
+            "'COLUMN=field' (fields: {fields}), or leave it out with {ignore_field} COLUMN; "
+            "nothing was imported",
             columns=", ".join(repr(u) for u in unknown), fields=", ".join(FIELDS),
             map_field=fact("map"), ignore_field=fact("ignore")))
     items, rejected = [], []

@@ -88,7 +88,8 @@ def validate(fields: dict, partial: bool = False) -> dict:
             "resolution or workaround that worked", options=", ".join(fact(n) for n in empty)),
             field=empty[0], value=empty)
     if "title" in cleaned and len(cleaned["title"]) > 200:
-        raise InvalidInput(say("{title_field}: keep it under 200 characters; details go in {symptoms_field}",
+        raise InvalidInput(say("{title_field}: keep it under 200 characters; details go in "
+                               "{symptoms_field}",
                                title_field=fact("title"), symptoms_field=fact("symptoms")),
                                value=len(cleaned["title"]), limit=200)
     return cleaned
@@ -222,8 +223,9 @@ def edit(desk: Desk, article_number: int, changes: dict, now: datetime) -> dict:
     """Change some fields of an article; the history keeps what each field was before."""
     changes = validate(changes, partial=True)
     if not changes:
-        raise InvalidInput(say("nothing to change: give {title_field}, {symptoms_field}, {cause_field}, {resolution_field}, "
-                           "{tag_field}, {equipment_field} or {visibility_field}",
+        raise InvalidInput(say("nothing to change: give {title_field}, {symptoms_field}, "
+                               "{cause_field}, {resolution_field}, {tag_field}, {equipment_field} "
+                               "or {visibility_field}",
                            title_field=fact("title"), symptoms_field=fact("symptoms"),
                            cause_field=fact("cause"), resolution_field=fact("resolution"),
                            tag_field=fact("tag"), equipment_field=fact("equipment"),
@@ -247,7 +249,8 @@ def remove(desk: Desk, article_number: int, reason: str, now: datetime) -> dict:
     """Withdraw an article from searches; it stays on record with its history."""
     reason = _clean_text(reason or "", "reason")
     if not reason:
-        raise InvalidInput(say("{reason_field}: say why the article is withdrawn (wrong, obsolete, duplicate)",
+        raise InvalidInput(say("{reason_field}: say why the article is withdrawn (wrong, "
+                               "obsolete, duplicate)",
                                reason_field=fact("reason")))
     with changing(desk) as (_, articles, changed):
         article = _stored(articles, article_number)

@@ -181,8 +181,8 @@ def refuse_if_moved(home: Path) -> None:
     intent = read_intent(home)
     if intent and intent.get("state") == "moved":
         raise RepositoryError(say(
-            "this repository was moved to {url} by `deskcli migrate {to_field}` (its files are kept in "
-            "{path}); nothing was done: run the command again, it will use the database",
+            "this repository was moved to {url} by `deskcli migrate {to_field}` (its files are "
+            "kept in {path}); nothing was done: run the command again, it will use the database",
             url=masked(intent["url"]), path=intent.get("aside") or str(home), to_field=fact("to")))
 
 
@@ -264,7 +264,8 @@ def from_database(home: Path, url: str) -> dict:
             if not target.is_empty():
                 raise RuleRefused(say(
                     "the repository {path} already holds tickets or records: a database is copied "
-                    "into an empty directory (`deskcli {home_field} NEW_PATH migrate {from_field} URL`)",
+                    "into an empty directory (`deskcli {home_field} NEW_PATH migrate {from_field} "
+                    "URL`)",
                     path=str(home), home_field=fact("home"), from_field=fact("from")))
             dump = source.dump()
             intent = {"direction": "from", "url": url, "state": "copying", "previous": previous}
@@ -296,9 +297,9 @@ def _finish_from(home: Path, intent: dict) -> None:
 def upgrade_schema(home: Path, url: str | None) -> dict:
     """Bring the configured database's schema up to this deskcli's."""
     if not url:
-        raise InvalidInput(say("{schema_field}: this desk uses the embedded repository in {path}, which "
-                               "has no schema to upgrade; set ${variable} or database_url in "
-                               "settings.toml to upgrade a database", path=str(home),
+        raise InvalidInput(say("{schema_field}: this desk uses the embedded repository in {path}, "
+                               "which has no schema to upgrade; set ${variable} or database_url "
+                               "in settings.toml to upgrade a database", path=str(home),
                                variable=DATABASE_URL_ENV, schema_field=fact("schema")))
     settings = settings_module.load(home)
     target = database_repository(url, home, settings)

@@ -73,8 +73,8 @@ def _check_qualified_incident(ticket: dict) -> None:
     if not ticket.get("qualification"):
         raise RuleRefused(say(
             "#{number} is not qualified yet: only a call qualified as an incident is linked to a "
-            "problem; qualify it first with `deskcli qualify {number} {type_field} incident {impact_field} ... "
-            "{urgency_field} ...`", number=number,
+            "problem; qualify it first with `deskcli qualify {number} {type_field} incident "
+            "{impact_field} ... {urgency_field} ...`", number=number,
             type_field=fact("type"), impact_field=fact("impact"), urgency_field=fact("urgency")))
 
 

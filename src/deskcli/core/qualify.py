@@ -66,7 +66,8 @@ def qualify(desk: Desk, ticket_id: int, *, call_type: str, impact: str, urgency:
 def set_pending(desk: Desk, ticket_id: int, *, reason: str, now: datetime) -> dict:
     """The call waits on the caller: its SLA clocks pause until it resumes."""
     if not (reason or "").strip():
-        raise InvalidInput(say("{reason_field}: say what the call waits for (callback, a part, an answer)",
+        raise InvalidInput(say("{reason_field}: say what the call waits for (callback, a part, an "
+                               "answer)",
                                reason_field=fact("reason")))
     with changing(desk, ticket_id, "pending") as (store, ticket):
         ticket["history"].append(history_entry("pending", now, desk.technician, reason=reason.strip()))

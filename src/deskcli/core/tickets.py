@@ -426,7 +426,8 @@ def record_abandoned(desk: Desk, *, at: datetime, now: datetime, caller: str | N
     from deskcli.core.choices import pick
 
     if at > now:
-        raise InvalidInput(say("{at_field} is in the future: record a call once the caller has hung up",
+        raise InvalidInput(say("{at_field} is in the future: record a call once the caller has "
+                               "hung up",
                                at_field=fact("at")))
     if waited_seconds is not None and not 0 <= waited_seconds <= 24 * 3600:
         raise InvalidInput(say("{waited_field}: {seconds} s is not between 0 and one day",

@@ -88,17 +88,20 @@ def treat(desk: Desk, ticket_id: int, *, now: datetime, diagnosis: str | None = 
     if solution is not None:
         solution = required_text(solution, fact("solution"))
         if definitive is None:
-            raise InvalidInput(say("{solution_field} needs {definitive_field} or {temporary_field}: a loaned device "
-                                   "or a workaround is temporary, a repair or replacement definitive",
+            raise InvalidInput(say("{solution_field} needs {definitive_field} or "
+                                   "{temporary_field}: a loaned device or a workaround is "
+                                   "temporary, a repair or replacement definitive",
                                    solution_field=fact("solution"),
                                    definitive_field=fact("definitive"),
                                    temporary_field=fact("temporary")))
     elif definitive is not None:
-        raise InvalidInput(say("{definitive_field} and {temporary_field} qualify a {solution_field}: give one",
+        raise InvalidInput(say("{definitive_field} and {temporary_field} qualify a "
+                               "{solution_field}: give one",
                                definitive_field=fact("definitive"),
                                temporary_field=fact("temporary"), solution_field=fact("solution")))
     if diagnosis is None and not actions and solution is None and minutes is None:
-        raise InvalidInput(say("nothing to record: give {diagnosis_field}, {action_field}, {minutes_field} or {solution_field}",
+        raise InvalidInput(say("nothing to record: give {diagnosis_field}, {action_field}, "
+                               "{minutes_field} or {solution_field}",
                                diagnosis_field=fact("diagnosis"), action_field=fact("action"),
                                minutes_field=fact("minutes"), solution_field=fact("solution")))
     with changing(desk, ticket_id, "treat") as (store, ticket):
@@ -164,15 +167,15 @@ def transfer(desk: Desk, ticket_id: int, *, group: str, reason: str, now: dateti
     if match is None and choices.lookup("group", group) in known:
         match = choices.lookup("group", group)  # réseau: the French name of a shipped group
     if match is None:
-        raise InvalidInput(say("{to_field}: {value!r} is not a group of this desk; groups: {groups} (set "
-                               "them under [groups] in settings.toml)", value=group,
+        raise InvalidInput(say("{to_field}: {value!r} is not a group of this desk; groups: "
+                               "{groups} (set them under [groups] in settings.toml)", value=group,
                                groups=Join([choices.group_term(g) for g in sorted(known)]),
                                to_field=fact("to")))
     with changing(desk, ticket_id, "transfer") as (store, ticket):
         if not ticket.get("qualification"):
             raise RuleRefused(say(
-                "a call is transferred only once qualified: qualify #{number} "
-                "first with `deskcli qualify {number} {type_field} ... {impact_field} ... {urgency_field} ...`",
+                "a call is transferred only once qualified: qualify #{number} first with `deskcli "
+                "qualify {number} {type_field} ... {impact_field} ... {urgency_field} ...`",
                 number=ticket_id,
                 type_field=fact("type"), impact_field=fact("impact"),
                 urgency_field=fact("urgency")))
@@ -247,9 +250,9 @@ def request_intervention(desk: Desk, ticket_id: int, *, nature: str, now: dateti
     with changing(desk, ticket_id, "intervene") as (store, ticket):
         if not ticket.get("diagnosis"):
             raise RuleRefused(say(
-                "an on-site intervention needs a precise diagnosis, and "
-                "#{number} has none: record it with `deskcli treat {number} {diagnosis_field} TEXT`, "
-                "or transfer the call to level 2 instead", number=ticket_id,
+                "an on-site intervention needs a precise diagnosis, and #{number} has none: "
+                "record it with `deskcli treat {number} {diagnosis_field} TEXT`, or transfer the "
+                "call to level 2 instead", number=ticket_id,
                 diagnosis_field=fact("diagnosis")))
         if deadline is not None and deadline <= now:
             raise InvalidInput(say("{deadline_field}: the deadline is already past",
@@ -304,11 +307,12 @@ def report_intervention(desk: Desk, ticket_id: int, *, number: int, start: datet
         raise InvalidInput(say("{end_field} must come after {start_field}",
                                end_field=fact("end"), start_field=fact("start")))
     if end > now:
-        raise InvalidInput(say("{end_field} is in the future: a report is written after the intervention",
+        raise InvalidInput(say("{end_field} is in the future: a report is written after the "
+                               "intervention",
                                end_field=fact("end")))
     if bool(signed_by) != bool(signer_function):
-        raise InvalidInput(say("{signed_by_field} and {signer_function_field} go together: the user signs "
-                               "with name and function",
+        raise InvalidInput(say("{signed_by_field} and {signer_function_field} go together: the "
+                               "user signs with name and function",
                                signed_by_field=fact("signed_by"),
                                signer_function_field=fact("signer_function")))
     with changing(desk, ticket_id, "report") as (store, ticket):
@@ -384,8 +388,8 @@ def close(desk: Desk, ticket_id: int, *, now: datetime, note: str | None = None)
                     number=ticket_id, solution=solution["text"],
                     solution_field=fact("solution"), definitive_field=fact("definitive")))
             raise RuleRefused(say(
-                "a call closes only with a definitive solution, and #{number} "
-                "has none: `deskcli treat {number} {solution_field} TEXT {definitive_field}` records it",
+                "a call closes only with a definitive solution, and #{number} has none: `deskcli "
+                "treat {number} {solution_field} TEXT {definitive_field}` records it",
                 number=ticket_id,
                 solution_field=fact("solution"), definitive_field=fact("definitive")))
         status = next_status(ticket, "close")

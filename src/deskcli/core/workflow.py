@@ -48,9 +48,9 @@ TRANSITIONS = {
 
 # What would make a refused step possible, by status.
 WAY_OUT = {
-    "not_admissible": N_("open a new call with a valid {contract_field} number, or as a {billable_field} "
-                         "service once the caller has sent a purchase order; `deskcli close ID` "
-                         "files this one"),
+    "not_admissible": N_("open a new call with a valid {contract_field} number, or as a "
+                         "{billable_field} service once the caller has sent a purchase order; "
+                         "`deskcli close ID` files this one"),
     "closed": N_("`deskcli reopen ID {reason_field} TEXT` brings it back"),
     "pending": N_("`deskcli resume ID` once the caller has answered"),
     "solved": N_("`deskcli close ID` by the opener, or `deskcli reopen ID {reason_field} TEXT` "

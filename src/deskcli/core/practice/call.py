@@ -29,7 +29,8 @@ MODES = ("interactive", "exam", "answers", "untimed")
 def student_key(student: str) -> str:
     key = re.sub(r"[^a-z0-9]+", "-", name_key(student)).strip("-")
     if not key:
-        raise InvalidInput(say("{student_field}: {name!r} holds no letter or digit to file results under",
+        raise InvalidInput(say("{student_field}: {name!r} holds no letter or digit to file "
+                               "results under",
                                name=student, student_field=fact("student")))
     return key[:60]
 
