@@ -14,11 +14,14 @@ from typer._click.exceptions import UsageError  # loaded with typer: costs nothi
 from typer.core import TyperCommand, TyperGroup
 
 from deskcli import __version__, i18n
-from deskcli.commands.options import State, refuse_undecodable_arguments
+from deskcli.commands.options import (JsonOption, State, accepting_json, option_name,
+                                      refuse_undecodable_arguments)
 from deskcli.core.errors import DeskError
 from deskcli.i18n import N_, _, tr
 from deskcli.ui import output
 
+# Core's messages name facts (minutes, since); on the command line each is its option.
+i18n.name_fields(option_name)
 
 # The verbs, in the order of a call's life: name -> (module in deskcli.commands, attribute).
 # A command's module is imported only when that command runs, so each command pays
@@ -52,6 +55,8 @@ COMMANDS = {
     "mail": ("mail", "app"),
     "notify": ("notify", "notify"),
 }
+# The verbs that print no JSON document of their own (every other takes --json).
+TEXT_ONLY = {"init", "help", "export"}
 
 # The options of the whole program, taken wherever they stand on the line (before or after
 # the verb, as git's -C or gh's --repo are): name -> whether a value follows it.
@@ -150,7 +155,7 @@ class VerbGroup(Translated, TyperGroup):
     @lru_cache(maxsize=None)
     def _built(self, name: str):
         info = next((i for i in self.app.registered_commands if i.name == name), None)
-        return _single(name, info.callback, info.help) if info else None
+        return _single(name, accepting_json(info.callback), info.help) if info else None
 
 
 class RunnableVerbGroup(Translated, TyperGroup):
@@ -170,11 +175,13 @@ def load_command(name: str):
         if target.registered_callback is not None:
             # A verb that also runs on its own (`deskcli practice`) keeps its callback.
             target.info.cls = RunnableVerbGroup
+            target.registered_callback.callback = accepting_json(target.registered_callback.callback)
             for info in target.registered_commands:
                 info.cls = DeskCommand
+                info.callback = accepting_json(info.callback)
             return typer.main.get_command(target)
         return VerbGroup(name, target)
-    return _single(name, target)
+    return _single(name, target if name in TEXT_ONLY else accepting_json(target))
 
 
 class DeskGroup(Translated, TyperGroup):
@@ -216,7 +223,7 @@ class DeskGroup(Translated, TyperGroup):
             with _usage_errors():
                 return super().invoke(ctx)
         except DeskError as exc:
-            output.error(str(i18n.shown(exc.args[0]) if exc.args else exc))
+            output.answer().error(exc)
             if os.environ.get("DESKCLI_DEBUG"):
                 raise
             raise typer.Exit(exc.exit_code) from None
@@ -295,9 +302,7 @@ def main_options(
     no_input: Annotated[
         bool, typer.Option("--no-input", help=N_("Never prompt; missing facts are an error."))
     ] = False,
-    json_output: Annotated[
-        bool, typer.Option("--json", help=N_("Print exactly one JSON document on stdout."))
-    ] = False,
+    json_output: JsonOption = False,
     lang: Annotated[
         Optional[str],
         typer.Option("--lang", metavar=N_("LANG"), help=N_("Language of this run: en or fr (default: $DESKCLI_LANG, else the locale)."))
@@ -325,7 +330,7 @@ def main_options(
         raise typer.BadParameter(_("{value!r}: deskcli speaks {languages}.").format(
             value=lang, languages=", ".join(i18n.LANGUAGES)), param_hint="--lang")
     output.configure(no_color=no_color, quiet=quiet, wide=wide, json=json_output)
-    ctx.obj = State(home=home, technician=technician, no_input=no_input, json=json_output)
+    ctx.obj = State(home=home, technician=technician, no_input=no_input)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -212,6 +212,35 @@ class Join(str):
         return str(self)  # kept as the English words: a list is not said again
 
 
+class Field(str):
+    """A fact a message of core is about (minutes, since), as the program that runs core
+    names it to the person: the command line names each by its option (--minutes).
+
+    Core says which fact; it never knows how a user types it (`name_fields`)."""
+
+    name: str
+
+    def __new__(cls, name: str) -> "Field":
+        self = super().__new__(cls, _field_name(name))
+        self.name = name
+        return self
+
+
+def _field_name(name: str) -> str:
+    return name
+
+
+def name_fields(namer) -> None:
+    """How every Field is said from now on: `namer(name)` (the command line's option)."""
+    global _field_name
+    _field_name = namer
+
+
+def fact(name: str) -> Field:
+    """A fact of core inside a message (its value, not a word to translate)."""
+    return Field(name)
+
+
 def say(template: str, **values: Any) -> Text:
     """A message of core: `template` (English, marked for the catalog) with its values."""
     return Text(template, values)

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from deskcli.commands.options import JsonOption, NoInputOption, TicketId, ask_missing, state, wants_json
+from deskcli.commands.options import NoInputOption, TicketId, ask_missing, state
 from deskcli.core import clock, treatment
 from deskcli.i18n import N_, _
 from deskcli.ui import output
@@ -16,18 +16,14 @@ def close(
     ctx: typer.Context,
     ticket_id: TicketId,
     note: Annotated[Optional[str], typer.Option("--note", help=N_("A closing note."))] = None,
-    json_output: JsonOption = False,
 ) -> None:
     """Close a solved call (by its opener), or file a not-admissible one, and archive it.
 
     Example: deskcli close 42
     """
     ticket = treatment.close(state(ctx).desk(), ticket_id, now=clock.now(), note=note)
-    if wants_json(ctx, json_output):
-        output.emit_json(ticket)
-    else:
-        output.message(_("Ticket #{number} closed and archived.").format(number=ticket_id))
-        output.next_step("deskcli list")
+    output.answer().done(ticket, _("Ticket #{number} closed and archived.").format(number=ticket_id),
+                         "deskcli list")
     _confirmation(ticket)
 
 
@@ -52,7 +48,6 @@ def reopen(
     reason: Annotated[Optional[str], typer.Option(
         "--reason", help=N_("Why the call comes back (asked in a terminal)."))] = None,
     no_input: NoInputOption = False,
-    json_output: JsonOption = False,
 ) -> None:
     """Reopen a solved or closed call, keeping its whole history.
 
@@ -62,10 +57,7 @@ def reopen(
     if not reason:
         reason = ask_missing(st, no_input, "--reason", _("Why does the call come back?"))
     ticket = treatment.reopen(st.desk(), ticket_id, reason=reason, now=clock.now())
-    if wants_json(ctx, json_output):
-        output.emit_json(ticket)
-    else:
-        output.message(_("Ticket #{number} reopened.").format(number=ticket_id))
-        from deskcli.ui.render import next_for
+    from deskcli.ui.render import next_for
 
-        output.next_step(next_for(ticket))
+    output.answer().done(ticket, _("Ticket #{number} reopened.").format(number=ticket_id),
+                         next_for(ticket))

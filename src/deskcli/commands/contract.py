@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from deskcli.commands.options import JsonOption, NoInputOption, state, wants_json
+from deskcli.commands.options import NoInputOption, state
 from deskcli.core import choices, clock, contracts
 from deskcli.core.errors import InvalidInput
 from deskcli.i18n import N_, _
@@ -37,7 +37,6 @@ def add(
         typer.Option("--address", help=N_("The customer's postal address, one line per --address "
                                           "(printed on its intervention reports)."))] = None,
     no_input: NoInputOption = False,
-    json_output: JsonOption = False,
 ) -> None:
     """Record a contract or warranty (in a terminal, what is not given is asked).
 
@@ -76,15 +75,15 @@ def add(
         now=clock.now(),
         address=address,
     )
-    if wants_json(ctx, json_output):
-        output.emit_json(record)
-    else:
+    def text() -> None:
         output.message((_("Recorded contract {number} for {organisation}.")
                         if record["coverage"] == "contract" else
                         _("Recorded warranty {number} for {organisation}.")).format(
             number=record["number"], organisation=record["organisation"]))
         render.contract_detail(record)
         output.next_step(f"deskcli open --org {_quoted(record['organisation'])}")
+
+    output.answer().emit(record, text)
 
 
 def _quoted(text: str) -> str:
@@ -98,7 +97,6 @@ def list_contracts(
     ctx: typer.Context,
     org: Annotated[Optional[str], typer.Option("--org", help=N_("Only this organisation's."))] = None,
     valid_on: Annotated[Optional[str], typer.Option("--valid-on", help=N_("Only those valid that day, YYYY-MM-DD."))] = None,
-    json_output: JsonOption = False,
 ) -> None:
     """List contracts and warranties.
 
@@ -106,26 +104,18 @@ def list_contracts(
     """
     day = clock.parse_date(valid_on, "--valid-on") if valid_on else None
     found = contracts.list_contracts(state(ctx).desk(), org=org, valid_on=day)
-    if wants_json(ctx, json_output):
-        output.emit_json(found)
-    elif not found:
-        output.message(_("No contract or warranty on record."))
-    else:
-        render.contract_table(found)
+    output.answer().emit(found, lambda: render.contract_table(found) if found else
+                         output.message(_("No contract or warranty on record.")))
 
 
 @app.command("show")
 def show(
     ctx: typer.Context,
     number: Annotated[str, typer.Argument(help=N_("The contract or warranty number."))],
-    json_output: JsonOption = False,
 ) -> None:
     """Show one contract or warranty.
 
     Example: deskcli contract show C-2026-01
     """
     record = contracts.get_contract(state(ctx).desk(), number)
-    if wants_json(ctx, json_output):
-        output.emit_json(record)
-    else:
-        render.contract_detail(record)
+    output.answer().emit(record, lambda: render.contract_detail(record))

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from deskcli.commands.options import JsonOption, state, wants_json
+from deskcli.commands.options import state
 from deskcli.core.errors import CorruptFile
 from deskcli.i18n import N_, _, ngettext
 from deskcli.ui import output
@@ -17,7 +17,6 @@ def doctor(
     list_snapshots: Annotated[bool, typer.Option("--list", help=N_("List the automatic snapshots."))] = False,
     restore: Annotated[bool, typer.Option("--restore", help=N_("Put the newest snapshot (or --snapshot NAME) back."))] = False,
     snapshot: Annotated[Optional[str], typer.Option("--snapshot", metavar=N_("NAME"), help=N_("With --restore: which snapshot."))] = None,
-    json_output: JsonOption = False,
 ) -> None:
     """Check every repository file, ticket by ticket; list or restore the automatic snapshots.
 
@@ -34,16 +33,11 @@ def doctor(
     st = state(ctx)
     # The doctor reads the files itself: a broken settings file must not keep it out.
     home = repository_home(st.home)
-    as_json = wants_json(ctx, json_output)
+    out = output.answer()
     if list_snapshots:
         found = backups.snapshots(home)
-        if as_json:
-            output.emit_json([{"name": p.name, "files": sorted(f.name for f in p.iterdir())} for p in found])
-        elif not found:
-            output.message(_("No snapshot yet in {path}.").format(path=home / backups.BACKUP_DIR))
-        else:
-            output.table([[p.name, ", ".join(sorted(f.name for f in p.iterdir()))] for p in found],
-                         [_("Snapshot"), _("Files")])
+        out.emit([{"name": p.name, "files": sorted(f.name for f in p.iterdir())} for p in found],
+                 lambda: _snapshots(found, home / backups.BACKUP_DIR))
         return
     if restore:
         restored = core.restore(home, _lock_timeout(st), snapshot)
@@ -57,11 +51,8 @@ def doctor(
     database = _database(st, home)
     if database is not None:
         findings += core.database_findings(st.desk().repo)
-    if as_json:
-        output.emit_json({"healthy": not findings, "problems": [f.as_dict() for f in findings]})
-    elif findings:
-        for finding in findings:
-            output.data(output.safe_line(finding.text()))
+    out.emit({"healthy": not findings, "problems": [f.as_dict() for f in findings]},
+             lambda: _findings(findings))
     if findings:
         raise CorruptFile(ngettext(
             "{count} problem in {path}; fix it by hand, or run `deskcli doctor --restore` to put "
@@ -74,6 +65,19 @@ def doctor(
                        .format(path=home, database=database))
     else:
         output.message(_("The repository {path} is healthy.").format(path=home))
+
+
+def _snapshots(found: list, where) -> None:
+    if not found:
+        output.message(_("No snapshot yet in {path}.").format(path=where))
+    else:
+        output.table([[p.name, ", ".join(sorted(f.name for f in p.iterdir()))] for p in found],
+                     [_("Snapshot"), _("Files")])
+
+
+def _findings(findings: list) -> None:
+    for finding in findings:
+        output.data(output.safe_line(finding.text()))
 
 
 def _database(st, home) -> str | None:

@@ -44,7 +44,7 @@ def export(
     if fmt not in core.FORMATS:
         raise InvalidInput(_("--format: {value!r} is not an export format; use {formats}").format(
             value=fmt, formats=_(" or ").join(core.FORMATS)))
-    if state(ctx).json:
+    if output.answer().json:
         raise InvalidInput(_("--json does not apply to an export, which is JSON lines already: "
                              "leave --json out (--format jsonl is the default)"))
     if active + closed + all_tickets > 1:

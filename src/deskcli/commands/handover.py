@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from deskcli.commands.options import JsonOption, NoInputOption, TicketId, state, wants_json
+from deskcli.commands.options import NoInputOption, TicketId, state
 from deskcli import i18n
 from deskcli.core import choices, clock, kb, sla, treatment
 from deskcli.core.errors import InvalidInput
@@ -14,16 +14,13 @@ from deskcli.i18n import N_, _, shown
 from deskcli.ui import output, prompts
 
 
-def _done(ctx, desk, ticket: dict, json_output: bool, text: str) -> None:
+def _done(desk, ticket: dict, text: str) -> None:
     for warning in ticket.pop("_warnings", []):
         output.warn(i18n.shown(warning))
-    if wants_json(ctx, json_output):
-        output.emit_json(sla.with_view(ticket, desk.settings, clock.now()))
-    else:
-        output.message(text)
-        from deskcli.ui.render import next_for
+    from deskcli.ui.render import next_for
 
-        output.next_step(next_for(ticket))
+    output.answer().done(lambda: sla.with_view(ticket, desk.settings, clock.now()), text,
+                         next_for(ticket))
 
 
 def transfer(
@@ -31,7 +28,6 @@ def transfer(
     ticket_id: TicketId,
     to: Annotated[str, typer.Option("--to", help=N_("The specialist group (see [groups] in settings)."))],
     reason: Annotated[str, typer.Option("--reason", help=N_("Why it exceeds level-1 skills."))],
-    json_output: JsonOption = False,
 ) -> None:
     """Transfer a qualified call to a specialist group, after consulting the knowledge base.
 
@@ -49,7 +45,7 @@ def transfer(
         output.message(_("Knowledge base consulted; similar incidents:"))
         for match in consulted["matches"]:
             output.message(f"  KB-{match['id']}  {output.safe_line(match['title'])}")
-    _done(ctx, desk, ticket, json_output,
+    _done(desk, ticket,
           _("Ticket #{number} transferred to {group} (level {level}).").format(
               number=ticket_id, group=shown(choices.group_term(ticket["group"])), level=ticket["level"]))
 
@@ -63,7 +59,6 @@ def escalate(
                           "authority); also fonctionnelle, hiérarchique."),
         # The default is named in the help text, in the session's language.
         show_default=False, autocompletion=choices.completer("escalation"))] = "functional",
-    json_output: JsonOption = False,
 ) -> None:
     """Escalate a call one level up: a problem of this level not solved in time.
 
@@ -76,7 +71,7 @@ def escalate(
     text = (_("Ticket #{number} escalated to level {level} ({kind}), past the level-1 budget.")
             if last["budget_exceeded"] else
             _("Ticket #{number} escalated to level {level} ({kind}), within the level-1 budget."))
-    _done(ctx, desk, ticket, json_output, text.format(
+    _done(desk, ticket, text.format(
         number=ticket_id, level=ticket["level"], kind=choices.label("escalation", last["kind"])))
 
 
@@ -96,7 +91,6 @@ def intervene(
     signed_by: Annotated[Optional[str], typer.Option("--signed-by", help=N_("With --report: the user who signs."))] = None,
     signer_function: Annotated[Optional[str], typer.Option("--signer-function", help=N_("With --report: the signer's function."))] = None,
     no_input: NoInputOption = False,
-    json_output: JsonOption = False,
 ) -> None:
     """Request an on-site intervention, or write its report with --report N.
 
@@ -116,7 +110,7 @@ def intervene(
         ticket = treatment.request_intervention(desk, ticket_id, nature=nature, equipment=equipment,
                                                 amount=amount, deadline=when, now=now)
         number = ticket["interventions"][-1]["number"]
-        _done(ctx, desk, ticket, json_output,
+        _done(desk, ticket,
               _("Intervention {number} requested on #{ticket}; write its report with "
                 "`deskcli intervene {ticket} --report {number} ...`.").format(
                   number=number, ticket=ticket_id))
@@ -146,6 +140,6 @@ def intervene(
     if written["signer"] and not written["signer"]["commits_customer"]:
         output.warn(_("{name} is not among the contract's authorised signers: the signature "
                       "does not commit the customer").format(name=written["signer"]["name"]))
-    _done(ctx, desk, ticket, json_output,
+    _done(desk, ticket,
           _("Report of intervention {number} on #{ticket} written ({minutes}).").format(
               number=report, ticket=ticket_id, minutes=i18n.minutes_text(written["minutes"])))

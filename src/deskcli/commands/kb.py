@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from deskcli.commands.options import JsonOption, NoInputOption, state, wants_json
+from deskcli.commands.options import NoInputOption, state
 from deskcli.core import choices, clock, kb
 from deskcli.core.errors import InvalidInput
 from deskcli.i18n import N_, _, ngettext, tr
@@ -70,7 +70,6 @@ def add(
     from_ticket: Annotated[Optional[int], typer.Option("--from-ticket", min=1, metavar=N_("ID"),
                                                        help=N_("Draft it from a solved ticket."))] = None,
     no_input: NoInputOption = False,
-    json_output: JsonOption = False,
 ) -> None:
     """Write an article: how an incident shows itself and how it was solved.
 
@@ -94,11 +93,8 @@ def add(
             output.message(_("Not saved."))
             raise typer.Exit(1)
     article = kb.add(desk, fields, clock.now(), from_ticket=from_ticket)
-    if wants_json(ctx, json_output):
-        output.emit_json(article)
-    else:
-        output.message(_("Recorded {article}: {title}.").format(
-            article=kb.label(article), title=output.safe_line(article["title"])))
+    output.answer().done(article, _("Recorded {article}: {title}.").format(
+        article=kb.label(article), title=output.safe_line(article["title"])))
 
 
 @app.command("edit")
@@ -113,7 +109,6 @@ def edit(
     equipment: Annotated[Optional[list[str]], typer.Option("--equipment", help=N_("The equipment, replacing the old (repeatable)."))] = None,
     visibility: VisibilityOption = None,
     no_input: NoInputOption = False,
-    json_output: JsonOption = False,
 ) -> None:
     """Change an article; its history keeps each field's previous text.
 
@@ -129,23 +124,17 @@ def edit(
         current = kb.get(desk, number)
         changes = _ask({k: current[k] for k in kb.EDITABLE})
     found = kb.edit(desk, number, changes, clock.now())
-    if wants_json(ctx, json_output):
-        output.emit_json(found)
-    else:
-        output.message(_("{article} updated.").format(article=kb.label(found)))
+    output.answer().done(found, _("{article} updated.").format(article=kb.label(found)))
 
 
 @app.command("show")
-def show(ctx: typer.Context, article: ArticleId, json_output: JsonOption = False) -> None:
+def show(ctx: typer.Context, article: ArticleId) -> None:
     """Show an article whole, with where it came from and its history.
 
     Example: deskcli kb show KB-12
     """
     found = kb.get(state(ctx).desk(), kb.article_id(article))
-    if wants_json(ctx, json_output):
-        output.emit_json(found)
-    else:
-        knowledge.article_detail(found)
+    output.answer().emit(found, lambda: knowledge.article_detail(found))
 
 
 @app.command("list")
@@ -157,19 +146,14 @@ def list_articles(
         autocompletion=choices.completer("article_kind"))] = None,
     faq: Annotated[bool, typer.Option("--faq", help=N_("Only those callers may read."))] = False,
     removed: Annotated[bool, typer.Option("--removed", help=N_("Include removed articles."))] = False,
-    json_output: JsonOption = False,
 ) -> None:
     """List the articles of the knowledge base.
 
     Example: deskcli kb list --kind known-error
     """
     found = kb.list_articles(state(ctx).desk(), tag=tag, kind=kind, faq=faq, removed=removed)
-    if wants_json(ctx, json_output):
-        output.emit_json(found)
-    elif not found:
-        output.message(_("No article matches. `deskcli kb import-defaults` loads the starter articles."))
-    else:
-        knowledge.article_table(found)
+    output.answer().emit(found, lambda: knowledge.article_table(found) if found else output.message(
+        _("No article matches. `deskcli kb import-defaults` loads the starter articles.")))
 
 
 @app.command("search")
@@ -183,7 +167,6 @@ def search(
     kind: Annotated[Optional[str], typer.Option(
         "--kind", help=N_("article or known-error (also erreur-connue)."),
         autocompletion=choices.completer("article_kind"))] = None,
-    json_output: JsonOption = False,
 ) -> None:
     """Find how an identical incident was solved: best matches first, with a snippet.
 
@@ -207,9 +190,11 @@ def search(
     else:
         kinds = [kb.check_kind(kind)] if kind else None
         found, empty = kb.find(desk, text, limit=limit, kinds=kinds, faq=faq)
-    if wants_json(ctx, json_output):
-        output.emit_json(found)
-    elif empty:
+    output.answer().emit(found, lambda: _hits(found, empty, ticket))
+
+
+def _hits(found: list[dict], empty: bool, ticket: int | None) -> None:
+    if empty:
         output.message(_("The knowledge base is empty: `deskcli kb import-defaults` loads the "
                          "starter articles."))
     elif not found:
@@ -227,21 +212,17 @@ def remove(
     ctx: typer.Context,
     article: ArticleId,
     reason: Annotated[str, typer.Option("--reason", help=N_("Why: wrong, obsolete, duplicate of KB-n..."))],
-    json_output: JsonOption = False,
 ) -> None:
     """Withdraw an article from searches; it stays on record with its history.
 
     Example: deskcli kb remove KB-12 --reason "duplicate of KB-3"
     """
     found = kb.remove(state(ctx).desk(), kb.article_id(article), reason, clock.now())
-    if wants_json(ctx, json_output):
-        output.emit_json(found)
-    else:
-        output.message(_("{article} removed from searches.").format(article=kb.label(found)))
+    output.answer().done(found, _("{article} removed from searches.").format(article=kb.label(found)))
 
 
 @app.command("import-defaults")
-def import_defaults(ctx: typer.Context, json_output: JsonOption = False) -> None:
+def import_defaults(ctx: typer.Context) -> None:
     """Load the starter articles shipped with deskcli (everyday SOHO incidents, in French).
 
     Articles already imported are left alone, so running it again adds only what is new.
@@ -249,13 +230,10 @@ def import_defaults(ctx: typer.Context, json_output: JsonOption = False) -> None
     Example: deskcli kb import-defaults
     """
     added, present = kb.import_defaults(state(ctx).desk(), clock.now())
-    if wants_json(ctx, json_output):
-        output.emit_json({"added": [{"id": a["id"], "title": a["title"]} for a in added],
-                          "already_present": present})
-    else:
-        text = ngettext("Imported {count} starter article.", "Imported {count} starter articles.",
-                        len(added)).format(count=len(added))
-        if present:
-            text += " " + ngettext("{count} was already here.", "{count} were already here.",
-                                   present).format(count=present)
-        output.message(text)
+    text = ngettext("Imported {count} starter article.", "Imported {count} starter articles.",
+                    len(added)).format(count=len(added))
+    if present:
+        text += " " + ngettext("{count} was already here.", "{count} were already here.",
+                               present).format(count=present)
+    output.answer().done({"added": [{"id": a["id"], "title": a["title"]} for a in added],
+                          "already_present": present}, text)

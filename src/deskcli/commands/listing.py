@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from deskcli.commands.options import JsonOption, TicketId, state, wants_json
+from deskcli.commands.options import TicketId, state
 from deskcli.core import choices, clock, sla, tickets
 from deskcli.i18n import N_, _
 from deskcli.ui import output, render
@@ -29,7 +29,6 @@ def list_tickets(
         "--sort", help=N_("priority (then deadline; the default), newest or oldest (also priorité, "
                           "récents, anciens)."),
         show_default=False, autocompletion=choices.completer("sort"))] = "priority",
-    json_output: JsonOption = False,
 ) -> None:
     """List tickets, active ones by default, by priority then nearest deadline.
 
@@ -43,26 +42,27 @@ def list_tickets(
         desk, scope=scope, status=status, org=org, opener=opener,
         assignee=assignee, priority=priority, breached=breached, at_risk=at_risk, sort=sort,
     )
-    if wants_json(ctx, json_output):
-        output.emit_json(found)
-    elif not found:
-        output.message(_("No ticket matches."))
-    else:
-        render.ticket_table(found)
-        output.next_step(f"deskcli show {found[0]['id']}")
+    def text() -> None:
+        if not found:
+            output.message(_("No ticket matches."))
+        else:
+            render.ticket_table(found)
+            output.next_step(f"deskcli show {found[0]['id']}")
+
+    output.answer().emit(found, text)
 
 
-def show_ticket(ctx: typer.Context, ticket_id: TicketId, json_output: JsonOption = False) -> None:
+def show_ticket(ctx: typer.Context, ticket_id: TicketId) -> None:
     """Show a ticket's facts and its history as a timeline.
 
     Example: deskcli show 42
     """
     desk = state(ctx).desk()
     ticket = sla.with_view(tickets.get_ticket(desk, ticket_id), desk.settings, clock.now())
-    if wants_json(ctx, json_output):
-        output.emit_json(ticket)
-    else:
+    def text() -> None:
         from deskcli.core.problems import ticket_problem
 
         render.ticket_detail(ticket, ticket_problem(desk, ticket))
         output.next_step(render.next_for(ticket))
+
+    output.answer().emit(ticket, text)

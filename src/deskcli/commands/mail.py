@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands import followups
-from deskcli.commands.options import JsonOption, state, wants_json
+from deskcli.commands.options import state
 from deskcli.core import conversation, outbox, sending
 from deskcli.i18n import N_, _, ngettext
 from deskcli.ui import output
@@ -17,19 +17,19 @@ app = typer.Typer(help=N_("The desk's mail: send what waits, list the outbox, fe
 
 
 @app.command("send")
-def send(ctx: typer.Context, json_output: JsonOption = False) -> None:
+def send(ctx: typer.Context) -> None:
     """Send the messages waiting in the outbox; exit 75 while the server is unavailable.
 
     Example: deskcli mail send   (from cron every few minutes)
     """
     desk = state(ctx).desk()
     delivery = outbox.deliver(desk)
-    if wants_json(ctx, json_output):
-        output.emit_json(delivery.as_dict())
-    else:
+    def text() -> None:
         followups.report(conversation.Aftermath(delivery=delivery))
         if not (delivery.sent or delivery.failed or delivery.waiting):
             output.message(_("Nothing waits in the outbox."))
+
+    output.answer().emit(delivery.as_dict, text)
     if delivery.waiting and delivery.problem:
         raise typer.Exit(sending.EX_TEMPFAIL)
 
@@ -38,16 +38,16 @@ def send(ctx: typer.Context, json_output: JsonOption = False) -> None:
 def list_outbox(
     ctx: typer.Context,
     sent: Annotated[bool, typer.Option("--sent", help=N_("Show the messages already sent too."))] = False,
-    json_output: JsonOption = False,
 ) -> None:
     """List the messages that wait to be sent (or were refused), oldest first.
 
     Example: deskcli mail outbox --sent
     """
     found = outbox.listing(state(ctx).desk(), include_sent=sent)
-    if wants_json(ctx, json_output):
-        output.emit_json(found)
-        return
+    output.answer().emit(found, lambda: _table(found))
+
+
+def _table(found: list[dict]) -> None:
     if not found:
         output.message(_("The outbox is empty."))
         return
@@ -73,7 +73,6 @@ def fetch(
     ctx: typer.Context,
     limit: Annotated[Optional[int], typer.Option("--limit", metavar=N_("N"),
                                                  help=N_("Take at most N messages."))] = None,
-    json_output: JsonOption = False,
 ) -> None:
     """Take the unseen messages of the desk's IMAP mailbox in, as `open --from` does.
 
@@ -84,19 +83,20 @@ def fetch(
 
     desk = state(ctx).desk()
     result = fetching.fetch(desk, limit=limit)
-    if wants_json(ctx, json_output):
-        output.emit_json(result.as_dict())
-    else:
-        for number in result.created:
-            output.data(str(number))
-        if result.appended:
-            output.message(_("Added to {tickets}.").format(
-                tickets=", ".join(f"#{n}" for n in result.appended)))
-        for message_id in result.duplicates:
-            output.message(_("Already taken: the message {id} (nothing added).").format(
-                id=output.safe_line(message_id)))
-        for refused in result.refused:
-            output.warn(_("message {uid} of the mailbox not taken: {reason}").format(
-                uid=refused["uid"], reason=output.safe_line(refused["reason"])))
-        output.message(ngettext("Fetched {count} new ticket.", "Fetched {count} new tickets.",
-                                len(result.created)).format(count=len(result.created)))
+    output.answer().emit(result.as_dict, lambda: _fetched(result))
+
+
+def _fetched(result) -> None:
+    for number in result.created:
+        output.data(str(number))
+    if result.appended:
+        output.message(_("Added to {tickets}.").format(
+            tickets=", ".join(f"#{n}" for n in result.appended)))
+    for message_id in result.duplicates:
+        output.message(_("Already taken: the message {id} (nothing added).").format(
+            id=output.safe_line(message_id)))
+    for refused in result.refused:
+        output.warn(_("message {uid} of the mailbox not taken: {reason}").format(
+            uid=refused["uid"], reason=output.safe_line(refused["reason"])))
+    output.message(ngettext("Fetched {count} new ticket.", "Fetched {count} new tickets.",
+                            len(result.created)).format(count=len(result.created)))

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from deskcli.commands.options import JsonOption, state, wants_json
+from deskcli.commands.options import state
 from deskcli.core.errors import InvalidInput
 from deskcli.i18n import N_, _, ngettext, say, shown
 from deskcli.ui import output
@@ -20,7 +20,6 @@ def migrate(
         "--from", metavar=N_("URL"), help=N_("Copy the database at URL into this (empty) repository directory, then use the files."))] = None,
     schema: Annotated[bool, typer.Option(
         "--schema", help=N_("Upgrade the configured database's schema to this deskcli's."))] = False,
-    json_output: JsonOption = False,
 ) -> None:
     """Move the repository to a PostgreSQL database and back, or upgrade a database's schema.
 
@@ -69,8 +68,8 @@ def migrate(
             said = _("The schema of {database} is at version {after}; nothing to upgrade.")
         said = said.format(database=shown(outcome["database"]), after=outcome["schema_after"],
                            before=outcome["schema_before"])
-    if wants_json(ctx, json_output):
-        output.emit_json(outcome)
+    # The sentence is said in both forms: it goes to stderr, beside the document.
+    output.answer().emit(outcome)
     output.message(said)
     if outcome.get("warning"):
         output.warn(shown(outcome["warning"]))

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands import followups
-from deskcli.commands.options import JsonOption, state, wants_json
+from deskcli.commands.options import state
 from deskcli.core import clock, watch
 from deskcli.core.errors import InvalidInput
 from deskcli.core.sla import CLOCK_LABELS
@@ -23,7 +23,6 @@ def notify(
     every: Annotated[Optional[float], typer.Option(
         "--every", metavar=N_("SECONDS"),
         help=N_("Watch: look again every SECONDS until interrupted (default: once, for cron)."))] = None,
-    json_output: JsonOption = False,
 ) -> None:
     """Raise each SLA clock at risk or breached once: hooks on-at-risk, on-breach, and mail.
 
@@ -36,17 +35,18 @@ def notify(
     while True:
         desk = st.desk()
         raised = watch.raise_alerts(desk, clock.now())
-        if wants_json(ctx, json_output):
-            output.emit_json(raised)
-        elif not raised and every is None:
-            output.message(_("No clock newly at risk or breached."))
-        else:
-            for alert in raised:
-                output.data(_("#{number}: {clock} clock {state} (deadline {deadline})").format(
-                    number=alert["ticket"], clock=_(CLOCK_LABELS[alert["clock"]]),
-                    state=_(_STATES[alert["state"]]), deadline=output.when(alert["deadline"])))
+        output.answer().emit(raised, lambda: _text(raised, every))
         followups.run(desk)
         if every is None:
             return
         st.close()  # hooks run and the connection let go between two looks
         time.sleep(every)
+
+
+def _text(raised: list[dict], every: float | None) -> None:
+    if not raised and every is None:
+        output.message(_("No clock newly at risk or breached."))
+    for alert in raised:
+        output.data(_("#{number}: {clock} clock {state} (deadline {deadline})").format(
+            number=alert["ticket"], clock=_(CLOCK_LABELS[alert["clock"]]),
+            state=_(_STATES[alert["state"]]), deadline=output.when(alert["deadline"])))

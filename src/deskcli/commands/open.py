@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from deskcli.commands.options import JsonOption, NoInputOption, state, wants_json
+from deskcli.commands.options import NoInputOption, state
 from deskcli.core import choices, clock, drafts, tickets
 from deskcli.core.errors import InvalidInput
 from deskcli.i18n import N_, _, ngettext
@@ -62,7 +62,6 @@ def open_call(
     rejects: _text("--rejects", N_("With --from: add what is set aside (refused records, mail that is not a call), whole, as JSON lines to FILE.")) = None,
     encoding: _text("--encoding", N_("With --from: the text encoding of JSON or CSV input (default utf-8).")) = None,
     no_input: NoInputOption = False,
-    json_output: JsonOption = False,
 ) -> None:
     """Open a call: walk the checklist, or give the facts as options.
 
@@ -99,8 +98,8 @@ def open_call(
         collecting = gc.isenabled()
         gc.disable()
         try:
-            take_piped(ctx, st, from_file, fmt=fmt, mapping=mapping or [], skip_invalid=skip_invalid,
-                       rejects=rejects, encoding=encoding or "utf-8", json_output=json_output,
+            take_piped(st, from_file, fmt=fmt, mapping=mapping or [], skip_invalid=skip_invalid,
+                       rejects=rejects, encoding=encoding or "utf-8",
                        ignored=ignore or [], defaults=defaults or [], date_format=date_format)
         finally:
             if collecting:
@@ -111,7 +110,7 @@ def open_call(
                              "--rejects and --encoding go with --from FILE"))
     desk = st.desk()
     if abandoned:
-        _abandoned(ctx, desk, json_output, caller=caller, contact=contact, org=org,
+        _abandoned(desk, caller=caller, contact=contact, org=org,
                    channel=channel, at=at, waited=waited, note=description)
         return
     if at or waited:
@@ -141,7 +140,7 @@ def open_call(
                               started_at=clock.from_iso(answers["started_at"]) if answers.get("started_at") else None)
     ticket = tickets.open_ticket(desk, facts, clock.now())
     drafts.discard(desk)
-    _report(ticket, wants_json(ctx, json_output))
+    _report(ticket)
 
 
 def _first_run(st, desk):
@@ -181,7 +180,7 @@ def _apply_org_contract(desk, answers: dict) -> None:
         answers["contract"] = verdict["org_contract"]
 
 
-def _abandoned(ctx, desk, json_output: bool, *, at: str | None, waited: str | None, **facts) -> None:
+def _abandoned(desk, *, at: str | None, waited: str | None, **facts) -> None:
     from deskcli.core.sla import parse_duration
 
     now = clock.now()
@@ -194,10 +193,7 @@ def _abandoned(ctx, desk, json_output: bool, *, at: str | None, waited: str | No
     record = tickets.record_abandoned(
         desk, at=clock.parse_datetime(at, "--at") if at else now, now=now,
         waited_seconds=wait.total_seconds() if wait is not None else None, **facts)
-    if wants_json(ctx, json_output):
-        output.emit_json(record)
-    else:
-        output.data(f"A-{record['id']}")
+    output.answer().emit(record, lambda: output.data(f"A-{record['id']}"))
     who = output.safe_line(record["caller"] or record["contact"] or _("an unknown caller"))
     output.message(_("Abandoned call A-{number} recorded ({who}, {when}); it counts in "
                      "`deskcli report`, not in the backlog.").format(
@@ -235,12 +231,11 @@ def _walk(desk, answers: dict) -> dict:
         raise typer.Exit(130) from None
 
 
-def _report(ticket: dict, as_json: bool) -> None:
+def _report(ticket: dict) -> None:
     verdict = ticket["admissibility"]
-    if as_json:
-        output.emit_json(ticket)
-    elif not output.is_terminal():
-        output.data(str(ticket["id"]))  # for a script: `number=$(deskcli open ...)`
+    # For a script, the number alone on stdout: `number=$(deskcli open ...)`.
+    output.answer().emit(ticket, None if output.is_terminal() else
+                         lambda: output.data(str(ticket["id"])))
     who = f"{ticket['caller']['name']} ({ticket['organisation']['name']})"
     from deskcli.ui.render import admissibility_text
 
@@ -252,7 +247,6 @@ def _report(ticket: dict, as_json: bool) -> None:
         output.message(_("Ticket #{number} recorded as NOT admissible for {who}.").format(
             number=ticket["id"], who=output.safe_line(who)))
         output.message(output.safe(admissibility_text(verdict, explanation=True)))
-    if not as_json:
-        from deskcli.ui.render import next_for
+    from deskcli.ui.render import next_for
 
-        output.next_step(next_for(ticket))
+    output.next_step(next_for(ticket))

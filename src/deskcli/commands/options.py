@@ -54,7 +54,6 @@ class State:
     home: str | None = None
     technician: str | None = None
     no_input: bool = False
-    json: bool = False
     _desk: Desk | None = field(default=None, repr=False)
 
     def desk(self) -> Desk:
@@ -101,8 +100,40 @@ def ask_missing(st: State, no_input: bool, flag: str, question: str) -> str:
         options=flag))
 
 
-def wants_json(ctx: typer.Context, local_flag: bool) -> bool:
-    return local_flag or state(ctx).json
+def accepting_json(function):
+    """`function` as a verb that takes `--json`: the one declaration of the option.
+
+    The global `--json` is read wherever it stands on the line (it is hoisted before the
+    verb); the verb's own is what its help page and its completion show. Either way the
+    command learns it from the output object (`output.answer()`), never from a parameter."""
+    import functools
+    import inspect
+
+    if getattr(function, "accepts_json", False):
+        return function
+    signature = inspect.signature(function, eval_str=True)
+
+    @functools.wraps(function)
+    def command(*args, json_output: bool = False, **kwargs):
+        if json_output:
+            from deskcli.ui import output
+
+            output.settings.json = True
+        return function(*args, **kwargs)
+
+    parameters = [*signature.parameters.values(),
+                  inspect.Parameter("json_output", inspect.Parameter.KEYWORD_ONLY,
+                                    default=False, annotation=JsonOption)]
+    command.__signature__ = signature.replace(parameters=parameters)
+    command.__annotations__ = {p.name: p.annotation for p in parameters}
+    command.accepts_json = True
+    return command
+
+
+def option_name(fact: str) -> str:
+    """How the command line names a fact core speaks of: its option (`date_format` is
+    --date-format). Core's messages say the fact; this is where it becomes a flag."""
+    return "--" + fact.replace("_", "-")
 
 
 # Options that name a file or a directory: any bytes the system accepts.

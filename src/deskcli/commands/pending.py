@@ -6,42 +6,38 @@ from typing import Annotated
 
 import typer
 
-from deskcli.commands.options import JsonOption, TicketId, state, wants_json
+from deskcli.commands.options import TicketId, state
 from deskcli.core import clock, qualify, sla
 from deskcli.i18n import N_, _
 from deskcli.ui import output
 
 
-def _done(ctx: typer.Context, ticket: dict, json_output: bool, text: str) -> None:
-    if wants_json(ctx, json_output):
-        output.emit_json(sla.with_view(ticket, state(ctx).desk().settings, clock.now()))
-    else:
-        output.message(text)
-        from deskcli.ui.render import next_for
+def _done(ctx: typer.Context, ticket: dict, text: str) -> None:
+    from deskcli.ui.render import next_for
 
-        output.next_step(next_for(ticket))
+    output.answer().done(lambda: sla.with_view(ticket, state(ctx).desk().settings, clock.now()),
+                         text, next_for(ticket))
 
 
 def pending(
     ctx: typer.Context,
     ticket_id: TicketId,
     reason: Annotated[str, typer.Option("--reason", help=N_("What the call waits for."))],
-    json_output: JsonOption = False,
 ) -> None:
     """Mark a call as waiting on the caller; its SLA clocks pause.
 
     Example: deskcli pending 42 --reason "caller to send the printer's serial number"
     """
     ticket = qualify.set_pending(state(ctx).desk(), ticket_id, reason=reason, now=clock.now())
-    _done(ctx, ticket, json_output,
+    _done(ctx, ticket,
           _("Ticket #{number} waits on the caller; its clocks are paused.").format(number=ticket_id))
 
 
-def resume(ctx: typer.Context, ticket_id: TicketId, json_output: JsonOption = False) -> None:
+def resume(ctx: typer.Context, ticket_id: TicketId) -> None:
     """Take a waiting call back; its SLA clocks run again.
 
     Example: deskcli resume 42
     """
     ticket = qualify.resume(state(ctx).desk(), ticket_id, now=clock.now())
-    _done(ctx, ticket, json_output,
+    _done(ctx, ticket,
           _("Ticket #{number} resumed; its clocks run again.").format(number=ticket_id))

@@ -7,7 +7,6 @@ import sys
 
 import typer
 
-from deskcli.commands.options import wants_json
 from deskcli.core import clock, intake
 from deskcli.core.errors import InvalidInput, RepositoryError
 from deskcli import i18n
@@ -58,8 +57,8 @@ def _defaults(pairs: list[str]) -> dict[str, str]:
     return found
 
 
-def take_piped(ctx: typer.Context, st, source: str, *, fmt: str | None, mapping: list[str],
-               skip_invalid: bool, rejects: str | None, encoding: str, json_output: bool,
+def take_piped(st, source: str, *, fmt: str | None, mapping: list[str],
+               skip_invalid: bool, rejects: str | None, encoding: str,
                ignored: list[str] = (), defaults: list[str] = (),
                date_format: str | None = None) -> None:
     raw = _read(source)
@@ -77,7 +76,12 @@ def take_piped(ctx: typer.Context, st, source: str, *, fmt: str | None, mapping:
         output.message(_("Error: {message}").format(message=exc))
         output.message(_("The message was not taken; the mail system will deliver it again."))
         raise typer.Exit(EX_TEMPFAIL) from None
-    _report(ctx, outcome, skip_invalid, rejects, json_output, fmt in intake.MAIL_FORMATS)
+    _report(outcome, skip_invalid, rejects, fmt in intake.MAIL_FORMATS)
+
+
+def _numbers(created: list[int]) -> None:
+    for number in created:
+        output.data(str(number))
 
 
 def _json_lines(records: list) -> str:
@@ -107,13 +111,9 @@ def _keep_aside(path: str, aside: list, mail: bool) -> None:
         raise typer.Exit(EX_TEMPFAIL) from None
 
 
-def _report(ctx, outcome: intake.Outcome, skip_invalid: bool, rejects: str | None,
-            json_output: bool, mail: bool = False) -> None:
-    if wants_json(ctx, json_output):
-        output.emit_json(outcome.as_dict())
-    else:
-        for number in outcome.created:
-            output.data(str(number))
+def _report(outcome: intake.Outcome, skip_invalid: bool, rejects: str | None,
+            mail: bool = False) -> None:
+    output.answer().emit(outcome.as_dict, lambda: _numbers(outcome.created))
     for message_id in outcome.duplicates:
         output.message(_("Already taken: the message {id} (nothing added).").format(
             id=output.safe_line(message_id)))

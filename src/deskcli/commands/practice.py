@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from deskcli.commands.options import JsonOption, state, wants_json
+from deskcli.commands.options import state
 from deskcli.core import clock, practice
 from deskcli.core.desk import technician_name
 from deskcli.core.errors import InvalidInput
@@ -53,7 +53,7 @@ def _who(st, student: str | None, student_id: str | None) -> tuple[str, str]:
 
 
 def _take(ctx: typer.Context, chosen: practice.Scenario, who: str, key: str, mode: str,
-          given: dict | None, as_json: bool, exam: bool = False) -> None:
+          given: dict | None, exam: bool = False) -> None:
     """One call, kept whatever happens: a call stopped with Ctrl-C is kept as interrupted."""
     home = repository_home(state(ctx).home)
     start = clock.now()
@@ -77,12 +77,13 @@ def _take(ctx: typer.Context, chosen: practice.Scenario, who: str, key: str, mod
                                      "{score}/{most}.", score=card["score"], most=card["max"])))
             raise typer.Exit(130) from None
     card = practice.keep_result(home, card)
-    if as_json:
-        output.emit_json(practice.exam_view(card) if exam else card)
-    else:
+
+    def text() -> None:
         from deskcli.ui import practice as practice_ui
 
         practice_ui.show_scorecard(card, hidden=exam)
+
+    output.answer().emit(practice.exam_view(card) if exam else card, text)
 
 
 @app.callback(invoke_without_command=True)
@@ -98,7 +99,6 @@ def practice_call(
         "--answers", metavar=N_("FILE"), help=N_("Play from a TOML file of answers instead of prompts."))] = None,
     no_clock: Annotated[bool, typer.Option(
         "--no-clock", help=N_("Do not score the time taken (a first try)."))] = False,
-    json_output: JsonOption = False,
 ) -> None:
     """Take a simulated call: the caller answers what you ask, then you are scored.
 
@@ -113,16 +113,16 @@ def practice_call(
         return
     st = state(ctx)
     home = repository_home(st.home)
-    as_json = wants_json(ctx, json_output)
     if list_only:
         scenarios = practice.list_scenarios(home)
-        if as_json:
-            output.emit_json([{"name": s.name, "title": s.title, "summary": s.summary,
-                               "file": str(s.path)} for s in scenarios])
-        else:
+
+        def text() -> None:
             from deskcli.ui import practice as practice_ui
 
             practice_ui.show_list(scenarios)
+
+        output.answer().emit([{"name": s.name, "title": s.title, "summary": s.summary,
+                               "file": str(s.path)} for s in scenarios], text)
         return
     who, key = _who(st, student, student_id)
     chosen = practice.find_scenario(home, scenario) if scenario else _pick(home, key)
@@ -138,7 +138,7 @@ def practice_call(
     mode = "answers" if given is not None else "untimed" if no_clock else "interactive"
     if no_clock and given is not None:
         given = {k: v for k, v in given.items() if k != "clock"}
-    _take(ctx, chosen, who, key, mode, given, as_json)
+    _take(ctx, chosen, who, key, mode, given)
 
 
 @app.command("exam")
@@ -150,7 +150,6 @@ def practice_exam(
     show: Annotated[bool, typer.Option("--show", help=N_("Show the exam's scenarios and stop."))] = False,
     student: StudentOption = None,
     student_id: StudentIdOption = None,
-    json_output: JsonOption = False,
 ) -> None:
     """A graded session: each student plays the scenarios the teacher set, in order, at the
     prompts, timed; the expected answers are not shown, and a call stopped before its end is
@@ -161,7 +160,6 @@ def practice_exam(
     """
     st = state(ctx)
     home = repository_home(st.home)
-    as_json = wants_json(ctx, json_output)
     if set_names is not None:
         current = practice.set_exam(home, set_names.split(","), clock.now())
         output.message(shown(say("Exam set: {names}.", names=", ".join(current["scenarios"]))))
@@ -171,10 +169,7 @@ def practice_exam(
         raise InvalidInput(say("no exam is set: the teacher sets one with `deskcli practice exam "
                                "--set NAME,NAME`"))
     if show:
-        if as_json:
-            output.emit_json(current)
-        else:
-            print(", ".join(current["scenarios"]))
+        output.answer().emit(current, lambda: print(", ".join(current["scenarios"])))
         return
     who, key = _who(st, student, student_id)
     name = practice.next_exam_scenario(home, key)
@@ -186,7 +181,7 @@ def practice_exam(
 
     if not prompts.can_prompt(st.no_input):
         raise InvalidInput(say("an exam is taken at a terminal, at the prompts"))
-    _take(ctx, practice.find_scenario(home, name), who, key, "exam", None, as_json, exam=True)
+    _take(ctx, practice.find_scenario(home, name), who, key, "exam", None, exam=True)
 
 
 @app.command("report")
@@ -206,7 +201,6 @@ def practice_report(
         "--format", metavar=N_("FORMAT"), help=N_(
             "csv: one line per call (student_id, student, scenario, date, mode, status, score, "
             "max, percentage), for a spreadsheet or Moodle's grade import."))] = None,
-    json_output: JsonOption = False,
 ) -> None:
     """Show each student's practice scores over time, how each call was played, the mastery
     of each rule, frequent mistakes and the class summary.
@@ -230,19 +224,19 @@ def practice_report(
         print(practice.grades_csv(cards), end="")
         return
     report = practice.summary(cards)
-    if wants_json(ctx, json_output):
-        output.emit_json(report)
-    else:
+
+    def text() -> None:
         from deskcli.ui import practice as practice_ui
 
         practice_ui.show_summary(report)
+
+    output.answer().emit(report, text)
 
 
 @app.command("check")
 def practice_check(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(metavar=N_("FILE"), help=N_("The scenario file to check."))],
-    json_output: JsonOption = False,
 ) -> None:
     """Check a scenario file: every unknown key and every incoherence is named; a sound file
     gets its model answers, as a file of answers to play it with.
@@ -251,13 +245,13 @@ def practice_check(
     """
     scenario, problems = practice.check_scenario(file)
     answers = practice.right_answers(scenario) if scenario is not None and not problems else None
-    if wants_json(ctx, json_output):
-        output.emit_json({"file": str(file), "problems": problems, "answers": answers})
-        if problems:
-            raise typer.Exit(2)
-        return
+    document = {"file": str(file), "problems": problems, "answers": answers}
     if problems:
-        raise InvalidInput("\n".join(problems))
-    output.message(shown(say("{path}: no mistake found; its model answers follow.",
-                             path=str(file))))
-    print(practice.answers_toml(answers), end="")
+        output.answer().refuse(document, InvalidInput("\n".join(problems)))
+
+    def text() -> None:
+        output.message(shown(say("{path}: no mistake found; its model answers follow.",
+                                 path=str(file))))
+        print(practice.answers_toml(answers), end="")
+
+    output.answer().emit(document, text)

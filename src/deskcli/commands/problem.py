@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from deskcli.commands.options import TICKET_NUMBER, JsonOption, NoInputOption, ask_missing, state, wants_json
+from deskcli.commands.options import TICKET_NUMBER, NoInputOption, ask_missing, state
 from deskcli.core import choices, clock, kb, problems
 from deskcli.i18n import N_, _, ngettext
 from deskcli.ui import knowledge, output
@@ -24,7 +24,6 @@ def open_problem(
         help=N_("The incident whose cause is unknown (asked in a terminal)."))] = None,
     title: Annotated[Optional[str], typer.Option("--title", help=N_("Name of the problem (default: the ticket's summary)."))] = None,
     no_input: NoInputOption = False,
-    json_output: JsonOption = False,
 ) -> None:
     """Requalify an incident whose cause is unknown as a problem.
 
@@ -36,11 +35,8 @@ def open_problem(
                              _("Which incident's cause is unknown (ticket number)?"))
         from_ticket = TICKET_NUMBER.convert(answer, None, None)
     found = problems.open_from_ticket(st.desk(), from_ticket, clock.now(), title=title)
-    if wants_json(ctx, json_output):
-        output.emit_json(found)
-    else:
-        output.message(_("Opened {problem} from #{number}: {title}.").format(
-            problem=problems.label(found), number=from_ticket, title=output.safe_line(found["title"])))
+    output.answer().done(found, _("Opened {problem} from #{number}: {title}.").format(
+        problem=problems.label(found), number=from_ticket, title=output.safe_line(found["title"])))
 
 
 @app.command("link")
@@ -49,20 +45,16 @@ def link(
     problem: ProblemId,
     ticket: Annotated[int, typer.Argument(help=N_("The incident to attach (42 or #42)."),
                                           click_type=TICKET_NUMBER, metavar=N_("ID"))],
-    json_output: JsonOption = False,
 ) -> None:
     """Attach one more incident to a problem.
 
     Example: deskcli problem link PRB-3 57
     """
     found = problems.link(state(ctx).desk(), problems.problem_id(problem), ticket, clock.now())
-    if wants_json(ctx, json_output):
-        output.emit_json(found)
-    else:
-        output.message(ngettext("#{number} linked to {problem} ({count} incident).",
-                                "#{number} linked to {problem} ({count} incidents).",
-                                len(found["incidents"])).format(
-            number=ticket, problem=problems.label(found), count=len(found["incidents"])))
+    output.answer().done(found, ngettext("#{number} linked to {problem} ({count} incident).",
+                                         "#{number} linked to {problem} ({count} incidents).",
+                                         len(found["incidents"])).format(
+        number=ticket, problem=problems.label(found), count=len(found["incidents"])))
 
 
 @app.command("known-error")
@@ -74,7 +66,6 @@ def known_error(
     visibility: Annotated[str, typer.Option(
         "--visibility", help=N_("internal or faq, for its article (also interne)."),
         autocompletion=choices.completer("visibility"))] = "internal",
-    json_output: JsonOption = False,
 ) -> None:
     """Record a problem's cause and workaround: it becomes a known error and a KB article.
 
@@ -84,11 +75,9 @@ def known_error(
     found, article = problems.known_error(state(ctx).desk(), problems.problem_id(problem),
                                           cause=cause, workaround=workaround,
                                           visibility=visibility, now=clock.now())
-    if wants_json(ctx, json_output):
-        output.emit_json(dict(found, article_record=article))
-    else:
-        output.message(_("{problem} is a known error; searchable as {article}.").format(
-            problem=problems.label(found), article=kb.label(article)))
+    output.answer().done(dict(found, article_record=article),
+                         _("{problem} is a known error; searchable as {article}.").format(
+                             problem=problems.label(found), article=kb.label(article)))
 
 
 @app.command("list")
@@ -97,32 +86,24 @@ def list_problems(
     status: Annotated[Optional[str], typer.Option(
         "--status", help=N_("open or known-error (also ouvert, erreur-connue)."),
         autocompletion=choices.completer("problem_status"))] = None,
-    json_output: JsonOption = False,
 ) -> None:
     """List problems and known errors.
 
     Example: deskcli problem list --status open
     """
     found = problems.list_problems(state(ctx).desk(), status)
-    if wants_json(ctx, json_output):
-        output.emit_json(found)
-    elif not found:
-        output.message(_("No problem on record."))
-    else:
-        knowledge.problem_table(found)
+    output.answer().emit(found, lambda: knowledge.problem_table(found) if found else
+                         output.message(_("No problem on record.")))
 
 
 @app.command("show")
-def show(ctx: typer.Context, problem: ProblemId, json_output: JsonOption = False) -> None:
+def show(ctx: typer.Context, problem: ProblemId) -> None:
     """Show a problem with its incidents and history.
 
     Example: deskcli problem show PRB-3
     """
     found = problems.get(state(ctx).desk(), problems.problem_id(problem))
-    if wants_json(ctx, json_output):
-        output.emit_json(found)
-    else:
-        knowledge.problem_detail(found)
+    output.answer().emit(found, lambda: knowledge.problem_detail(found))
 
 
 @app.command("suggest")
@@ -130,7 +111,6 @@ def suggest(
     ctx: typer.Context,
     days: Annotated[int, typer.Option("--days", help=N_("Look at incidents opened in the last N days."))] = problems.SUGGEST_DAYS,
     minimum: Annotated[int, typer.Option("--min", help=N_("Smallest group worth a problem."))] = problems.SUGGEST_MINIMUM,
-    json_output: JsonOption = False,
 ) -> None:
     """List groups of similar recurring incidents: candidates for a problem.
 
@@ -140,12 +120,7 @@ def suggest(
     Example: deskcli problem suggest --days 30 --min 3
     """
     found = problems.suggest(state(ctx).desk(), clock.now(), days=days, minimum=minimum)
-    if wants_json(ctx, json_output):
-        output.emit_json(found)
-    elif not found:
-        output.message(_("No group of similar incidents over the last {days}: a group needs {needed}.")
-                       .format(days=ngettext("{count} day", "{count} days", days).format(count=days),
-                               needed=ngettext("{count} incident", "{count} incidents",
-                                               minimum).format(count=minimum)))
-    else:
-        knowledge.suggestion_groups(found)
+    output.answer().emit(found, lambda: knowledge.suggestion_groups(found) if found else output.message(
+        _("No group of similar incidents over the last {days}: a group needs {needed}.").format(
+            days=ngettext("{count} day", "{count} days", days).format(count=days),
+            needed=ngettext("{count} incident", "{count} incidents", minimum).format(count=minimum))))

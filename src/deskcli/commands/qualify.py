@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from deskcli.commands.options import JsonOption, NoInputOption, TicketId, state, wants_json
+from deskcli.commands.options import NoInputOption, TicketId, state
 from deskcli.core import choices, clock, qualify, sla, tickets
 from deskcli.core.errors import InvalidInput
 from deskcli import i18n
@@ -27,7 +27,6 @@ def qualify_call(
         autocompletion=choices.completer("urgency"))] = None,
     reason: Annotated[Optional[str], typer.Option("--reason", help=N_("Why a qualified call is requalified."))] = None,
     no_input: NoInputOption = False,
-    json_output: JsonOption = False,
 ) -> None:
     """Qualify a call: its priority and SLA deadlines follow from the grid.
 
@@ -62,9 +61,10 @@ def qualify_call(
     ticket = qualify.qualify(desk, ticket_id, call_type=call_type, impact=impact,
                              urgency=urgency, reason=reason, now=now)
     ticket = sla.with_view(ticket, desk.settings, now)
-    if wants_json(ctx, json_output):
-        output.emit_json(ticket)
-        return
+    output.answer().emit(ticket, lambda: _text(ticket))
+
+
+def _text(ticket: dict) -> None:
     output.data(_("Ticket #{number}: {explanation}").format(
         number=ticket["id"], explanation=i18n.shown(qualify.explain(ticket["qualification"]))))
     render.clocks_table(ticket["sla"])

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands import followups
-from deskcli.commands.options import JsonOption, TicketId, state, wants_json
+from deskcli.commands.options import TicketId, state
 from deskcli.core import clock, conversation, sending, tickets
 from deskcli.core.errors import InvalidInput
 from deskcli.i18n import N_, _
@@ -88,7 +88,6 @@ def reply(
         help=N_("Start from a usual answer (need-information, remote-session, on-site...)."))] = None,
     to: Annotated[Optional[str], typer.Option(
         "--to", metavar=N_("ADDRESS"), help=N_("Another address than the caller's."))] = None,
-    json_output: JsonOption = False,
 ) -> None:
     """Send the caller an e-mail from the ticket; their answer comes back to it.
 
@@ -103,12 +102,11 @@ def reply(
     aftermath = followups.run(desk)
     delivery = aftermath.delivery if aftermath else None
     sent = bool(delivery and any(r["message_id"] == entry["message_id"] for r in delivery.sent))
-    if wants_json(ctx, json_output):
-        output.emit_json({"ticket": ticket_id, "event": entry, "sent": sent,
-                          "delivery": delivery.as_dict() if delivery else None})
-    elif not sent:
-        output.message(_("The reply is in #{number}'s history and waits in the outbox.").format(
-            number=ticket_id))
+    output.answer().emit(
+        lambda: {"ticket": ticket_id, "event": entry, "sent": sent,
+                 "delivery": delivery.as_dict() if delivery else None},
+        None if sent else lambda: output.message(
+            _("The reply is in #{number}'s history and waits in the outbox.").format(number=ticket_id)))
     if aftermath is not None and aftermath.problem:
         raise typer.Exit(sending.MailSettingsError.exit_code)
     if not sent and delivery is not None and delivery.problem:

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from deskcli.commands.options import JsonOption, OptionalTicketId, OutputOption, state, wants_json
+from deskcli.commands.options import OptionalTicketId, OutputOption, state
 from deskcli.core import choices, clock
 from deskcli.core.errors import InvalidInput
 from deskcli.i18n import N_, _
@@ -45,7 +45,6 @@ def report(
         help=N_("Add the call's history as an annex to the printed report (html, pdf).")
     )] = False,
     to_file: OutputOption = None,
-    json_output: JsonOption = False,
 ) -> None:
     """Print a call's intervention report, or the desk's indicators for a period.
 
@@ -56,7 +55,7 @@ def report(
 
     Example: deskcli report --since 2026-11-01 --until 2026-11-30 --by technician
     """
-    if wants_json(ctx, json_output):
+    if output.answer().json:
         fmt = "json"
     kind = "ticket_format" if ticket_id is not None else "desk_format"
     fmt = choices.pick(kind, fmt, "--format")

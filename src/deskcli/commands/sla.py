@@ -4,27 +4,28 @@ from __future__ import annotations
 
 import typer
 
-from deskcli.commands.options import JsonOption, state, wants_json
+from deskcli.commands.options import state
 from deskcli.core import sla as sla_core
 from deskcli import i18n
 from deskcli.i18n import _, tr
 from deskcli.ui import output, render
 
 
-def show_sla(ctx: typer.Context, json_output: JsonOption = False) -> None:
+def show_sla(ctx: typer.Context) -> None:
     """Print the priority grid and the targets table from the repository's settings.
 
     Example: deskcli sla
     """
     settings = state(ctx).desk().settings
-    if wants_json(ctx, json_output):
-        output.emit_json({
-            "grid": settings["grid"],
-            "targets": {p: settings["targets"][str(p)] for p in map(str, sla_core.PRIORITIES)},
-            "at_risk": settings["sla"]["at_risk"],
-            "hours": settings["hours"],
-        })
-        return
+    output.answer().emit(lambda: {
+        "grid": settings["grid"],
+        "targets": {p: settings["targets"][str(p)] for p in map(str, sla_core.PRIORITIES)},
+        "at_risk": settings["sla"]["at_risk"],
+        "hours": settings["hours"],
+    }, lambda: _text(settings))
+
+
+def _text(settings: dict) -> None:
     output.data(_("Priority grid (1 is the highest)"))
     render.grid_table(settings)
     output.data("")

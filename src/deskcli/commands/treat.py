@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from deskcli.commands.options import JsonOption, NoInputOption, TicketId, state, wants_json
+from deskcli.commands.options import NoInputOption, TicketId, state
 from deskcli.core import clock, sla, treatment
 from deskcli.core.errors import InvalidInput
 from deskcli.i18n import N_, _
@@ -26,7 +26,6 @@ def treat_call(
     defer: Annotated[bool, typer.Option("--defer", help=N_("Deferred treatment: assign to --to, who calls back."))] = False,
     to: Annotated[Optional[str], typer.Option("--to", help=N_("With --defer: the technician who takes the call."))] = None,
     no_input: NoInputOption = False,
-    json_output: JsonOption = False,
 ) -> None:
     """Treat a call: record diagnosis, actions, time and solution, or defer it.
 
@@ -45,7 +44,7 @@ def treat_call(
         if not (defer and to):
             raise InvalidInput(_("deferred treatment takes both --defer and --to NAME"))
         ticket = treatment.defer(desk, ticket_id, to=to, now=now)
-        _done(ctx, desk, ticket, json_output, _("Ticket #{number} deferred to {name}, who calls the "
+        _done(desk, ticket, _("Ticket #{number} deferred to {name}, who calls the "
                                                 "caller back.").format(number=ticket_id, name=to))
         return
     kind = True if definitive else False if temporary else None
@@ -69,14 +68,11 @@ def treat_call(
     if ticket.get("solution") and not ticket["solution"]["definitive"] and ticket["status"] == "open":
         message = _("Ticket #{number} has a temporary solution: the call stays open until the "
                     "definitive one.")
-    _done(ctx, desk, ticket, json_output, message.format(number=ticket_id))
+    _done(desk, ticket, message.format(number=ticket_id))
 
 
-def _done(ctx, desk, ticket: dict, json_output: bool, text: str) -> None:
-    if wants_json(ctx, json_output):
-        output.emit_json(sla.with_view(ticket, desk.settings, clock.now()))
-    else:
-        output.message(text)
-        from deskcli.ui.render import next_for
+def _done(desk, ticket: dict, text: str) -> None:
+    from deskcli.ui.render import next_for
 
-        output.next_step(next_for(ticket))
+    output.answer().done(lambda: sla.with_view(ticket, desk.settings, clock.now()), text,
+                         next_for(ticket))

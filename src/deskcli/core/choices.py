@@ -147,7 +147,7 @@ def label(kind: str, value: str | None) -> str:
     return CHOICES[kind][value][1 if language() == "fr" else 0][0]
 
 
-def pick(kind: str, value: str | None, option: str, allowed: tuple[str, ...] | None = None) -> str:
+def pick(kind: str, value: str | None, what: str, allowed: tuple[str, ...] | None = None) -> str:
     """The machine value for a name typed in either language; a clear refusal otherwise.
 
     `allowed` narrows the kind's values (an intervention report has no csv format)."""
@@ -160,11 +160,12 @@ def pick(kind: str, value: str | None, option: str, allowed: tuple[str, ...] | N
         french = [CHOICES[kind][v][1][0] for v in values]
         if [n for n in french if n not in english]:
             raise InvalidInput(say("{option}: {value!r} is not one of {choices} (also {others})",
-                                   option=option, value=value,
+                                   option=what, value=value,
                                    choices=_Names(english, french, first=True),
-                                   others=_Names(english, french, first=False)))
-        raise InvalidInput(say("{option}: {value!r} is not one of {choices}", option=option,
-                               value=value, choices=", ".join(english)))
+                                   others=_Names(english, french, first=False)),
+                               value=value, limit=values)
+        raise InvalidInput(say("{option}: {value!r} is not one of {choices}", option=what,
+                               value=value, choices=", ".join(english)), value=value, limit=values)
     return found
 
 

@@ -57,12 +57,12 @@ def typed_date(text: str) -> date | None:
         return found[0] if found and found[1] is None else None
 
 
-def parse_date(text: str, option: str) -> date:
+def parse_date(text: str, what: str) -> date:
     """A calendar date typed by a person: YYYY-MM-DD, or as the session shows dates."""
     day = typed_date(text) if isinstance(text, str) else None
     if day is None:
         raise InvalidInput(say("{option}: {value!r} is not a date; write it as YYYY-MM-DD",
-                               option=option, value=text))
+                               option=what, value=text))
     return day
 
 
@@ -70,7 +70,7 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone().date()
 
 
-def parse_datetime(text: str, option: str) -> datetime:
+def parse_datetime(text: str, what: str) -> datetime:
     """A moment typed by a person: YYYY-MM-DD HH:MM, or as the session shows it (local time
     unless an offset is given)."""
     moment = None
@@ -86,7 +86,7 @@ def parse_datetime(text: str, option: str) -> datetime:
         except ValueError:
             raise InvalidInput(say(
                 "{option}: {value!r} is not a date and time; write it as YYYY-MM-DD HH:MM",
-                option=option, value=text)) from None
+                option=what, value=text)) from None
     if moment.tzinfo is None:
         moment = moment.astimezone()  # a person's time is the machine's local time
     return moment.astimezone(timezone.utc)

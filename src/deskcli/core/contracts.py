@@ -10,7 +10,7 @@ from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput, NotFound, RuleRefused
 from deskcli.core.names import name_key
 from deskcli.core.storage import Store
-from deskcli.i18n import N_, Day, Text, say, term
+from deskcli.i18n import Day, N_, Text, fact, say, term
 
 COVERAGES = ("contract", "warranty")
 ORG_KINDS = ("individual", "company")
@@ -31,8 +31,8 @@ def parse_signer(text: str) -> dict:
     name, sep, function = (text or "").partition(":")
     if not sep or not name.strip() or not function.strip():
         raise InvalidInput(say(
-            "--signer: {value!r} must be NAME:FUNCTION, for example \"Nadia Alami:Director\"",
-            value=text))
+            "{signer_field}: {value!r} must be NAME:FUNCTION, for example \"Nadia Alami:Director\"",
+            value=text, signer_field=fact("signer")))
     return {"name": name.strip(), "function": function.strip()}
 
 
@@ -49,10 +49,11 @@ def ensure_organisation(store: Store, name: str, kind: str, now: datetime) -> di
         return org
     if org["kind"] != kind:
         raise InvalidInput(say(
-            N_("{name} is on record as an individual, not a company; give --org-kind individual "
+            N_("{name} is on record as an individual, not a company; give {org_kind_field} individual "
                "or leave it out") if org["kind"] == "individual" else
-            N_("{name} is on record as a company, not an individual; give --org-kind company or "
-               "leave it out"), name=org["name"]))
+            N_("{name} is on record as a company, not an individual; give {org_kind_field} company or "
+               "leave it out"), name=org["name"], org_kind_field=fact("org_kind")),
+            field="org_kind", value=kind)
     return org
 
 
@@ -105,22 +106,26 @@ def add_contract(
     address: list[str] | None = None,
 ) -> dict:
     if not (org or "").strip():
-        raise InvalidInput(say("--org: the organisation's name is empty"))
+        raise InvalidInput(say("{org_field}: the organisation's name is empty",
+                               org_field=fact("org")))
     if not (number or "").strip():
-        raise InvalidInput(say("--number: the contract or warranty number is empty"))
-    org_kind = pick("org_kind", org_kind, "--org-kind")
-    coverage = pick("coverage", coverage, "--coverage")
+        raise InvalidInput(say("{number_field}: the contract or warranty number is empty",
+                               number_field=fact("number")))
+    org_kind = pick("org_kind", org_kind, fact("org_kind"))
+    coverage = pick("coverage", coverage, fact("coverage"))
     if valid_until < valid_from:
         raise InvalidInput(say(
-            "--until {until} is before --from {start}: a contract ends after it starts",
-            until=Day(valid_until.isoformat()), start=Day(valid_from.isoformat())))
+            "{until_field} {until} is before {from_field} {start}: a contract ends after it starts",
+            until=Day(valid_until.isoformat()), start=Day(valid_from.isoformat()),
+            until_field=fact("until"), from_field=fact("from")))
     with desk.repo.writing() as store:
         for existing in store.records(CONTRACTS):
             if name_key(existing["number"]) == name_key(number):
                 raise RuleRefused(say(
                     "contract numbers are unique: {number} is already on record for "
-                    "{organisation}; give another --number",
-                    number=existing["number"], organisation=existing["organisation"]))
+                    "{organisation}; give another {number_field}",
+                    number=existing["number"], organisation=existing["organisation"],
+                    number_field=fact("number")))
         organisation = ensure_organisation(store, org, org_kind, now)
         lines = [line.strip() for line in address or [] if line.strip()]
         if lines:

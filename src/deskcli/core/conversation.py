@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from deskcli.core.clock import local
 from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput, RuleRefused
-from deskcli.i18n import say, say_n
+from deskcli.i18n import fact, say, say_n
 
 if TYPE_CHECKING:
     from deskcli.core import outbox
@@ -221,8 +221,10 @@ def reply(desk: Desk, ticket_id: int, *, text: str, now: datetime, to: str | Non
 
     body = (text or "").strip("\n")
     if not body.strip():
-        raise InvalidInput(say("the reply is empty: give --message, --message-file or write it in "
-                               "the editor"))
+        raise InvalidInput(say("the reply is empty: give {message_field}, {message_file_field} or "
+                               "write it in the editor",
+                               message_field=fact("message"),
+                               message_file_field=fact("message_file")))
     if len(body) > MAX_BODY:
         raise InvalidInput(say_n("the reply is longer than {count} character",
                                  "the reply is longer than {count} characters", MAX_BODY,
@@ -235,13 +237,15 @@ def reply(desk: Desk, ticket_id: int, *, text: str, now: datetime, to: str | Non
     with desk.repo.writing() as store:
         holder, ticket = tickets.held(desk, store, ticket_id)
         if to is not None and not sending.single_address(to):
-            raise InvalidInput(say("--to: {value!r} is not one e-mail address", value=to))
+            raise InvalidInput(say("{to_field}: {value!r} is not one e-mail address", value=to,
+                                   to_field=fact("to")))
         address = sending.single_address(to) or caller_address(ticket)
         if not address:
             raise RuleRefused(say(
-                "#{number} has no e-mail address for {caller}: give --to ADDRESS, or record it "
-                "as the caller's contact", number=ticket_id,
-                caller=(ticket.get("caller") or {}).get("name") or "the caller"))
+                "#{number} has no e-mail address for {caller}: give {to_field} ADDRESS, or record "
+                "it as the caller's contact", number=ticket_id,
+                caller=(ticket.get("caller") or {}).get("name") or "the caller",
+                to_field=fact("to")))
         before = len(ticket["history"])
         entry = _queue(desk, store, ticket, to=address, subject=_subject(ticket), body=body,
                        kind="reply", now=now, automatic=False, event="reply", text=body)

@@ -23,10 +23,11 @@ class Desk:
 def technician_name(explicit: str | None = None, recorded: str | None = None) -> str:
     """--as, else $DESKCLI_USER, else the name `deskcli init` recorded, else the login."""
     from deskcli.core.decoding import check_text
+    from deskcli.i18n import fact
 
     name = explicit or os.environ.get(USER_ENV)
     if name:
-        return check_text(name, "--as" if explicit else f"${USER_ENV}").strip()
+        return check_text(name, fact("as") if explicit else f"${USER_ENV}").strip()
     if recorded:
         return check_text(recorded, "technician.name").strip()
     try:

@@ -19,7 +19,7 @@ from deskcli.core.paths import private_directory
 from deskcli.core.repository import MAIL_SIDE
 from deskcli.core.storage import ACTIVE_FILE, KB_FILE, META, META_ID, TICKETS
 from deskcli.core.tickets import shape_problems
-from deskcli.i18n import say, shown
+from deskcli.i18n import fact, say, shown
 
 
 @dataclass
@@ -150,8 +150,9 @@ def _placement(home: Path) -> list[Finding]:
     moving = {*(meta.get("archiving") or []), *(meta.get("unarchiving") or [])}
     current = {int(k) for k in active.get(TICKETS, {}) if str(k).isdigit()}
     found = [Finding(ACTIVE_FILE, n, None, say("also closed in {archive}, whose copy is the one "
-                                                "that counts: `deskcli doctor --restore` takes it "
-                                                "out of the active file", archive=ARCHIVE_DB))
+                                               "that counts: `deskcli doctor {restore_field}` "
+                                               "takes it out of the active file", archive=ARCHIVE_DB,
+                                                restore_field=fact("restore")))
              for n in sorted((current & archived) - moving)]
     seen: dict[int, str] = {}
     for copy in sorted((home / backups.BACKUP_DIR).glob(f"*/{ACTIVE_FILE}")):
@@ -251,8 +252,8 @@ def restore(home: Path, lock_timeout: float, snapshot: str | None = None) -> Res
     else:
         chosen = next((p for p in available if p.name == snapshot), None)
         if chosen is None:
-            raise NotFound(say("no snapshot {name!r}; `deskcli doctor --list` shows them",
-                               name=snapshot))
+            raise NotFound(say("no snapshot {name!r}; `deskcli doctor {list_field}` shows them",
+                               name=snapshot, list_field=fact("list")))
     repo = TinyDBRepository(home, lock_timeout)
     kept: list[int] = []
     try:

@@ -1,10 +1,39 @@
 """The errors core raises; the CLI turns each into a message and an exit code."""
 
 
+from typing import Any
+
+
 class DeskError(Exception):
-    """A failure the user can cause or fix; never shown with a traceback."""
+    """A failure the user can cause or fix; never shown with a traceback.
+
+    Besides its message (English, said in the session's language where it is shown), it
+    carries the facts a program can act on: `field`, the fact at fault (`minutes`, never
+    the command line's `--minutes`: the command line names it), `value` as given, `limit`
+    it broke (a bound, or a pair of bounds) and `rule`, the name of the rule that refused.
+    `field` defaults to the first fact the message names (`deskcli.i18n.fact`)."""
 
     exit_code = 1
+
+    def __init__(self, *args: Any, field: str | None = None, value: Any = None,
+                 limit: Any = None, rule: str | None = None) -> None:
+        super().__init__(*args)
+        self.field = field if field is not None else _named_field(args)
+        self.value = value
+        self.limit = limit
+        self.rule = rule
+
+
+def _named_field(args: tuple) -> str | None:
+    from deskcli.i18n import Field
+
+    values = getattr(args[0], "values", None) if args else None
+    if isinstance(args[0] if args else None, Field):
+        return args[0].name
+    for value in (values or {}).values():
+        if isinstance(value, Field):
+            return value.name
+    return None
 
 
 class NotFound(DeskError):

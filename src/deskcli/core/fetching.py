@@ -16,7 +16,7 @@ from deskcli.core.clock import now as clock_now
 from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput
 from deskcli.core.sending import MailSettingsError, MailUnavailable, _text
-from deskcli.i18n import say
+from deskcli.i18n import fact, say
 
 # A message larger than this is left unseen in the mailbox and reported.
 MAX_MESSAGE = 50 * 1024 * 1024
@@ -87,7 +87,8 @@ def fetch(desk: Desk, limit: int | None = None, now_fn=clock_now) -> Fetched:
     import imaplib
 
     if limit is not None and limit < 1:
-        raise InvalidInput(say("--limit: {value} is not a number above 0", value=limit))
+        raise InvalidInput(say("{limit_field}: {value} is not a number above 0", value=limit,
+                               limit_field=fact("limit")), limit=(1, None))
     folder = desk.settings["mail"]["imap"]["folder"] or "INBOX"
     result = Fetched()
     conn = _connect(desk.settings)

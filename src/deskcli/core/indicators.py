@@ -15,7 +15,7 @@ from deskcli.core import sla, timeline
 from deskcli.core.clock import from_iso, local, parse_datetime, to_iso, typed_date
 from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput
-from deskcli.i18n import say
+from deskcli.i18n import fact, say
 
 DEFAULT_DAYS = 30
 # A desk performs well when level 1 solves about 80% of incidents (seed 001 §1.1).
@@ -31,13 +31,13 @@ RECURRING_SHOWN = 50
 CALL_TYPES = ("incident", "request", "unqualified")
 
 
-def _bound(text: str, option: str, end_of_day: bool) -> datetime:
+def _bound(text: str, what: str, end_of_day: bool) -> datetime:
     from datetime import time
 
     text = text.strip()
     day = typed_date(text)
     if day is None:
-        return parse_datetime(text, option)
+        return parse_datetime(text, what)
     if end_of_day:
         day += timedelta(days=1)
     return datetime.combine(day, time()).astimezone()
@@ -47,7 +47,7 @@ def period(since: str | None, until: str | None, now: datetime) -> tuple[datetim
     """The period of a report. A date is a whole local day, `until` included; `since` may
     also be a span back from `until` (7d, 12h). The default is the last 30 days."""
     if until:
-        end = _bound(until, "--until", end_of_day=True)
+        end = _bound(until, fact("until"), end_of_day=True)
     else:
         # Times are stored to the second: what was recorded this very second is in.
         end = now.replace(microsecond=0) + timedelta(seconds=1)
@@ -57,10 +57,11 @@ def period(since: str | None, until: str | None, now: datetime) -> tuple[datetim
     elif (span := sla.parse_duration(since)) is not None:
         start = reference - span
     else:
-        start = _bound(since, "--since", end_of_day=False)
+        start = _bound(since, fact("since"), end_of_day=False)
     if start >= end:
-        raise InvalidInput(say("--since ({start}) must come before --until ({end})",
-                               start=to_iso(start), end=to_iso(end)))
+        raise InvalidInput(say("{since_field} ({start}) must come before {until_field} ({end})",
+                               start=to_iso(start), end=to_iso(end),
+                               since_field=fact("since"), until_field=fact("until")))
     return start, end
 
 
@@ -314,8 +315,8 @@ def report(desk: Desk, since: datetime, until: datetime, by: str | None = None) 
     from deskcli.core.problems import PROBLEMS
 
     if by is not None and by not in GROUPINGS:
-        raise InvalidInput(say("--by: {value!r} is not one of {choices}", value=by,
-                               choices=", ".join(GROUPINGS)))
+        raise InvalidInput(say("{by_field}: {value!r} is not one of {choices}", value=by,
+                               choices=", ".join(GROUPINGS), by_field=fact("by")))
     start, end = to_iso(since), to_iso(until)
     with desk.repo.reading() as store:
         active = store.tickets(include_archiving=True)

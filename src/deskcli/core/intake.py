@@ -19,7 +19,7 @@ from deskcli.core.clock import from_iso, to_iso
 from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput
 from deskcli.core.workflow import CLOSED_STATUSES
-from deskcli.i18n import say, say_n, term
+from deskcli.i18n import fact, say, say_n, term
 
 FORMATS = ("json", "jsonl", "csv", "email", "mbox")
 MAIL_FORMATS = ("email", "mbox")
@@ -118,8 +118,8 @@ def guess_format(name: str | None, raw: bytes) -> str:
         return "email"
     if b"," in first or b";" in first:
         return "csv"
-    raise InvalidInput(say("cannot tell the format of the input: give --format json, jsonl, csv, "
-                       "email or mbox"))
+    raise InvalidInput(say("cannot tell the format of the input: give {format_field} json, jsonl, csv, "
+                       "email or mbox", format_field=fact("format")))
 
 
 def _text(raw: bytes, encoding: str) -> str:
@@ -127,14 +127,15 @@ def _text(raw: bytes, encoding: str) -> str:
         return raw.decode("utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8")
                           else encoding)
     except LookupError:
-        raise InvalidInput(say("--encoding: {value!r} is not an encoding Python knows",
-                               value=encoding)) from None
+        raise InvalidInput(say("{encoding_field}: {value!r} is not an encoding Python knows",
+                               value=encoding, encoding_field=fact("encoding"))) from None
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
         raise InvalidInput(say(
             "the input is not {encoding} text: byte {byte} on line {line} cannot be read; give "
-            "its encoding with --encoding (for example latin-1), or check that it is the file "
-            "you meant", encoding=encoding, byte=f"0x{raw[exc.start]:02x}", line=line)) from None
+            "its encoding with {encoding_field} (for example latin-1), or check that it is the file "
+            "you meant", encoding=encoding, byte=f"0x{raw[exc.start]:02x}", line=line,
+            encoding_field=fact("encoding"))) from None
 
 
 def _json_error(exc: json.JSONDecodeError, where) -> str:
@@ -150,20 +151,24 @@ def parse(raw: bytes, fmt: str, *, encoding: str = "utf-8",
     `defaults` are facts for the records that do not give them (`--set`), `date_format`
     the strftime pattern of `opened_at` (`--date-format`)."""
     if fmt not in FORMATS:
-        raise InvalidInput(say("--format: {value!r} is not one of {choices}", value=fmt,
-                               choices=", ".join(FORMATS)))
+        raise InvalidInput(say("{format_field}: {value!r} is not one of {choices}", value=fmt,
+                               choices=", ".join(FORMATS), format_field=fact("format")))
     _require_content(raw)
     if fmt in MAIL_FORMATS:
         if mapping or defaults or date_format:
-            raise InvalidInput(say("--map, --ignore, --set and --date-format go with JSON or CSV "
-                                   "input; an e-mail's facts come from its headers"))
+            raise InvalidInput(say("{map_field}, {ignore_field}, {set_field} and "
+                                   "{date_format_field} go with JSON or CSV input; an e-mail's "
+                                   "facts come from its headers",
+                                   map_field=fact("map"), ignore_field=fact("ignore"),
+                                   set_field=fact("set"), date_format_field=fact("date_format")))
         return _parse_mail(raw, fmt)
     text = _text(raw, encoding)
     reading = _Reading(defaults or {}, date_format)
     if fmt == "csv":
         return _parse_csv(text, mapping or {}, reading)
     if mapping:
-        raise InvalidInput(say("--map renames CSV columns; JSON records use the field names"))
+        raise InvalidInput(say("{map_field} renames CSV columns; JSON records use the field names",
+                               map_field=fact("map")))
     if fmt == "jsonl":
         items, rejected = [], []
         # Only a newline ends a record: str.splitlines() would also cut at U+0085 or U+2028,
@@ -314,9 +319,11 @@ def _parse_csv(text: str, mapping: dict[str, str],
         columns.append(target)
     if unknown:
         raise InvalidInput(say(
-            "CSV columns {columns} are not fields of a call; map each with --map 'COLUMN=field' "
-            "(fields: {fields}), or leave it out with --ignore COLUMN; nothing was imported",
-            columns=", ".join(repr(u) for u in unknown), fields=", ".join(FIELDS)))
+            "CSV columns {columns} are not fields of a call; map each with {map_field} "
+            "'COLUMN=field' (fields: {fields}), or leave it out with {ignore_field} COLUMN; "
+            "nothing was imported",
+            columns=", ".join(repr(u) for u in unknown), fields=", ".join(FIELDS),
+            map_field=fact("map"), ignore_field=fact("ignore")))
     items, rejected = [], []
     row_number = 1
     while True:
@@ -392,8 +399,9 @@ def _moment(value: Any, name: str, date_format: str | None = None) -> datetime:
             moment = datetime.strptime(value.strip(), date_format)
         except ValueError:
             raise tickets.FieldError(name, say(
-                "{field}: {value!r} is not written as --date-format {pattern!r} says",
-                field=name, value=value, pattern=date_format)) from None
+                "{field}: {value!r} is not written as {date_format_field} {pattern!r} says",
+                field=name, value=value, pattern=date_format,
+                date_format_field=fact("date_format"))) from None
         # A time without an offset is the machine's local time, as `deskcli open` reads it.
         moment = (moment if moment.tzinfo else moment.astimezone()).astimezone(timezone.utc)
     else:

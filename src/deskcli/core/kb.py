@@ -18,7 +18,7 @@ from deskcli.core.errors import DeskError, InvalidInput, NotFound, RuleRefused
 from deskcli.core.names import record_number
 from deskcli.core.paths import data_file
 from deskcli.core.storage import KB_FILE, Store
-from deskcli.i18n import N_, say
+from deskcli.i18n import N_, fact, say
 
 ARTICLES = "articles"
 VISIBILITIES = ("internal", "faq")
@@ -44,10 +44,10 @@ def label(article_or_id: dict | int) -> str:
 
 def _clean_text(value: object, name: str) -> str:
     if not isinstance(value, str):
-        raise InvalidInput(say("{option}: expected text", option=f"--{name}"))
+        raise InvalidInput(say("{option}: expected text", option=fact(name)))
     cleaned = value.strip()
     if "\x00" in cleaned:
-        raise InvalidInput(say("{option}: the text holds a NUL character", option=f"--{name}"))
+        raise InvalidInput(say("{option}: the text holds a NUL character", option=fact(name)))
     return cleaned
 
 
@@ -55,7 +55,7 @@ def _clean_list(values: object, name: str) -> list[str]:
     if isinstance(values, str):
         values = [values]
     if not isinstance(values, (list, tuple)):
-        raise InvalidInput(say("{option}: expected a list of words", option=f"--{name.rstrip('s')}"))
+        raise InvalidInput(say("{option}: expected a list of words", option=fact(name.rstrip("s"))))
     seen: dict[str, None] = {}
     for value in values:
         for part in _clean_text(value, name.rstrip("s")).split(","):
@@ -80,14 +80,18 @@ def validate(fields: dict, partial: bool = False) -> dict:
         else:
             from deskcli.core.choices import pick
 
-            cleaned[name] = pick("visibility", _clean_text(value, name), "--visibility")
+            cleaned[name] = pick("visibility", _clean_text(value, name), fact("visibility"))
     empty = [n for n in REQUIRED if (n in cleaned or not partial) and not cleaned.get(n)]
     if empty:
         raise InvalidInput(say(
             "an article needs {options}: a title, the symptoms as the caller sees them and the "
-            "resolution or workaround that worked", options=", ".join("--" + n for n in empty)))
+            "resolution or workaround that worked", options=", ".join(fact(n) for n in empty)),
+            field=empty[0], value=empty)
     if "title" in cleaned and len(cleaned["title"]) > 200:
-        raise InvalidInput(say("--title: keep it under 200 characters; details go in --symptoms"))
+        raise InvalidInput(say("{title_field}: keep it under 200 characters; details go in "
+                               "{symptoms_field}",
+                               title_field=fact("title"), symptoms_field=fact("symptoms")),
+                               value=len(cleaned["title"]), limit=200)
     return cleaned
 
 
@@ -177,8 +181,10 @@ def _check_solved(ticket: dict) -> None:
     if not solution.get("definitive"):
         raise RuleRefused(say(
             "#{number} has no definitive solution: an article tells how an incident was solved, "
-            "so record one first (`deskcli treat {number} --solution TEXT --definitive`), or "
-            "write the article without --from-ticket", number=ticket["id"]))
+            "so record one first (`deskcli treat {number} {solution_field} TEXT {definitive_field}`), or "
+            "write the article without {from_ticket_field}", number=ticket["id"],
+            solution_field=fact("solution"), definitive_field=fact("definitive"),
+            from_ticket_field=fact("from_ticket")))
 
 
 def draft_from_ticket(desk: Desk, ticket_id: int) -> dict:
@@ -217,8 +223,13 @@ def edit(desk: Desk, article_number: int, changes: dict, now: datetime) -> dict:
     """Change some fields of an article; the history keeps what each field was before."""
     changes = validate(changes, partial=True)
     if not changes:
-        raise InvalidInput(say("nothing to change: give --title, --symptoms, --cause, --resolution, "
-                           "--tag, --equipment or --visibility"))
+        raise InvalidInput(say("nothing to change: give {title_field}, {symptoms_field}, "
+                               "{cause_field}, {resolution_field}, {tag_field}, {equipment_field} "
+                               "or {visibility_field}",
+                           title_field=fact("title"), symptoms_field=fact("symptoms"),
+                           cause_field=fact("cause"), resolution_field=fact("resolution"),
+                           tag_field=fact("tag"), equipment_field=fact("equipment"),
+                           visibility_field=fact("visibility")))
     with changing(desk) as (_, articles, changed):
         article = _stored(articles, article_number)
         if article["status"] != "published":
@@ -238,7 +249,9 @@ def remove(desk: Desk, article_number: int, reason: str, now: datetime) -> dict:
     """Withdraw an article from searches; it stays on record with its history."""
     reason = _clean_text(reason or "", "reason")
     if not reason:
-        raise InvalidInput(say("--reason: say why the article is withdrawn (wrong, obsolete, duplicate)"))
+        raise InvalidInput(say("{reason_field}: say why the article is withdrawn (wrong, "
+                               "obsolete, duplicate)",
+                               reason_field=fact("reason")))
     with changing(desk) as (_, articles, changed):
         article = _stored(articles, article_number)
         if article["status"] == "removed":
@@ -275,7 +288,7 @@ def list_articles(desk: Desk, *, tag: str | None = None, kind: str | None = None
 def check_kind(kind: str) -> str:
     from deskcli.core.choices import pick
 
-    return pick("article_kind", kind, "--kind")
+    return pick("article_kind", kind, fact("kind"))
 
 
 def starter_articles() -> list[dict]:
@@ -332,9 +345,11 @@ def find(desk: Desk, text: str, *, limit: int = 5, kinds: list[str] | None = Non
          floor: float | None = None) -> tuple[list[dict], bool]:
     """`search`, and whether the base is empty when nothing was found (one index opened)."""
     if not text or not text.strip():
-        raise InvalidInput(say("give the words to search for, or --ticket ID"))
+        raise InvalidInput(say("give the words to search for, or {ticket_field} ID",
+                               ticket_field=fact("ticket")))
     if not 1 <= limit <= 100:
-        raise InvalidInput(say("--limit: {value} is not between 1 and 100", value=limit))
+        raise InvalidInput(say("{limit_field}: {value} is not between 1 and 100", value=limit,
+                               limit_field=fact("limit")), value=limit, limit=(1, 100))
     found = index(desk, store)
     try:
         hits, _ = found.search(text, limit=limit, kinds=kinds, visibility="faq" if faq else None,

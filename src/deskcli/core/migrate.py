@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from deskcli.i18n import say
+from deskcli.i18n import fact, say
 from deskcli.core import settings as settings_module
 from deskcli.core.errors import InvalidInput, RepositoryError, RuleRefused
 from deskcli.core.repository import (DATABASE_URL_ENV, MIGRATION_FILE, database_repository, database_url,
@@ -29,10 +29,10 @@ EMBEDDED_FILES = ("active.json", "kb.json", "mail.json", "archive.sqlite3", "kb-
 MOVED_DIR = "backups"
 
 
-def _check_url(url: str, option: str) -> str:
+def _check_url(url: str, what: str) -> str:
     if not url or not is_database_url(url):
         raise InvalidInput(say("{option}: {url!r} is not a PostgreSQL URL; give one like "
-                               "postgresql://desk@server/hotline", option=option,
+                               "postgresql://desk@server/hotline", option=what,
                                url=masked(url or "")))
     return url.strip()
 
@@ -181,9 +181,9 @@ def refuse_if_moved(home: Path) -> None:
     intent = read_intent(home)
     if intent and intent.get("state") == "moved":
         raise RepositoryError(say(
-            "this repository was moved to {url} by `deskcli migrate --to` (its files are kept in "
-            "{path}); nothing was done: run the command again, it will use the database",
-            url=masked(intent["url"]), path=intent.get("aside") or str(home)))
+            "this repository was moved to {url} by `deskcli migrate {to_field}` (its files are "
+            "kept in {path}); nothing was done: run the command again, it will use the database",
+            url=masked(intent["url"]), path=intent.get("aside") or str(home), to_field=fact("to")))
 
 
 def to_database(home: Path, url: str) -> dict:
@@ -193,7 +193,7 @@ def to_database(home: Path, url: str) -> dict:
     first; the copy is committed in the database, then the desk is pointed at it, then
     its files are set aside. A crash at any point is finished or undone by the next
     command, and the desk is never without its tickets."""
-    url = _check_url(url, "--to")
+    url = _check_url(url, fact("to"))
     local = _local(home)
     with _migrating(home):
         _settle_held(home)
@@ -209,7 +209,8 @@ def to_database(home: Path, url: str) -> dict:
                 raise RuleRefused(say(
                     "this desk already uses {url}: there is no embedded repository in {path} to "
                     "move. To copy a database into another, bring it here first with `deskcli "
-                    "migrate --from URL`", url=masked(configured), path=str(home)))
+                    "migrate {from_field} URL`", url=masked(configured), path=str(home),
+                    from_field=fact("from")))
             if not target.is_empty():
                 raise RuleRefused(say(
                     "{where} already holds a deskcli repository with tickets or records: a "
@@ -251,7 +252,7 @@ def from_database(home: Path, url: str) -> dict:
     Under the repository's write lock, its intent recorded first: killed before the copy
     is checked, the next command sets the partial files aside (the desk keeps the
     database); after it, the next command finishes pointing the desk at its files."""
-    url = _check_url(url, "--from")
+    url = _check_url(url, fact("from"))
     local = _local(home)
     with _migrating(home):
         _settle_held(home)
@@ -263,8 +264,9 @@ def from_database(home: Path, url: str) -> dict:
             if not target.is_empty():
                 raise RuleRefused(say(
                     "the repository {path} already holds tickets or records: a database is copied "
-                    "into an empty directory (`deskcli --home NEW_PATH migrate --from URL`)",
-                    path=str(home)))
+                    "into an empty directory (`deskcli {home_field} NEW_PATH migrate {from_field} "
+                    "URL`)",
+                    path=str(home), home_field=fact("home"), from_field=fact("from")))
             dump = source.dump()
             intent = {"direction": "from", "url": url, "state": "copying", "previous": previous}
             _record(home, intent)
@@ -295,10 +297,10 @@ def _finish_from(home: Path, intent: dict) -> None:
 def upgrade_schema(home: Path, url: str | None) -> dict:
     """Bring the configured database's schema up to this deskcli's."""
     if not url:
-        raise InvalidInput(say("--schema: this desk uses the embedded repository in {path}, which "
-                               "has no schema to upgrade; set ${variable} or database_url in "
-                               "settings.toml to upgrade a database", path=str(home),
-                               variable=DATABASE_URL_ENV))
+        raise InvalidInput(say("{schema_field}: this desk uses the embedded repository in {path}, "
+                               "which has no schema to upgrade; set ${variable} or database_url "
+                               "in settings.toml to upgrade a database", path=str(home),
+                               variable=DATABASE_URL_ENV, schema_field=fact("schema")))
     settings = settings_module.load(home)
     target = database_repository(url, home, settings)
     try:
@@ -392,7 +394,8 @@ def _write_shared_settings(home: Path, local: dict, shared: dict) -> None:
         return  # the file already says it all; leave it (and its comments) as it is
     document = {**wanted, **{k: v for k, v in local.items() if k in settings_module.LOCAL_ONLY}}
     _write_settings(home / settings_module.SETTINGS_FILE,
-                    "# Written by `deskcli migrate --from`: the database's shared settings with this\n"
+                    f"# Written by `deskcli migrate {fact('from')}`: the database's shared settings "
+                    "with this\n"
                     "# machine's own over them.\n" + toml_text(document))
 
 

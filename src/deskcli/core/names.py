@@ -18,13 +18,14 @@ def name_key(text: str) -> str:
     return " ".join(bare.casefold().split())
 
 
-def required_text(value: str | None, option: str) -> str:
-    """A text an option must carry: stripped, not empty, no NUL byte."""
+def required_text(value: str | None, what: str) -> str:
+    """A text the fact `what` must carry: stripped, not empty, no NUL byte."""
     cleaned = (value or "").strip()
     if not cleaned:
-        raise InvalidInput(say("{option}: the text is empty", option=option))
+        raise InvalidInput(say("{option}: the text is empty", option=what), value=value)
     if "\x00" in cleaned:
-        raise InvalidInput(say("{option}: the text holds a NUL character", option=option))
+        raise InvalidInput(say("{option}: the text holds a NUL character", option=what),
+                           value=value)
     return cleaned
 
 

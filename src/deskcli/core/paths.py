@@ -39,7 +39,7 @@ def _check_usable(home: Path) -> None:
     if info is not None and (not stat.S_ISDIR(info.st_mode) or os.access(home, os.R_OK | os.X_OK)):
         return
     from deskcli.core.errors import RepositoryError
-    from deskcli.i18n import say
+    from deskcli.i18n import fact, say
 
     owner = "?"
     if info is not None:
@@ -50,8 +50,8 @@ def _check_usable(home: Path) -> None:
         except (ImportError, KeyError):
             owner = str(info.st_uid)
     raise RepositoryError(say("the repository {path} cannot be read by you (it belongs to {owner}): "
-                              "use your own (--home PATH or $DESKCLI_HOME), or ask its owner for "
-                              "access", path=str(home), owner=owner))
+                              "use your own ({home_field} PATH or $DESKCLI_HOME), or ask its owner for "
+                              "access", path=str(home), owner=owner, home_field=fact("home")))
 
 
 def data_dir() -> Path:

@@ -33,7 +33,7 @@ from psycopg import errors as pg_errors
 from psycopg.types.json import Jsonb
 
 from deskcli.core.errors import LockTimeout, RepositoryError
-from deskcli.i18n import say
+from deskcli.i18n import fact, say
 from deskcli.core.repository import (KB_KINDS, RecordsInMemory, _check_not_exhausted,
                                      check_number_range, make_home, masked, opened_within)
 
@@ -269,9 +269,10 @@ class PostgresRepository:
         if version < SCHEMA_VERSION:
             raise RepositoryError(say(
                 "{where} holds a repository of schema version {version}, older than this "
-                "deskcli's {known}: run `deskcli migrate --schema` once to upgrade it (every "
+                "deskcli's {known}: run `deskcli migrate {schema_field}` once to upgrade it (every "
                 "technician then needs this deskcli or a newer one). Nothing was changed.",
-                where=self.where, version=version, known=SCHEMA_VERSION))
+                where=self.where, version=version, known=SCHEMA_VERSION,
+                schema_field=fact("schema")))
         if values.get("digest_version") != DIGEST_VERSION:
             self._remake_digests(conn)
 

@@ -16,7 +16,7 @@ from deskcli.core.errors import InvalidInput, NotFound, RuleRefused
 from deskcli.core.names import name_key, record_number, required_text
 from deskcli.core.storage import KB_FILE, Store
 from deskcli.core.tickets import held, history_entry
-from deskcli.i18n import N_, say
+from deskcli.i18n import N_, fact, say
 
 PROBLEMS = "problems"
 STATUSES = ("open", "known_error")
@@ -51,8 +51,8 @@ def _attach(desk: Desk, store: Store, problem: dict, ticket_id: int, now: dateti
     if ticket.get("type") == "request":
         raise RuleRefused(say(
             "#{number} is a service request, not an incident: only incidents point to a problem "
-            "(requalify it with `deskcli qualify {number} --type incident ...` if it is one)",
-            number=ticket_id))
+            "(requalify it with `deskcli qualify {number} {type_field} incident ...` if it is one)",
+            number=ticket_id, type_field=fact("type")))
     if ticket.get("problem"):
         raise RuleRefused(say("#{number} is already linked to {problem}", number=ticket_id,
                               problem=label(ticket["problem"])))
@@ -73,8 +73,9 @@ def _check_qualified_incident(ticket: dict) -> None:
     if not ticket.get("qualification"):
         raise RuleRefused(say(
             "#{number} is not qualified yet: only a call qualified as an incident is linked to a "
-            "problem; qualify it first with `deskcli qualify {number} --type incident --impact ... "
-            "--urgency ...`", number=number))
+            "problem; qualify it first with `deskcli qualify {number} {type_field} incident "
+            "{impact_field} ... {urgency_field} ...`", number=number,
+            type_field=fact("type"), impact_field=fact("impact"), urgency_field=fact("urgency")))
 
 
 def open_from_ticket(desk: Desk, ticket_id: int, now: datetime, title: str | None = None) -> dict:
@@ -82,7 +83,7 @@ def open_from_ticket(desk: Desk, ticket_id: int, now: datetime, title: str | Non
     with desk.repo.writing() as store:
         _, ticket = held(desk, store, ticket_id)
         problem = {
-            "title": required_text(title, "--title") if title is not None
+            "title": required_text(title, fact("title")) if title is not None
             else ticket.get("summary") or f"Problem behind #{ticket_id}",
             "description": ticket.get("description") or ticket.get("summary") or "",
             "status": "open",
@@ -117,8 +118,8 @@ def known_error(desk: Desk, number: int, *, cause: str, workaround: str, now: da
 
     The problem and its article are written in one change, so neither exists without the other.
     """
-    cause = required_text(cause, "--cause")
-    workaround = required_text(workaround, "--workaround")
+    cause = required_text(cause, fact("cause"))
+    workaround = required_text(workaround, fact("workaround"))
     with kb.changing(desk) as (store, articles, changed):
         problem = _stored(store, number)
         if problem["status"] == "known_error":
@@ -151,7 +152,7 @@ def list_problems(desk: Desk, status: str | None = None) -> list[dict]:
     if status is not None:
         from deskcli.core.choices import pick
 
-        status = pick("problem_status", status, "--status")
+        status = pick("problem_status", status, fact("status"))
     with desk.repo.reading() as store:
         found = store.records(PROBLEMS)
     return [p for p in sorted(found, key=lambda p: p["id"]) if status in (None, p["status"])]
@@ -193,10 +194,12 @@ def suggest(desk: Desk, now: datetime, *, days: int = SUGGEST_DAYS,
             minimum: int = SUGGEST_MINIMUM) -> list[dict]:
     """Groups of similar incidents of the period not yet tied to a problem, largest first."""
     if not 1 <= days <= 3660:
-        raise InvalidInput(say("--days: {value} is not between 1 and 3660", value=days))
+        raise InvalidInput(say("{days_field}: {value} is not between 1 and 3660", value=days,
+                               days_field=fact("days")), value=days, limit=(1, 3660))
     if minimum < 2:
-        raise InvalidInput(say("--min: {value} is below 2; a group is at least two incidents",
-                               value=minimum))
+        raise InvalidInput(say("{min_field}: {value} is below 2; a group is at least two incidents",
+                               value=minimum,
+                               min_field=fact("min")), value=minimum, limit=(2, None))
     since = now - timedelta(days=days)
     with desk.repo.reading() as store:
         active = store.tickets()

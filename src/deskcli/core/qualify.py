@@ -11,7 +11,7 @@ from deskcli.core.desk import Desk
 from deskcli.core.errors import InvalidInput, RuleRefused
 from deskcli.core.names import name_key
 from deskcli.core.tickets import changing, history_entry
-from deskcli.i18n import N_, Text, term, say
+from deskcli.i18n import N_, Text, fact, say, term
 
 # The French names of types, impacts and urgencies are in core/choices.py.
 IMPACT_LABELS = {"company": N_("whole company"), "department": N_("a department or a VIP"),
@@ -34,18 +34,18 @@ def explain(qualification: dict) -> Text:
 def qualify(desk: Desk, ticket_id: int, *, call_type: str, impact: str, urgency: str,
             reason: str | None, now: datetime) -> dict:
     """Qualify a call, or requalify it with a reason; deadlines count from the opening."""
-    kind = pick("type", call_type, "--type")
+    kind = pick("type", call_type, fact("type"))
     vip = name_key(impact or "") == "vip"
-    impact = pick("impact", impact, "--impact")
-    urgency = pick("urgency", urgency, "--urgency")
+    impact = pick("impact", impact, fact("impact"))
+    urgency = pick("urgency", urgency, fact("urgency"))
     reason = (reason or "").strip() or None
     with changing(desk, ticket_id, "qualify") as (store, ticket):
         previous = ticket.get("qualification")
         if previous and not reason:
             raise RuleRefused(say(
                 "ticket #{number} is already qualified ({explanation}); a requalification is "
-                "kept in the history with its reason: give --reason",
-                number=ticket_id, explanation=explain(previous)))
+                "kept in the history with its reason: give {reason_field}",
+                number=ticket_id, explanation=explain(previous), reason_field=fact("reason")))
         priority = sla.priority_for(desk.settings, impact, urgency)
         qualification = {"type": kind, "impact": impact, "urgency": urgency, "vip": vip,
                          "priority": priority, "at": to_iso(now), "by": desk.technician}
@@ -66,7 +66,9 @@ def qualify(desk: Desk, ticket_id: int, *, call_type: str, impact: str, urgency:
 def set_pending(desk: Desk, ticket_id: int, *, reason: str, now: datetime) -> dict:
     """The call waits on the caller: its SLA clocks pause until it resumes."""
     if not (reason or "").strip():
-        raise InvalidInput(say("--reason: say what the call waits for (callback, a part, an answer)"))
+        raise InvalidInput(say("{reason_field}: say what the call waits for (callback, a part, an "
+                               "answer)",
+                               reason_field=fact("reason")))
     with changing(desk, ticket_id, "pending") as (store, ticket):
         ticket["history"].append(history_entry("pending", now, desk.technician, reason=reason.strip()))
     return ticket

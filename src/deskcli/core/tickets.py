@@ -15,7 +15,7 @@ from deskcli.core.errors import InvalidInput, NotFound
 from deskcli.core.names import name_key
 from deskcli.core.storage import Store
 from deskcli.core.workflow import CLOSED_STATUSES, initial_status, next_status
-from deskcli.i18n import say, say_n
+from deskcli.i18n import fact, say, say_n
 
 CHANNELS = ("phone", "email", "chat", "web", "walk-in")
 # A call answered live is taken in charge by the technician who opens it; a ticket
@@ -59,8 +59,8 @@ class FieldError(InvalidInput):
 
 
 def option_label(field_name: str) -> str:
-    """How the command line names a fact: --caller, --purchase-order."""
-    return "--" + field_name.replace("_", "-")
+    """A fact as the person who typed it names it (on the command line, its option)."""
+    return fact(field_name)
 
 
 def _clean(value: str | None, field_name: str, label, required: bool = False) -> str | None:
@@ -293,8 +293,8 @@ def _check_number(ticket_id: int) -> None:
 
 
 def _not_found(desk: Desk, ticket_id: int) -> NotFound:
-    return NotFound(say("no ticket #{number} in {path}; `deskcli list --all` shows them",
-                        number=ticket_id, path=str(desk.home)))
+    return NotFound(say("no ticket #{number} in {path}; `deskcli list {all_field}` shows them",
+                        number=ticket_id, path=str(desk.home), all_field=fact("all")))
 
 
 def get_ticket(desk: Desk, ticket_id: int) -> dict:
@@ -370,9 +370,11 @@ def list_tickets(
     scope = contracts_module.check_choice(scope, SCOPES, "scope")
     from deskcli.core.choices import pick
 
-    sort = pick("sort", sort, "--sort")
+    sort = pick("sort", sort, fact("sort"))
     if priority is not None and priority not in sla.PRIORITIES:
-        raise InvalidInput(say("--priority: {value} is not a priority from 1 to 4", value=priority))
+        raise InvalidInput(say("{priority_field}: {value} is not a priority from 1 to 4", value=priority,
+                               priority_field=fact("priority")),
+                           value=priority, limit=(1, 4))
     now = now or clock_now()
 
     def read() -> list[dict]:
@@ -389,7 +391,7 @@ def list_tickets(
     if scope == "active":
         found = [t for t in found if t["status"] not in CLOSED_STATUSES]
     if status:
-        status = pick("status", status, "--status")
+        status = pick("status", status, fact("status"))
         found = [t for t in found if t["status"] == status]
     if org:
         found = [t for t in found if name_key(t["organisation"]["name"]) == name_key(org)]
@@ -424,13 +426,16 @@ def record_abandoned(desk: Desk, *, at: datetime, now: datetime, caller: str | N
     from deskcli.core.choices import pick
 
     if at > now:
-        raise InvalidInput(say("--at is in the future: record a call once the caller has hung up"))
+        raise InvalidInput(say("{at_field} is in the future: record a call once the caller has "
+                               "hung up",
+                               at_field=fact("at")))
     if waited_seconds is not None and not 0 <= waited_seconds <= 24 * 3600:
-        raise InvalidInput(say("--waited: {seconds} s is not between 0 and one day",
-                               seconds=f"{waited_seconds:g}"))
+        raise InvalidInput(say("{waited_field}: {seconds} s is not between 0 and one day",
+                               seconds=f"{waited_seconds:g}",
+                               waited_field=fact("waited")), value=waited_seconds, limit=(0, 86400))
     record = {
         "at": to_iso(at),
-        "channel": pick("channel", channel or "phone", "--channel"),
+        "channel": pick("channel", channel or "phone", fact("channel")),
         "caller": _clean(caller, "caller", option_label),
         "contact": _clean(contact, "contact", option_label),
         "organisation": _clean(org, "org", option_label),

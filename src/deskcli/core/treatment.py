@@ -14,7 +14,7 @@ from deskcli.core.names import name_key, required_text
 from deskcli.core.storage import Store
 from deskcli.core.tickets import changing, history_entry, tell
 from deskcli.core.workflow import next_status
-from deskcli.i18n import Join, say
+from deskcli.i18n import Join, fact, say
 
 ESCALATION_KINDS = ("functional", "hierarchical")
 MAX_MINUTES = 24 * 60
@@ -67,8 +67,10 @@ def check_minutes(minutes: float | None) -> float | None:
     if minutes is None:
         return None
     if not 0 <= minutes <= MAX_MINUTES:
-        raise InvalidInput(say("--minutes: {value} is not between 0 and {maximum}",
-                               value=f"{minutes:g}", maximum=MAX_MINUTES))
+        raise InvalidInput(say("{minutes_field}: {value} is not between 0 and {maximum}",
+                               value=f"{minutes:g}", maximum=MAX_MINUTES,
+                               minutes_field=fact("minutes")),
+                               value=minutes, limit=(0, MAX_MINUTES))
     return float(minutes)
 
 
@@ -81,17 +83,27 @@ def treat(desk: Desk, ticket_id: int, *, now: datetime, diagnosis: str | None = 
     one (a loan, a workaround) is recorded and the call stays open (procedure §5).
     """
     minutes = check_minutes(minutes)
-    diagnosis = required_text(diagnosis, "--diagnosis") if diagnosis is not None else None
-    actions = [required_text(a, "--action") for a in actions]
+    diagnosis = required_text(diagnosis, fact("diagnosis")) if diagnosis is not None else None
+    actions = [required_text(a, fact("action")) for a in actions]
     if solution is not None:
-        solution = required_text(solution, "--solution")
+        solution = required_text(solution, fact("solution"))
         if definitive is None:
-            raise InvalidInput(say("--solution needs --definitive or --temporary: a loaned device "
-                                   "or a workaround is temporary, a repair or replacement definitive"))
+            raise InvalidInput(say("{solution_field} needs {definitive_field} or "
+                                   "{temporary_field}: a loaned device or a workaround is "
+                                   "temporary, a repair or replacement definitive",
+                                   solution_field=fact("solution"),
+                                   definitive_field=fact("definitive"),
+                                   temporary_field=fact("temporary")))
     elif definitive is not None:
-        raise InvalidInput(say("--definitive and --temporary qualify a --solution: give one"))
+        raise InvalidInput(say("{definitive_field} and {temporary_field} qualify a "
+                               "{solution_field}: give one",
+                               definitive_field=fact("definitive"),
+                               temporary_field=fact("temporary"), solution_field=fact("solution")))
     if diagnosis is None and not actions and solution is None and minutes is None:
-        raise InvalidInput(say("nothing to record: give --diagnosis, --action, --minutes or --solution"))
+        raise InvalidInput(say("nothing to record: give {diagnosis_field}, {action_field}, "
+                               "{minutes_field} or {solution_field}",
+                               diagnosis_field=fact("diagnosis"), action_field=fact("action"),
+                               minutes_field=fact("minutes"), solution_field=fact("solution")))
     with changing(desk, ticket_id, "treat") as (store, ticket):
         _take_charge(ticket, desk, now)
         level = ticket["level"]
@@ -125,7 +137,7 @@ def treat(desk: Desk, ticket_id: int, *, now: datetime, diagnosis: str | None = 
 
 def defer(desk: Desk, ticket_id: int, *, to: str, now: datetime) -> dict:
     """Deferred treatment: another technician takes the call and will call the caller back."""
-    to = required_text(to, "--to")
+    to = required_text(to, fact("to"))
     with changing(desk, ticket_id, "defer") as (store, ticket):
         if not ticket.get("taken_in_charge_at"):
             ticket["taken_in_charge_at"] = to_iso(now)
@@ -149,21 +161,24 @@ def transfer(desk: Desk, ticket_id: int, *, group: str, reason: str, now: dateti
     Only a qualified call goes, after the knowledge base was consulted for it (seed 000 §6):
     the transfer runs that consultation itself on the ticket's text and records it.
     """
-    reason = required_text(reason, "--reason")
+    reason = required_text(reason, fact("reason"))
     known = groups(desk.settings)
     match = next((g for g in known if name_key(g) == name_key(group or "")), None)
     if match is None and choices.lookup("group", group) in known:
         match = choices.lookup("group", group)  # réseau: the French name of a shipped group
     if match is None:
-        raise InvalidInput(say("--to: {value!r} is not a group of this desk; groups: {groups} (set "
-                               "them under [groups] in settings.toml)", value=group,
-                               groups=Join([choices.group_term(g) for g in sorted(known)])))
+        raise InvalidInput(say("{to_field}: {value!r} is not a group of this desk; groups: "
+                               "{groups} (set them under [groups] in settings.toml)", value=group,
+                               groups=Join([choices.group_term(g) for g in sorted(known)]),
+                               to_field=fact("to")))
     with changing(desk, ticket_id, "transfer") as (store, ticket):
         if not ticket.get("qualification"):
             raise RuleRefused(say(
-                "a call is transferred only once qualified: qualify #{number} "
-                "first with `deskcli qualify {number} --type ... --impact ... --urgency ...`",
-                number=ticket_id))
+                "a call is transferred only once qualified: qualify #{number} first with `deskcli "
+                "qualify {number} {type_field} ... {impact_field} ... {urgency_field} ...`",
+                number=ticket_id,
+                type_field=fact("type"), impact_field=fact("impact"),
+                urgency_field=fact("urgency")))
         kb.consult(desk, store, ticket, now)
         _take_charge(ticket, desk, now)
         level = max(ticket["level"], known[match])
@@ -182,10 +197,10 @@ def transfer(desk: Desk, ticket_id: int, *, group: str, reason: str, now: dateti
 def escalate(desk: Desk, ticket_id: int, *, reason: str, kind: str = "functional",
              now: datetime) -> dict:
     """Raise the call one level: it should have been solved here and was not, in time."""
-    reason = required_text(reason, "--reason")
+    reason = required_text(reason, fact("reason"))
     from deskcli.core.choices import pick
 
-    kind = pick("escalation", kind, "--kind")
+    kind = pick("escalation", kind, fact("kind"))
     highest = desk.settings["treatment"]["highest_level"]
     budget = desk.settings["treatment"]["level1_minutes"]
     with changing(desk, ticket_id, "escalate") as (store, ticket):
@@ -218,10 +233,11 @@ def parse_amount(text: str | None) -> str | None:
     try:
         amount = Decimal(text.strip().replace(",", "."))
     except (InvalidOperation, AttributeError):
-        raise InvalidInput(say("--amount: {value!r} is not an amount such as 150 or 89.90",
-                               value=text)) from None
+        raise InvalidInput(say("{amount_field}: {value!r} is not an amount such as 150 or 89.90",
+                               value=text, amount_field=fact("amount"))) from None
     if not amount.is_finite() or amount < 0:
-        raise InvalidInput(say("--amount: {value!r} is not an amount of zero or more", value=text))
+        raise InvalidInput(say("{amount_field}: {value!r} is not an amount of zero or more", value=text,
+                               amount_field=fact("amount")), value=text, limit=(0, None))
     return str(amount.quantize(Decimal("0.01")))
 
 
@@ -229,16 +245,18 @@ def request_intervention(desk: Desk, ticket_id: int, *, nature: str, now: dateti
                          equipment: str | None = None, amount: str | None = None,
                          deadline: datetime | None = None) -> dict:
     """An on-site intervention request, for an evident hardware fault with a precise diagnosis."""
-    nature = required_text(nature, "--nature")
+    nature = required_text(nature, fact("nature"))
     amount = parse_amount(amount)
     with changing(desk, ticket_id, "intervene") as (store, ticket):
         if not ticket.get("diagnosis"):
             raise RuleRefused(say(
-                "an on-site intervention needs a precise diagnosis, and "
-                "#{number} has none: record it with `deskcli treat {number} --diagnosis TEXT`, "
-                "or transfer the call to level 2 instead", number=ticket_id))
+                "an on-site intervention needs a precise diagnosis, and #{number} has none: "
+                "record it with `deskcli treat {number} {diagnosis_field} TEXT`, or transfer the "
+                "call to level 2 instead", number=ticket_id,
+                diagnosis_field=fact("diagnosis")))
         if deadline is not None and deadline <= now:
-            raise InvalidInput(say("--deadline: the deadline is already past"))
+            raise InvalidInput(say("{deadline_field}: the deadline is already past",
+                                   deadline_field=fact("deadline")))
         covered = ticket["admissibility"].get("basis") in ("contract", "warranty", "internal")
         number = store.next_number("intervention")
         equipment_text = equipment or ticket["equipment"].get("device")
@@ -272,8 +290,8 @@ def request_intervention(desk: Desk, ticket_id: int, *, nature: str, now: dateti
     if amount is not None and covered:
         warnings.append(say("the call is covered by its contract or warranty: no amount is charged"))
     if not covered and amount is None:
-        warnings.append(say("the call is not covered by a contract: give --amount for the billed "
-                            "intervention"))
+        warnings.append(say("the call is not covered by a contract: give {amount_field} for the billed "
+                            "intervention", amount_field=fact("amount")))
     return dict(ticket, _warnings=warnings) if warnings else ticket
 
 
@@ -282,16 +300,21 @@ def report_intervention(desk: Desk, ticket_id: int, *, number: int, start: datet
                         parts: list[str] = (), signed_by: str | None = None,
                         signer_function: str | None = None) -> dict:
     """The report of an intervention, written by whoever did it, signed by the user."""
-    done = required_text(done, "--done")
-    outcome = required_text(outcome, "--outcome")
-    parts = [required_text(p, "--part") for p in parts]
+    done = required_text(done, fact("done"))
+    outcome = required_text(outcome, fact("outcome"))
+    parts = [required_text(p, fact("part")) for p in parts]
     if end <= start:
-        raise InvalidInput(say("--end must come after --start"))
+        raise InvalidInput(say("{end_field} must come after {start_field}",
+                               end_field=fact("end"), start_field=fact("start")))
     if end > now:
-        raise InvalidInput(say("--end is in the future: a report is written after the intervention"))
+        raise InvalidInput(say("{end_field} is in the future: a report is written after the "
+                               "intervention",
+                               end_field=fact("end")))
     if bool(signed_by) != bool(signer_function):
-        raise InvalidInput(say("--signed-by and --signer-function go together: the user signs "
-                               "with name and function"))
+        raise InvalidInput(say("{signed_by_field} and {signer_function_field} go together: the "
+                               "user signs with name and function",
+                               signed_by_field=fact("signed_by"),
+                               signer_function_field=fact("signer_function")))
     with changing(desk, ticket_id, "report") as (store, ticket):
         request = next((i for i in ticket.get("interventions", []) if i["number"] == number), None)
         if request is None:
@@ -302,7 +325,8 @@ def report_intervention(desk: Desk, ticket_id: int, *, number: int, start: datet
                                   "{name}; a report is not rewritten", number=number,
                                   name=request["report"]["technician"]))
         if start < from_iso(request["requested_at"]):
-            raise InvalidInput(say("--start is before the intervention was requested"))
+            raise InvalidInput(say("{start_field} is before the intervention was requested",
+                                   start_field=fact("start")))
         minutes = round((end - start).total_seconds() / 60, 2)
         signer = None
         if signed_by:
@@ -360,12 +384,14 @@ def close(desk: Desk, ticket_id: int, *, now: datetime, note: str | None = None)
                 raise RuleRefused(say(
                     "#{number} has only a temporary solution ({solution}): a loan or a workaround "
                     "keeps the call open; record the definitive one with "
-                    "`deskcli treat {number} --solution TEXT --definitive`",
-                    number=ticket_id, solution=solution["text"]))
+                    "`deskcli treat {number} {solution_field} TEXT {definitive_field}`",
+                    number=ticket_id, solution=solution["text"],
+                    solution_field=fact("solution"), definitive_field=fact("definitive")))
             raise RuleRefused(say(
-                "a call closes only with a definitive solution, and #{number} "
-                "has none: `deskcli treat {number} --solution TEXT --definitive` records it",
-                number=ticket_id))
+                "a call closes only with a definitive solution, and #{number} has none: `deskcli "
+                "treat {number} {solution_field} TEXT {definitive_field}` records it",
+                number=ticket_id,
+                solution_field=fact("solution"), definitive_field=fact("definitive")))
         status = next_status(ticket, "close")
         if name_key(ticket["opener"]) != name_key(desk.technician):
             raise RuleRefused(say(
@@ -392,7 +418,7 @@ def close(desk: Desk, ticket_id: int, *, now: datetime, note: str | None = None)
 
 def reopen(desk: Desk, ticket_id: int, *, reason: str, now: datetime) -> dict:
     """Bring a closed or solved call back to work, keeping its whole history."""
-    reason = required_text(reason, "--reason")
+    reason = required_text(reason, fact("reason"))
     with desk.repo.writing() as store:
         ticket = store.get_ticket(ticket_id)
         archived = ticket is None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from deskcli.core.errors import RuleRefused
-from deskcli.i18n import N_, Join, term, say
+from deskcli.i18n import N_, Join, fact, say, term
 
 # status -> what it means to the technician
 STATUSES = {
@@ -48,12 +48,12 @@ TRANSITIONS = {
 
 # What would make a refused step possible, by status.
 WAY_OUT = {
-    "not_admissible": N_("open a new call with a valid --contract number, or as a --billable "
-                         "service once the caller has sent a purchase order; `deskcli close ID` "
-                         "files this one"),
-    "closed": N_("`deskcli reopen ID --reason TEXT` brings it back"),
+    "not_admissible": N_("open a new call with a valid {contract_field} number, or as a "
+                         "{billable_field} service once the caller has sent a purchase order; "
+                         "`deskcli close ID` files this one"),
+    "closed": N_("`deskcli reopen ID {reason_field} TEXT` brings it back"),
     "pending": N_("`deskcli resume ID` once the caller has answered"),
-    "solved": N_("`deskcli close ID` by the opener, or `deskcli reopen ID --reason TEXT` "
+    "solved": N_("`deskcli close ID` by the opener, or `deskcli reopen ID {reason_field} TEXT` "
                  "if the solution did not hold"),
     "open": "",
 }
@@ -84,4 +84,6 @@ def next_status(ticket: dict, action: str) -> str:
             meaning=term(STATUSES[status]) if status in STATUSES else status,
             action=term(ACTIONS.get(action, action)),
             steps=Join([term(ACTIONS.get(s, s)) for s in steps]) if steps else term("none"),
-            way_out=term(way_out) if way_out else "")) from None
+            way_out=say(way_out, contract_field=fact("contract"), billable_field=fact("billable"),
+                        reason_field=fact("reason")) if way_out else ""),
+            rule="workflow", value=status) from None

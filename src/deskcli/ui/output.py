@@ -6,7 +6,7 @@ import json
 import os
 import re
 import sys
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from deskcli.i18n import _, datetime_text
 
@@ -208,6 +208,65 @@ def stream(chunks: Iterable[str]) -> None:
 def emit_json(document: Any) -> None:
     json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+
+
+# -- what a command answers: one JSON document, or text for a person --------------------
+
+class Output:
+    """What a command prints, in the form the run asked for: with --json exactly one JSON
+    document on stdout, otherwise the text for a person (data on stdout, what was done on
+    stderr, the next step as a hint). A command takes it once (`out = output.answer()`),
+    hands it both forms, and never asks which one is wanted."""
+
+    @property
+    def json(self) -> bool:
+        """Whether the run prints a JSON document (for a verb whose very work differs)."""
+        return settings.json
+
+    def emit(self, document: Any, text: Callable[[], None] | None = None) -> None:
+        """`document` as the JSON document, or `text()` writing the person's view.
+
+        `document` may be a function that makes it, called only for --json: a view that
+        costs something is not built for the screen."""
+        if settings.json:
+            emit_json(document() if callable(document) else document)
+        elif text is not None:
+            text()
+
+    def done(self, document: Any, said: str, *next_steps: str) -> None:
+        """A change made: its record as the JSON document, or `said` (on stderr) and what
+        comes next in the call's life."""
+        self.emit(document, lambda: (message(said), next_step(*next_steps)))
+
+    def refuse(self, document: Any, refusal: Exception) -> None:
+        """A refusal whose reasons are data (every problem of a file): with --json they are
+        the document, and the exit code alone says it was refused; otherwise `refusal` is
+        raised, to be said as any error is."""
+        if not settings.json:
+            raise refusal
+        emit_json(document)
+        raise SystemExit(refusal.exit_code)
+
+    def error(self, failure: Exception) -> None:
+        """A refusal or a failure, in either form: `Error: ...` on stderr, so that stdout
+        holds nothing but the document (or nothing at all)."""
+        error(said(failure))
+
+
+def said(failure: Exception) -> str:
+    """An error of core in the session's words: its message translated, each fact it names
+    (`deskcli.i18n.fact`) said as the command line names it, its option."""
+    from deskcli.i18n import shown
+
+    return str(shown(failure.args[0]) if failure.args else failure)
+
+
+_answer = Output()
+
+
+def answer() -> Output:
+    """The output object of this run."""
+    return _answer
 
 
 ELLIPSIS = "\u2026"

@@ -18,7 +18,7 @@ from deskcli.core.practice.rules import PRACTICE_DIR, QUESTIONS, SAID
 from deskcli.core.practice.scenarios import Scenario, _read_toml
 from deskcli.core.practice.scoring import (REFORMULATION_TRIES, judge_explanation,
                                            judge_reformulation, scorecard)
-from deskcli.i18n import N_, from_record, say
+from deskcli.i18n import N_, fact, from_record, say
 
 UNIDENTIFIED = "(appelant non identifié)"
 # How a call was played, recorded with its result and shown in reports: a teacher grades an
@@ -29,8 +29,9 @@ MODES = ("interactive", "exam", "answers", "untimed")
 def student_key(student: str) -> str:
     key = re.sub(r"[^a-z0-9]+", "-", name_key(student)).strip("-")
     if not key:
-        raise InvalidInput(say("--student: {name!r} holds no letter or digit to file results under",
-                               name=student))
+        raise InvalidInput(say("{student_field}: {name!r} holds no letter or digit to file "
+                               "results under",
+                               name=student, student_field=fact("student")))
     return key[:60]
 
 

@@ -125,12 +125,12 @@ def set_exam(home: Path, names: list[str], now) -> dict:
     from deskcli.core.errors import InvalidInput
     from deskcli.core.practice.scenarios import find_scenario
     from deskcli.core.storage import write_atomically
-    from deskcli.i18n import say
+    from deskcli.i18n import fact, say
 
     chosen = [n.strip() for n in names if n.strip()]
     if not chosen:
-        raise InvalidInput(say("--set: name at least one scenario (`deskcli practice --list` "
-                               "shows them)"))
+        raise InvalidInput(say("{set_field}: name at least one scenario (`deskcli practice {list_field}` "
+                               "shows them)", set_field=fact("set"), list_field=fact("list")))
     for name in chosen:
         find_scenario(home, name)  # a name that is no scenario is refused now, not mid-exam
     exam = {"scenarios": chosen, "set_at": clock.to_iso(now)}

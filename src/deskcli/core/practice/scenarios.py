@@ -11,7 +11,7 @@ from deskcli.core.errors import InvalidInput, NotFound
 from deskcli.core.names import name_key
 from deskcli.core.paths import data_dir
 from deskcli.core.practice.rules import SCENARIO_DIR
-from deskcli.i18n import say
+from deskcli.i18n import fact, say
 
 @dataclass
 class Scenario:
@@ -68,8 +68,8 @@ def find_scenario(home: Path | None, name: str) -> Scenario:
     candidate = Path(name).expanduser()
     if candidate.suffix == ".toml" and candidate.is_file():
         return load_scenario(candidate)
-    raise NotFound(say("no practice scenario {name!r}; `deskcli practice --list` shows them",
-                       name=name))
+    raise NotFound(say("no practice scenario {name!r}; `deskcli practice {list_field}` shows them",
+                       name=name, list_field=fact("list")))
 
 
 def _read_toml(path: Path) -> dict:
