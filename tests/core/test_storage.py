@@ -146,9 +146,9 @@ def test_a_read_only_repository_keeps_its_state(home, monkeypatch):
     def read_only(*args, **kwargs):
         raise OSError(30, "Read-only file system")
 
-    from deskcli.core import storage
+    from deskcli.core import files
 
-    monkeypatch.setattr(storage, "_new_private_file", read_only)
+    monkeypatch.setattr(files, "_new_private_file", read_only)
     with pytest.raises(RepositoryError, match="Read-only file system; nothing was changed"):
         add(r)
     monkeypatch.undo()
@@ -298,10 +298,10 @@ def test_a_large_batch_is_written_whole_in_order_with_its_date_index(home, monke
 
 
 def test_a_temporary_is_new_and_private(home, monkeypatch):
-    from deskcli.core import storage
+    from deskcli.core import files
 
     home.mkdir(parents=True, exist_ok=True)
-    fd, name = storage._new_private_file(home, "active.json")
+    fd, name = files._new_private_file(home, "active.json")
     os.close(fd)
     assert os.path.basename(name).startswith(".active.json.") and name.endswith(".tmp")
     assert oct(os.stat(name).st_mode & 0o777) == "0o600"
@@ -309,7 +309,7 @@ def test_a_temporary_is_new_and_private(home, monkeypatch):
     draws = iter([bytes(6), bytes(6), b"\x01" * 6])
     monkeypatch.setattr(os, "urandom", lambda n: next(draws))
     os.symlink(home / "elsewhere", home / f".active.json.{bytes(6).hex()}.tmp")
-    fd, again = storage._new_private_file(home, "active.json")
+    fd, again = files._new_private_file(home, "active.json")
     os.close(fd)
     assert again.endswith(".010101010101.tmp") and not (home / "elsewhere").exists()
 

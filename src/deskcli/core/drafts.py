@@ -7,7 +7,7 @@ from pathlib import Path
 
 from deskcli.core.desk import Desk
 from deskcli.core.names import name_key
-from deskcli.core.storage import write_atomically
+from deskcli.core.files import write_atomically
 
 DRAFTS_DIR = "drafts"
 

@@ -86,7 +86,7 @@ def read_intent(home: Path) -> dict | None:
 
 
 def _record(home: Path, intent: dict) -> None:
-    from deskcli.core.storage import write_atomically
+    from deskcli.core.files import write_atomically
 
     write_atomically(Path(home) / INTENT_FILE, json.dumps(intent, ensure_ascii=False))
 
@@ -322,7 +322,8 @@ def _set_aside(home: Path, label: str) -> Path | None:
 def _set_aside_into(home: Path, aside: Path) -> bool:
     """Move what is left of the embedded files into `aside` (again after a crash: each file
     is moved once, by a rename); whether anything was there to move."""
-    from deskcli.core.storage import JOURNAL_FILE, _fsync_directory
+    from deskcli.core.files import _fsync_directory
+    from deskcli.core.storage import JOURNAL_FILE
 
     # With a change still journalled (and its temporaries): replayed later, it would
     # bring part of what was set aside back.
@@ -397,7 +398,7 @@ def _write_shared_settings(home: Path, local: dict, shared: dict) -> None:
 
 
 def _write_settings(path: Path, text: str) -> None:
-    from deskcli.core.storage import write_atomically
+    from deskcli.core.files import write_atomically
 
     from deskcli.core.paths import make_private_directories
 

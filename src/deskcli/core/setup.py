@@ -51,7 +51,7 @@ def write_settings(home: Path, values: dict[tuple[str, str], object]) -> Path:
     """Set `values` in the desk's settings.toml (created private if need be); checked by
     loading it back, so a value the desk would refuse is never left in the file."""
     from deskcli.core import settings
-    from deskcli.core.storage import write_atomically
+    from deskcli.core.files import write_atomically
 
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = home / SETTINGS_FILE

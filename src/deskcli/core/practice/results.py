@@ -124,7 +124,7 @@ def set_exam(home: Path, names: list[str], now) -> dict:
     from deskcli.core import clock
     from deskcli.core.errors import InvalidInput
     from deskcli.core.practice.scenarios import find_scenario
-    from deskcli.core.storage import write_atomically
+    from deskcli.core.files import write_atomically
     from deskcli.i18n import say
 
     chosen = [n.strip() for n in names if n.strip()]
