@@ -323,7 +323,7 @@ from deskcli.core.desk import open_desk
 desk = open_desk(Path(sys.argv[1]), "alice")
 tickets.open_ticket(desk, tickets.CallFacts(caller="Karim", summary="Mail down", billable=True),
                     datetime.now(timezone.utc))
-print(sorted(m for m in ("tempfile", "_strptime", "sqlite3", "deskcli.core.doctor") if m in sys.modules))
+print(sorted(m for m in ("tempfile", "_strptime", "sqlite3", "deskcli.core.checks") if m in sys.modules))
 """
 
 
@@ -334,12 +334,12 @@ def test_a_daily_write_loads_neither_doctor_nor_tempfile_nor_strptime(home):
     home.mkdir(parents=True, exist_ok=True)
     first = subprocess.run([sys.executable, "-c", LEAN_WRITE, str(home)], capture_output=True, text=True,
                            check=True)
-    # A snapshot is due while there is none (doctor checks the file first); then none is
+    # A snapshot is due while there is none (the file is checked first, as doctor does); then none is
     # due for an hour.
-    assert "deskcli.core.doctor" in first.stdout
+    assert "deskcli.core.checks" in first.stdout
     due = subprocess.run([sys.executable, "-c", LEAN_WRITE, str(home)], capture_output=True, text=True,
                          check=True)
-    assert "deskcli.core.doctor" in due.stdout
+    assert "deskcli.core.checks" in due.stdout
     again = subprocess.run([sys.executable, "-c", LEAN_WRITE, str(home)], capture_output=True, text=True,
                            check=True)
     assert again.stdout.strip() == "[]"

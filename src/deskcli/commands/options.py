@@ -9,8 +9,8 @@ from typing import Annotated, Optional
 import typer
 from typer._click.types import ParamType  # click, as Typer carries it
 
-from deskcli.core.desk import Desk, open_desk
-from deskcli.core.repository import FIRST_NUMBER, LAST_NUMBER
+from deskcli.core.desk import open_desk
+from deskcli.core.repository import Desk, FIRST_NUMBER, LAST_NUMBER
 from deskcli.i18n import N_
 
 JsonOption = Annotated[

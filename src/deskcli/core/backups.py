@@ -74,7 +74,7 @@ def take(home: Path, every_minutes: float, kept: int) -> Path | None:
     existing = snapshots(home)
     if kept <= 0 or (existing and _age_minutes(existing[0]) < every_minutes):
         return None
-    from deskcli.core.doctor import file_findings  # (and sqlite3) only when a snapshot is due
+    from deskcli.core.checks import file_findings  # only when a snapshot is due
     # A file with a problem (a hand edit gone wrong) is not worth keeping as a backup of itself.
     sources = [home / name for name in SNAPSHOT_FILES
                if (home / name).exists() and not file_findings(home / name)]

@@ -6,10 +6,9 @@ from datetime import date, datetime
 
 from deskcli.core.choices import pick
 from deskcli.core.clock import to_iso
-from deskcli.core.desk import Desk
+from deskcli.core.repository import Changes, Desk
 from deskcli.core.errors import InvalidInput, NotFound, RuleRefused
 from deskcli.core.names import name_key
-from deskcli.core.storage import Store
 from deskcli.i18n import N_, Day, Text, say, term
 
 COVERAGES = ("contract", "warranty")
@@ -36,11 +35,11 @@ def parse_signer(text: str) -> dict:
     return {"name": name.strip(), "function": function.strip()}
 
 
-def find_organisation(store: Store, name: str) -> dict | None:
+def find_organisation(store: Changes, name: str) -> dict | None:
     return store.find_record(ORGANISATIONS, "name", name, key=name_key)
 
 
-def ensure_organisation(store: Store, name: str, kind: str, now: datetime) -> dict:
+def ensure_organisation(store: Changes, name: str, kind: str, now: datetime) -> dict:
     """The organisation on record under this name, created when new; its kind must agree."""
     org = find_organisation(store, name)
     if org is None:
@@ -56,7 +55,7 @@ def ensure_organisation(store: Store, name: str, kind: str, now: datetime) -> di
     return org
 
 
-def remember_caller(store: Store, org: dict, caller: dict) -> None:
+def remember_caller(store: Changes, org: dict, caller: dict) -> None:
     """Keep the caller in the organisation's directory so the next call can pick them."""
     key = name_key(caller["name"])
     callers = list(org.get("callers", []))

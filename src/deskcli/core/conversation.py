@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from deskcli.core.clock import local
-from deskcli.core.desk import Desk
+from deskcli.core.repository import Desk
 from deskcli.core.errors import InvalidInput, RuleRefused
 from deskcli.i18n import say, say_n
 

@@ -1,23 +1,15 @@
-"""The desk a command works on: its repository, its settings and the technician at work."""
+"""Opening the desk a command works on: its settings, its repository and the technician."""
 
 from __future__ import annotations
 
 import getpass
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from deskcli.core import settings as settings_module
+from deskcli.core.factory import open_repository
 from deskcli.core.paths import USER_ENV, repository_home
-from deskcli.core.repository import MIGRATION_FILE, Repository, open_repository
-
-
-@dataclass
-class Desk:
-    home: Path
-    settings: dict
-    repo: Repository
-    technician: str
+from deskcli.core.repository import MIGRATION_FILE, Desk
 
 
 def technician_name(explicit: str | None = None, recorded: str | None = None) -> str:
@@ -42,7 +34,7 @@ def open_desk(home: str | os.PathLike | None = None, technician: str | None = No
 
         settle(path)  # a migration a crash cut short is finished or undone first
     settings = settings_module.load(path)
-    repo = open_repository(path, settings)
+    repo = open_repository(path, settings, settle_move=refuse_if_moved)
     # A team's database holds the settings every technician shares (the grid, the
     # targets, the hours...); this machine's settings.toml still applies over them.
     shared = repo.shared_settings()
@@ -51,3 +43,9 @@ def open_desk(home: str | os.PathLike | None = None, technician: str | None = No
     recorded = settings.get("technician", {}).get("name") or None
     return Desk(home=path, settings=settings, repo=repo,
                 technician=technician_name(technician, recorded))
+
+
+def refuse_if_moved(home: Path) -> None:
+    from deskcli.core.migrate import refuse_if_moved as refuse
+
+    refuse(home)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from deskcli.core.desk import Desk
+from deskcli.core.repository import Desk
 from deskcli.core.names import name_key
 from deskcli.core.files import write_atomically
 

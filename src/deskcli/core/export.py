@@ -9,7 +9,7 @@ from typing import Iterable, Iterator
 
 from deskcli.core.clock import to_iso
 from deskcli.core.contracts import check_choice
-from deskcli.core.desk import Desk
+from deskcli.core.repository import Desk
 from deskcli.core.workflow import CLOSED_STATUSES
 
 FORMATS = ("jsonl", "csv")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from deskcli.core import intake, sending
 from deskcli.core.clock import now as clock_now
-from deskcli.core.desk import Desk
+from deskcli.core.repository import Desk
 from deskcli.core.errors import InvalidInput
 from deskcli.core.sending import MailSettingsError, MailUnavailable, _text
 from deskcli.i18n import say

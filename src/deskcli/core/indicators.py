@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from deskcli.core import sla, timeline
 from deskcli.core.clock import from_iso, local, parse_datetime, to_iso, typed_date
-from deskcli.core.desk import Desk
+from deskcli.core.repository import Desk
 from deskcli.core.errors import InvalidInput
 from deskcli.i18n import say
 

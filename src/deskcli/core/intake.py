@@ -16,7 +16,7 @@ from typing import Any
 
 from deskcli.core import tickets
 from deskcli.core.clock import from_iso, to_iso
-from deskcli.core.desk import Desk
+from deskcli.core.repository import Desk
 from deskcli.core.errors import InvalidInput
 from deskcli.core.workflow import CLOSED_STATUSES
 from deskcli.i18n import say, say_n, term

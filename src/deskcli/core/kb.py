@@ -13,11 +13,10 @@ from datetime import datetime
 from typing import Iterator
 
 from deskcli.core.clock import to_iso
-from deskcli.core.desk import Desk
+from deskcli.core.repository import Changes, Desk, KB_SIDE
 from deskcli.core.errors import DeskError, InvalidInput, NotFound, RuleRefused
 from deskcli.core.names import record_number
 from deskcli.core.paths import data_file
-from deskcli.core.storage import KB_FILE, Store
 from deskcli.i18n import N_, say
 
 ARTICLES = "articles"
@@ -94,28 +93,28 @@ def validate(fields: dict, partial: bool = False) -> dict:
 # -- the index -----------------------------------------------------------------
 
 
-def index(desk: Desk, store: Store | None = None):
+def index(desk: Desk, store: Changes | None = None):
     """The search index of this desk's knowledge base, read through `store` when given."""
     from deskcli.core.search import KnowledgeIndex
 
     def load() -> list[dict]:
         if store is not None:
-            return store.side(KB_FILE).records(ARTICLES)
+            return store.side(KB_SIDE).records(ARTICLES)
         with desk.repo.reading() as reader:
-            return reader.side(KB_FILE).records(ARTICLES)
+            return reader.side(KB_SIDE).records(ARTICLES)
 
     return KnowledgeIndex(desk.home, desk.repo.kb_state, load, data_file(SYNONYMS_FILE))
 
 
 @contextmanager
-def changing(desk: Desk) -> Iterator[tuple[Store, Store, list[dict]]]:
+def changing(desk: Desk) -> Iterator[tuple[Changes, Changes, list[dict]]]:
     """The repository locked for one change to the knowledge base.
 
     Yields the store, the knowledge base's store and a list in which the caller puts
     every article it changed; once written, the index takes those articles in.
     """
     with desk.repo.writing() as store:
-        articles = store.side(KB_FILE)
+        articles = store.side(KB_SIDE)
         before = desk.repo.kb_state()
         changed: list[dict] = []
         yield store, articles, changed
@@ -145,7 +144,7 @@ def new_article(fields: dict, now: datetime, by: str, *, kind: str = "article",
     return article
 
 
-def insert(articles: Store, changed: list[dict], article: dict) -> dict:
+def insert(articles: Changes, changed: list[dict], article: dict) -> dict:
     articles.insert_record(ARTICLES, article)
     changed.append(article)
     return article
@@ -205,7 +204,7 @@ def draft_from_ticket(desk: Desk, ticket_id: int) -> dict:
     }
 
 
-def _stored(articles: Store, article_number: int) -> dict:
+def _stored(articles: Changes, article_number: int) -> dict:
     article = articles.get_record(ARTICLES, article_number)
     if article is None:
         raise NotFound(say("no article {article}; `deskcli kb list` shows them",
@@ -252,13 +251,13 @@ def remove(desk: Desk, article_number: int, reason: str, now: datetime) -> dict:
 
 def get(desk: Desk, article_number: int) -> dict:
     with desk.repo.reading() as store:
-        return _stored(store.side(KB_FILE), article_number)
+        return _stored(store.side(KB_SIDE), article_number)
 
 
 def list_articles(desk: Desk, *, tag: str | None = None, kind: str | None = None,
                   faq: bool = False, removed: bool = False) -> list[dict]:
     with desk.repo.reading() as store:
-        found = store.side(KB_FILE).records(ARTICLES)
+        found = store.side(KB_SIDE).records(ARTICLES)
     if not removed:
         found = [a for a in found if a["status"] == "published"]
     if tag:
@@ -318,7 +317,7 @@ def ticket_text(ticket: dict) -> str:
 
 
 def search(desk: Desk, text: str, *, limit: int = 5, kinds: list[str] | None = None,
-           faq: bool = False, store: Store | None = None, floor: float | None = None) -> list[dict]:
+           faq: bool = False, store: Changes | None = None, floor: float | None = None) -> list[dict]:
     """The articles that answer `text`, best first, as JSON-ready dictionaries.
 
     None when no article is relevant enough (its confidence under `floor`, by default the
@@ -328,7 +327,7 @@ def search(desk: Desk, text: str, *, limit: int = 5, kinds: list[str] | None = N
 
 
 def find(desk: Desk, text: str, *, limit: int = 5, kinds: list[str] | None = None,
-         faq: bool = False, store: Store | None = None,
+         faq: bool = False, store: Changes | None = None,
          floor: float | None = None) -> tuple[list[dict], bool]:
     """`search`, and whether the base is empty when nothing was found (one index opened)."""
     if not text or not text.strip():
@@ -345,7 +344,7 @@ def find(desk: Desk, text: str, *, limit: int = 5, kinds: list[str] | None = Non
     return [dict(hit.as_dict(), label=label(hit.id)) for hit in hits], empty
 
 
-def is_empty(desk: Desk, store: Store | None = None) -> bool:
+def is_empty(desk: Desk, store: Changes | None = None) -> bool:
     """No published article; asked of the index, so that kb.json is read only to rebuild it."""
     found = index(desk, store)
     try:
@@ -358,7 +357,7 @@ def last_consultation(ticket: dict) -> dict | None:
     return next((e for e in reversed(ticket["history"]) if e["event"] == "kb_consulted"), None)
 
 
-def consult(desk: Desk, store: Store, ticket: dict, now: datetime,
+def consult(desk: Desk, store: Changes, ticket: dict, now: datetime,
             limit: int = SUGGESTIONS) -> tuple[dict, list[dict]]:
     """Search the knowledge base with the ticket's text and record that it was consulted.
 

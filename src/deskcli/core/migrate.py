@@ -21,8 +21,8 @@ from pathlib import Path
 from deskcli.i18n import say
 from deskcli.core import settings as settings_module
 from deskcli.core.errors import InvalidInput, RepositoryError, RuleRefused
-from deskcli.core.repository import (DATABASE_URL_ENV, MIGRATION_FILE, database_repository, database_url,
-                                     embedded_repository, is_database_url, masked)
+from deskcli.core.factory import database_repository, embedded_repository
+from deskcli.core.repository import DATABASE_URL_ENV, MIGRATION_FILE, database_url, is_database_url, masked
 
 # The embedded repository's own files, set aside (never deleted) once moved to a database.
 EMBEDDED_FILES = ("active.json", "kb.json", "mail.json", "archive.sqlite3", "kb-index.sqlite")

@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from deskcli.core.clock import to_iso
-from deskcli.core.desk import Desk
+from deskcli.core.repository import Changes, Desk
 from deskcli.core.names import name_key
-from deskcli.core.storage import Store
 from deskcli.i18n import Text
 
 NOTICES = "notices"
 
 
-def leave(store: Store, ticket: dict, *, to: str | None, by: str, now: datetime, text: str) -> None:
+def leave(store: Changes, ticket: dict, *, to: str | None, by: str, now: datetime, text: str) -> None:
     """A notice for `to`, unless it would be a note to oneself."""
     if not to or name_key(to) == name_key(by):
         return

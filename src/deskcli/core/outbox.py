@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from deskcli.core.clock import from_iso, to_iso
-from deskcli.core.desk import Desk
+from deskcli.core.repository import Desk, MAIL_SIDE
 from deskcli.core.errors import DeskError
-from deskcli.core.repository import MAIL_SIDE
 
 OUTBOX = "outbox"
 STATES = ("waiting", "sending", "sent", "failed")

@@ -11,10 +11,9 @@ from datetime import datetime, timedelta
 
 from deskcli.core import kb
 from deskcli.core.clock import from_iso, to_iso
-from deskcli.core.desk import Desk
+from deskcli.core.repository import Changes, Desk, KB_SIDE
 from deskcli.core.errors import InvalidInput, NotFound, RuleRefused
 from deskcli.core.names import name_key, record_number, required_text
-from deskcli.core.storage import KB_FILE, Store
 from deskcli.core.tickets import held, history_entry
 from deskcli.i18n import N_, say
 
@@ -37,7 +36,7 @@ def label(problem_or_id: dict | int) -> str:
     return f"PRB-{number}"
 
 
-def _stored(store: Store, number: int) -> dict:
+def _stored(store: Changes, number: int) -> dict:
     problem = store.get_record(PROBLEMS, number)
     if problem is None:
         raise NotFound(say("no problem {problem}; `deskcli problem list` shows them",
@@ -45,7 +44,7 @@ def _stored(store: Store, number: int) -> dict:
     return problem
 
 
-def _attach(desk: Desk, store: Store, problem: dict, ticket_id: int, now: datetime,
+def _attach(desk: Desk, store: Changes, problem: dict, ticket_id: int, now: datetime,
             event: str) -> None:
     holder, ticket = held(desk, store, ticket_id)
     if ticket.get("type") == "request":
@@ -165,7 +164,7 @@ def known_errors_for(desk: Desk, ticket: dict, limit: int = kb.SUGGESTIONS) -> l
         return []  # the usual case, answered by the index alone
     with desk.repo.reading() as store:
         problem = store.get_record(PROBLEMS, ticket["problem"]) if ticket.get("problem") else None
-        articles = store.side(KB_FILE)
+        articles = store.side(KB_SIDE)
         offered = [dict(articles.get_record(kb.ARTICLES, problem["article"]), linked=True)] \
             if problem and problem.get("article") else []
         offered += [dict(articles.get_record(kb.ARTICLES, hit["id"]), linked=False, score=hit["score"])

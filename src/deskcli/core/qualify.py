@@ -7,7 +7,7 @@ from datetime import datetime
 from deskcli.core import sla
 from deskcli.core.choices import pick
 from deskcli.core.clock import to_iso
-from deskcli.core.desk import Desk
+from deskcli.core.repository import Desk
 from deskcli.core.errors import InvalidInput, RuleRefused
 from deskcli.core.names import name_key
 from deskcli.core.tickets import changing, history_entry

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from deskcli.core import sla
 from deskcli.core.clock import to_iso
-from deskcli.core.desk import Desk
+from deskcli.core.repository import Desk
 from deskcli.core.tickets import get_ticket
 from deskcli.i18n import say
 

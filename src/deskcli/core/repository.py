@@ -1,8 +1,8 @@
-"""The repository interface core works through, and how a desk's repository is chosen.
+"""The repository interface core works through, and the desk a command works on.
 
 Two implementations stand behind it: the embedded TinyDB directory (`storage`, the
-default) and a PostgreSQL database shared by a team (`postgres`, chosen by a URL).
-Core never names either: it opens a change with `repo.writing()`, reads a snapshot with
+default) and a PostgreSQL database shared by a team (`postgres`, chosen by a URL in
+`factory`). The domain never names either: it opens a change with `repo.writing()`, reads a snapshot with
 `repo.reading()`, and asks the repository for closed tickets; everything below is what
 core really calls, gathered here so that a third backend knows what to provide.
 """
@@ -12,12 +12,15 @@ from __future__ import annotations
 import os
 import re
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol
 
 DATABASE_URL_ENV = "DESKCLI_DATABASE_URL"
 URL_SCHEMES = ("postgresql://", "postgres://")
-# The kinds of record that make the knowledge base (kb.json in the embedded repository).
+# The kinds of record that make the knowledge base, kept on a side of their own (kb.json in
+# the embedded repository).
+KB_SIDE = "kb.json"
 KB_KINDS = ("articles",)
 # The desk's mail: the outbox with its sent log, and the callers' confirmations. Kept
 # apart from the daily records (mail.json in the embedded repository), so that a
@@ -130,6 +133,16 @@ class Repository(Protocol):
     def dump(self) -> dict: ...
     def load(self, dump: dict) -> None: ...
     def is_empty(self) -> bool: ...
+
+
+@dataclass
+class Desk:
+    """The desk a command works on: its repository, its settings and the technician at work."""
+
+    home: Path
+    settings: dict
+    repo: Repository
+    technician: str
 
 
 class RecordsInMemory:
@@ -286,39 +299,3 @@ def masked(url: str) -> str:
     """A URL fit for a message: its password, wherever it is given, replaced by ***."""
     shown = _PASSWORD.sub(lambda m: m["head"] + "***", url.strip())
     return _QUERY_PASSWORD.sub(lambda m: m["head"] + "***", shown)
-
-
-def open_repository(home: Path, settings: dict) -> Repository:
-    """The repository the settings name: PostgreSQL for a database URL, TinyDB otherwise.
-
-    psycopg is imported only here, only for a database URL: an embedded desk never loads it.
-    """
-    url = database_url(settings)
-    if url is not None:
-        if not is_database_url(url):
-            from deskcli.core.errors import InvalidInput
-
-            from deskcli.i18n import say
-
-            where = f"${DATABASE_URL_ENV}" if os.environ.get(DATABASE_URL_ENV) else \
-                "database_url in settings.toml"
-            raise InvalidInput(say("{where}: {url!r} is not a PostgreSQL URL; give one like "
-                                   "postgresql://desk@server/hotline, or leave it empty for the "
-                                   "embedded repository", where=where, url=masked(url)))
-        return database_repository(url, home, settings)
-    return embedded_repository(home, settings)
-
-
-def embedded_repository(home: Path, settings: dict) -> Repository:
-    from deskcli.core.storage import TinyDBRepository
-
-    options = settings["repository"]
-    return TinyDBRepository(home, lock_timeout=options["lock_timeout_seconds"],
-                            backup_every_minutes=options["backup_every_minutes"],
-                            backups_kept=options["backups_kept"])
-
-
-def database_repository(url: str, home: Path, settings: dict) -> Repository:
-    from deskcli.core.postgres import PostgresRepository
-
-    return PostgresRepository(url, home, lock_timeout=settings["repository"]["lock_timeout_seconds"])

@@ -25,7 +25,7 @@ from tinydb.table import Document
 from deskcli.core.archive import Archive
 from deskcli.core.errors import ChangeKept, CorruptFile, InvalidInput, LockTimeout, RepositoryError
 from deskcli.core.files import _fsync_directory, _unlink_quietly, _write_temporary, write_atomically
-from deskcli.core.repository import (KB_KINDS, MAIL_KINDS, MAIL_SIDE, MIGRATION_FILE, RecordsInMemory,
+from deskcli.core.repository import (KB_KINDS, KB_SIDE, MAIL_KINDS, MAIL_SIDE, MIGRATION_FILE, RecordsInMemory,
                                      _check_not_exhausted, check_number_range, make_home)
 from deskcli.i18n import term, say
 
@@ -33,7 +33,7 @@ ACTIVE_FILE = "active.json"
 # Closed tickets lived here before the archive moved to SQLite; read once, then removed.
 LEGACY_ARCHIVE_FILE = "archive.json"
 LOCK_FILE = "repository.lock"
-KB_FILE = "kb.json"
+KB_FILE = KB_SIDE
 JOURNAL_FILE = "change.journal"
 
 TICKETS = "tickets"
@@ -618,11 +618,16 @@ class TinyDBRepository:
     """A repository directory: active.json for the daily work, archive.json for closed calls."""
 
     def __init__(self, home: Path, lock_timeout: float = 10.0, backup_every_minutes: float = 60,
-                 backups_kept: int = 5) -> None:
+                 backups_kept: int = 5, *, settle_move: Callable[[Path], None] | None = None,
+                 take_snapshot: Callable[[Path, float, int], object] | None = None) -> None:
         self.home = Path(home)
         self.lock_timeout = lock_timeout
         self.backup_every_minutes = backup_every_minutes
         self.backups_kept = backups_kept
+        # Given by the desk that opens this repository (core/factory.py): settling a move to
+        # or from a database and taking snapshots are the desk's, above any backend.
+        self.settle_move = settle_move
+        self.take_snapshot = take_snapshot
         self.active_path = self.home / ACTIVE_FILE
         self.archive = Archive(self.home, lock_timeout)
         # What a command that succeeded could not tidy up, said to the user as warnings.
@@ -654,10 +659,9 @@ class TinyDBRepository:
         lock = RepositoryLock(path, self.lock_timeout, enclosing=True)
         lock.acquire()
         try:
-            if not inside_migration and (self.home / MIGRATION_FILE).exists():
-                from deskcli.core.migrate import refuse_if_moved
-
-                refuse_if_moved(self.home)  # a migration waited for: its outcome decides
+            if (self.settle_move is not None and not inside_migration
+                    and (self.home / MIGRATION_FILE).exists()):
+                self.settle_move(self.home)  # a migration waited for: its outcome decides
             recover_together(self.home, self.archive)
             yield
         finally:
@@ -735,9 +739,8 @@ class TinyDBRepository:
         self._ensure_home()
         with self._recovered():
             self._remove_stale_temporaries()
-            from deskcli.core.backups import take
-
-            take(self.home, self.backup_every_minutes, self.backups_kept)
+            if self.take_snapshot is not None:
+                self.take_snapshot(self.home, self.backup_every_minutes, self.backups_kept)
             _peek_json_file(self.active_path)
             self._move_legacy_archive()
             self._finish_archiving()

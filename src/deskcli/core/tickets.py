@@ -10,10 +10,9 @@ from typing import Iterator
 from deskcli.core import contracts as contracts_module
 from deskcli.core.clock import from_iso, local_date, to_iso
 from deskcli.core.clock import now as clock_now
-from deskcli.core.desk import Desk
+from deskcli.core.repository import Changes, Desk
 from deskcli.core.errors import InvalidInput, NotFound
 from deskcli.core.names import name_key
-from deskcli.core.storage import Store
 from deskcli.core.workflow import CLOSED_STATUSES, initial_status, next_status
 from deskcli.i18n import say, say_n
 
@@ -135,7 +134,7 @@ def open_ticket(desk: Desk, facts: CallFacts, now: datetime) -> dict:
         return record_call(desk, store, facts, now)
 
 
-def record_call(desk: Desk, store: Store, facts: CallFacts, now: datetime,
+def record_call(desk: Desk, store: Changes, facts: CallFacts, now: datetime,
                 history: list[dict] = ()) -> dict:
     """Open a ticket for validated facts inside a change already under way (one call of a
     piped batch, or `open_ticket`'s only one); `history` is added after the opening."""
@@ -213,7 +212,7 @@ def record_call(desk: Desk, store: Store, facts: CallFacts, now: datetime,
     return ticket
 
 
-def tell(desk: Desk, store: Store, ticket: dict, events: list[dict]) -> None:
+def tell(desk: Desk, store: Changes, ticket: dict, events: list[dict]) -> None:
     """Messages, notifications and hooks the new events call for (core/conversation.py)."""
     if events:
         from deskcli.core import conversation
@@ -306,7 +305,7 @@ def get_ticket(desk: Desk, ticket_id: int) -> dict:
 
 
 @contextmanager
-def changing(desk: Desk, ticket_id: int, action: str) -> Iterator[tuple[Store, dict]]:
+def changing(desk: Desk, ticket_id: int, action: str) -> Iterator[tuple[Changes, dict]]:
     """An active ticket, locked for one change; saved when the block ends without error.
 
     The workflow is asked first, so a step the ticket's status forbids is refused
@@ -327,7 +326,7 @@ def changing(desk: Desk, ticket_id: int, action: str) -> Iterator[tuple[Store, d
         store.update_ticket(ticket)
 
 
-def held(desk: Desk, store: Store, ticket_id: int):
+def held(desk: Desk, store: Changes, ticket_id: int):
     """A ticket to annotate (a consultation, a problem) wherever it is, active or archived.
 
     Its status is left alone; save it with `holder.update_ticket(ticket)`.

@@ -8,10 +8,9 @@ from decimal import Decimal, InvalidOperation
 from deskcli.core import contracts as contracts_module
 from deskcli.core import choices, kb, notices, sla
 from deskcli.core.clock import from_iso, to_iso
-from deskcli.core.desk import Desk
+from deskcli.core.repository import Changes, Desk
 from deskcli.core.errors import InvalidInput, NotFound, RuleRefused
 from deskcli.core.names import name_key, required_text
-from deskcli.core.storage import Store
 from deskcli.core.tickets import changing, history_entry, tell
 from deskcli.core.workflow import next_status
 from deskcli.i18n import Join, say
@@ -333,7 +332,7 @@ def report_intervention(desk: Desk, ticket_id: int, *, number: int, start: datet
     return ticket
 
 
-def _authorised(store: Store, ticket: dict, name: str) -> bool:
+def _authorised(store: Changes, ticket: dict, name: str) -> bool:
     """Whether the signer is among the contract's authorised signatories."""
     number = ticket.get("contract")
     if not number:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from deskcli.core import sla
 from deskcli.core.clock import to_iso
-from deskcli.core.desk import Desk
+from deskcli.core.repository import Desk
 from deskcli.core.tickets import history_entry, tell
 from deskcli.core.workflow import CLOSED_STATUSES
 

@@ -6,7 +6,7 @@ from typing import Callable
 
 from deskcli import i18n
 from deskcli.core import choices, clock, contracts
-from deskcli.core.desk import Desk
+from deskcli.core.repository import Desk
 from deskcli.core.names import name_key
 from deskcli.core.paths import data_file
 from deskcli.core.settings import load_toml

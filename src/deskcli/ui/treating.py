@@ -6,7 +6,7 @@ from typing import Callable
 
 from deskcli import i18n
 from deskcli.core import choices, clock, tickets, treatment
-from deskcli.core.desk import Desk
+from deskcli.core.repository import Desk
 from deskcli.i18n import N_, _, shown, tr
 from deskcli.ui import knowledge, output, prompts
 

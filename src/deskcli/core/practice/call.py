@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from deskcli.core import choices, clock
-from deskcli.core.desk import Desk
+from deskcli.core.repository import Desk
 from deskcli.core.errors import DeskError, InvalidInput
 from deskcli.core.names import name_key
 from deskcli.core.practice.rules import PRACTICE_DIR, QUESTIONS, SAID
@@ -40,7 +40,7 @@ def sandbox(home: Path, student: str, scenario: Scenario) -> Desk:
     It is always a TinyDB repository under the practice directory, whatever backend the
     real desk uses, and it works to the shipped grid and targets the course teaches."""
     from deskcli.core import settings as settings_module
-    from deskcli.core.storage import TinyDBRepository
+    from deskcli.core.factory import embedded_repository
 
     root = home / PRACTICE_DIR / "sandboxes"
     path = root / student_key(student)
@@ -52,7 +52,7 @@ def sandbox(home: Path, student: str, scenario: Scenario) -> Desk:
     settings = copy.deepcopy(settings_module.defaults())
     if scenario.company:
         settings["desk"]["company"] = scenario.company
-    return Desk(home=path, settings=settings, repo=TinyDBRepository(path), technician=student)
+    return Desk(home=path, settings=settings, repo=embedded_repository(path), technician=student)
 
 
 def _seed_contracts(desk: Desk, scenario: Scenario, today: date, now: datetime) -> None:

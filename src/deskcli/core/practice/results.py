@@ -10,9 +10,9 @@ from deskcli.core.practice.rules import CLOSING_LABEL, PRACTICE_DIR, RESULTS
 
 def results_repository(home: Path):
     """Where scores are kept: the practice directory, apart from the desk's tickets."""
-    from deskcli.core.storage import TinyDBRepository
+    from deskcli.core.factory import embedded_repository
 
-    return TinyDBRepository(home / PRACTICE_DIR)
+    return embedded_repository(home / PRACTICE_DIR)
 
 
 def keep_result(home: Path, card: dict) -> dict:
