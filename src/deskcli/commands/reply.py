@@ -9,7 +9,7 @@ import typer
 
 from deskcli.commands import followups
 from deskcli.commands.options import JsonOption, TicketId, state, wants_json
-from deskcli.core import clock, conversation, sending, tickets
+from deskcli.core import clock, conversation, replies, sending, tickets
 from deskcli.core.errors import InvalidInput
 from deskcli.i18n import N_, _
 from deskcli.ui import output
@@ -99,7 +99,7 @@ def reply(
     desk = st.desk()
     interactive = sys.stdin.isatty() and not st.no_input
     body = _body(desk, ticket_id, message, message_file, template, interactive)
-    entry = conversation.reply(desk, ticket_id, text=body, now=clock.now(), to=to)
+    entry = replies.reply(desk, ticket_id, text=body, now=clock.now(), to=to)
     aftermath = followups.run(desk)
     delivery = aftermath.delivery if aftermath else None
     sent = bool(delivery and any(r["message_id"] == entry["message_id"] for r in delivery.sent))

@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING
 
 from deskcli.core.clock import local
 from deskcli.core.repository import Desk
-from deskcli.core.errors import InvalidInput, RuleRefused
-from deskcli.i18n import say, say_n
 
 if TYPE_CHECKING:
     from deskcli.core import outbox
@@ -120,7 +118,7 @@ def _queue(desk: Desk, store, ticket: dict, *, to: str, subject: str, body: str,
         in_reply_to=last["message_id"] if last else None,
         references=_references(ticket) if last else [], automatic=automatic, now=now)
     outbox.queue(store, message, ticket=ticket["id"], kind=kind, now=now)
-    from deskcli.core.tickets import history_entry
+    from deskcli.core.timeline import history_entry
 
     entry = history_entry(event, now, desk.technician, kind=kind if event != "reply" else None,
                           to=to, subject=str(message["Subject"]),
@@ -211,43 +209,6 @@ def changed(desk: Desk, store, ticket: dict, events: list[dict], now: datetime) 
     if runs:
         # Only a committed change runs its hooks.
         store.after_commit(lambda: _pending(desk).hooks.extend(runs))
-
-
-def reply(desk: Desk, ticket_id: int, *, text: str, now: datetime, to: str | None = None) -> dict:
-    """Queue the technician's answer to the caller, threaded to their last message; returns
-    the `reply` event recorded in the history."""
-    from deskcli.core import sending
-    from deskcli.core import tickets
-
-    body = (text or "").strip("\n")
-    if not body.strip():
-        raise InvalidInput(say("the reply is empty: give --message, --message-file or write it in "
-                               "the editor"))
-    if len(body) > MAX_BODY:
-        raise InvalidInput(say_n("the reply is longer than {count} character",
-                                 "the reply is longer than {count} characters", MAX_BODY,
-                                 count=MAX_BODY))
-    if not sending.desk_address(desk.settings):
-        raise sending.MailSettingsError(say(
-            "this desk sends no mail: set mail.from_address and mail.smtp.host in settings.toml "
-            "(README, \"Mail\")"))
-    sending.server(desk.settings, "smtp")  # a settings problem is said before anything is recorded
-    with desk.repo.writing() as store:
-        holder, ticket = tickets.held(desk, store, ticket_id)
-        if to is not None and not sending.single_address(to):
-            raise InvalidInput(say("--to: {value!r} is not one e-mail address", value=to))
-        address = sending.single_address(to) or caller_address(ticket)
-        if not address:
-            raise RuleRefused(say(
-                "#{number} has no e-mail address for {caller}: give --to ADDRESS, or record it "
-                "as the caller's contact", number=ticket_id,
-                caller=(ticket.get("caller") or {}).get("name") or "the caller"))
-        before = len(ticket["history"])
-        entry = _queue(desk, store, ticket, to=address, subject=_subject(ticket), body=body,
-                       kind="reply", now=now, automatic=False, event="reply", text=body)
-        changed(desk, store, ticket, ticket["history"][before:], now)
-        holder.update_ticket(ticket)
-    return entry
 
 
 def _last_notice(ticket: dict) -> int | None:

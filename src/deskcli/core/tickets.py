@@ -13,6 +13,7 @@ from deskcli.core.clock import now as clock_now
 from deskcli.core.repository import Changes, Desk
 from deskcli.core.errors import InvalidInput, NotFound
 from deskcli.core.names import name_key
+from deskcli.core.timeline import history_entry
 from deskcli.core.workflow import CLOSED_STATUSES, initial_status, next_status
 from deskcli.i18n import say, say_n
 
@@ -114,13 +115,6 @@ def validate(facts: CallFacts, label=option_label) -> CallFacts:
         except InvalidInput as exc:
             raise FieldError(name, exc.args[0]) from None
     return cleaned
-
-
-def history_entry(event: str, at: datetime, by: str, /, **details) -> dict:
-    """One event of a ticket's history; details that are None are left out."""
-    entry = {"at": to_iso(at), "by": by, "event": event}
-    entry.update({k: v for k, v in details.items() if v is not None})
-    return entry
 
 
 def open_ticket(desk: Desk, facts: CallFacts, now: datetime) -> dict:

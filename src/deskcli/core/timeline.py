@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from deskcli.core.clock import from_iso
+from deskcli.core.clock import from_iso, to_iso
 
 # Raise when what a digest holds or how it is read changes: the archive makes them again.
 DIGEST_VERSION = 2
@@ -169,3 +169,10 @@ def as_of(ticket: dict, until: datetime) -> dict:
     return dict(ticket, history=history, status=status, type=row["type"],
                 priority=row["priority"], taken_in_charge_at=taken,
                 resolved_at=row["resolved_at"])
+
+
+def history_entry(event: str, at: datetime, by: str, /, **details) -> dict:
+    """One event of a ticket's history; details that are None are left out."""
+    entry = {"at": to_iso(at), "by": by, "event": event}
+    entry.update({k: v for k, v in details.items() if v is not None})
+    return entry
