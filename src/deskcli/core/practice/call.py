@@ -15,9 +15,10 @@ from deskcli.core.repository import Desk
 from deskcli.core.errors import DeskError, InvalidInput
 from deskcli.core.names import name_key
 from deskcli.core.practice.rules import PRACTICE_DIR, QUESTIONS, SAID
-from deskcli.core.practice.scenarios import Scenario, _read_toml
-from deskcli.core.practice.scoring import (REFORMULATION_TRIES, judge_explanation,
-                                           judge_reformulation, scorecard)
+from deskcli.core.practice.scenario import Scenario
+from deskcli.core.practice.scenarios import _read_toml
+from deskcli.core.practice.scorecard import scorecard
+from deskcli.core.practice.scoring import REFORMULATION_TRIES, judge_explanation, judge_reformulation
 from deskcli.i18n import N_, from_record, say
 
 UNIDENTIFIED = "(appelant non identifié)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from deskcli.core.practice.scenarios import Scenario, matches
+from deskcli.core.practice.scenario import Scenario, matches
 from deskcli.i18n import say
 
 _SEED = re.compile(r"\bseed\s*\d", re.IGNORECASE)
