@@ -57,11 +57,14 @@ def _check_usable(home: Path) -> None:
 def data_dir() -> Path:
     """The shipped defaults (grid, targets, checklist, settings)."""
     # The package directory itself: importlib.resources would cost every command its import.
-    installed = Path(__file__).resolve().parents[1] / "data"
+    import deskcli  # already imported: the package of this module
+
+    package = Path(deskcli.__file__).resolve().parent
+    installed = package / "data"
     if installed.is_dir():
         return installed
     # Running from a source checkout: data/ sits at the top of the repository.
-    return Path(__file__).resolve().parents[3] / "data"
+    return package.parents[1] / "data"
 
 
 def data_file(name: str) -> Path:
