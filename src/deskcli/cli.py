@@ -15,7 +15,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from deskcli import __version__, i18n
 from deskcli.commands.options import State, refuse_undecodable_arguments
-from deskcli.core.errors import DeskError
+from deskcli.core.base.errors import DeskError
 from deskcli.i18n import N_, _, tr
 from deskcli.ui import output
 

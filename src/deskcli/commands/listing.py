@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import JsonOption, TicketId, state, wants_json
-from deskcli.core import choices, clock, sla, tickets
+from deskcli.core.base import clock
+from deskcli.core.calls import choices, sla, tickets
 from deskcli.i18n import N_, _
 from deskcli.ui import output, render
 
@@ -62,7 +63,7 @@ def show_ticket(ctx: typer.Context, ticket_id: TicketId, json_output: JsonOption
     if wants_json(ctx, json_output):
         output.emit_json(ticket)
     else:
-        from deskcli.core.problems import ticket_problem
+        from deskcli.core.knowledge.problems import ticket_problem
 
         render.ticket_detail(ticket, ticket_problem(desk, ticket))
         output.next_step(render.next_for(ticket))

@@ -9,8 +9,11 @@ import typer
 
 from deskcli.commands import followups
 from deskcli.commands.options import JsonOption, TicketId, state, wants_json
-from deskcli.core import clock, conversation, replies, sending, tickets
-from deskcli.core.errors import InvalidInput
+from deskcli.core.base import clock
+from deskcli.core.calls import conversation, tickets
+from deskcli.core.mailing import sending
+from deskcli.core.treating import replies
+from deskcli.core.base.errors import InvalidInput
 from deskcli.i18n import N_, _
 from deskcli.ui import output
 

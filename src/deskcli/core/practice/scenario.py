@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deskcli.core.names import name_key
+from deskcli.core.base.names import name_key
 
 
 @dataclass

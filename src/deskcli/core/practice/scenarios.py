@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from deskcli.core import choices
-from deskcli.core.errors import InvalidInput, NotFound
-from deskcli.core.paths import data_dir
+from deskcli.core.calls import choices
+from deskcli.core.base.errors import InvalidInput, NotFound
+from deskcli.core.base.paths import data_dir
 from deskcli.core.practice.rules import SCENARIO_DIR
 from deskcli.core.practice.scenario import Scenario
 from deskcli.i18n import say
@@ -300,7 +300,7 @@ def _build(path: Path, doc: dict, choice: dict | None = None) -> Scenario:
     caller = check.table("caller", required=True)
     check.text(caller, "name", "caller.name", required=kind == "call")
     caller.setdefault("kind", "company")
-    from deskcli.core.tickets import CHANNELS
+    from deskcli.core.calls.tickets import CHANNELS
 
     check.choice(caller, "channel", "caller.channel", CHANNELS, required=False)
     check.value(caller, "kind", "caller.kind", "org_kind")
@@ -380,7 +380,8 @@ def _flag(check: _Checker, where: dict, key: str, label: str, default: bool) -> 
 
 def _check_call_expectations(check: _Checker, expected: dict, problem: dict, treatment: dict,
                              closing: list[dict]) -> None:
-    from deskcli.core import settings, sla
+    from deskcli.core.app import settings
+    from deskcli.core.calls import sla
 
     admissible = _flag(check, expected, "admissible", "expected.admissible", True)
     check.keywords(problem, "keywords", "problem.keywords")

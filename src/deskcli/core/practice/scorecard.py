@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from deskcli.core import clock
+from deskcli.core.base import clock
 from deskcli.core.practice.rules import (CLOSING_LABEL, POINTS, QUESTIONS, RULES, SAID,
                                          TREATMENT_RULES, Rule)
 from deskcli.core.practice.scenario import matches
@@ -141,7 +141,7 @@ def _score_call(call, add) -> None:
         value = getattr(d, key)
         add(_item(key, label, value == expected[key] if reached else None, value,
                   expected[key], why=why.get(key)))
-    from deskcli.core import sla
+    from deskcli.core.calls import sla
 
     # The act scored here is reading the grid: the priority of the impact and urgency the
     # student chose (a wrong impact has already cost its own points).

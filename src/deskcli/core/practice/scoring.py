@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from deskcli.core.names import name_key
+from deskcli.core.base.names import name_key
 from deskcli.core.practice.scenario import Scenario
 from deskcli.i18n import N_, say
 
