@@ -14,7 +14,7 @@ from typer._click.exceptions import UsageError  # loaded with typer: costs nothi
 from typer.core import TyperCommand, TyperGroup
 
 from deskcli import __version__, i18n
-from deskcli.commands.options import State, refuse_undecodable_arguments
+from deskcli.commands.options import State, UnknownVerb, refuse_undecodable_arguments
 from deskcli.core.base.errors import DeskError
 from deskcli.i18n import N_, _, tr
 from deskcli.ui import output
@@ -226,15 +226,6 @@ class DeskGroup(Translated, TyperGroup):
         finally:
             if isinstance(ctx.obj, State):
                 ctx.obj.close()
-
-
-class UnknownVerb(UsageError):
-    """A verb deskcli does not have (the message offers the nearest ones it has)."""
-
-    def __init__(self, name: str, ctx, known: list[str]) -> None:
-        super().__init__(name, ctx)
-        self.name = name
-        self.known = known
 
 
 @contextmanager

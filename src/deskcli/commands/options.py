@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Optional
 
 import typer
+from typer._click.exceptions import UsageError
 from typer._click.types import ParamType  # click, as Typer carries it
 
 from deskcli.core.app.desk import open_desk
@@ -132,3 +133,12 @@ def refuse_undecodable_arguments(args: list[str]) -> None:
         except InvalidInput as exc:
             output.message(_("Error: {message}").format(message=shown(exc.args[0])))
             sys.exit(exc.exit_code)
+
+
+class UnknownVerb(UsageError):
+    """A verb deskcli does not have (the message offers the nearest ones it has)."""
+
+    def __init__(self, name: str, ctx, known: list[str]) -> None:
+        super().__init__(name, ctx)
+        self.name = name
+        self.known = known
