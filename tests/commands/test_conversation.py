@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import mailservers  # noqa: E402
 
 from deskcli.core.calls import tickets  # noqa: E402
-from deskcli.core.mailing import outbox
+from deskcli.core.mailing import outbox  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("utc")
 
