@@ -20,10 +20,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from deskcli.core import kb
-from deskcli.core.desk import open_desk
-from deskcli.core.search import INDEX_FILE
-from deskcli.core.storage import KB_FILE
+from deskcli.core.knowledge import kb
+from deskcli.core.app.desk import open_desk
+from deskcli.core.model.search import INDEX_FILE
+from deskcli.core.store.storage import KB_FILE
 from timing import command, environment, report, scratch, timed
 
 DEVICES = ["imprimante laser", "imprimante jet d'encre", "poste de travail", "ordinateur portable",

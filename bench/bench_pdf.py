@@ -20,8 +20,9 @@ from timing import command, environment, report, scratch, timed  # noqa: E402
 
 
 def build(home: Path) -> int:
-    from deskcli.core import contracts, qualify, tickets, treatment
-    from deskcli.core.desk import open_desk
+    from deskcli.core.calls import contracts, qualify, tickets
+    from deskcli.core.treating import treatment
+    from deskcli.core.app.desk import open_desk
 
     t0 = datetime.now(timezone.utc) - timedelta(days=20)
     desk = open_desk(home, "alice")

@@ -58,8 +58,9 @@ print(json.dumps({"numbers": numbers, "times": times}))
 ENGINE_WORKER = r"""
 import json, os, sys, time
 from datetime import datetime, timezone
-from deskcli.core.desk import open_desk
-from deskcli.core import tickets, treatment
+from deskcli.core.app.desk import open_desk
+from deskcli.core.calls import tickets
+from deskcli.core.treating import treatment
 now = lambda: datetime.now(timezone.utc)
 desk = open_desk(os.environ["DESKCLI_HOME"], sys.argv[2])
 numbers = []

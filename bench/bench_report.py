@@ -19,9 +19,9 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from deskcli.core import tickets
-from deskcli.core.clock import to_iso
-from deskcli.core.desk import open_desk
+from deskcli.core.calls import tickets
+from deskcli.core.base.clock import to_iso
+from deskcli.core.app.desk import open_desk
 from timing import command, environment, report, scratch, timed
 
 SUMMARIES = ["Imprimante hors ligne au bureau {n}", "Word plante à l'enregistrement",

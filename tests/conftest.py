@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # pgcluster, beside th
 import pgcluster  # noqa: E402
 
 from deskcli.cli import app  # noqa: E402
-from deskcli.core.desk import open_desk  # noqa: E402
-from deskcli.core.repository import DATABASE_URL_ENV  # noqa: E402
+from deskcli.core.app.desk import open_desk  # noqa: E402
+from deskcli.core.store.repository import DATABASE_URL_ENV  # noqa: E402
 
 POSTGRESQL_MISSING = pgcluster.unavailable()
 BACKENDS = ("tinydb",) if POSTGRESQL_MISSING else ("tinydb", "postgresql")
@@ -86,7 +86,7 @@ def postgresql_cluster():
         cluster = pgcluster.Cluster().start()
     except RuntimeError as exc:
         pytest.fail(str(exc), pytrace=False)
-    from deskcli.core.postgres import PostgresRepository
+    from deskcli.core.store.postgres import PostgresRepository
 
     template = cluster.create_database()
     repo = PostgresRepository(cluster.url(template), Path(cluster.root))
@@ -125,13 +125,13 @@ def write_lock(backend, home):
         if backend.url:
             import psycopg
 
-            from deskcli.core.postgres import LOCK_CLASS, WRITE_LOCK
+            from deskcli.core.store.postgres import LOCK_CLASS, WRITE_LOCK
 
             with psycopg.connect(backend.url, autocommit=True) as other:
                 other.execute("SELECT pg_advisory_lock(%s, %s)", (LOCK_CLASS, WRITE_LOCK))
                 yield
             return
-        from deskcli.core.storage import LOCK_FILE, RepositoryLock
+        from deskcli.core.store.storage import LOCK_FILE, RepositoryLock
 
         home.mkdir(exist_ok=True)
         lock = RepositoryLock(home / LOCK_FILE, 1)

@@ -8,7 +8,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from deskcli.catalogs import extracted
-from deskcli.core.choices import CHOICES
+from deskcli.core.calls.choices import CHOICES
 
 SOURCE = Path(__file__).resolve().parents[1]
 FRENCH = SOURCE / "src" / "deskcli" / "locale" / "fr" / "LC_MESSAGES" / "deskcli.po"

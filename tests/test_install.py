@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import deskcli
-from deskcli.core.paths import data_dir
+from deskcli.core.base.paths import data_dir
 from deskcli.i18n import LOCALE_DIR
 
 SOURCE = Path(__file__).resolve().parents[1]

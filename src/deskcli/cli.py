@@ -14,9 +14,9 @@ from typer._click.exceptions import UsageError  # loaded with typer: costs nothi
 from typer.core import TyperCommand, TyperGroup
 
 from deskcli import __version__, i18n
-from deskcli.commands.options import (JsonOption, State, accepting_json, option_name,
+from deskcli.commands.options import (JsonOption, State, UnknownVerb, accepting_json, option_name,
                                       refuse_undecodable_arguments)
-from deskcli.core.errors import DeskError
+from deskcli.core.base.errors import DeskError
 from deskcli.i18n import N_, _, tr
 from deskcli.ui import output
 
@@ -233,15 +233,6 @@ class DeskGroup(Translated, TyperGroup):
         finally:
             if isinstance(ctx.obj, State):
                 ctx.obj.close()
-
-
-class UnknownVerb(UsageError):
-    """A verb deskcli does not have (the message offers the nearest ones it has)."""
-
-    def __init__(self, name: str, ctx, known: list[str]) -> None:
-        super().__init__(name, ctx)
-        self.name = name
-        self.known = known
 
 
 @contextmanager

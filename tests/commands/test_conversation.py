@@ -17,7 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import mailservers  # noqa: E402
 
-from deskcli.core import outbox, tickets  # noqa: E402
+from deskcli.core.calls import tickets  # noqa: E402
+from deskcli.core.mailing import outbox  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("utc")
 
@@ -265,7 +266,7 @@ def test_two_senders_never_send_the_same_message(deskcli, desk, mail_desk, smtp,
     smtp.temporary_failure = True
     pipe(deskcli, tmp_path, caller_mail())
     smtp.temporary_failure = False
-    from deskcli.core.clock import now
+    from deskcli.core.base.clock import now
 
     token, claimed = outbox.claim(desk, now())
     assert len(claimed) == 2

@@ -11,7 +11,7 @@ import pytest
 from freezegun import freeze_time
 
 from deskcli import i18n
-from deskcli.core import tickets
+from deskcli.core.calls import tickets
 
 # English words that French text never holds; ticket data in these tests is French.
 ENGLISH = re.compile(r"\b(the|is|are|was|and|of|with|by|not|to|has|this|no|from|opened|"

@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 import pytest
 from freezegun import freeze_time
 
-from deskcli.core import contracts, qualify, tickets
+from deskcli.core.calls import contracts, qualify, tickets
 
 pytestmark = pytest.mark.usefixtures("utc")
 T0 = datetime(2026, 11, 10, 9, 0, tzinfo=timezone.utc)

@@ -8,8 +8,10 @@ import pytest
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from deskcli.core import kb, settings, tickets
-from deskcli.core.desk import open_desk
+from deskcli.core.app import settings
+from deskcli.core.calls import tickets
+from deskcli.core.knowledge import kb
+from deskcli.core.app.desk import open_desk
 from deskcli.ui import prompts
 from tests.commands.test_open_interactive import ATLAS_CALL, ENTER, add_contract, guided  # noqa: F401
 

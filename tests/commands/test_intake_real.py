@@ -7,7 +7,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from deskcli.core import contracts, intake, mail, notices, tickets
+from deskcli.core.calls import contracts, notices, tickets
+from deskcli.core.incoming import intake
+from deskcli.core.mailing import mail
 
 pytestmark = pytest.mark.usefixtures("utc")
 

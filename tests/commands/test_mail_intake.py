@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from deskcli.core import contracts, tickets
+from deskcli.core.calls import contracts, tickets
 
 pytestmark = pytest.mark.usefixtures("utc")
 

@@ -1,6 +1,6 @@
 """`deskcli open` with options, through the entry point."""
 
-from deskcli.core import tickets
+from deskcli.core.calls import tickets
 
 
 def contract(deskcli, org="Atlas SARL", number="C-1", until="2099-12-31"):

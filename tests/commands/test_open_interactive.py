@@ -9,7 +9,8 @@ from freezegun import freeze_time
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from deskcli.core import drafts, tickets
+from deskcli.core.calls import tickets
+from deskcli.core.mailing import drafts
 from deskcli.ui import prompts
 
 ENTER = "\r"
@@ -25,7 +26,7 @@ def guided(deskcli, home):
 
     def run(keys: str, *args: str, fresh: bool = False):
         if not fresh:
-            from deskcli.core import setup
+            from deskcli.core.app import setup
 
             setup.write_settings(home, {})
         with create_pipe_input() as pipe:
@@ -143,7 +144,7 @@ def test_identification_past_the_limit_warns_and_is_recorded(guided, deskcli, de
     # keeps the real time).
     from datetime import datetime, timedelta, timezone
 
-    from deskcli.core import clock
+    from deskcli.core.base import clock
 
     start = datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc)
     ticks = (start + timedelta(seconds=40 * n) for n in range(10_000))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from deskcli.core import tickets
+from deskcli.core.calls import tickets
 from tests.commands.test_open_interactive import ENTER, add_contract, guided  # noqa: F401
 
 

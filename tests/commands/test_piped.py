@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from deskcli.core import intake, tickets
+from deskcli.core.calls import tickets
+from deskcli.core.incoming import intake
 
 pytestmark = pytest.mark.usefixtures("utc")
 

@@ -276,7 +276,7 @@ def test_check_names_every_unknown_key_and_incoherence(deskcli, tmp_path):
 
 
 def test_check_prints_the_model_answers_to_play_back(deskcli, tmp_path):
-    from deskcli.core.paths import data_dir
+    from deskcli.core.base.paths import data_dir
 
     shipped = data_dir() / "scenarios" / "reseau-procedure.toml"
     result = deskcli("practice", "check", str(shipped))

@@ -6,7 +6,7 @@ from freezegun import freeze_time
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from deskcli.core import tickets
+from deskcli.core.calls import tickets
 from deskcli.ui import prompts
 
 DOWN = "\x1b[B"

@@ -9,7 +9,8 @@ from html.parser import HTMLParser
 import pytest
 from freezegun import freeze_time
 
-from deskcli.core import contracts, qualify, tickets, treatment
+from deskcli.core.calls import contracts, qualify, tickets
+from deskcli.core.treating import treatment
 
 T0 = datetime(2026, 11, 10, 9, 0, tzinfo=timezone.utc)
 

@@ -16,8 +16,9 @@ except OSError as missing:  # a machine without Pango: the rest of the suite sti
                 "Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 (CI installs them)",
                 allow_module_level=True)
 
-from deskcli.core import contracts, qualify, tickets, treatment
-from deskcli.core.settings import load
+from deskcli.core.calls import contracts, qualify, tickets
+from deskcli.core.treating import treatment
+from deskcli.core.app.settings import load
 
 T0 = datetime(2026, 11, 10, 9, 0, tzinfo=timezone.utc)
 A4 = (595, 842)  # points
@@ -161,7 +162,7 @@ def test_an_unauthorised_signer_is_warned_outside_the_signing_space(home, desk, 
 
 def test_a_french_amount_has_its_currency_and_tax_basis(home, deskcli, tmp_path, monkeypatch):
     monkeypatch.setenv("DESKCLI_LANG", "fr")
-    from deskcli.core.desk import open_desk
+    from deskcli.core.app.desk import open_desk
 
     desk = open_desk(home, "alice")
     number = tickets.open_ticket(desk, tickets.CallFacts(

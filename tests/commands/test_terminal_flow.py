@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from freezegun import freeze_time
 
-from deskcli.core import contracts, problems, tickets
+from deskcli.core.calls import contracts, tickets
+from deskcli.core.knowledge import problems
 from tests.commands.test_kb import scripted
 from tests.commands.test_open_interactive import ENTER, add_contract
 from tests.commands.test_usage import run_real

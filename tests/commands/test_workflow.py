@@ -9,7 +9,7 @@ import pytest
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from deskcli.core import tickets
+from deskcli.core.calls import tickets
 from deskcli.ui import prompts
 
 DOWN = "\x1b[B"

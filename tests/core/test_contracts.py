@@ -4,8 +4,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from deskcli.core import contracts
-from deskcli.core.errors import InvalidInput, NotFound, RuleRefused
+from deskcli.core.calls import contracts
+from deskcli.core.base.errors import InvalidInput, NotFound, RuleRefused
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
 

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from deskcli.core import intake, mail, tickets
-from deskcli.core.desk import open_desk
+from deskcli.core.calls import tickets
+from deskcli.core.incoming import intake
+from deskcli.core.mailing import mail
+from deskcli.core.app.desk import open_desk
 
 pytestmark = pytest.mark.usefixtures("utc")
 

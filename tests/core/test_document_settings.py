@@ -3,9 +3,9 @@ signs it, checked when the settings are read."""
 
 import pytest
 
-from deskcli.core import reports
-from deskcli.core.errors import InvalidInput
-from deskcli.core.settings import load
+from deskcli.core.reporting import reports
+from deskcli.core.base.errors import InvalidInput
+from deskcli.core.app.settings import load
 
 
 def write(home, text):

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from deskcli import i18n
-from deskcli.core import choices, treatment, workflow
-from deskcli.core.errors import InvalidInput, RuleRefused
+from deskcli.core.calls import choices
+from deskcli.core.model import workflow
+from deskcli.core.treating import treatment
+from deskcli.core.base.errors import InvalidInput, RuleRefused
 from deskcli.i18n import fact
 
 CORE = Path(__file__).resolve().parents[2] / "src" / "deskcli" / "core"

@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from deskcli import i18n
-from deskcli.core import choices
-from deskcli.core.errors import InvalidInput
+from deskcli.core.calls import choices
+from deskcli.core.base.errors import InvalidInput
 
 
 @pytest.fixture

@@ -26,8 +26,11 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from freezegun import freeze_time
 
-from deskcli.core import contracts, indicators, problems, qualify, tickets, treatment
-from deskcli.core.desk import open_desk
+from deskcli.core.calls import contracts, qualify, tickets
+from deskcli.core.knowledge import problems
+from deskcli.core.reporting import indicators
+from deskcli.core.treating import treatment
+from deskcli.core.app.desk import open_desk
 
 UNTIL = datetime(2026, 12, 1, tzinfo=timezone.utc)
 SINCE = datetime(2026, 11, 1, tzinfo=timezone.utc)
@@ -227,7 +230,7 @@ def test_the_period_defaults_to_the_last_thirty_days_and_takes_whole_days():
 def test_the_archived_rows_agree_with_the_tickets_replayed(desk, month, end):
     """Settled calls are copied from their stored rows, the others replayed from their
     events: either way each row is what the whole ticket gives at that instant."""
-    from deskcli.core import timeline
+    from deskcli.core.model import timeline
 
     calls = indicators._Calls()
     desk.repo.copy_archived_calls(calls.db, "calls", "2000-01-01", end)

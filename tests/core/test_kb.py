@@ -7,9 +7,12 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from deskcli.core import contracts, kb, problems, search, tickets, treatment
-from deskcli.core.errors import InvalidInput, NotFound, RuleRefused
-from deskcli.core.storage import KB_FILE
+from deskcli.core.calls import contracts, tickets
+from deskcli.core.knowledge import kb, problems
+from deskcli.core.model import search
+from deskcli.core.treating import treatment
+from deskcli.core.base.errors import InvalidInput, NotFound, RuleRefused
+from deskcli.core.store.storage import KB_FILE
 
 T0 = datetime(2026, 5, 4, 9, 0, tzinfo=timezone.utc)
 
@@ -145,7 +148,7 @@ def test_a_consultation_is_recorded_on_the_ticket_with_what_it_found(desk, atlas
 
 
 def test_the_transfer_rule_finds_the_consultation_it_runs(desk, atlas):
-    from deskcli.core import qualify
+    from deskcli.core.calls import qualify
 
     kb.add(desk, PRINTER, T0)
     number = incident(desk, "Imprimante hors ligne")
@@ -158,7 +161,7 @@ def test_the_transfer_rule_finds_the_consultation_it_runs(desk, atlas):
 
 
 def qualified(desk, number, when=T0, call_type="incident"):
-    from deskcli.core import qualify
+    from deskcli.core.calls import qualify
 
     qualify.qualify(desk, number, call_type=call_type, impact="user", urgency="blocked",
                     reason=None, now=when)
@@ -187,7 +190,7 @@ def test_the_loop_from_incident_to_a_known_error_that_search_finds(desk, atlas):
 
 
 def test_the_problem_and_its_article_are_written_in_one_change(desk, atlas, monkeypatch):
-    from deskcli.core import storage
+    from deskcli.core.store import storage
 
     number = incident(desk, "VPN instable")
     problem = problems.open_from_ticket(desk, number, at(1))
@@ -214,7 +217,7 @@ def test_a_known_error_is_offered_for_linked_and_similar_incidents(desk, atlas):
 
 
 def test_only_incidents_become_problems(desk, atlas):
-    from deskcli.core import qualify
+    from deskcli.core.calls import qualify
 
     number = incident(desk, "Nouveau poste pour la stagiaire")
     qualify.qualify(desk, number, call_type="request", impact="user", urgency="minor",

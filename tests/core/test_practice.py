@@ -6,8 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from deskcli.core import practice, tickets
-from deskcli.core.errors import InvalidInput, NotFound
+from deskcli.core import practice
+from deskcli.core.calls import tickets
+from deskcli.core.base.errors import InvalidInput, NotFound
 
 SCENARIOS = practice.list_scenarios(None)
 NAMES = [s.name for s in SCENARIOS]

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from deskcli.core import practice
-from deskcli.core.errors import InvalidInput
+from deskcli.core.base.errors import InvalidInput
 
 NOON = datetime(2026, 11, 24, 11, 0, tzinfo=timezone.utc)
 CALLS = [s.name for s in practice.list_scenarios(None) if s.kind == "call"]

@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from deskcli.core import search
-from deskcli.core.search import KnowledgeIndex, edit_distance, fold, words
+from deskcli.core.model import search
+from deskcli.core.model.search import KnowledgeIndex, edit_distance, fold, words
 
 ARTICLES = [
     {"id": 1, "title": "L'imprimante affiche un bourrage papier",
@@ -203,8 +203,8 @@ def test_a_repository_that_cannot_be_written_is_still_searched(tmp_path, kb_file
 
 def starter_index(tmp_path):
     """The starter articles with the shipped vocabulary, as a desk searches them."""
-    from deskcli.core import kb
-    from deskcli.core.paths import data_file
+    from deskcli.core.knowledge import kb
+    from deskcli.core.base.paths import data_file
 
     articles = [dict(s["fields"], id=n, status="published")
                 for n, s in enumerate(kb.starter_articles(), 1)]

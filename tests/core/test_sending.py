@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from deskcli.core import mail, sending, settings
+from deskcli.core.app import settings
+from deskcli.core.mailing import mail, sending
 
 
 def desk_settings(**mail_values):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from deskcli.core import settings
-from deskcli.core.errors import InvalidInput
+from deskcli.core.app import settings
+from deskcli.core.base.errors import InvalidInput
 
 
 def test_defaults_come_from_the_shipped_file(home):
@@ -36,7 +36,8 @@ def test_invalid_override_names_file_and_key(home, text, named):
 
 
 def test_the_shipped_defaults_pass_their_own_checks():
-    from deskcli.core import sla, treatment
+    from deskcli.core.calls import sla
+    from deskcli.core.treating import treatment
 
     shipped = settings.defaults()
     assert sla.problems(shipped) == [] and treatment.problems(shipped) == []

@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from freezegun import freeze_time
 
-from deskcli.core import qualify, settings as settings_module, sla, tickets
-from deskcli.core.desk import open_desk
-from deskcli.core.errors import InvalidInput, RuleRefused
+from deskcli.core.app import settings as settings_module
+from deskcli.core.calls import qualify, sla, tickets
+from deskcli.core.app.desk import open_desk
+from deskcli.core.base.errors import InvalidInput, RuleRefused
 
 UTC = timezone.utc
 PARIS = ZoneInfo("Europe/Paris")

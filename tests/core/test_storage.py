@@ -6,9 +6,9 @@ import tempfile
 
 import pytest
 
-from deskcli.core.errors import CorruptFile, RepositoryError
-from deskcli.core.archive import Archive
-from deskcli.core.storage import TinyDBRepository
+from deskcli.core.base.errors import CorruptFile, RepositoryError
+from deskcli.core.store.archive import Archive
+from deskcli.core.store.storage import TinyDBRepository
 
 
 def repo(home):
@@ -146,9 +146,9 @@ def test_a_read_only_repository_keeps_its_state(home, monkeypatch):
     def read_only(*args, **kwargs):
         raise OSError(30, "Read-only file system")
 
-    from deskcli.core import storage
+    from deskcli.core.base import files
 
-    monkeypatch.setattr(storage, "_new_private_file", read_only)
+    monkeypatch.setattr(files, "_new_private_file", read_only)
     with pytest.raises(RepositoryError, match="Read-only file system; nothing was changed"):
         add(r)
     monkeypatch.undo()
@@ -193,7 +193,7 @@ def test_a_change_over_two_files_writes_both(home):
 
 
 def test_a_crash_before_the_journal_leaves_both_files_as_they_were(home, monkeypatch):
-    from deskcli.core import storage
+    from deskcli.core.store import storage
 
     r = repo(home)
     add_with_article(r, "one")
@@ -209,7 +209,7 @@ def test_a_crash_before_the_journal_leaves_both_files_as_they_were(home, monkeyp
 
 @pytest.mark.parametrize("then", ["write", "read"])
 def test_a_crash_after_the_journal_is_rolled_forward_by_the_next_command(home, monkeypatch, then):
-    from deskcli.core import storage
+    from deskcli.core.store import storage
 
     r = repo(home)
     add_with_article(r, "one")
@@ -298,10 +298,10 @@ def test_a_large_batch_is_written_whole_in_order_with_its_date_index(home, monke
 
 
 def test_a_temporary_is_new_and_private(home, monkeypatch):
-    from deskcli.core import storage
+    from deskcli.core.base import files
 
     home.mkdir(parents=True, exist_ok=True)
-    fd, name = storage._new_private_file(home, "active.json")
+    fd, name = files._new_private_file(home, "active.json")
     os.close(fd)
     assert os.path.basename(name).startswith(".active.json.") and name.endswith(".tmp")
     assert oct(os.stat(name).st_mode & 0o777) == "0o600"
@@ -309,7 +309,7 @@ def test_a_temporary_is_new_and_private(home, monkeypatch):
     draws = iter([bytes(6), bytes(6), b"\x01" * 6])
     monkeypatch.setattr(os, "urandom", lambda n: next(draws))
     os.symlink(home / "elsewhere", home / f".active.json.{bytes(6).hex()}.tmp")
-    fd, again = storage._new_private_file(home, "active.json")
+    fd, again = files._new_private_file(home, "active.json")
     os.close(fd)
     assert again.endswith(".010101010101.tmp") and not (home / "elsewhere").exists()
 
@@ -318,12 +318,12 @@ LEAN_WRITE = """
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from deskcli.core import tickets
-from deskcli.core.desk import open_desk
+from deskcli.core.calls import tickets
+from deskcli.core.app.desk import open_desk
 desk = open_desk(Path(sys.argv[1]), "alice")
 tickets.open_ticket(desk, tickets.CallFacts(caller="Karim", summary="Mail down", billable=True),
                     datetime.now(timezone.utc))
-print(sorted(m for m in ("tempfile", "_strptime", "sqlite3", "deskcli.core.doctor") if m in sys.modules))
+print(sorted(m for m in ("tempfile", "_strptime", "sqlite3", "deskcli.core.app.checks") if m in sys.modules))
 """
 
 
@@ -334,19 +334,19 @@ def test_a_daily_write_loads_neither_doctor_nor_tempfile_nor_strptime(home):
     home.mkdir(parents=True, exist_ok=True)
     first = subprocess.run([sys.executable, "-c", LEAN_WRITE, str(home)], capture_output=True, text=True,
                            check=True)
-    # A snapshot is due while there is none (doctor checks the file first); then none is
+    # A snapshot is due while there is none (the file is checked first, as doctor does); then none is
     # due for an hour.
-    assert "deskcli.core.doctor" in first.stdout
+    assert "deskcli.core.app.checks" in first.stdout
     due = subprocess.run([sys.executable, "-c", LEAN_WRITE, str(home)], capture_output=True, text=True,
                          check=True)
-    assert "deskcli.core.doctor" in due.stdout
+    assert "deskcli.core.app.checks" in due.stdout
     again = subprocess.run([sys.executable, "-c", LEAN_WRITE, str(home)], capture_output=True, text=True,
                            check=True)
     assert again.stdout.strip() == "[]"
 
 
 def test_one_parse_of_the_active_file_per_read_and_per_change(home, monkeypatch):
-    from deskcli.core import storage
+    from deskcli.core.store import storage
 
     r = TinyDBRepository(home, lock_timeout=1, backups_kept=0)
     add(r)
@@ -386,7 +386,7 @@ def test_one_parse_of_the_active_file_per_read_and_per_change(home, monkeypatch)
 def test_a_snapshot_stamp_reads_as_strptime_reads_it():
     from datetime import datetime, timezone
 
-    from deskcli.core.backups import _stamp_time
+    from deskcli.core.app.backups import _stamp_time
 
     assert _stamp_time("20261202T134501") == datetime(2026, 12, 2, 13, 45, 1, tzinfo=timezone.utc)
     for wrong in ("20261302T134501", "20261202-134501", "2026120T1345011", "２０２６1202T134501", ""):

@@ -5,8 +5,8 @@ from datetime import date, datetime, timezone
 import pytest
 from freezegun import freeze_time
 
-from deskcli.core import contracts, tickets
-from deskcli.core.errors import InvalidInput, NotFound
+from deskcli.core.calls import contracts, tickets
+from deskcli.core.base.errors import InvalidInput, NotFound
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
 

@@ -4,9 +4,10 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from deskcli.core import contracts, notices, qualify, tickets, treatment
-from deskcli.core.desk import open_desk
-from deskcli.core.errors import InvalidInput, NotFound, RuleRefused
+from deskcli.core.calls import contracts, notices, qualify, tickets
+from deskcli.core.treating import treatment
+from deskcli.core.app.desk import open_desk
+from deskcli.core.base.errors import InvalidInput, NotFound, RuleRefused
 
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
 

@@ -56,7 +56,7 @@ class Figures(NamedTuple):
 def measure(desk, queries: list[dict], uncovered: list[dict], floor: float | None = None,
             trace: bool = False) -> Figures:
     """How the search of `desk` (holding the starter articles) does on a set of queries."""
-    from deskcli.core import kb
+    from deskcli.core.knowledge import kb
 
     by_source = {a["source"].removeprefix("starter:"): a["id"] for a in kb.list_articles(desk)}
     keys = {v: k for k, v in by_source.items()}
@@ -90,8 +90,8 @@ def measure(desk, queries: list[dict], uncovered: list[dict], floor: float | Non
 
 
 def starter_desk(home: Path):
-    from deskcli.core import kb
-    from deskcli.core.desk import open_desk
+    from deskcli.core.knowledge import kb
+    from deskcli.core.app.desk import open_desk
 
     desk = open_desk(home, "alice")
     kb.import_defaults(desk, datetime(2026, 12, 2, tzinfo=timezone.utc))

@@ -21,7 +21,7 @@ SILENT = 0.80
 
 
 def test_the_blind_set_is_large_varied_and_split_in_two_halves():
-    from deskcli.core import kb
+    from deskcli.core.knowledge import kb
 
     tuning, tuning_uncovered = blind_half(held_out=False)
     held_out, held_out_uncovered = blind_half(held_out=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from deskcli.core import kb
+from deskcli.core.knowledge import kb
 
 QUERIES = tomllib.loads((Path(__file__).with_name("relevance.toml")).read_text(encoding="utf-8"))["query"]
 TOP = 3

@@ -10,8 +10,8 @@ import psycopg
 import pytest
 
 import pgcluster
-from deskcli.core import postgres
-from deskcli.core.repository import DATABASE_URL_ENV, masked
+from deskcli.core.store import postgres
+from deskcli.core.store.repository import DATABASE_URL_ENV, masked
 
 
 def run(*args, url, home, input=None, timeout=120):
@@ -187,7 +187,7 @@ def test_the_doctor_checks_the_tickets_of_the_database(fresh_database, home):
 
 
 def test_digests_of_older_rules_are_made_again_once(fresh_database, home):
-    from deskcli.core.timeline import DIGEST_VERSION
+    from deskcli.core.model.timeline import DIGEST_VERSION
 
     url = fresh_database()
     for args in (("open", "--caller", "K", "--summary", "S", "--billable"),

@@ -96,7 +96,7 @@ def test_a_repository_moves_to_postgresql_and_back_whole(deskcli, solo_desk, fre
 
 def test_the_database_shares_the_settings_and_this_machine_overrides_them(deskcli, solo_desk,
                                                                         fresh_database):
-    from deskcli.core.desk import open_desk
+    from deskcli.core.app.desk import open_desk
 
     url = fresh_database()
     ok(deskcli("migrate", "--to", url))

@@ -62,7 +62,7 @@ def wrap(owner, attribute, label, after=False):
 
 for name in ("replace", "rename", "unlink", "fsync", "mkdir", "rmdir"):
     wrap(os, name, name)
-from deskcli.core import archive
+from deskcli.core.store import archive
 original_apply = archive.Archive.apply
 def apply(self, *a, **k):
     try:

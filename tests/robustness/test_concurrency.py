@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from deskcli.core import tickets
+from deskcli.core.calls import tickets
 
 # Every test here runs on the embedded repository and on PostgreSQL, each worker a
 # process of its own with its own connection, as technicians on several machines are.
@@ -19,8 +19,8 @@ pytestmark = pytest.mark.both_backends
 WORKER = """
 import sys
 from datetime import datetime, timezone
-from deskcli.core.desk import open_desk
-from deskcli.core import tickets
+from deskcli.core.app.desk import open_desk
+from deskcli.core.calls import tickets
 desk = open_desk(sys.argv[1], "worker" + sys.argv[2])
 for n in range(int(sys.argv[3])):
     t = tickets.open_ticket(desk, tickets.CallFacts(caller="caller " + sys.argv[2], summary="call %d" % n,
@@ -89,8 +89,9 @@ def test_cli_processes_open_at_once(home, desk):
 LIFE = """
 import sys
 from datetime import datetime, timezone
-from deskcli.core.desk import open_desk
-from deskcli.core import qualify, tickets, treatment
+from deskcli.core.app.desk import open_desk
+from deskcli.core.calls import qualify, tickets
+from deskcli.core.treating import treatment
 now = lambda: datetime.now(timezone.utc)
 desk = open_desk(sys.argv[1], "tech" + sys.argv[2])
 for n in range(int(sys.argv[3])):

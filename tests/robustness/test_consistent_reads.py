@@ -6,14 +6,15 @@ import sys
 import time
 from datetime import datetime, timezone
 
-from deskcli.core import qualify, tickets, treatment
-from deskcli.core.desk import open_desk
+from deskcli.core.calls import qualify, tickets
+from deskcli.core.treating import treatment
+from deskcli.core.app.desk import open_desk
 
 CYCLER = """
 import sys
 from datetime import datetime, timezone
-from deskcli.core.desk import open_desk
-from deskcli.core import treatment
+from deskcli.core.app.desk import open_desk
+from deskcli.core.treating import treatment
 now = lambda: datetime.now(timezone.utc)
 desk = open_desk(sys.argv[1], "alice")
 print("ready", flush=True)

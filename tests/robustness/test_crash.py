@@ -10,8 +10,8 @@ import time
 WRITER = """
 import sys
 from datetime import datetime, timezone
-from deskcli.core.desk import open_desk
-from deskcli.core import tickets
+from deskcli.core.app.desk import open_desk
+from deskcli.core.calls import tickets
 desk = open_desk(sys.argv[1], "writer")
 while True:
     t = tickets.open_ticket(desk, tickets.CallFacts(caller="Karim", summary="x" * 300,
@@ -46,7 +46,7 @@ def test_killed_writers_leave_every_acknowledged_ticket(home):
 
 TWO_FILE_WRITER = """
 import sys
-from deskcli.core.storage import TinyDBRepository
+from deskcli.core.store.storage import TinyDBRepository
 repo = TinyDBRepository(sys.argv[1])
 while True:
     with repo.writing() as store:
@@ -59,7 +59,7 @@ while True:
 
 
 def test_killed_writers_never_leave_a_change_of_two_files_half_done(home):
-    from deskcli.core.storage import TinyDBRepository
+    from deskcli.core.store.storage import TinyDBRepository
 
     for acknowledged in killed_writers(home, TWO_FILE_WRITER, 12, 20261125):
         with TinyDBRepository(home).reading() as store:
@@ -72,8 +72,9 @@ def test_killed_writers_never_leave_a_change_of_two_files_half_done(home):
 CLOSER = """
 import sys
 from datetime import datetime, timezone
-from deskcli.core.desk import open_desk
-from deskcli.core import qualify, tickets, treatment
+from deskcli.core.app.desk import open_desk
+from deskcli.core.calls import qualify, tickets
+from deskcli.core.treating import treatment
 now = lambda: datetime.now(timezone.utc)
 desk = open_desk(sys.argv[1], "writer")
 while True:
@@ -90,8 +91,8 @@ while True:
 def test_killed_closers_leave_every_closed_ticket_in_the_archive(home):
     """Closing moves a ticket from the daily file to the SQLite archive in steps; a writer
     killed between any two leaves every closed ticket findable, once, and a healthy repository."""
-    from deskcli.core import doctor
-    from deskcli.core.desk import open_desk
+    from deskcli.core.app import doctor
+    from deskcli.core.app.desk import open_desk
 
     for acknowledged in killed_writers(home, CLOSER, 12, 20261126):
         desk = open_desk(home, "reader")

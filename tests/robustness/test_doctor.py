@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from deskcli.core import backups
+from deskcli.core.app import backups
 
 
 def ok(result):

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from deskcli.core import backups
+from deskcli.core.app import backups
 
 
 def ok(result):

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deskcli.core import qualify, tickets, treatment
-from deskcli.core.desk import open_desk
+from deskcli.core.calls import qualify, tickets
+from deskcli.core.treating import treatment
+from deskcli.core.app.desk import open_desk
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 

@@ -10,7 +10,7 @@ import pytest
 import typer
 
 from deskcli.cli import TEXT_ONLY, app
-from deskcli.core.errors import InvalidInput
+from deskcli.core.base.errors import InvalidInput
 from deskcli.ui import output
 
 SOURCES = Path(__file__).resolve().parents[2] / "src" / "deskcli"

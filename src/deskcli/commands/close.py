@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import NoInputOption, TicketId, ask_missing, state
-from deskcli.core import clock, treatment
+from deskcli.core.base import clock
+from deskcli.core.treating import treatment
 from deskcli.i18n import N_, _
 from deskcli.ui import output
 
@@ -29,7 +30,7 @@ def close(
 
 def _confirmation(ticket: dict) -> None:
     """What the caller said to the resolution notice, for the technician who closes."""
-    from deskcli.core import conversation
+    from deskcli.core.calls import conversation
 
     if not conversation.asked_to_confirm(ticket):
         return

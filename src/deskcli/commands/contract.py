@@ -7,8 +7,9 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import NoInputOption, state
-from deskcli.core import choices, clock, contracts
-from deskcli.core.errors import InvalidInput
+from deskcli.core.base import clock
+from deskcli.core.calls import choices, contracts
+from deskcli.core.base.errors import InvalidInput
 from deskcli.i18n import N_, _
 from deskcli.ui import output, prompts, render
 

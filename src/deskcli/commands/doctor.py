@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import state
-from deskcli.core.errors import CorruptFile
+from deskcli.core.base.errors import CorruptFile
 from deskcli.i18n import N_, _, ngettext
 from deskcli.ui import output
 
@@ -27,8 +27,8 @@ def doctor(
 
     Example: deskcli doctor --restore
     """
-    from deskcli.core import backups, doctor as core
-    from deskcli.core.paths import repository_home
+    from deskcli.core.app import backups, doctor as core
+    from deskcli.core.base.paths import repository_home
 
     st = state(ctx)
     # The doctor reads the files itself: a broken settings file must not keep it out.
@@ -82,9 +82,9 @@ def _findings(findings: list) -> None:
 
 def _database(st, home) -> str | None:
     """The (masked) URL of the database this desk uses, if it uses one."""
-    from deskcli.core import settings
-    from deskcli.core.errors import InvalidInput
-    from deskcli.core.repository import database_url, masked
+    from deskcli.core.app import settings
+    from deskcli.core.base.errors import InvalidInput
+    from deskcli.core.store.repository import database_url, masked
 
     try:
         url = database_url(settings.load(home))
@@ -95,8 +95,8 @@ def _database(st, home) -> str | None:
 
 def _lock_timeout(st) -> float:
     """The repository's lock wait; the shipped one when its settings file is the broken part."""
-    from deskcli.core import settings
-    from deskcli.core.errors import InvalidInput
+    from deskcli.core.app import settings
+    from deskcli.core.base.errors import InvalidInput
 
     try:
         return st.desk().repo.lock_timeout

@@ -7,8 +7,8 @@ from typing import Annotated, Iterable, Iterator, Optional
 import typer
 
 from deskcli.commands.options import OutputOption, state
-from deskcli.core import clock
-from deskcli.core.errors import InvalidInput
+from deskcli.core.base import clock
+from deskcli.core.base.errors import InvalidInput
 from deskcli.i18n import N_, _, ngettext
 from deskcli.ui import output
 
@@ -38,7 +38,7 @@ def export(
 
     Example: deskcli export --format csv --closed --since 2026-01-01 -o closed.csv
     """
-    from deskcli.core import export as core
+    from deskcli.core.reporting import export as core
 
     fmt = (fmt or "").strip().lower()
     if fmt not in core.FORMATS:
@@ -77,7 +77,7 @@ def _csv_lines(chosen: Iterable[dict]) -> Iterator[str]:
     import csv
     import io
 
-    from deskcli.core.export import CSV_COLUMNS, csv_row
+    from deskcli.core.reporting.export import CSV_COLUMNS, csv_row
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

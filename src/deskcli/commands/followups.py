@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from deskcli import i18n
-from deskcli.core import conversation
-from deskcli.core.errors import DeskError
+from deskcli.core.calls import conversation
+from deskcli.core.base.errors import DeskError
 from deskcli.i18n import _, ngettext
 from deskcli.ui import output
 

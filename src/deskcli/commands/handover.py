@@ -8,8 +8,11 @@ import typer
 
 from deskcli.commands.options import NoInputOption, TicketId, state
 from deskcli import i18n
-from deskcli.core import choices, clock, kb, sla, treatment
-from deskcli.core.errors import InvalidInput
+from deskcli.core.base import clock
+from deskcli.core.calls import choices, sla
+from deskcli.core.knowledge import kb
+from deskcli.core.treating import treatment
+from deskcli.core.base.errors import InvalidInput
 from deskcli.i18n import N_, _, shown
 from deskcli.ui import output, prompts
 

@@ -19,7 +19,7 @@ def help_command(
 
     Example: deskcli help kb search
     """
-    from deskcli.cli import UnknownVerb
+    from deskcli.commands.options import UnknownVerb
     from deskcli.ui import output
 
     root = ctx.find_root()

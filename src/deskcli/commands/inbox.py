@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from deskcli.commands.options import state
-from deskcli.core import notices
+from deskcli.core.calls import notices
 from deskcli.i18n import N_, _
 from deskcli.ui import output, render
 

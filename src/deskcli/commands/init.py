@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import NoInputOption, state
-from deskcli.core import clock
+from deskcli.core.base import clock
 from deskcli.i18n import N_, _, ngettext
 from deskcli.ui import output, prompts
 
@@ -60,8 +60,9 @@ def _asked(question: str, current: str, placeholder: str | None = None) -> str:
 def setup_desk(desk, *, company=None, technician=None, contracts=None, starter_kb=None,
                completion=None, interactive: bool) -> None:
     """What `init` does, also offered by the first `deskcli open` in a terminal."""
-    from deskcli.core import kb, setup
-    from deskcli.core.errors import InvalidInput
+    from deskcli.core.app import setup
+    from deskcli.core.knowledge import kb
+    from deskcli.core.base.errors import InvalidInput
 
     settings = desk.settings
     if completion is not None and completion not in (*SHELLS, "none"):

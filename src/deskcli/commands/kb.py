@@ -7,8 +7,10 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import NoInputOption, state
-from deskcli.core import choices, clock, kb
-from deskcli.core.errors import InvalidInput
+from deskcli.core.base import clock
+from deskcli.core.calls import choices
+from deskcli.core.knowledge import kb
+from deskcli.core.base.errors import InvalidInput
 from deskcli.i18n import N_, _, ngettext, tr
 from deskcli.ui import knowledge, output, prompts
 

@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import TicketId, state
-from deskcli.core import choices, clock, sla, tickets
+from deskcli.core.base import clock
+from deskcli.core.calls import choices, sla, tickets
 from deskcli.i18n import N_, _
 from deskcli.ui import output, render
 
@@ -60,7 +61,7 @@ def show_ticket(ctx: typer.Context, ticket_id: TicketId) -> None:
     desk = state(ctx).desk()
     ticket = sla.with_view(tickets.get_ticket(desk, ticket_id), desk.settings, clock.now())
     def text() -> None:
-        from deskcli.core.problems import ticket_problem
+        from deskcli.core.knowledge.problems import ticket_problem
 
         render.ticket_detail(ticket, ticket_problem(desk, ticket))
         output.next_step(render.next_for(ticket))

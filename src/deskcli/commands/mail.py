@@ -8,7 +8,8 @@ import typer
 
 from deskcli.commands import followups
 from deskcli.commands.options import state
-from deskcli.core import conversation, outbox, sending
+from deskcli.core.calls import conversation
+from deskcli.core.mailing import outbox, sending
 from deskcli.i18n import N_, _, ngettext
 from deskcli.ui import output
 
@@ -79,7 +80,7 @@ def fetch(
     Each is marked seen once its ticket is recorded. Exit 75 while the server is unavailable.
     Example: deskcli mail fetch
     """
-    from deskcli.core import fetching
+    from deskcli.core.incoming import fetching
 
     desk = state(ctx).desk()
     result = fetching.fetch(desk, limit=limit)

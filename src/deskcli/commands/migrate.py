@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import state
-from deskcli.core.errors import InvalidInput
+from deskcli.core.base.errors import InvalidInput
 from deskcli.i18n import N_, _, ngettext, say, shown
 from deskcli.ui import output
 
@@ -34,9 +34,9 @@ def migrate(
 
     Example: deskcli migrate --schema
     """
-    from deskcli.core import migrate as core
-    from deskcli.core.paths import repository_home
-    from deskcli.core.repository import database_url
+    from deskcli.core.app import migrate as core
+    from deskcli.core.base.paths import repository_home
+    from deskcli.core.store.repository import database_url
 
     chosen = [name for name, given in (("--to", to is not None), ("--from", from_ is not None),
                                        ("--schema", schema)) if given]
@@ -59,7 +59,7 @@ def migrate(
                  "database was left as it was.").format(tally=_tally(outcome), url=outcome["from"],
                                                         path=home)
     else:
-        from deskcli.core import settings
+        from deskcli.core.app import settings
 
         outcome = core.upgrade_schema(home, database_url(settings.load(home)))
         if outcome["schema_before"] != outcome["schema_after"]:

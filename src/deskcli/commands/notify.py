@@ -9,9 +9,10 @@ import typer
 
 from deskcli.commands import followups
 from deskcli.commands.options import state
-from deskcli.core import clock, watch
-from deskcli.core.errors import InvalidInput
-from deskcli.core.sla import CLOCK_LABELS
+from deskcli.core.base import clock
+from deskcli.core.calls import watch
+from deskcli.core.base.errors import InvalidInput
+from deskcli.core.calls.sla import CLOCK_LABELS
 from deskcli.i18n import N_, _
 from deskcli.ui import output
 

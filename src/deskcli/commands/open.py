@@ -7,8 +7,10 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import NoInputOption, state
-from deskcli.core import choices, clock, drafts, tickets
-from deskcli.core.errors import InvalidInput
+from deskcli.core.base import clock
+from deskcli.core.calls import choices, tickets
+from deskcli.core.mailing import drafts
+from deskcli.core.base.errors import InvalidInput
 from deskcli.i18n import N_, _, ngettext
 from deskcli.ui import output, prompts
 
@@ -146,7 +148,7 @@ def open_call(
 def _first_run(st, desk):
     """The first guided call on a desk never set up offers to set it up (`deskcli init`):
     a yes asks its questions, then the call goes on; a no is remembered."""
-    from deskcli.core import setup
+    from deskcli.core.app import setup
 
     if setup.is_set_up(desk.home, desk.repo.shared_settings()):
         return desk
@@ -165,7 +167,7 @@ def _first_run(st, desk):
 def _apply_org_contract(desk, answers: dict) -> None:
     """A contract number given as a flag that does not cover the call, for an organisation
     that holds a valid contract: the organisation's contract is applied, and said so."""
-    from deskcli.core import contracts
+    from deskcli.core.calls import contracts
     from deskcli.ui.render import admissibility_text
 
     if not answers.get("contract") or not answers.get("caller"):
@@ -181,7 +183,7 @@ def _apply_org_contract(desk, answers: dict) -> None:
 
 
 def _abandoned(desk, *, at: str | None, waited: str | None, **facts) -> None:
-    from deskcli.core.sla import parse_duration
+    from deskcli.core.calls.sla import parse_duration
 
     now = clock.now()
     wait = None

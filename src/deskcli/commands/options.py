@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from typing import Annotated, Optional
 
 import typer
+from typer._click.exceptions import UsageError
 from typer._click.types import ParamType  # click, as Typer carries it
 
-from deskcli.core.desk import Desk, open_desk
-from deskcli.core.repository import FIRST_NUMBER, LAST_NUMBER
+from deskcli.core.app.desk import open_desk
+from deskcli.core.store.repository import Desk, FIRST_NUMBER, LAST_NUMBER
 from deskcli.i18n import N_
 
 JsonOption = Annotated[
@@ -90,7 +91,7 @@ def state(ctx: typer.Context) -> State:
 def ask_missing(st: State, no_input: bool, flag: str, question: str) -> str:
     """A required fact not given as `flag`: asked in a terminal, an error naming the flag
     in a script."""
-    from deskcli.core.errors import InvalidInput
+    from deskcli.core.base.errors import InvalidInput
     from deskcli.i18n import _
     from deskcli.ui import prompts
 
@@ -145,8 +146,8 @@ def refuse_undecodable_arguments(args: list[str]) -> None:
     such bytes as lone surrogates, which no file or database can store."""
     import sys
 
-    from deskcli.core.decoding import check_text
-    from deskcli.core.errors import InvalidInput
+    from deskcli.core.base.decoding import check_text
+    from deskcli.core.base.errors import InvalidInput
     from deskcli.i18n import _, say, shown
     from deskcli.ui import output
 
@@ -163,3 +164,12 @@ def refuse_undecodable_arguments(args: list[str]) -> None:
         except InvalidInput as exc:
             output.message(_("Error: {message}").format(message=shown(exc.args[0])))
             sys.exit(exc.exit_code)
+
+
+class UnknownVerb(UsageError):
+    """A verb deskcli does not have (the message offers the nearest ones it has)."""
+
+    def __init__(self, name: str, ctx, known: list[str]) -> None:
+        super().__init__(name, ctx)
+        self.name = name
+        self.known = known

@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from deskcli.commands.options import TicketId, state
-from deskcli.core import clock, qualify, sla
+from deskcli.core.base import clock
+from deskcli.core.calls import qualify, sla
 from deskcli.i18n import N_, _
 from deskcli.ui import output
 

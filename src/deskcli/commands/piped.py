@@ -7,8 +7,9 @@ import sys
 
 import typer
 
-from deskcli.core import clock, intake
-from deskcli.core.errors import InvalidInput, RepositoryError
+from deskcli.core.base import clock
+from deskcli.core.incoming import intake
+from deskcli.core.base.errors import InvalidInput, RepositoryError
 from deskcli import i18n
 from deskcli.i18n import _, ngettext
 from deskcli.ui import output

@@ -8,10 +8,11 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import state
-from deskcli.core import clock, practice
-from deskcli.core.desk import technician_name
-from deskcli.core.errors import InvalidInput
-from deskcli.core.paths import repository_home
+from deskcli.core import practice
+from deskcli.core.base import clock
+from deskcli.core.app.desk import technician_name
+from deskcli.core.base.errors import InvalidInput
+from deskcli.core.base.paths import repository_home
 from deskcli.i18n import N_, say, shown
 from deskcli.ui import output
 

@@ -7,7 +7,9 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import TICKET_NUMBER, NoInputOption, ask_missing, state
-from deskcli.core import choices, clock, kb, problems
+from deskcli.core.base import clock
+from deskcli.core.calls import choices
+from deskcli.core.knowledge import kb, problems
 from deskcli.i18n import N_, _, ngettext
 from deskcli.ui import knowledge, output
 

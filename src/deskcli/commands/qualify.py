@@ -7,8 +7,9 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import NoInputOption, TicketId, state
-from deskcli.core import choices, clock, qualify, sla, tickets
-from deskcli.core.errors import InvalidInput
+from deskcli.core.base import clock
+from deskcli.core.calls import choices, qualify, sla, tickets
+from deskcli.core.base.errors import InvalidInput
 from deskcli import i18n
 from deskcli.i18n import N_, _
 from deskcli.ui import output, prompts, render

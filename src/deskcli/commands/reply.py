@@ -9,8 +9,11 @@ import typer
 
 from deskcli.commands import followups
 from deskcli.commands.options import TicketId, state
-from deskcli.core import clock, conversation, sending, tickets
-from deskcli.core.errors import InvalidInput
+from deskcli.core.base import clock
+from deskcli.core.calls import conversation, tickets
+from deskcli.core.mailing import sending
+from deskcli.core.treating import replies
+from deskcli.core.base.errors import InvalidInput
 from deskcli.i18n import N_, _
 from deskcli.ui import output
 
@@ -98,7 +101,7 @@ def reply(
     desk = st.desk()
     interactive = sys.stdin.isatty() and not st.no_input
     body = _body(desk, ticket_id, message, message_file, template, interactive)
-    entry = conversation.reply(desk, ticket_id, text=body, now=clock.now(), to=to)
+    entry = replies.reply(desk, ticket_id, text=body, now=clock.now(), to=to)
     aftermath = followups.run(desk)
     delivery = aftermath.delivery if aftermath else None
     sent = bool(delivery and any(r["message_id"] == entry["message_id"] for r in delivery.sent))

@@ -7,8 +7,9 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import OptionalTicketId, OutputOption, state
-from deskcli.core import choices, clock
-from deskcli.core.errors import InvalidInput
+from deskcli.core.base import clock
+from deskcli.core.calls import choices
+from deskcli.core.base.errors import InvalidInput
 from deskcli.i18n import N_, _
 from deskcli.ui import output
 
@@ -65,7 +66,7 @@ def report(
         if since or until or by:
             raise InvalidInput(_("--since, --until and --by choose the period of the indicators; "
                                  "a ticket's report covers the whole call"))
-        from deskcli.core.reports import intervention_report
+        from deskcli.core.reporting.reports import intervention_report
 
         document = intervention_report(desk, ticket_id, now)
         if fmt == "json":
@@ -79,7 +80,7 @@ def report(
             else:
                 _deliver(to_file, text=output.document_lines(page) if fmt == "text" else page)
         return
-    from deskcli.core import indicators
+    from deskcli.core.reporting import indicators
 
     start, end = indicators.period(since, until, now)
     document = indicators.report(desk, start, end,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from deskcli.commands.options import state
-from deskcli.core import sla as sla_core
+from deskcli.core.calls import sla as sla_core
 from deskcli import i18n
 from deskcli.i18n import _, tr
 from deskcli.ui import output, render

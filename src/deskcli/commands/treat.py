@@ -8,8 +8,10 @@ from typing import Annotated, Optional
 import typer
 
 from deskcli.commands.options import NoInputOption, TicketId, state
-from deskcli.core import clock, sla, treatment
-from deskcli.core.errors import InvalidInput
+from deskcli.core.base import clock
+from deskcli.core.calls import sla
+from deskcli.core.treating import treatment
+from deskcli.core.base.errors import InvalidInput
 from deskcli.i18n import N_, _
 from deskcli.ui import knowledge, output, prompts
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from deskcli import i18n
-from deskcli.core import choices
+from deskcli.core.calls import choices
 from deskcli.i18n import N_, _, ngettext, tr
 from deskcli.ui import output
 from deskcli.ui.output import when
@@ -155,7 +155,7 @@ def suggestion_groups(groups: list[dict]) -> None:
 
 def note_unanswered(ticket: dict) -> None:
     """After a definitive solution: say when the knowledge base had no answer for the call."""
-    from deskcli.core import kb
+    from deskcli.core.knowledge import kb
 
     consulted = kb.last_consultation(ticket)
     solution = ticket.get("solution") or {}
@@ -173,8 +173,8 @@ def offer_known_errors(desk, ticket: dict) -> None:
     The ticket's own problem comes first, then similar known errors; a search that fails
     is reported and the treatment goes on.
     """
-    from deskcli.core import problems
-    from deskcli.core.errors import DeskError
+    from deskcli.core.knowledge import problems
+    from deskcli.core.base.errors import DeskError
 
     if ticket.get("status") not in ("open", "pending"):
         return

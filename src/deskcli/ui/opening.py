@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Callable
 
 from deskcli import i18n
-from deskcli.core import choices, clock, contracts
-from deskcli.core.desk import Desk
-from deskcli.core.names import name_key
-from deskcli.core.paths import data_file
-from deskcli.core.settings import load_toml
-from deskcli.core.tickets import CHANNELS
+from deskcli.core.base import clock
+from deskcli.core.calls import choices, contracts
+from deskcli.core.store.repository import Desk
+from deskcli.core.base.names import name_key
+from deskcli.core.base.paths import data_file
+from deskcli.core.app.settings import load_toml
+from deskcli.core.calls.tickets import CHANNELS
 from deskcli.i18n import _, tr
 from deskcli.ui import output, prompts
 
@@ -128,8 +129,8 @@ class CallWalk:
 
     def _suggest(self) -> None:
         """The knowledge base's best matches for the problem just described (seed 000 §6)."""
-        from deskcli.core import kb
-        from deskcli.core.errors import DeskError
+        from deskcli.core.knowledge import kb
+        from deskcli.core.base.errors import DeskError
 
         text = " ".join(self.answers.get(k) or "" for k in ("summary", "description", "software"))
         try:

@@ -33,7 +33,7 @@ def safe_line(value: Any) -> str:
 def when(iso: str | None) -> str:
     """A stored UTC time as the technician reads it: local, to the minute, in the session's
     language."""
-    from deskcli.core.clock import local
+    from deskcli.core.base.clock import local
 
     return datetime_text(local(iso)) if iso else ""
 
@@ -373,7 +373,7 @@ def write_private(path: str, text: str | bytes | Iterable[str]) -> None:
     import stat
     import tempfile
 
-    from deskcli.core.errors import InvalidInput
+    from deskcli.core.base.errors import InvalidInput
 
     target = os.path.realpath(path)  # a link given on purpose: the file it names is replaced
     try:

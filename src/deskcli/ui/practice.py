@@ -5,8 +5,10 @@ card reads the same in every language); they are said in the session's language 
 
 from __future__ import annotations
 
-from deskcli.core import choices, clock, practice
-from deskcli.core.qualify import IMPACT_LABELS, URGENCY_LABELS
+from deskcli.core import practice
+from deskcli.core.base import clock
+from deskcli.core.calls import choices
+from deskcli.core.calls.qualify import IMPACT_LABELS, URGENCY_LABELS
 from deskcli.i18n import N_, _, from_record, ngettext, number, percent, shown, tr
 from deskcli.ui import output, prompts
 
@@ -178,7 +180,7 @@ def play(call: practice.PracticeCall) -> dict:
             found=output.safe(call.consult_kb(clock.now()))))
     details: dict = {}
     if decision == "transfer":
-        from deskcli.core import treatment
+        from deskcli.core.treating import treatment
 
         groups = sorted(treatment.groups(call.desk.settings))
         details["group"] = prompts.select(_("To which group?"), [(g, _group(g)) for g in groups])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from deskcli import i18n
-from deskcli.core import choices
+from deskcli.core.calls import choices
 from deskcli.i18n import N_, _, from_record, shown, tr
 from deskcli.ui import output
 from deskcli.ui.output import when
@@ -112,7 +112,7 @@ def describe(entry: dict) -> str:
                 if entry.get("over_limit") else _("identification took {duration}"))
         return text.format(duration=i18n.seconds_text(entry.get("seconds", 0)))
     if event in ("qualified", "requalified"):
-        from deskcli.core.qualify import explain
+        from deskcli.core.calls.qualify import explain
 
         text = (_("qualified: {type}, {explanation}") if event == "qualified"
                 else _("requalified: {type}, {explanation}"))
@@ -121,7 +121,7 @@ def describe(entry: dict) -> str:
         text = text.format(type=choices.label("type", entry.get("type")), explanation=explanation)
         return text + (_(" - reason: {reason}").format(reason=entry["reason"]) if entry.get("reason") else "")
     if event == "sla_clock_stopped":
-        from deskcli.core.sla import CLOCK_LABELS
+        from deskcli.core.calls.sla import CLOCK_LABELS
 
         clock = entry.get("clock")
         name = tr(CLOCK_LABELS[clock]) if clock in CLOCK_LABELS else clock
@@ -218,7 +218,7 @@ def describe(entry: dict) -> str:
         return _("automatic e-mail to {to}: {kind}").format(
             to=entry.get("to"), kind=tr(AUTO_MESSAGES[kind]) if kind in AUTO_MESSAGES else kind)
     if event == "sla_alert":
-        from deskcli.core.sla import CLOCK_LABELS
+        from deskcli.core.calls.sla import CLOCK_LABELS
 
         text = (_("{clock} clock at risk (deadline {deadline})") if entry.get("state") == "at_risk"
                 else _("{clock} clock breached (deadline {deadline})"))
@@ -232,7 +232,7 @@ def describe(entry: dict) -> str:
     return f"{event.replace('_', ' ')}" + (f": {details}" if details else "")
 
 
-# The desk's automatic messages, as the history names them (core/conversation.py).
+# The desk's automatic messages, as the history names them (core/calls/conversation.py).
 AUTO_MESSAGES = {
     "acknowledgement": N_("acknowledgement"), "qualification": N_("priority notice"),
     "resolution": N_("resolution notice, asking to confirm"),
@@ -299,7 +299,7 @@ def _priority_text(ticket: dict) -> str | None:
     qualification = ticket.get("qualification")
     if not qualification:
         return None
-    from deskcli.core.qualify import explain
+    from deskcli.core.calls.qualify import explain
 
     return f"{shown(explain(qualification))} [{choices.label('type', qualification['type'])}]"
 
@@ -411,7 +411,7 @@ STATE_LABELS = {"ok": N_("ok"), "at_risk": N_("AT RISK"), "breached": N_("BREACH
 
 
 def grid_table(settings: dict) -> None:
-    from deskcli.core import qualify, sla
+    from deskcli.core.calls import qualify, sla
 
     output.table(
         [[tr(qualify.URGENCY_LABELS[u]), *(settings["grid"][u][i] for i in sla.IMPACTS)]
@@ -421,7 +421,7 @@ def grid_table(settings: dict) -> None:
 
 
 def targets_table(settings: dict) -> None:
-    from deskcli.core import sla
+    from deskcli.core.calls import sla
 
     rows = []
     for label, key, kind in (
@@ -440,7 +440,7 @@ def targets_table(settings: dict) -> None:
 def duration_text(text: str) -> str:
     """A duration as the settings (10m, 2h) or a clock (1h 30min) write it, as the session
     abbreviates it (10m is shown as 10min, as every other duration)."""
-    from deskcli.core.sla import parse_duration
+    from deskcli.core.calls.sla import parse_duration
 
     spans = [parse_duration(token) for token in text.split()]
     if None in spans:
@@ -449,7 +449,7 @@ def duration_text(text: str) -> str:
 
 
 def clocks_table(view: dict) -> None:
-    from deskcli.core.sla import CLOCK_LABELS
+    from deskcli.core.calls.sla import CLOCK_LABELS
 
     rows = []
     for c in view["clocks"]:

@@ -9,8 +9,8 @@ from functools import lru_cache
 from typing import Any
 
 from deskcli import i18n
-from deskcli.core import choices
-from deskcli.core.sla import CLOCK_LABELS, PRIORITIES
+from deskcli.core.calls import choices
+from deskcli.core.calls.sla import CLOCK_LABELS, PRIORITIES
 from deskcli.i18n import N_, _, ngettext, tr
 from deskcli.ui import output
 from deskcli.ui.output import when
@@ -54,7 +54,7 @@ def _finalize(value: Any) -> Any:
 def environment(html: bool):
     import jinja2
 
-    from deskcli.core.paths import data_file
+    from deskcli.core.base.paths import data_file
     from deskcli.ui.render import describe
 
     env = jinja2.Environment(
@@ -112,7 +112,7 @@ def _day(iso: str | None) -> str:
     """A stored moment's local day, as the session writes dates."""
     if not iso:
         return ""
-    from deskcli.core.clock import local
+    from deskcli.core.base.clock import local
 
     return i18n.date_text(local(iso).date())
 
@@ -121,7 +121,7 @@ def _last_day(iso: str | None) -> str:
     """The last day a period's end (exclusive, to the second) includes."""
     if not iso:
         return ""
-    from deskcli.core.clock import from_iso, local
+    from deskcli.core.base.clock import from_iso, local
 
     return i18n.date_text(local(from_iso(iso) - timedelta(seconds=1)).date())
 
@@ -138,8 +138,8 @@ def _embedded(path: str | None) -> str:
     import base64
     from pathlib import Path
 
-    from deskcli.core.errors import InvalidInput
-    from deskcli.core.reports import LOGO_TYPES
+    from deskcli.core.base.errors import InvalidInput
+    from deskcli.core.reporting.reports import LOGO_TYPES
 
     try:
         data = Path(path).read_bytes()
@@ -207,7 +207,7 @@ PDF_MISSING = N_("--format pdf needs WeasyPrint: pip install 'deskcli[pdf]' (on 
 
 def pdf(html: str) -> bytes:
     """A printable page as PDF, laid out by WeasyPrint (A4, the page's own print rules)."""
-    from deskcli.core.errors import InvalidInput
+    from deskcli.core.base.errors import InvalidInput
 
     try:
         import weasyprint
@@ -419,7 +419,7 @@ def terminal_charts(document: dict) -> str:
         # A screen reads a month better as weeks: one bar per week, from its Monday.
         from datetime import date
 
-        from deskcli.core.indicators import bucket_start
+        from deskcli.core.reporting.indicators import bucket_start
 
         weeks: dict[str, int] = {}
         for start, calls in points:

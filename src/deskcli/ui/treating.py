@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Callable
 
 from deskcli import i18n
-from deskcli.core import choices, clock, tickets, treatment
-from deskcli.core.desk import Desk
+from deskcli.core.base import clock
+from deskcli.core.calls import choices, tickets
+from deskcli.core.treating import treatment
+from deskcli.core.store.repository import Desk
 from deskcli.i18n import N_, _, shown, tr
 from deskcli.ui import knowledge, output, prompts
 

@@ -10,14 +10,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from deskcli.core import choices, clock
-from deskcli.core.desk import Desk
-from deskcli.core.errors import DeskError, InvalidInput
-from deskcli.core.names import name_key
+from deskcli.core.base import clock
+from deskcli.core.calls import choices
+from deskcli.core.store.repository import Desk
+from deskcli.core.base.errors import DeskError, InvalidInput
+from deskcli.core.base.names import name_key
 from deskcli.core.practice.rules import PRACTICE_DIR, QUESTIONS, SAID
-from deskcli.core.practice.scenarios import Scenario, _read_toml
-from deskcli.core.practice.scoring import (REFORMULATION_TRIES, judge_explanation,
-                                           judge_reformulation, scorecard)
+from deskcli.core.practice.scenario import Scenario
+from deskcli.core.practice.scenarios import _read_toml
+from deskcli.core.practice.scorecard import scorecard
+from deskcli.core.practice.scoring import REFORMULATION_TRIES, judge_explanation, judge_reformulation
 from deskcli.i18n import N_, fact, from_record, say
 
 UNIDENTIFIED = "(appelant non identifié)"
@@ -40,24 +42,24 @@ def sandbox(home: Path, student: str, scenario: Scenario) -> Desk:
 
     It is always a TinyDB repository under the practice directory, whatever backend the
     real desk uses, and it works to the shipped grid and targets the course teaches."""
-    from deskcli.core import settings as settings_module
-    from deskcli.core.storage import TinyDBRepository
+    from deskcli.core.app import settings as settings_module
+    from deskcli.core.app.factory import embedded_repository
 
     root = home / PRACTICE_DIR / "sandboxes"
     path = root / student_key(student)
     if path.exists():
         shutil.rmtree(path)
-    from deskcli.core.paths import private_directory
+    from deskcli.core.base.paths import private_directory
 
     private_directory(home, PRACTICE_DIR, "sandboxes", student_key(student))
     settings = copy.deepcopy(settings_module.defaults())
     if scenario.company:
         settings["desk"]["company"] = scenario.company
-    return Desk(home=path, settings=settings, repo=TinyDBRepository(path), technician=student)
+    return Desk(home=path, settings=settings, repo=embedded_repository(path), technician=student)
 
 
 def _seed_contracts(desk: Desk, scenario: Scenario, today: date, now: datetime) -> None:
-    from deskcli.core import contracts
+    from deskcli.core.calls import contracts
 
     for contract in scenario.contracts:
         if contract["valid"]:
@@ -201,7 +203,7 @@ class PracticeCall:
         return next((text for text, ok in self.decided.reformulations if ok), None)
 
     def _facts(self):
-        from deskcli.core.tickets import CallFacts
+        from deskcli.core.calls.tickets import CallFacts
 
         s, asked = self.scenario, set(self.decided.asked)
         caller = s.caller
@@ -246,7 +248,7 @@ class PracticeCall:
 
     def repository_verdict(self) -> str:
         """What the repository says of the caller's contract, as `deskcli open` checks it."""
-        from deskcli.core import contracts
+        from deskcli.core.calls import contracts
 
         facts = self._facts()
         with self.desk.repo.reading() as store:
@@ -259,7 +261,7 @@ class PracticeCall:
         return from_record(verdict.get("reason_message", verdict["reason"]))
 
     def decide_admissibility(self, admissible: bool, told: str | None, now: datetime) -> None:
-        from deskcli.core import tickets
+        from deskcli.core.calls import tickets
 
         self.decided.admissible = bool(admissible)
         if not admissible:
@@ -291,7 +293,7 @@ class PracticeCall:
     def qualify(self, call_type: str, impact: str, urgency: str, now: datetime,
                 priority: int | None = None) -> int | None:
         """The student's qualification, and the priority they read from the grid."""
-        from deskcli.core import qualify
+        from deskcli.core.calls import qualify
 
         call_type = choices.pick("type", call_type, "type")
         impact = choices.pick("impact", impact, "impact")
@@ -308,7 +310,7 @@ class PracticeCall:
         return self.decided.priority
 
     def consult_kb(self, now: datetime) -> str:
-        from deskcli.core import kb
+        from deskcli.core.knowledge import kb
 
         self.decided.consulted_kb = True
         if self.ticket_id is not None:
@@ -322,7 +324,8 @@ class PracticeCall:
 
     def treat(self, decision: str, now: datetime, *, group: str | None = None,
               escalation_kind: str | None = None, diagnosis: str | None = None) -> None:
-        from deskcli.core import problems, treatment
+        from deskcli.core.knowledge import problems
+        from deskcli.core.treating import treatment
 
         decision = choices.pick("treatment", decision, "treatment")
         if decision == "escalate":
@@ -371,7 +374,7 @@ class PracticeCall:
     def decide_closing(self, index: int, close: bool, now: datetime) -> str | None:
         """The student closes the call at this moment, or keeps it open; returns what the
         desk said when it refused to close."""
-        from deskcli.core import treatment
+        from deskcli.core.treating import treatment
 
         moment = self.scenario.closing[index]
         self.decided.closing.append(bool(close))
@@ -387,7 +390,7 @@ class PracticeCall:
         return self.desk_said[-1] if len(self.desk_said) > said else None
 
     def decide_abandoned(self, choice: str, now: datetime) -> None:
-        from deskcli.core import tickets
+        from deskcli.core.calls import tickets
 
         choice = self.decided.abandoned = choices.pick("abandoned", choice, "abandoned")
         caller = self.scenario.caller
@@ -507,7 +510,7 @@ def play_answers(call: PracticeCall, answers: dict, now: datetime) -> dict:
 
 
 def _shipped_company() -> str:
-    from deskcli.core import settings
+    from deskcli.core.app import settings
 
     return settings.defaults()["desk"]["company"]
 
@@ -530,7 +533,8 @@ def right_answers(scenario: Scenario, student: str = "Salma") -> dict:
     if not answers["admissible"]:
         answers["told"] = MODEL_EXPLANATION
         return answers
-    from deskcli.core import settings, sla
+    from deskcli.core.app import settings
+    from deskcli.core.calls import sla
 
     answers.update(type=e["type"], impact=e["impact"], urgency=e["urgency"],
                    priority=sla.priority_for(settings.defaults(), e["impact"], e["urgency"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from deskcli.core.practice.scenarios import Scenario, matches
+from deskcli.core.practice.scenario import Scenario, matches
 from deskcli.i18n import say
 
 _SEED = re.compile(r"\bseed\s*\d", re.IGNORECASE)
@@ -79,7 +79,8 @@ def incoherences(s: Scenario) -> list[tuple[str, str]]:
         add("expected.group", say("only a transfer goes to a group (the treatment is "
                                   "{treatment})", treatment=treatment))
     if e.get("group"):
-        from deskcli.core import settings, treatment as treating
+        from deskcli.core.app import settings
+        from deskcli.core.treating import treatment as treating
 
         known = treating.groups(settings.defaults())
         if e["group"] not in known:
@@ -106,7 +107,7 @@ def incoherences(s: Scenario) -> list[tuple[str, str]]:
 def parts_of(s: Scenario) -> set[str]:
     """The parts of the procedure a scenario exercises: from what it scores, and from what
     its own questions say they exercise."""
-    from deskcli.core import settings
+    from deskcli.core.app import settings
 
     parts = {q["part"] for q in s.questions if q.get("part")}
     if s.caller.get("channel", "phone") != "phone":

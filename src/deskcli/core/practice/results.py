@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from deskcli.core.names import name_key
+from deskcli.core.base.names import name_key
 from deskcli.core.practice.call import student_key
 from deskcli.core.practice.rules import CLOSING_LABEL, PRACTICE_DIR, RESULTS
 
 def results_repository(home: Path):
     """Where scores are kept: the practice directory, apart from the desk's tickets."""
-    from deskcli.core.storage import TinyDBRepository
+    from deskcli.core.app.factory import embedded_repository
 
-    return TinyDBRepository(home / PRACTICE_DIR)
+    return embedded_repository(home / PRACTICE_DIR)
 
 
 def keep_result(home: Path, card: dict) -> dict:
@@ -121,10 +121,10 @@ def set_exam(home: Path, names: list[str], now) -> dict:
     at the prompts, timed, with the expected answers hidden."""
     import json
 
-    from deskcli.core import clock
-    from deskcli.core.errors import InvalidInput
+    from deskcli.core.base import clock
+    from deskcli.core.base.errors import InvalidInput
     from deskcli.core.practice.scenarios import find_scenario
-    from deskcli.core.storage import write_atomically
+    from deskcli.core.base.files import write_atomically
     from deskcli.i18n import fact, say
 
     chosen = [n.strip() for n in names if n.strip()]
@@ -134,7 +134,7 @@ def set_exam(home: Path, names: list[str], now) -> dict:
     for name in chosen:
         find_scenario(home, name)  # a name that is no scenario is refused now, not mid-exam
     exam = {"scenarios": chosen, "set_at": clock.to_iso(now)}
-    from deskcli.core.paths import private_directory
+    from deskcli.core.base.paths import private_directory
 
     directory = private_directory(home, PRACTICE_DIR)
     write_atomically(directory / EXAM_FILE, json.dumps(exam, ensure_ascii=False))
@@ -174,7 +174,7 @@ def grades_csv(cards: list[dict]) -> str:
     import csv
     import io
 
-    from deskcli.core import clock
+    from deskcli.core.base import clock
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

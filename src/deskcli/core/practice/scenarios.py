@@ -3,40 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from deskcli.core import choices
-from deskcli.core.errors import InvalidInput, NotFound
-from deskcli.core.names import name_key
-from deskcli.core.paths import data_dir
+from deskcli.core.calls import choices
+from deskcli.core.base.errors import InvalidInput, NotFound
+from deskcli.core.base.paths import data_dir
 from deskcli.core.practice.rules import SCENARIO_DIR
+from deskcli.core.practice.scenario import Scenario
 from deskcli.i18n import fact, say
-
-@dataclass
-class Scenario:
-    name: str
-    path: Path
-    title: str
-    summary: str
-    kind: str  # "call", or "abandoned" for a caller who hung up
-    company: str | None
-    caller: dict
-    replies: dict
-    equipment: dict
-    problem: dict
-    contracts: list[dict]
-    treatment: dict
-    closing: list[dict]
-    questions: list[dict]
-    expected: dict
-    why: dict
-    # Minutes the story says have passed in a phase (« vous la guidez depuis douze
-    # minutes »), added to the clock: reading time is not the call's time.
-    story: dict = field(default_factory=dict)
-    variants: dict = field(default_factory=dict)
-    variant: dict = field(default_factory=dict)  # the values drawn for this play
-
 
 def scenario_dirs(home: Path | None) -> list[Path]:
     """The shipped scenarios, then the repository's own (a teacher's file of the same name
@@ -326,7 +300,7 @@ def _build(path: Path, doc: dict, choice: dict | None = None) -> Scenario:
     caller = check.table("caller", required=True)
     check.text(caller, "name", "caller.name", required=kind == "call")
     caller.setdefault("kind", "company")
-    from deskcli.core.tickets import CHANNELS
+    from deskcli.core.calls.tickets import CHANNELS
 
     check.choice(caller, "channel", "caller.channel", CHANNELS, required=False)
     check.value(caller, "kind", "caller.kind", "org_kind")
@@ -406,7 +380,8 @@ def _flag(check: _Checker, where: dict, key: str, label: str, default: bool) -> 
 
 def _check_call_expectations(check: _Checker, expected: dict, problem: dict, treatment: dict,
                              closing: list[dict]) -> None:
-    from deskcli.core import settings, sla
+    from deskcli.core.app import settings
+    from deskcli.core.calls import sla
 
     admissible = _flag(check, expected, "admissible", "expected.admissible", True)
     check.keywords(problem, "keywords", "problem.keywords")
@@ -428,17 +403,3 @@ def _check_call_expectations(check: _Checker, expected: dict, problem: dict, tre
             raise check.fail("treatment.diagnosis_keywords", say(
                 "an on-site intervention scenario names what a precise diagnosis says"))
     check.text(treatment, "situation", "treatment.situation", required=True)
-
-
-def matches(text: str | None, keywords: list[str]) -> bool:
-    """Whether a text says every keyword: each is a word or word beginning, with `|`
-    between alternatives; case and accents do not count."""
-    folded = name_key(text or "")
-    words = re.findall(r"\w+", folded)
-    for keyword in keywords:
-        options = [name_key(k) for k in keyword.split("|") if k.strip()]
-        # A single word matches a word's beginning; a phrase ("hors ligne") matches as is.
-        if not any(any(w.startswith(o) for w in words) if re.fullmatch(r"\w+", o)
-                   else o in folded for o in options):
-            return False
-    return True

@@ -1,0 +1,146 @@
+"""The desk's settings: shipped defaults merged with the repository's settings.toml."""
+
+from __future__ import annotations
+
+import copy
+import math
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from deskcli.core.base.errors import InvalidInput
+from deskcli.core.base.paths import data_file
+from deskcli.i18n import N_, say, term
+
+SETTINGS_FILE = "settings.toml"
+
+
+def _type_name(value: Any) -> Any:
+    if isinstance(value, bool):
+        return term("true or false")
+    if isinstance(value, int):
+        return term("a whole number")
+    if isinstance(value, float):
+        return term("a number")
+    if isinstance(value, str):
+        return term("a text in quotes")
+    if isinstance(value, list):
+        return term("a list")
+    if isinstance(value, dict):
+        return term("a table")
+    return type(value).__name__
+
+
+def _same_kind(default: Any, value: Any) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(default))
+
+
+def _merge(defaults: dict, override: dict, path: Path, prefix: str = "") -> dict:
+    merged = copy.deepcopy(defaults)
+    for key, value in override.items():
+        dotted = f"{prefix}{key}"
+        if key not in defaults:
+            known = ", ".join(sorted(f"{prefix}{k}" for k in defaults)) or term("none")
+            raise InvalidInput(say(
+                "settings file {path}: unknown key {key!r}; known keys here: {known}",
+                path=str(path), key=dotted, known=known))
+        default = defaults[key]
+        if isinstance(default, dict) and not default.get("_open"):
+            if not isinstance(value, dict):
+                raise InvalidInput(say("settings file {path}: {key} must be a table [{key}]",
+                                       path=str(path), key=dotted))
+            merged[key] = _merge(default, value, path, dotted + ".")
+        elif isinstance(default, dict):
+            # An open table (marked _open in the defaults) is replaced whole by the user's.
+            if not isinstance(value, dict):
+                raise InvalidInput(say("settings file {path}: {key} must be a table [{key}]",
+                                       path=str(path), key=dotted))
+            merged[key] = {"_open": True, **value}
+        elif not _same_kind(default, value):
+            raise InvalidInput(say("settings file {path}: {key} must be {expected}, got {value!r}",
+                                   path=str(path), key=dotted, expected=_type_name(default),
+                                   value=value))
+        elif isinstance(value, float) and not math.isfinite(value):
+            # nan and inf parse as numbers, and mean nothing here (nan makes a wait endless).
+            raise InvalidInput(say("settings file {path}: {key} must be a finite number, got {value}",
+                                   path=str(path), key=dotted, value=value))
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(say("settings file {path} is not valid TOML: {reason}", path=str(path),
+                               reason=str(exc))) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(say("settings file {path} is not UTF-8 text (byte 0x{byte:02x} at "
+                               "position {position}); save it as UTF-8", path=str(path),
+                               byte=exc.object[exc.start], position=exc.start + 1)) from None
+    except OSError as exc:
+        raise InvalidInput(say("settings file {path} cannot be read: {reason}", path=str(path),
+                               reason=exc.strerror)) from None
+
+
+DEFAULT_FILES = (SETTINGS_FILE, "priority.toml")
+
+
+def defaults() -> dict:
+    merged: dict = {}
+    for name in DEFAULT_FILES:
+        merged.update(load_toml(data_file(name)))
+    return merged
+
+
+# Where a database's shared settings are named in messages (they have no file).
+SHARED_LABEL = N_("the database's shared settings")
+# Each machine's own: how it reaches the repository and how long it waits for it.
+LOCAL_ONLY = ("repository", "technician")
+
+
+def _repository_problems(settings: dict) -> list[tuple[str, str]]:
+    options = settings["repository"]
+    found = []
+    if not options["lock_timeout_seconds"] > 0:
+        found.append(("repository.lock_timeout_seconds", term("a number of seconds above 0")))
+    for key in ("backup_every_minutes", "backups_kept"):
+        if options[key] < 0:
+            found.append((f"repository.{key}", term("a number of 0 or more")))
+    return found
+
+
+def load(home: Path, shared: dict | None = None) -> dict:
+    """Settings for the repository at `home`; an invalid override is refused, naming the key.
+
+    `shared` are the settings a team's database holds for every technician (see
+    `deskcli migrate`); the machine's settings.toml applies over them.
+    """
+    path = home / SETTINGS_FILE
+    if not path.exists() and not shared:
+        return defaults()  # the shipped defaults are checked by the tests, not at each start
+    from deskcli.core.calls import sla
+    from deskcli.core.reporting import reports
+    from deskcli.core.treating import treatment
+
+    merged = defaults()
+    if shared:
+        merged = _merge(merged, {k: v for k, v in shared.items() if k not in LOCAL_ONLY},
+                        SHARED_LABEL)
+    if path.exists():
+        merged = _merge(merged, load_toml(path), path)
+    wrong = (_repository_problems(merged) + sla.problems(merged) + treatment.problems(merged)
+             + reports.problems(merged))
+    if wrong:
+        key, expected = wrong[0]
+        where = (say("settings file {path}", path=str(path)) if path.exists()
+                 else term(SHARED_LABEL))
+        raise InvalidInput(say("{where}: {key} must be {expected}", where=where, key=key,
+                               expected=expected))
+    return merged
