@@ -241,3 +241,17 @@ def test_texts_that_only_look_like_surrogates_or_deep_nesting_read_back(deskcli,
     other = str(tmp_path / "other")
     ok(deskcli("--home", other, "open", "--from", str(source)))
     assert json.loads(ok(deskcli("--home", other, "export", "--closed")).stdout) == ticket
+
+
+def test_a_ticket_written_otherwise_reads_back_as_the_same_ticket(deskcli, calls, tmp_path):
+    """Spaces, escaped accents and a surrogate pair: the text read is stored as it is, and
+    is the same ticket."""
+    ticket = json.loads(_closed_line(deskcli, tmp_path))
+    ticket["summary"] = "Écran noir 🖥"
+    source = tmp_path / "spaced.jsonl"
+    source.write_text(json.dumps(ticket, ensure_ascii=True, indent=None) + "\n", encoding="utf-8")
+    other = str(tmp_path / "other")
+    ok(deskcli("--home", other, "open", "--from", str(source)))
+    assert json.loads(ok(deskcli("--home", other, "export", "--closed")).stdout) == ticket
+    assert ok(deskcli("--home", other, "show", str(ticket["id"]), "--json")).json()["summary"] == \
+        "Écran noir 🖥"

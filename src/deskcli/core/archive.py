@@ -56,10 +56,11 @@ def _dumps(document: dict) -> str:
 
 
 def encoded(operations: Iterable[list]) -> list[list]:
-    """The operations with each ticket's stored text as a third element: the journal of
-    the change and the archive's row are written from the same text."""
-    return [[kind, value, _dumps(value)] if kind == "ticket" else [kind, value]
-            for kind, value, *_ in operations]
+    """The operations with each ticket's stored text as a third element (kept when the
+    operation already carries it: the text a restored ticket was read from): the journal
+    of the change and the archive's row are written from the same text."""
+    return [[kind, value, text[0] if text else _dumps(value)] if kind == "ticket" else [kind, value]
+            for kind, value, *text in operations]
 
 
 class Archive:

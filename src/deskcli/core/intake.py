@@ -48,6 +48,8 @@ class Item:
     kind: str  # "call" (facts), "ticket" (an exported ticket, whole) or "mail"
     data: Any
     facts: tickets.CallFacts | None = None
+    # An exported ticket's own JSON text (a line): what the archive stores for it.
+    text: str | None = None
 
 
 @dataclass
@@ -270,7 +272,8 @@ def _classify(record: Any, where: str, items: list[Item], rejected: list[Rejecte
         return
     try:
         if "id" in record and "history" in record:
-            items.append(Item(where, "ticket", check_ticket(record)))
+            items.append(Item(where, "ticket", check_ticket(record),
+                              text=source.strip() if source is not None else None))
         else:
             facts = {**reading.defaults, **{k: v for k, v in record.items()
                                             if v is not None and v != ""}}
@@ -517,7 +520,7 @@ def _restore(store, item: Item) -> int:
             archive.remember_message(entry["message_id"], number)
     if ticket["status"] in CLOSED_STATUSES:
         store.reserve_numbers(number)
-        store.archived().update_ticket(ticket)
+        store.archived().update_ticket(ticket, text=item.text)
     else:
         store.insert_numbered_ticket(ticket)
     return number

@@ -667,9 +667,9 @@ class ArchiveChange:
             return dict(self._pending[ticket_id])
         return self.archive.ticket(ticket_id)
 
-    def update_ticket(self, ticket: dict) -> None:
+    def update_ticket(self, ticket: dict, text: str | None = None) -> None:
         self._pending[ticket["id"]] = dict(ticket)
-        self.operations.append(["ticket", dict(ticket)])
+        self.operations.append(["ticket", dict(ticket)] if text is None else ["ticket", dict(ticket), text])
 
     def add_abandoned(self, record: dict) -> None:
         self.operations.append(["abandoned", dict(record)])
