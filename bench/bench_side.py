@@ -1,7 +1,7 @@
 """deskcli beside a minimal Typer command and Taskwarrior, in one interleaved run.
 
     python bench/bench_side.py [--sizes 1000,10000,100000] [--rounds 5] [--restore 20000]
-                               [--markdown]
+                               [--markdown] [--before PATH/TO/deskcli]
 
 For each size, a repository of that many closed tickets (histories of 5 to 15 events, as
 bench_report builds them, written straight into the archive) and 200 active ones, and a
@@ -13,6 +13,11 @@ with as many options as deskcli's own group and each verb (generated here), run 
 way. Restoring is `deskcli open --from` of deskcli's own export of `--restore` closed
 tickets into an empty repository, beside `task import` of as many tasks into an empty
 data directory; it does not depend on the size, so it runs once per round.
+
+`--before` names another build's `deskcli` (say, the main branch installed in a venv of
+its own): its `open`, whole-history report (at the largest size) and restore run in the
+same rounds, as rows marked [before], so that a change is measured against what it
+replaces under the same noise.
 
 Without Taskwarrior's `task` (`apt-get install taskwarrior`), its column is left out and
 the table says so.
@@ -142,7 +147,8 @@ def task_lines(count: int, status: str = "completed") -> bytes:
         for n in range(count)).encode()
 
 
-def cases_for(size: int, root: Path, floor: Path, has_task: bool) -> list[Case]:
+def cases_for(size: int, root: Path, floor: Path, has_task: bool,
+              before: list[str] | None = None) -> list[Case]:
     home = root / f"repo-{size}"
     build_desk(home, size, ACTIVE)
     d = Desk(home)
@@ -160,6 +166,14 @@ def cases_for(size: int, root: Path, floor: Path, has_task: bool) -> list[Case]:
         Case("report (all)", lambda: d.deskcli("report", "--no-chart", "--since", "2000-01-01"), d.env),
         Case("export --all", lambda: d.deskcli("export", "--all"), d.env),
     ]
+    if before:
+        found += [
+            Case("open [before]", lambda: [*before, "open", "--no-input", "--caller", "Karim", "--org",
+                                           "Organisation 3", "--summary", "Imprimante bloquée",
+                                           "--billable"], d.env),
+            Case("report (all) [before]", lambda: [*before, "report", "--no-chart", "--since",
+                                                   "2000-01-01"], d.env),
+        ]
     if has_task:
         env = taskwarrior_env(root / f"task-{size}")
         subprocess.run(["task", "import", "-"], input=task_lines(size), env=env, capture_output=True,
@@ -175,7 +189,7 @@ def cases_for(size: int, root: Path, floor: Path, has_task: bool) -> list[Case]:
     return found
 
 
-def restore_cases(count: int, root: Path, has_task: bool) -> list[Case]:
+def restore_cases(count: int, root: Path, has_task: bool, before: list[str] | None = None) -> list[Case]:
     """deskcli reading its own export of `count` closed tickets back, and `task import`."""
     source = root / "restore-source"
     build_desk(source, count, 0)
@@ -192,6 +206,16 @@ def restore_cases(count: int, root: Path, has_task: bool) -> list[Case]:
     found = [Case(f"open --from (restore {count:,} closed)",
                   lambda: [*command(), "open", "--from", "-", "--format", "jsonl"], env,
                   prepare=empty, stdin=exported)]
+    if before:
+        old_target = root / "restore-target-before"
+        old_env = environment(old_target)
+
+        def empty_before() -> None:
+            shutil.rmtree(old_target, ignore_errors=True)
+
+        found.append(Case(f"open --from (restore {count:,} closed) [before]",
+                          lambda: [*before, "open", "--from", "-", "--format", "jsonl"], old_env,
+                          prepare=empty_before, stdin=exported))
     if has_task:
         tasks = root / "restore-tasks.json"
         tasks.write_bytes(task_lines(count))
@@ -212,7 +236,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--restore", type=int, default=20_000)
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument("--before", help="another build's deskcli, measured beside (rows [before])")
     args = parser.parse_args()
+    before = [args.before] if args.before else None
     sizes = [int(s) for s in args.sizes.split(",")]
     has_task = shutil.which("task") is not None
     os.environ.pop("DESKCLI_DATABASE_URL", None)
@@ -223,8 +249,9 @@ def main() -> None:
         floors = [Case(f"typer floor ({verb})", lambda v=verb: [sys.executable, str(floor), v], floor_env)
                   for verb in verbs]
         began = time.perf_counter()
-        columns = {size: cases_for(size, root, floor, has_task) for size in sizes}
-        restoring = restore_cases(args.restore, root, has_task)
+        columns = {size: cases_for(size, root, floor, has_task, before if size == sizes[-1] else None)
+                   for size in sizes}
+        restoring = restore_cases(args.restore, root, has_task, before)
         print(f"built in {time.perf_counter() - began:.0f} s", file=sys.stderr)
         everything = floors + [c for size in sizes for c in columns[size]] + restoring
         for round_number in range(args.rounds + 1):  # the first round warms the file cache
@@ -245,8 +272,9 @@ def print_table(args, sizes, has_task, floors, columns, restoring, verbs) -> Non
               "(apt-get install taskwarrior).")
     heads = ["command", *(f"{s:,} closed" for s in sizes)]
     rows = [[label, *(f"{ms:.0f} ms, {mb} MB" for _ in sizes)] for label, (ms, mb) in floors.items()]
-    labels = list(next(iter(columns.values())))
-    rows += [[label, *(f"{columns[s][label][0]:.0f} ms, {columns[s][label][1]} MB" for s in sizes)]
+    labels = list(columns[sizes[-1]])
+    rows += [[label, *(f"{columns[s][label][0]:.0f} ms, {columns[s][label][1]} MB" if label in columns[s]
+                       else "-" for s in sizes)]
              for label in labels]
     rows += [[label, *(f"{ms:.0f} ms, {mb} MB" for _ in sizes)] for label, (ms, mb) in restoring.items()]
     if md:
@@ -264,6 +292,9 @@ def print_table(args, sizes, has_task, floors, columns, restoring, verbs) -> Non
     restore_label = next((k for k in restoring if k.startswith("open --from")), None)
     import_label = next((k for k in restoring if k.startswith("task import")), None)
     goals = list(GOALS) + [(restore_label, import_label, 1.0)]
+    if "open [before]" in large:
+        goals += [("report (all) [before]", "open [before]", 4.0),
+                  (f"{restore_label} [before]", import_label, 1.0)]
     print()
     print(f"Goals at {sizes[-1]:,} closed (ratio of medians):")
     for label, beside, most in goals:

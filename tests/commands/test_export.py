@@ -200,3 +200,66 @@ def test_reading_an_export_back_leaves_the_garbage_collector_as_it_was(deskcli, 
     (tmp_path / "bad.jsonl").write_text("{not json\n")
     assert deskcli("--home", str(tmp_path / "third"), "open", "--from", str(tmp_path / "bad.jsonl")).exit_code != 0
     assert gc.isenabled()
+
+
+def _elsewhere(tmp_path, backend, monkeypatch, request) -> str:
+    """Another, empty repository (on PostgreSQL, another database)."""
+    if backend.url:
+        monkeypatch.setenv("DESKCLI_DATABASE_URL", request.getfixturevalue("fresh_database")())
+    return str(tmp_path / "other")
+
+
+def _closed_line(deskcli, tmp_path) -> str:
+    target = tmp_path / "closed.jsonl"
+    ok(deskcli("export", "--closed", "-o", str(target)))
+    return target.read_text(encoding="utf-8").splitlines()[0]
+
+
+@pytest.mark.parametrize("change, field", [
+    # A lone surrogate as a JSON escape, in an event: UTF-8 cannot store it.
+    (lambda t: t["history"][-1].update(note="a\\udc80b"), "history"),
+    # Nested deeper than any record deskcli writes.
+    (lambda t: t["history"][-1].update(note="DEEP"), "nested"),
+])
+def test_an_exported_ticket_that_cannot_be_stored_is_refused_and_nothing_is_written(
+        deskcli, calls, tmp_path, change, field, backend, monkeypatch, request):
+    ticket = json.loads(_closed_line(deskcli, tmp_path))
+    change(ticket)
+    line = json.dumps(ticket, ensure_ascii=False).replace('"a\\\\udc80b"', '"a\\udc80b"') \
+        .replace('"DEEP"', "[" * 80 + "]" * 80)
+    source = tmp_path / "bad.jsonl"
+    source.write_text(line + "\n", encoding="utf-8")
+    other = _elsewhere(tmp_path, backend, monkeypatch, request)
+    result = deskcli("--home", other, "open", "--from", str(source))
+    assert result.exit_code == 2 and field in result.stderr and "Traceback" not in result.stderr
+    assert ok(deskcli("--home", other, "export", "--all")).stdout == ""
+
+
+def test_texts_that_only_look_like_surrogates_or_deep_nesting_read_back(deskcli, calls, tmp_path, backend,
+                                                                       monkeypatch, request):
+    """An escaped backslash before "ud800", and many brackets side by side (not nested),
+    are ordinary text: the quick look at the line sends them to the full check, which
+    keeps them."""
+    ticket = json.loads(_closed_line(deskcli, tmp_path))
+    ticket["history"][-1]["note"] = "C:\\ud800 " + "[]{}" * 40
+    ticket["history"][-1]["list"] = [[1], [2], {"a": [3]}] * 30
+    source = tmp_path / "odd.jsonl"
+    source.write_text(json.dumps(ticket, ensure_ascii=False) + "\n", encoding="utf-8")
+    other = _elsewhere(tmp_path, backend, monkeypatch, request)
+    ok(deskcli("--home", other, "open", "--from", str(source)))
+    assert json.loads(ok(deskcli("--home", other, "export", "--closed")).stdout) == ticket
+
+
+def test_a_ticket_written_otherwise_reads_back_as_the_same_ticket(deskcli, calls, tmp_path, backend,
+                                                                 monkeypatch, request):
+    """Spaces, escaped accents and a surrogate pair: the text read is stored as it is, and
+    is the same ticket."""
+    ticket = json.loads(_closed_line(deskcli, tmp_path))
+    ticket["summary"] = "Écran noir 🖥"
+    source = tmp_path / "spaced.jsonl"
+    source.write_text(json.dumps(ticket, ensure_ascii=True, indent=None) + "\n", encoding="utf-8")
+    other = _elsewhere(tmp_path, backend, monkeypatch, request)
+    ok(deskcli("--home", other, "open", "--from", str(source)))
+    assert json.loads(ok(deskcli("--home", other, "export", "--closed")).stdout) == ticket
+    assert ok(deskcli("--home", other, "show", str(ticket["id"]), "--json")).json()["summary"] == \
+        "Écran noir 🖥"

@@ -4,8 +4,11 @@ from datetime import date, datetime, timezone
 
 import pytest
 from freezegun import freeze_time
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from deskcli.core.calls import contracts, tickets
+from deskcli.core.base.clock import from_iso
 from deskcli.core.base.errors import InvalidInput, NotFound
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
@@ -90,3 +93,34 @@ def test_list_filters_and_sorts(desk):
     assert [t["id"] for t in tickets.list_tickets(desk, sort="oldest")] == [1, 2]
     assert [t["id"] for t in tickets.list_tickets(desk, org="zed")] == [2]
     assert [t["id"] for t in tickets.list_tickets(desk, opener="bob")] == []
+
+
+def _history_problems_one_by_one(history):
+    """The rules for each event, checked one at a time, as the doctor states them."""
+    found = []
+    for index, entry in enumerate(history):
+        where = f"history[{index}]"
+        if not isinstance(entry, dict):
+            found.append(where)
+            continue
+        try:
+            from_iso(entry.get("at"))
+        except (ValueError, TypeError, AttributeError):
+            found.append(f"{where}.at")
+        found += [f"{where}.{key}" for key in ("event", "by") if not isinstance(entry.get(key), str)]
+    return found
+
+
+_fields = st.one_of(st.none(), st.integers(), st.sampled_from(
+    ["2026-03-02T09:00:00Z", "2026-03-02T09:00:00+01:00", "2026-02-30T09:00:00Z", "yesterday", "", "opened",
+     "alice"]))
+_events = st.one_of(st.fixed_dictionaries({}, optional={"at": _fields, "event": _fields, "by": _fields}),
+                    st.integers(), st.text(max_size=3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_events, max_size=6))
+def test_the_shape_check_of_a_history_names_every_bad_event_field(history):
+    ticket = {"id": 1, "status": "open", "caller": {"name": "Karim"}, "organisation": {"name": "Atlas"},
+              "summary": "PC", "opener": "alice", "opened_at": "2026-03-02T09:00:00Z", "history": history}
+    assert [field for field, _ in tickets.shape_problems(ticket)] == _history_problems_one_by_one(history)

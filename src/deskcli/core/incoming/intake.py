@@ -48,6 +48,8 @@ class Item:
     kind: str  # "call" (facts), "ticket" (an exported ticket, whole) or "mail"
     data: Any
     facts: tickets.CallFacts | None = None
+    # An exported ticket's own JSON text (a line): what the archive stores for it.
+    text: str | None = None
 
 
 @dataclass
@@ -175,28 +177,8 @@ def parse(raw: bytes, fmt: str, *, encoding: str = "utf-8",
         # which JSON text may hold as they are.
         lines = [(n, line.removesuffix("\r")) for n, line in enumerate(text.split("\n"), start=1)]
         lines = [(n, line) for n, line in lines if line.strip()]
-        records = _all_at_once(lines)
-        for index, (number, line) in enumerate(lines):
-            where = say("line {number}", number=number)
-            if records is not None:
-                _classify(records[index], where, items, rejected, reading)
-                continue
-            if len(line) > MAX_RECORD_BYTES:
-                rejected.append(Rejected(where, None, say_n(
-                    "{where} is {count} character long; a record is at most {maximum}",
-                    "{where} is {count} characters long; a record is at most {maximum}",
-                    len(line), where=where, count=f"{len(line):,}",
-                    maximum=f"{MAX_RECORD_BYTES:,}")))
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                rejected.append(Rejected(where, None, _json_error(exc, where), line[:200]))
-                continue
-            except RecursionError:
-                rejected.append(Rejected(where, None, _too_deep(where), line[:200]))
-                continue
-            _classify(record, where, items, rejected, reading)
+        for start in range(0, len(lines), _CHUNK):
+            _parse_lines(lines[start:start + _CHUNK], items, rejected, reading)
         return items, rejected
     try:
         document = json.loads(text)
@@ -211,6 +193,37 @@ def parse(raw: bytes, fmt: str, *, encoding: str = "utf-8",
     for number, record in enumerate(records, start=1):
         _classify(record, say("record {number}", number=number), items, rejected, reading)
     return items, rejected
+
+
+# How many JSON lines are parsed by one call of the C parser: large enough to pay for the
+# call, small enough that the joined text is not a second copy of the whole input.
+_CHUNK = 1000
+
+
+def _parse_lines(lines: list[tuple[int, str]], items: list[Item], rejected: list[Rejected],
+                 reading: _Reading) -> None:
+    records = _all_at_once(lines)
+    for index, (number, line) in enumerate(lines):
+        where = say("line {number}", number=number)
+        if records is not None:
+            _classify(records[index], where, items, rejected, reading, source=line)
+            continue
+        if len(line) > MAX_RECORD_BYTES:
+            rejected.append(Rejected(where, None, say_n(
+                "{where} is {count} character long; a record is at most {maximum}",
+                "{where} is {count} characters long; a record is at most {maximum}",
+                len(line), where=where, count=f"{len(line):,}",
+                maximum=f"{MAX_RECORD_BYTES:,}")))
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            rejected.append(Rejected(where, None, _json_error(exc, where), line[:200]))
+            continue
+        except RecursionError:
+            rejected.append(Rejected(where, None, _too_deep(where), line[:200]))
+            continue
+        _classify(record, where, items, rejected, reading, source=line)
 
 
 def _all_at_once(lines: list[tuple[int, str]]) -> list | None:
@@ -247,21 +260,25 @@ _PLAIN = _Reading()
 
 
 def _classify(record: Any, where: str, items: list[Item], rejected: list[Rejected],
-              reading: _Reading = _PLAIN) -> None:
+              reading: _Reading = _PLAIN, source: str | None = None) -> None:
+    """`source` is the record's own JSON text when known (a line): what it cannot hold
+    is not looked for in the parsed record."""
     if not isinstance(record, dict):
         rejected.append(Rejected(where, None, say("{where} is not a JSON object of fields",
                                                   where=where), record))
         return
-    from deskcli.core.base.decoding import json_problem
+    from deskcli.core.base.decoding import json_problem, possible_problems
 
-    problem = json_problem(record)  # a lone surrogate or absurd nesting: nothing can store it
+    texts, nesting = possible_problems(source) if source is not None else (True, True)
+    problem = json_problem(record, texts=texts, nesting=nesting)  # a lone surrogate or absurd nesting: nothing can store it
     if problem is not None:
         rejected.append(Rejected(where, problem[0], say("{where}: {field}: {reason}", where=where,
                                                         field=problem[0], reason=problem[1]), None))
         return
     try:
         if "id" in record and "history" in record:
-            items.append(Item(where, "ticket", check_ticket(record)))
+            items.append(Item(where, "ticket", check_ticket(record),
+                              text=source.strip() if source is not None else None))
         else:
             facts = {**reading.defaults, **{k: v for k, v in record.items()
                                             if v is not None and v != ""}}
@@ -511,7 +528,7 @@ def _restore(store, item: Item) -> int:
             archive.remember_message(entry["message_id"], number)
     if ticket["status"] in CLOSED_STATUSES:
         store.reserve_numbers(number)
-        store.archived().update_ticket(ticket)
+        store.archived().update_ticket(ticket, text=item.text)
     else:
         store.insert_numbered_ticket(ticket)
     return number

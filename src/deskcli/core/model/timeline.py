@@ -11,6 +11,7 @@ aggregates instead of 100,000 tickets parsed.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from deskcli.core.base.clock import from_iso, to_iso
 
@@ -37,6 +38,7 @@ _CODES = {
 }
 
 
+@lru_cache(maxsize=4096)  # a batch of restored tickets repeats the same few summaries
 def recurrence_key(summary: str) -> str:
     """The words that make two summaries the same incident: stems, numbers left out."""
     from deskcli.core.model.search import terms, words

@@ -55,6 +55,14 @@ def _dumps(document: dict) -> str:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
+def encoded(operations: Iterable[list]) -> list[list]:
+    """The operations with each ticket's stored text as a third element (kept when the
+    operation already carries it: the text a restored ticket was read from): the journal
+    of the change and the archive's row are written from the same text."""
+    return [[kind, value, text[0] if text else _dumps(value)] if kind == "ticket" else [kind, value]
+            for kind, value, *text in operations]
+
+
 class Archive:
     """The archive file of one repository; opened on first use, never by the daily commands."""
 
@@ -162,7 +170,7 @@ class Archive:
                 self._write(db, operations, insert_digest, digest, COLUMNS)
                 db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('digest_version', ?)",
                            (str(DIGEST_VERSION),))
-                top = max([0, *(value["id"] for kind, value in operations if kind == "ticket")])
+                top = max([0, *(value["id"] for kind, value, *_ in operations if kind == "ticket")])
                 if top:
                     db.execute("INSERT INTO meta (key, value) VALUES ('highest_ticket', ?) "
                                "ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), "
@@ -185,14 +193,17 @@ class Archive:
         from itertools import groupby
 
         for kind, run in groupby(operations, key=lambda operation: operation[0]):
-            values = [value for _, value in run]
+            run = list(run)
+            values = [operation[1] for operation in run]
             if kind == "ticket":
                 rebuild = len(values) >= self.REINDEX_FROM and \
                     len(values) >= db.execute("SELECT count(*) FROM digests").fetchone()[0]
                 if rebuild:
                     db.execute("DROP INDEX IF EXISTS digests_opened")
+                # The text `encoded` made for the journal, when the operation carries it.
                 db.executemany("INSERT OR REPLACE INTO tickets (id, doc) VALUES (?, ?)",
-                               ((value["id"], _dumps(value)) for value in values))
+                               ((operation[1]["id"], operation[2] if len(operation) > 2
+                                 else _dumps(operation[1])) for operation in run))
                 summaries = map(digest, values)
                 db.executemany(insert_digest, ([*(summary[c] for c in columns), _dumps(summary["events"])]
                                                for summary in summaries))

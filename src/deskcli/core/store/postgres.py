@@ -760,8 +760,8 @@ class PgArchiveChange:
                                 (ticket_id,))
         return rows[0][0] if rows else None
 
-    def update_ticket(self, ticket: dict) -> None:
-        self._store._tickets[ticket["id"]] = (dict(ticket), False)
+    def update_ticket(self, ticket: dict, text: str | None = None) -> None:
+        self._store._tickets[ticket["id"]] = (dict(ticket), False)  # jsonb: the text is not kept
 
     def add_abandoned(self, record: dict) -> None:
         self._store._abandoned.append(dict(record))

@@ -22,7 +22,7 @@ from tinydb.middlewares import CachingMiddleware
 from tinydb.storages import Storage
 from tinydb.table import Document
 
-from deskcli.core.store.archive import Archive
+from deskcli.core.store.archive import Archive, encoded
 from deskcli.core.base.errors import ChangeKept, CorruptFile, InvalidInput, LockTimeout, RepositoryError
 from deskcli.core.base.files import _fsync_directory, _unlink_quietly, _write_temporary, write_atomically
 from deskcli.core.store.repository import (KB_KINDS, KB_SIDE, MAIL_KINDS, MAIL_SIDE, MIGRATION_FILE, RecordsInMemory,
@@ -64,8 +64,8 @@ def write_together(directory: Path, files: dict[Path, str], archive: Archive | N
             temporaries.append((_write_temporary(path, text), path))
         journal = directory / JOURNAL_FILE
         journalled = {"moves": [[tmp, str(path)] for tmp, path in temporaries],
-                      "archive": list(operations)}
-        write_atomically(journal, json.dumps(journalled, ensure_ascii=False))
+                      "archive": encoded(operations)}
+        write_atomically(journal, _journal_text(journalled))
     except (RepositoryError, InvalidInput):
         for tmp, _ in temporaries:
             _unlink_quietly(tmp)
@@ -75,6 +75,16 @@ def write_together(directory: Path, files: dict[Path, str], archive: Archive | N
     except RepositoryError as exc:
         # The journal holds the whole change: it is made, only not yet in place.
         raise ChangeKept(_kept_message(directory, exc)) from None
+
+
+def _journal_text(journalled: dict) -> str:
+    """The journal of a change as JSON, each ticket's text written as `encoded` made it
+    (the archive stores the same text: a batch of tickets is encoded once)."""
+    operations = ", ".join(f'["ticket", {operation[2]}]' if operation[0] == "ticket"
+                           else json.dumps(operation, ensure_ascii=False)
+                           for operation in journalled["archive"])
+    return (f'{{"moves": {json.dumps(journalled["moves"], ensure_ascii=False)}, '
+            f'"archive": [{operations}]}}')
 
 
 def _kept_message(directory: Path, exc: Exception) -> str:
@@ -586,9 +596,9 @@ class ArchiveChange:
             return dict(self._pending[ticket_id])
         return self.archive.ticket(ticket_id)
 
-    def update_ticket(self, ticket: dict) -> None:
+    def update_ticket(self, ticket: dict, text: str | None = None) -> None:
         self._pending[ticket["id"]] = dict(ticket)
-        self.operations.append(["ticket", dict(ticket)])
+        self.operations.append(["ticket", dict(ticket)] if text is None else ["ticket", dict(ticket), text])
 
     def add_abandoned(self, record: dict) -> None:
         self.operations.append(["abandoned", dict(record)])
@@ -607,6 +617,17 @@ class ArchiveChange:
 class _OneWriteMiddleware(CachingMiddleware):
     # The stock cache flushes every 1000 changes; a batch must be written whole or not at all.
     WRITE_CACHE_SIZE = 1 << 62
+
+    def __init__(self, storage_cls) -> None:
+        super().__init__(storage_cls)
+        self._read = False
+
+    def read(self):
+        # The stock cache takes an absent file (None) for "not read yet", and reads it again
+        # at every lookup: 20,000 restored tickets looked 20,000 times for active.json.
+        if not self._read:
+            self.cache, self._read = self.storage.read(), True
+        return self.cache
 
 
 def _open_db(path: Path, staged: dict[Path, str] | None = None) -> TinyDB:
