@@ -34,6 +34,7 @@ from pathlib import Path
 from timing import Desk, command, environment, scratch
 
 ACTIVE = 200
+BASELINE = " (baseline)"  # the rows of the deskcli given with --baseline
 # The goals of the table, as ratios of medians at the largest size.
 GOALS = [
     ("open", "typer floor (open)", 1.1), ("qualify", "typer floor (qualify)", 1.1),
@@ -142,20 +143,37 @@ def task_lines(count: int, status: str = "completed") -> bytes:
         for n in range(count)).encode()
 
 
-def cases_for(size: int, root: Path, floor: Path, has_task: bool) -> list[Case]:
+def daily_cases(d: Desk, size: int, base: list[str], suffix: str = "") -> list[Case]:
+    """The daily commands, run by the deskcli at `base` (another installation for a
+    baseline row, on the same repository)."""
+    def run(*args: str):
+        return [*base, *args]
+
+    return [
+        Case("open" + suffix, lambda: run("open", "--no-input", "--caller", "Karim", "--org",
+                                          "Organisation 3", "--summary", "Imprimante bloquée",
+                                          "--billable"), d.env),
+        Case("qualify" + suffix, lambda: run("qualify", str(d.number), "--type", "incident", "--impact",
+                                             "user", "--urgency", "blocked"), d.env, prepare=d.opened),
+        Case("treat" + suffix, lambda: run("treat", str(d.number), "--solution", "câble rebranché",
+                                           "--definitive"), d.env, prepare=d.qualified),
+        Case("close" + suffix, lambda: run("close", str(d.number)), d.env, prepare=d.solved),
+        Case("list" + suffix, lambda: run("list"), d.env),
+        Case("show (closed ticket)" + suffix, lambda: run("show", str(max(1, size // 2))), d.env),
+    ]
+
+
+def cases_for(size: int, root: Path, floor: Path, has_task: bool, baseline: list[str] | None = None,
+              daily_only: bool = False) -> list[Case]:
     home = root / f"repo-{size}"
     build_desk(home, size, ACTIVE)
     d = Desk(home)
-    found = [
-        Case("open", lambda: d.deskcli("open", "--no-input", "--caller", "Karim", "--org", "Organisation 3",
-                                       "--summary", "Imprimante bloquée", "--billable"), d.env),
-        Case("qualify", lambda: d.deskcli("qualify", str(d.number), "--type", "incident", "--impact",
-                                          "user", "--urgency", "blocked"), d.env, prepare=d.opened),
-        Case("treat", lambda: d.deskcli("treat", str(d.number), "--solution", "câble rebranché",
-                                        "--definitive"), d.env, prepare=d.qualified),
-        Case("close", lambda: d.deskcli("close", str(d.number)), d.env, prepare=d.solved),
-        Case("list", lambda: d.deskcli("list"), d.env),
-        Case("show (closed ticket)", lambda: d.deskcli("show", str(max(1, size // 2))), d.env),
+    found = daily_cases(d, size, d.base)
+    if baseline:
+        found += daily_cases(d, size, baseline, BASELINE)
+    if daily_only:
+        return found
+    found += [
         Case("report (30 days)", lambda: d.deskcli("report", "--no-chart"), d.env),
         Case("report (all)", lambda: d.deskcli("report", "--no-chart", "--since", "2000-01-01"), d.env),
         Case("export --all", lambda: d.deskcli("export", "--all"), d.env),
@@ -212,9 +230,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--restore", type=int, default=20_000)
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument("--baseline", metavar="DESKCLI",
+                        help="another deskcli executable (e.g. an installation of main): its daily "
+                             "commands run in the same rounds, on the same repositories")
+    parser.add_argument("--daily-only", action="store_true",
+                        help="only the floors and the daily commands (no report, export, "
+                             "Taskwarrior or restore)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    has_task = shutil.which("task") is not None
+    has_task = shutil.which("task") is not None and not args.daily_only
+    baseline = [str(Path(args.baseline).resolve())] if args.baseline else None
     os.environ.pop("DESKCLI_DATABASE_URL", None)
     with scratch("deskcli-bench-side-") as root:
         verbs, group = verb_options()
@@ -223,8 +248,9 @@ def main() -> None:
         floors = [Case(f"typer floor ({verb})", lambda v=verb: [sys.executable, str(floor), v], floor_env)
                   for verb in verbs]
         began = time.perf_counter()
-        columns = {size: cases_for(size, root, floor, has_task) for size in sizes}
-        restoring = restore_cases(args.restore, root, has_task)
+        columns = {size: cases_for(size, root, floor, has_task, baseline, args.daily_only)
+                   for size in sizes}
+        restoring = [] if args.daily_only else restore_cases(args.restore, root, has_task)
         print(f"built in {time.perf_counter() - began:.0f} s", file=sys.stderr)
         everything = floors + [c for size in sizes for c in columns[size]] + restoring
         for round_number in range(args.rounds + 1):  # the first round warms the file cache
@@ -240,7 +266,7 @@ def print_table(args, sizes, has_task, floors, columns, restoring, verbs) -> Non
     md = args.markdown
     print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}; median ms of {args.rounds} "
           f"interleaved rounds / peak MB")
-    if not has_task:
+    if not has_task and not args.daily_only:
         print("Taskwarrior's `task` is not installed: its rows are left out "
               "(apt-get install taskwarrior).")
     heads = ["command", *(f"{s:,} closed" for s in sizes)]
@@ -263,12 +289,16 @@ def print_table(args, sizes, has_task, floors, columns, restoring, verbs) -> Non
     every = {**floors, **large, **restoring}
     restore_label = next((k for k in restoring if k.startswith("open --from")), None)
     import_label = next((k for k in restoring if k.startswith("task import")), None)
-    goals = list(GOALS) + [(restore_label, import_label, 1.0)]
+    goals = list(GOALS) + ([(restore_label, import_label, 1.0)] if restoring else [])
+    if args.baseline:
+        goals += [(label + BASELINE, beside + BASELINE if beside == "open" else beside, most)
+                  for label, beside, most in GOALS if label + BASELINE in every]
     print()
     print(f"Goals at {sizes[-1]:,} closed (ratio of medians):")
     for label, beside, most in goals:
         if label not in every or beside not in every:
-            print(f"- {label} / {beside}: not measured")
+            if not args.daily_only:
+                print(f"- {label} / {beside}: not measured")
             continue
         ratio = every[label][0] / every[beside][0]
         verdict = "met" if ratio <= most else "missed"
