@@ -40,3 +40,50 @@ def test_the_shipped_defaults_pass_their_own_checks():
 
     shipped = settings.defaults()
     assert sla.problems(shipped) == [] and treatment.problems(shipped) == []
+
+
+def _shipped_copy(tmp_path, monkeypatch):
+    """The shipped default files, copied where deskcli reads them, with their parse made
+    as the build makes it."""
+    import shutil
+
+    from deskcli.core import paths
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in settings.DEFAULT_FILES:
+        shutil.copy(paths.data_file(name), data / name)
+    (data / settings.PARSED_DEFAULTS).write_text(settings.parsed_defaults_text(data), encoding="utf-8")
+    monkeypatch.setattr(settings, "data_file", lambda name: data / name)
+    return data
+
+
+def _parsed_from_toml(data):
+    merged = {}
+    for name in settings.DEFAULT_FILES:
+        merged.update(settings.load_toml(data / name))
+    return merged
+
+
+def test_the_defaults_parsed_at_build_are_the_files_parsed(tmp_path, monkeypatch):
+    data = _shipped_copy(tmp_path, monkeypatch)
+    import json
+
+    assert settings._parsed_defaults() is not None
+    assert settings.defaults() == _parsed_from_toml(data)
+    # Types survive the trip through JSON: floats stay floats, booleans booleans.
+    assert json.loads((data / settings.PARSED_DEFAULTS).read_text())["defaults"] == _parsed_from_toml(data)
+
+
+def test_a_default_file_edited_after_the_build_is_read_as_it_is_now(tmp_path, monkeypatch):
+    data = _shipped_copy(tmp_path, monkeypatch)
+    text = (data / "settings.toml").read_text(encoding="utf-8")
+    (data / "settings.toml").write_text(text.replace("identification_minutes = 5",
+                                                     "identification_minutes = 7"), encoding="utf-8")
+    assert settings._parsed_defaults() is None
+    assert settings.defaults()["desk"]["identification_minutes"] == 7
+    # Without the parsed file (a checkout never built), the TOML files are the defaults.
+    (data / settings.PARSED_DEFAULTS).unlink()
+    assert settings.defaults() == _parsed_from_toml(data)
+    (data / settings.PARSED_DEFAULTS).write_text("{not json", encoding="utf-8")
+    assert settings.defaults() == _parsed_from_toml(data)
