@@ -145,7 +145,7 @@ def task_lines(count: int, status: str = "completed") -> bytes:
 
 def daily_cases(d: Desk, size: int, base: list[str], suffix: str = "") -> list[Case]:
     """The daily commands, run by the deskcli at `base` (another installation for a
-    baseline row, on the same repository)."""
+    baseline row)."""
     def run(*args: str):
         return [*base, *args]
 
@@ -170,7 +170,14 @@ def cases_for(size: int, root: Path, floor: Path, has_task: bool, baseline: list
     d = Desk(home)
     found = daily_cases(d, size, d.base)
     if baseline:
-        found += daily_cases(d, size, baseline, BASELINE)
+        # A repository of its own, walked by the baseline alone: an index derived from the
+        # installation's own files (the knowledge base's synonyms) would otherwise be
+        # rebuilt at each turn from one installation to the other.
+        copy = root / f"repo-{size}-baseline"
+        shutil.copytree(home, copy)
+        b = Desk(copy)
+        b.base = baseline
+        found += daily_cases(b, size, baseline, BASELINE)
     if daily_only:
         return found
     found += [
