@@ -87,3 +87,60 @@ def test_a_default_file_edited_after_the_build_is_read_as_it_is_now(tmp_path, mo
     assert settings.defaults() == _parsed_from_toml(data)
     (data / settings.PARSED_DEFAULTS).write_text("{not json", encoding="utf-8")
     assert settings.defaults() == _parsed_from_toml(data)
+
+
+class _Reading(dict):
+    """A settings dict that notes which of its tables are read."""
+
+    def __init__(self, data, read):
+        super().__init__(data)
+        self.read = read
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return super().get(key, default)
+
+
+def test_each_check_reads_only_the_tables_it_is_run_for():
+    import importlib
+
+    for module, sections in settings.CHECKS.items():
+        read: set = set()
+        assert importlib.import_module(f"deskcli.core.{module}").problems(
+            _Reading(settings.defaults(), read)) == []
+        assert read and read <= set(sections), (module, read)
+
+
+@pytest.mark.parametrize("text, named", [
+    ('[treatment]\nhighest_level = 12\n', "treatment.highest_level must be a level from 2 to 9"),
+    ('[groups]\nnetwork = 1\n', "groups.network must be a support level"),
+    ('[sla]\nat_risk = 2.0\n', "sla.at_risk must be a share between 0 and 1"),
+    ('[documents]\ncurrency = "euro"\n', "documents.currency must be a currency"),
+    ('[repository]\nbackups_kept = -1\n', "repository.backups_kept must be a number of 0 or more"),
+])
+def test_a_changed_table_is_still_checked(home, text, named):
+    home.mkdir()
+    (home / "settings.toml").write_text(text)
+    with pytest.raises(InvalidInput) as caught:
+        settings.load(home)
+    assert named in str(caught.value)
+
+
+def test_a_set_up_desk_loads_no_check_of_tables_it_leaves_alone(home):
+    """`deskcli init` writes the company's name: its every command does not import the
+    SLA, treatment and document rules only to check the shipped values again."""
+    import subprocess
+    import sys
+
+    home.mkdir()
+    (home / "settings.toml").write_text('[desk]\ncompany = "Atlas Support"\n')
+    code = ("import sys\nfrom pathlib import Path\nfrom deskcli.core import settings\n"
+            f"assert settings.load(Path({str(home)!r}))['desk']['company'] == 'Atlas Support'\n"
+            "print(sorted(m for m in ('deskcli.core.sla', 'deskcli.core.treatment', "
+            "'deskcli.core.reports') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

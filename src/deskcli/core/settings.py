@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import importlib
 import json
 import math
 from pathlib import Path
@@ -130,6 +131,13 @@ def defaults() -> dict:
     return merged
 
 
+# The checks other modules make of the settings, in the order they are reported, and the
+# tables each reads: a check runs only when the desk's settings change one of its tables.
+# The shipped defaults pass them all (the tests check it), and importing them would cost
+# every command of a set-up desk (a settings.toml naming the company) tens of
+# milliseconds. tests/core/test_settings.py checks that no check reads a table unnamed here.
+CHECKS = {"sla": ("grid", "targets", "sla", "hours"), "treatment": ("treatment", "groups"),
+          "reports": ("documents", "technicians")}
 # Where a database's shared settings are named in messages (they have no file).
 SHARED_LABEL = N_("the database's shared settings")
 # Each machine's own: how it reaches the repository and how long it waits for it.
@@ -156,16 +164,20 @@ def load(home: Path, shared: dict | None = None) -> dict:
     path = home / SETTINGS_FILE
     if not path.exists() and not shared:
         return defaults()  # the shipped defaults are checked by the tests, not at each start
-    from deskcli.core import reports, sla, treatment
-
     merged = defaults()
+    changed: set[str] = set()
     if shared:
-        merged = _merge(merged, {k: v for k, v in shared.items() if k not in LOCAL_ONLY},
-                        SHARED_LABEL)
+        applied = {k: v for k, v in shared.items() if k not in LOCAL_ONLY}
+        merged = _merge(merged, applied, SHARED_LABEL)
+        changed.update(applied)
     if path.exists():
-        merged = _merge(merged, load_toml(path), path)
-    wrong = (_repository_problems(merged) + sla.problems(merged) + treatment.problems(merged)
-             + reports.problems(merged))
+        override = load_toml(path)
+        merged = _merge(merged, override, path)
+        changed.update(override)
+    wrong = _repository_problems(merged)
+    for module, sections in CHECKS.items():
+        if changed.intersection(sections):
+            wrong += importlib.import_module(f"deskcli.core.{module}").problems(merged)
     if wrong:
         key, expected = wrong[0]
         where = (say("settings file {path}", path=str(path)) if path.exists()
