@@ -164,9 +164,12 @@ def daily_cases(d: Desk, size: int, base: list[str], suffix: str = "") -> list[C
 
 
 def cases_for(size: int, root: Path, floor: Path, has_task: bool, baseline: list[str] | None = None,
-              daily_only: bool = False) -> list[Case]:
+              daily_only: bool = False, set_up: bool = False) -> list[Case]:
     home = root / f"repo-{size}"
     build_desk(home, size, ACTIVE)
+    if set_up:
+        # What `deskcli init` leaves: a settings.toml naming the company.
+        (home / "settings.toml").write_text('[desk]\ncompany = "Atlas Support"\n', encoding="utf-8")
     d = Desk(home)
     found = daily_cases(d, size, d.base)
     if baseline:
@@ -243,6 +246,8 @@ def main() -> None:
     parser.add_argument("--daily-only", action="store_true",
                         help="only the floors and the daily commands (no report, export, "
                              "Taskwarrior or restore)")
+    parser.add_argument("--set-up", action="store_true",
+                        help="repositories set up as `deskcli init` leaves them (a settings.toml)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     has_task = shutil.which("task") is not None and not args.daily_only
@@ -255,7 +260,7 @@ def main() -> None:
         floors = [Case(f"typer floor ({verb})", lambda v=verb: [sys.executable, str(floor), v], floor_env)
                   for verb in verbs]
         began = time.perf_counter()
-        columns = {size: cases_for(size, root, floor, has_task, baseline, args.daily_only)
+        columns = {size: cases_for(size, root, floor, has_task, baseline, args.daily_only, args.set_up)
                    for size in sizes}
         restoring = [] if args.daily_only else restore_cases(args.restore, root, has_task)
         print(f"built in {time.perf_counter() - began:.0f} s", file=sys.stderr)
