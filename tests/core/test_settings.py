@@ -110,7 +110,7 @@ def test_each_check_reads_only_the_tables_it_is_run_for():
 
     for module, sections in settings.CHECKS.items():
         read: set = set()
-        assert importlib.import_module(f"deskcli.core.{module}").problems(
+        assert importlib.import_module(module).problems(
             _Reading(settings.defaults(), read)) == []
         assert read and read <= set(sections), (module, read)
 

@@ -136,8 +136,9 @@ def defaults() -> dict:
 # The shipped defaults pass them all (the tests check it), and importing them would cost
 # every command of a set-up desk (a settings.toml naming the company) tens of
 # milliseconds. tests/core/test_settings.py checks that no check reads a table unnamed here.
-CHECKS = {"sla": ("grid", "targets", "sla", "hours"), "treatment": ("treatment", "groups"),
-          "reports": ("documents", "technicians")}
+CHECKS = {"deskcli.core.sla": ("grid", "targets", "sla", "hours"),
+          "deskcli.core.treatment": ("treatment", "groups"),
+          "deskcli.core.reports": ("documents", "technicians")}
 # Where a database's shared settings are named in messages (they have no file).
 SHARED_LABEL = N_("the database's shared settings")
 # Each machine's own: how it reaches the repository and how long it waits for it.
@@ -177,7 +178,7 @@ def load(home: Path, shared: dict | None = None) -> dict:
     wrong = _repository_problems(merged)
     for module, sections in CHECKS.items():
         if changed.intersection(sections):
-            wrong += importlib.import_module(f"deskcli.core.{module}").problems(merged)
+            wrong += importlib.import_module(module).problems(merged)
     if wrong:
         key, expected = wrong[0]
         where = (say("settings file {path}", path=str(path)) if path.exists()
