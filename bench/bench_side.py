@@ -1,7 +1,7 @@
 """deskcli beside a minimal Typer command and Taskwarrior, in one interleaved run.
 
     python bench/bench_side.py [--sizes 1000,10000,100000] [--rounds 5] [--restore 20000]
-                               [--markdown] [--before PATH/TO/deskcli]
+                               [--markdown]
 
 For each size, a repository of that many closed tickets (histories of 5 to 15 events, as
 bench_report builds them, written straight into the archive) and 200 active ones, and a
@@ -13,11 +13,6 @@ with as many options as deskcli's own group and each verb (generated here), run 
 way. Restoring is `deskcli open --from` of deskcli's own export of `--restore` closed
 tickets into an empty repository, beside `task import` of as many tasks into an empty
 data directory; it does not depend on the size, so it runs once per round.
-
-`--before` names another build's `deskcli` (say, the main branch installed in a venv of
-its own): its `open`, whole-history report (at the largest size) and restore run in the
-same rounds, as rows marked [before], so that a change is measured against what it
-replaces under the same noise.
 
 Without Taskwarrior's `task` (`apt-get install taskwarrior`), its column is left out and
 the table says so.
@@ -39,6 +34,7 @@ from pathlib import Path
 from timing import Desk, command, environment, scratch
 
 ACTIVE = 200
+BASELINE = " (baseline)"  # the rows of the deskcli given with --baseline
 # The goals of the table, as ratios of medians at the largest size.
 GOALS = [
     ("open", "typer floor (open)", 1.1), ("qualify", "typer floor (qualify)", 1.1),
@@ -147,33 +143,54 @@ def task_lines(count: int, status: str = "completed") -> bytes:
         for n in range(count)).encode()
 
 
-def cases_for(size: int, root: Path, floor: Path, has_task: bool,
-              before: list[str] | None = None) -> list[Case]:
+def daily_cases(d: Desk, size: int, base: list[str], suffix: str = "") -> list[Case]:
+    """The daily commands, run by the deskcli at `base` (another installation for a
+    baseline row)."""
+    def run(*args: str):
+        return [*base, *args]
+
+    return [
+        Case("open" + suffix, lambda: run("open", "--no-input", "--caller", "Karim", "--org",
+                                          "Organisation 3", "--summary", "Imprimante bloquée",
+                                          "--billable"), d.env),
+        Case("qualify" + suffix, lambda: run("qualify", str(d.number), "--type", "incident", "--impact",
+                                             "user", "--urgency", "blocked"), d.env, prepare=d.opened),
+        Case("treat" + suffix, lambda: run("treat", str(d.number), "--solution", "câble rebranché",
+                                           "--definitive"), d.env, prepare=d.qualified),
+        Case("close" + suffix, lambda: run("close", str(d.number)), d.env, prepare=d.solved),
+        Case("list" + suffix, lambda: run("list"), d.env),
+        Case("show (closed ticket)" + suffix, lambda: run("show", str(max(1, size // 2))), d.env),
+    ]
+
+
+def cases_for(size: int, root: Path, floor: Path, has_task: bool, baseline: list[str] | None = None,
+              daily_only: bool = False, set_up: bool = False) -> list[Case]:
     home = root / f"repo-{size}"
     build_desk(home, size, ACTIVE)
+    if set_up:
+        # What `deskcli init` leaves: a settings.toml naming the company.
+        (home / "settings.toml").write_text('[desk]\ncompany = "Atlas Support"\n', encoding="utf-8")
     d = Desk(home)
-    found = [
-        Case("open", lambda: d.deskcli("open", "--no-input", "--caller", "Karim", "--org", "Organisation 3",
-                                       "--summary", "Imprimante bloquée", "--billable"), d.env),
-        Case("qualify", lambda: d.deskcli("qualify", str(d.number), "--type", "incident", "--impact",
-                                          "user", "--urgency", "blocked"), d.env, prepare=d.opened),
-        Case("treat", lambda: d.deskcli("treat", str(d.number), "--solution", "câble rebranché",
-                                        "--definitive"), d.env, prepare=d.qualified),
-        Case("close", lambda: d.deskcli("close", str(d.number)), d.env, prepare=d.solved),
-        Case("list", lambda: d.deskcli("list"), d.env),
-        Case("show (closed ticket)", lambda: d.deskcli("show", str(max(1, size // 2))), d.env),
+    found = daily_cases(d, size, d.base)
+    if baseline:
+        # A repository of its own, walked by the baseline alone: an index derived from the
+        # installation's own files (the knowledge base's synonyms) would otherwise be
+        # rebuilt at each turn from one installation to the other.
+        copy = root / f"repo-{size}-baseline"
+        shutil.copytree(home, copy)
+        b = Desk(copy)
+        b.base = baseline
+        found += daily_cases(b, size, baseline, BASELINE)
+    if daily_only:
+        return found
+    found += [
         Case("report (30 days)", lambda: d.deskcli("report", "--no-chart"), d.env),
         Case("report (all)", lambda: d.deskcli("report", "--no-chart", "--since", "2000-01-01"), d.env),
         Case("export --all", lambda: d.deskcli("export", "--all"), d.env),
     ]
-    if before:
-        found += [
-            Case("open [before]", lambda: [*before, "open", "--no-input", "--caller", "Karim", "--org",
-                                           "Organisation 3", "--summary", "Imprimante bloquée",
-                                           "--billable"], d.env),
-            Case("report (all) [before]", lambda: [*before, "report", "--no-chart", "--since",
-                                                   "2000-01-01"], d.env),
-        ]
+    if baseline:
+        found.append(Case("report (all)" + BASELINE,
+                          lambda: [*baseline, "report", "--no-chart", "--since", "2000-01-01"], b.env))
     if has_task:
         env = taskwarrior_env(root / f"task-{size}")
         subprocess.run(["task", "import", "-"], input=task_lines(size), env=env, capture_output=True,
@@ -189,7 +206,7 @@ def cases_for(size: int, root: Path, floor: Path, has_task: bool,
     return found
 
 
-def restore_cases(count: int, root: Path, has_task: bool, before: list[str] | None = None) -> list[Case]:
+def restore_cases(count: int, root: Path, has_task: bool, baseline: list[str] | None = None) -> list[Case]:
     """deskcli reading its own export of `count` closed tickets back, and `task import`."""
     source = root / "restore-source"
     build_desk(source, count, 0)
@@ -206,16 +223,16 @@ def restore_cases(count: int, root: Path, has_task: bool, before: list[str] | No
     found = [Case(f"open --from (restore {count:,} closed)",
                   lambda: [*command(), "open", "--from", "-", "--format", "jsonl"], env,
                   prepare=empty, stdin=exported)]
-    if before:
-        old_target = root / "restore-target-before"
+    if baseline:
+        old_target = root / "restore-target-baseline"
         old_env = environment(old_target)
 
-        def empty_before() -> None:
+        def empty_baseline() -> None:
             shutil.rmtree(old_target, ignore_errors=True)
 
-        found.append(Case(f"open --from (restore {count:,} closed) [before]",
-                          lambda: [*before, "open", "--from", "-", "--format", "jsonl"], old_env,
-                          prepare=empty_before, stdin=exported))
+        found.append(Case(f"open --from (restore {count:,} closed)" + BASELINE,
+                          lambda: [*baseline, "open", "--from", "-", "--format", "jsonl"], old_env,
+                          prepare=empty_baseline, stdin=exported))
     if has_task:
         tasks = root / "restore-tasks.json"
         tasks.write_bytes(task_lines(count))
@@ -236,11 +253,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--restore", type=int, default=20_000)
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
-    parser.add_argument("--before", help="another build's deskcli, measured beside (rows [before])")
+    parser.add_argument("--baseline", metavar="DESKCLI",
+                        help="another deskcli executable (e.g. an installation of main): its daily "
+                             "commands run in the same rounds, on the same repositories")
+    parser.add_argument("--daily-only", action="store_true",
+                        help="only the floors and the daily commands (no report, export, "
+                             "Taskwarrior or restore)")
+    parser.add_argument("--set-up", action="store_true",
+                        help="repositories set up as `deskcli init` leaves them (a settings.toml)")
     args = parser.parse_args()
-    before = [args.before] if args.before else None
     sizes = [int(s) for s in args.sizes.split(",")]
-    has_task = shutil.which("task") is not None
+    has_task = shutil.which("task") is not None and not args.daily_only
+    baseline = [str(Path(args.baseline).resolve())] if args.baseline else None
     os.environ.pop("DESKCLI_DATABASE_URL", None)
     with scratch("deskcli-bench-side-") as root:
         verbs, group = verb_options()
@@ -249,9 +273,9 @@ def main() -> None:
         floors = [Case(f"typer floor ({verb})", lambda v=verb: [sys.executable, str(floor), v], floor_env)
                   for verb in verbs]
         began = time.perf_counter()
-        columns = {size: cases_for(size, root, floor, has_task, before if size == sizes[-1] else None)
+        columns = {size: cases_for(size, root, floor, has_task, baseline, args.daily_only, args.set_up)
                    for size in sizes}
-        restoring = restore_cases(args.restore, root, has_task, before)
+        restoring = [] if args.daily_only else restore_cases(args.restore, root, has_task, baseline)
         print(f"built in {time.perf_counter() - began:.0f} s", file=sys.stderr)
         everything = floors + [c for size in sizes for c in columns[size]] + restoring
         for round_number in range(args.rounds + 1):  # the first round warms the file cache
@@ -267,14 +291,13 @@ def print_table(args, sizes, has_task, floors, columns, restoring, verbs) -> Non
     md = args.markdown
     print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}; median ms of {args.rounds} "
           f"interleaved rounds / peak MB")
-    if not has_task:
+    if not has_task and not args.daily_only:
         print("Taskwarrior's `task` is not installed: its rows are left out "
               "(apt-get install taskwarrior).")
     heads = ["command", *(f"{s:,} closed" for s in sizes)]
     rows = [[label, *(f"{ms:.0f} ms, {mb} MB" for _ in sizes)] for label, (ms, mb) in floors.items()]
-    labels = list(columns[sizes[-1]])
-    rows += [[label, *(f"{columns[s][label][0]:.0f} ms, {columns[s][label][1]} MB" if label in columns[s]
-                       else "-" for s in sizes)]
+    labels = list(next(iter(columns.values())))
+    rows += [[label, *(f"{columns[s][label][0]:.0f} ms, {columns[s][label][1]} MB" for s in sizes)]
              for label in labels]
     rows += [[label, *(f"{ms:.0f} ms, {mb} MB" for _ in sizes)] for label, (ms, mb) in restoring.items()]
     if md:
@@ -291,15 +314,18 @@ def print_table(args, sizes, has_task, floors, columns, restoring, verbs) -> Non
     every = {**floors, **large, **restoring}
     restore_label = next((k for k in restoring if k.startswith("open --from")), None)
     import_label = next((k for k in restoring if k.startswith("task import")), None)
-    goals = list(GOALS) + [(restore_label, import_label, 1.0)]
-    if "open [before]" in large:
-        goals += [("report (all) [before]", "open [before]", 4.0),
-                  (f"{restore_label} [before]", import_label, 1.0)]
+    goals = list(GOALS) + ([(restore_label, import_label, 1.0)] if restoring else [])
+    if args.baseline:
+        goals += [(label + BASELINE, beside + BASELINE if beside == "open" else beside, most)
+                  for label, beside, most in GOALS if label + BASELINE in every]
+        if restore_label and restore_label + BASELINE in every:
+            goals.append((restore_label + BASELINE, import_label, 1.0))
     print()
     print(f"Goals at {sizes[-1]:,} closed (ratio of medians):")
     for label, beside, most in goals:
         if label not in every or beside not in every:
-            print(f"- {label} / {beside}: not measured")
+            if not args.daily_only:
+                print(f"- {label} / {beside}: not measured")
             continue
         ratio = every[label][0] / every[beside][0]
         verdict = "met" if ratio <= most else "missed"

@@ -30,6 +30,8 @@ def test_an_installed_package_carries_its_data():
         wheel = max((SOURCE / "build" / "wheel-check").glob("deskcli-*.whl"), key=lambda p: p.stat().st_mtime)
         names = zipfile.ZipFile(wheel).namelist()
         assert "deskcli/data/settings.toml" in names and "deskcli/data/checklist.toml" in names
+        # The default settings parsed once at build (hatch_build.py), not at every command.
+        assert "deskcli/data/defaults.json" in names
         # The build compiles the French catalog (hatch_build.py): a plain install speaks French.
         assert "deskcli/locale/fr/LC_MESSAGES/deskcli.mo" in names
     else:

@@ -1,7 +1,5 @@
 """`deskcli close` and `deskcli reopen`: the end of a call, and its return when it did not hold."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

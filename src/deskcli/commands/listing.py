@@ -1,7 +1,5 @@
 """`deskcli list` and `deskcli show`: find tickets and read a call's whole story."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

@@ -1,7 +1,5 @@
 """`deskcli open`: take a call, guided through the checklist or with every fact as an option."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

@@ -1,7 +1,5 @@
 """`deskcli qualify`: call type, impact and urgency give the priority and its deadlines."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

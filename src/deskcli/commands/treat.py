@@ -1,7 +1,5 @@
 """`deskcli treat`: direct treatment (diagnosis, actions, solution) or deferral to a colleague."""
 
-from __future__ import annotations
-
 import time
 from typing import Annotated, Optional
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
+import importlib
+import json
 import math
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,8 @@ def _merge(defaults: dict, override: dict, path: Path, prefix: str = "") -> dict
 
 
 def load_toml(path: Path) -> dict:
+    import tomllib
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -90,15 +93,52 @@ def load_toml(path: Path) -> dict:
 
 
 DEFAULT_FILES = (SETTINGS_FILE, "priority.toml")
+# The shipped defaults parsed once, when the package is built (hatch_build.py), with the
+# text of the files they were parsed from: every command needs them, and tomllib's import
+# and two parses cost each start about 3 ms where reading this JSON costs a tenth of it.
+PARSED_DEFAULTS = "defaults.json"
+
+
+def parsed_defaults_text(directory: Path) -> str:
+    """What PARSED_DEFAULTS holds for the default files in `directory`."""
+    sources = [(directory / name).read_text(encoding="utf-8") for name in DEFAULT_FILES]
+    merged: dict = {}
+    for name in DEFAULT_FILES:
+        merged.update(load_toml(directory / name))
+    return json.dumps({"sources": sources, "defaults": merged}, ensure_ascii=False) + "\n"
+
+
+def _parsed_defaults() -> dict | None:
+    """The defaults from PARSED_DEFAULTS while it was made from the files as they are now
+    (one edited since, or a build without it, and the files are parsed instead)."""
+    try:
+        parsed = json.loads(data_file(PARSED_DEFAULTS).read_text(encoding="utf-8"))
+        current = [data_file(name).read_text(encoding="utf-8") for name in DEFAULT_FILES]
+    except (OSError, ValueError):
+        return None
+    if not isinstance(parsed, dict) or parsed.get("sources") != current:
+        return None
+    return parsed.get("defaults")
 
 
 def defaults() -> dict:
+    found = _parsed_defaults()
+    if found is not None:
+        return found
     merged: dict = {}
     for name in DEFAULT_FILES:
         merged.update(load_toml(data_file(name)))
     return merged
 
 
+# The checks other modules make of the settings, in the order they are reported, and the
+# tables each reads: a check runs only when the desk's settings change one of its tables.
+# The shipped defaults pass them all (the tests check it), and importing them would cost
+# every command of a set-up desk (a settings.toml naming the company) tens of
+# milliseconds. tests/core/test_settings.py checks that no check reads a table unnamed here.
+CHECKS = {"deskcli.core.calls.sla": ("grid", "targets", "sla", "hours"),
+          "deskcli.core.treating.treatment": ("treatment", "groups"),
+          "deskcli.core.reporting.reports": ("documents", "technicians")}
 # Where a database's shared settings are named in messages (they have no file).
 SHARED_LABEL = N_("the database's shared settings")
 # Each machine's own: how it reaches the repository and how long it waits for it.
@@ -125,18 +165,20 @@ def load(home: Path, shared: dict | None = None) -> dict:
     path = home / SETTINGS_FILE
     if not path.exists() and not shared:
         return defaults()  # the shipped defaults are checked by the tests, not at each start
-    from deskcli.core.calls import sla
-    from deskcli.core.reporting import reports
-    from deskcli.core.treating import treatment
-
     merged = defaults()
+    changed: set[str] = set()
     if shared:
-        merged = _merge(merged, {k: v for k, v in shared.items() if k not in LOCAL_ONLY},
-                        SHARED_LABEL)
+        applied = {k: v for k, v in shared.items() if k not in LOCAL_ONLY}
+        merged = _merge(merged, applied, SHARED_LABEL)
+        changed.update(applied)
     if path.exists():
-        merged = _merge(merged, load_toml(path), path)
-    wrong = (_repository_problems(merged) + sla.problems(merged) + treatment.problems(merged)
-             + reports.problems(merged))
+        override = load_toml(path)
+        merged = _merge(merged, override, path)
+        changed.update(override)
+    wrong = _repository_problems(merged)
+    for module, sections in CHECKS.items():
+        if changed.intersection(sections):
+            wrong += importlib.import_module(module).problems(merged)
     if wrong:
         key, expected = wrong[0]
         where = (say("settings file {path}", path=str(path)) if path.exists()

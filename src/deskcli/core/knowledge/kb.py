@@ -7,7 +7,6 @@ come from; the search index beside it is derived from that file and rebuilt at n
 
 from __future__ import annotations
 
-import tomllib
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Iterator
@@ -292,6 +291,8 @@ def check_kind(kind: str) -> str:
 
 def starter_articles() -> list[dict]:
     """The starter knowledge base shipped in data/kb/starter.toml."""
+    import tomllib  # here only: `treat` consults the base at every call, never this file
+
     path = data_file(STARTER_FILE)
     try:
         with open(path, "rb") as handle:
