@@ -150,8 +150,22 @@ def _wrapped_lines(text: str, stream: Any) -> str:
 
 def _hanging(line: str) -> int:
     """Where a wrapped line goes on: under the text after "Error: " or a list's dash."""
-    match = re.match(r"\s*(?:- |\w[\w ]{0,20}: )?", line)
+    # French puts a no-break space before its colon ("Erreur : ").
+    match = re.match(r"\s*(?:- |\w[\w \u00a0\u202f]{0,20}: )?", line)
     return min(len(match.group(0)) if match else 0, 24)
+
+
+def paragraph(text: str, indent: int = 2, unbroken: Iterable[str] = ()) -> None:
+    """Data on stdout that may run long (a quoted question, the opening hours): at a
+    terminal, cut at word boundaries and the lines after the first indented by `indent`,
+    never inside one of the `unbroken` phrases; whole for a pipe."""
+    columns = width()
+    if columns is None or len(text) < columns:
+        print(text)
+        return
+    for phrase in unbroken:
+        text = text.replace(phrase, phrase.replace(" ", "\0"))
+    print(wrap(text, columns - 1, indent=" " * indent).replace("\0", " "))
 
 
 def message(text: str) -> None:

@@ -281,7 +281,7 @@ def show_scorecard(card: dict, hidden: bool = False) -> None:
             else:
                 line += _(": your answer {answer}, expected {expected}").format(
                     answer=_value(key, item["answer"]), expected=_value(key, item["expected"]))
-        print(line)
+        output.paragraph(line)
         if item["ok"] or not item["reached"] or hidden:
             continue
         print(_("    Rule ({section}): {rule}").format(
