@@ -125,7 +125,7 @@ def _failures(tmp_path, monkeypatch, text):
 GOOD = """
 ```console
 $ deskcli open --caller "Karim Benali" --summary "Printer offline"
-Ticket #1 recorded as NOT admissible for Karim Benali (Karim Benali).
+Ticket #1 recorded as NOT admissible for Karim Benali.
 ...
 Next: deskcli close 1
 $ deskcli close 7

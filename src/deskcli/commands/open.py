@@ -241,8 +241,9 @@ def _report(ticket: dict, as_json: bool) -> None:
         output.emit_json(ticket)
     elif not output.is_terminal():
         output.data(str(ticket["id"]))  # for a script: `number=$(deskcli open ...)`
-    who = f"{ticket['caller']['name']} ({ticket['organisation']['name']})"
-    from deskcli.ui.render import admissibility_text
+    from deskcli.ui.render import admissibility_text, caller_text
+
+    who = caller_text(ticket)
 
     if verdict["admissible"]:
         output.message(_("Ticket #{number} opened for {who}: {reason}.").format(

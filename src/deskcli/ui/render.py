@@ -312,6 +312,18 @@ def _problem_text(problem: dict | None) -> str | None:
     return text.format(number=problem["id"], title=problem["title"], article=problem.get("article"))
 
 
+def caller_text(ticket: dict) -> str:
+    """Who called: "Leila Amrani (Pharmacie Centrale)", a private individual's name alone
+    (their organisation is recorded under their own name)."""
+    from deskcli.core.names import name_key
+
+    name = ticket["caller"]["name"]
+    organisation = (ticket.get("organisation") or {}).get("name")
+    if not organisation or name_key(organisation) == name_key(name):
+        return name
+    return f"{name} ({organisation})"
+
+
 def ticket_detail(ticket: dict, problem: dict | None = None) -> None:
     caller = ticket["caller"]
     org = ticket["organisation"]
@@ -334,7 +346,8 @@ def ticket_detail(ticket: dict, problem: dict | None = None) -> None:
             (_("Caller"), caller["name"]),
             (_("Role"), caller.get("role")),
             (_("Contact"), caller.get("contact")),
-            (_("Organisation"), f"{org['name']} ({choices.label('org_kind', org['kind'])})"),
+            (_("Organisation"), f"{org['name']} ({choices.label('org_kind', org['kind'])})"
+             if caller_text(ticket) != caller["name"] else choices.label("org_kind", org["kind"])),
             (_("Contract"), ticket.get("contract")),
             (_("Admissible"), (_("yes") if admissibility.get("admissible") else _("no"))
              + (f" - {reason}" if reason else "")),
