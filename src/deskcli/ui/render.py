@@ -185,7 +185,7 @@ def describe(entry: dict) -> str:
             minutes=i18n.minutes_text(entry.get("minutes") or 0))
         if not signed:
             return text + _(", not signed")
-        if entry.get("commits_customer"):
+        if entry.get("commits_customer") is not False:
             return text + _(", signed by {name}").format(name=signed)
         return text + _(", signed by {name} (does not commit the customer)").format(name=signed)
     if event == "closed":
@@ -273,7 +273,7 @@ def intervention_detail(request: dict) -> None:
     signer = report.get("signer")
     if signer:
         signed = _("{name} ({function})").format(name=signer["name"], function=signer["function"])
-        if not signer["commits_customer"]:
+        if signer["commits_customer"] is False:
             signed += _(" - does not commit the customer")
     output.fields([
         ("  " + _("Requested"), _("{when} by {name}").format(
