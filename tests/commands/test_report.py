@@ -302,3 +302,16 @@ def test_an_internal_desk_has_no_list_of_signers_to_warn_about(deskcli, home):
         assert "authorised signatory" not in shown and "Omar Idrissi" in shown
     signer = ok(deskcli("report", "1", "--json")).json()["interventions"][0]["report"]["signer"]
     assert signer == {"name": "Omar Idrissi", "function": "Accountant", "commits_customer": None}
+
+
+def test_an_abandoned_call_is_a_sentence_at_a_terminal_and_its_id_in_a_pipe(deskcli, monkeypatch):
+    piped = ok(deskcli("open", "--abandoned", "--contact", "0611223344"))
+    assert piped.stdout == "A-1\n"
+    from deskcli.ui import output
+
+    monkeypatch.setattr(output, "is_terminal", lambda stream=None: True)
+    shown = ok(deskcli("open", "--abandoned", "--contact", "0611223344", "--caller", "Karim Benali"))
+    assert shown.stdout == ""
+    assert "Abandoned call A-2 recorded (Karim Benali, " in shown.stderr
+    assert "Next: deskcli open --caller 'Karim Benali' --contact 0611223344" in shown.stderr
+    assert "Next:" not in ok(deskcli("open", "--abandoned")).stderr  # nobody to call back

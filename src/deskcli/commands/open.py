@@ -194,14 +194,22 @@ def _abandoned(ctx, desk, json_output: bool, *, at: str | None, waited: str | No
     record = tickets.record_abandoned(
         desk, at=clock.parse_datetime(at, "--at") if at else now, now=now,
         waited_seconds=wait.total_seconds() if wait is not None else None, **facts)
-    if wants_json(ctx, json_output):
+    as_json = wants_json(ctx, json_output)
+    if as_json:
         output.emit_json(record)
-    else:
-        output.data(f"A-{record['id']}")
+    elif not output.is_terminal():
+        output.data(f"A-{record['id']}")  # for a script: `number=$(deskcli open --abandoned ...)`
     who = output.safe_line(record["caller"] or record["contact"] or _("an unknown caller"))
     output.message(_("Abandoned call A-{number} recorded ({who}, {when}); it counts in "
                      "`deskcli report`, not in the backlog.").format(
         number=record["id"], who=who, when=output.when(record["at"])))
+    if record["contact"] and not as_json:
+        import shlex
+
+        # Calling the caller back opens the call as any other.
+        known = [("--caller", record["caller"]), ("--contact", record["contact"])]
+        output.next_step(" ".join(["deskcli open"] + [f"{option} {shlex.quote(output.safe_line(value))}"
+                                                      for option, value in known if value]))
 
 
 def _walk(desk, answers: dict) -> dict:
