@@ -130,3 +130,24 @@ def test_long_lines_of_qualify_sla_and_errors_wrap_under_their_text(deskcli, hom
     assert len(error_lines) > 1
     label = error_lines[0].split(":", 1)[0] + ":"
     assert error_lines[1].startswith(" " * len(label + " ")) and error_lines[1].strip()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_outbox_fits_80_columns_with_its_errors_whole(deskcli, home, utc, terminal, monkeypatch,
+                                                          language):
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "settings.toml").write_text(
+        '[mail]\nfrom_address = "hotline@example.com"\n\n'
+        '[mail.smtp]\nhost = "127.0.0.1"\nport = 9\nsecurity = "none"\n', encoding="utf-8")
+    ok(deskcli("open", "--caller", "Karim Benali", "--contact", "karim.benali@atlas.example",
+               "--summary", "The printer of the second floor is offline", "--billable"))
+    assert deskcli("reply", "1", "-m", "The new toner leaves today.").exit_code == 75
+    monkeypatch.setenv("DESKCLI_LANG", language)
+    shown = ok(deskcli("mail", "outbox")).stdout
+    assert too_wide(shown) == []
+    header, _rule, row, *errors = shown.splitlines()
+    assert "karim.benal" in row and "[#1] The print" in row
+    assert "127.0.0.1:9" in errors[0] and errors[-1].rstrip().endswith(("again", "nouveau"))
+    monkeypatch.setattr("deskcli.ui.output.is_terminal", lambda stream=None: False)
+    piped = ok(deskcli("mail", "outbox")).stdout
+    assert "karim.benali@atlas.example" in piped and "127.0.0.1:9" in piped.splitlines()[2]
