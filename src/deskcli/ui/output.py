@@ -105,13 +105,25 @@ def width(stream: Any = None) -> int | None:
     """The columns a screen has, or None for a pipe or a file (whole values) or --wide."""
     if settings.wide or not is_terminal(stream):
         return None
-    return terminal_width()
+    return terminal_width(stream)
 
 
-def terminal_width() -> int:
-    import shutil
+def terminal_width(stream: Any = None) -> int:
+    """COLUMNS, or the width of the terminal `stream` is (stdout by default), or 100.
 
-    return shutil.get_terminal_size((100, 24)).columns
+    Asked of the stream itself: with stdout piped (`deskcli ... | cat`), the messages on a
+    terminal's stderr still fit it."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    for candidate in (stream, sys.__stdout__, sys.__stderr__):
+        try:
+            found = os.get_terminal_size(candidate.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            continue
+        if found > 0:
+            return found
+    return 100
 
 
 def wrap(text: str, columns: int | None, indent: str = "", first: str = "") -> str:
