@@ -172,12 +172,13 @@ def paragraph(text: str, indent: int = 2, unbroken: Iterable[str] = ()) -> None:
     terminal, cut at word boundaries and the lines after the first indented by `indent`,
     never inside one of the `unbroken` phrases; whole for a pipe."""
     columns = width()
-    if columns is None or len(text) < columns:
+    if columns is None or all(len(line) < columns for line in text.split("\n")):
         print(text)
         return
     for phrase in unbroken:
         text = text.replace(phrase, phrase.replace(" ", "\0"))
-    print(wrap(text, columns - 1, indent=" " * indent).replace("\0", " "))
+    print("\n".join(wrap(line, columns - 1, indent=" " * indent).replace("\0", " ")
+                    for line in text.split("\n")))
 
 
 def message(text: str) -> None:
