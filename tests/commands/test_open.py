@@ -92,3 +92,18 @@ def test_terminal_control_characters_are_escaped_on_output(deskcli):
     deskcli("open", "--caller", "Evil\x1b[31m", "--summary", "S\x07")
     shown = deskcli("show", "1").stdout
     assert "\x1b" not in shown and "\x07" not in shown and "\\x1b" in shown
+
+
+def test_a_private_individual_is_named_once(deskcli):
+    alone = deskcli("open", "--caller", "Karim Benali", "--summary", "Printer offline", "--billable")
+    assert alone.exit_code == 0, alone.stderr
+    assert "Ticket #1 opened for Karim Benali: " in alone.stderr
+    assert "(Karim Benali)" not in alone.stderr
+    own_name = deskcli("open", "--caller", "Léa Martin", "--org", "léa martin", "--summary", "Mail",
+                       "--billable")
+    assert "Ticket #2 opened for Léa Martin: " in own_name.stderr
+    shown = deskcli("show", "1").stdout
+    assert "Karim Benali (" not in shown and "Organisation: individual\n" in shown
+    contract(deskcli)
+    member = deskcli("open", "--caller", "Nadia", "--org", "Atlas SARL", "--summary", "Scanner")
+    assert "Ticket #3 opened for Nadia (Atlas SARL): " in member.stderr

@@ -495,3 +495,19 @@ def test_an_interrupted_call_costs_its_points_but_counts_no_mistake(deskcli, key
     assert report["students"][0]["sessions"][0]["percent"] == 0
     assert report["class"]["frequent_mistakes"] == []
     assert report["students"][0]["mastery"] == []
+
+
+def test_the_scorecard_fits_80_columns_at_a_terminal(deskcli, answers, monkeypatch):
+    from deskcli.ui import output
+
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr(output, "is_terminal", lambda stream=None: True)
+    wrong = RIGHT.replace("Salma à l'appareil", "bonjour").replace(
+        'treatment = "intervene"', 'treatment = "transfer"\ngroup = "workstation"')
+    result = deskcli("practice", "--scenario", "disque-dur", "--student", "Omar",
+                     "--answers", answers(wrong))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if len(line) > 80] == []
+    rule = next(i for i, line in enumerate(lines) if line.startswith("    Rule ("))
+    assert lines[rule + 1].startswith("      ") and lines[rule + 1].strip()

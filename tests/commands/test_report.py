@@ -280,3 +280,39 @@ def test_indicators_of_a_period_whose_clocks_all_still_run(deskcli):
     assert result.exit_code == 0, result.stderr
     cell = result.json()["sla"]["2"]["take_charge"]
     assert (cell["met"], cell["missed"], cell["running"], cell["compliance"]) == (0, 0, 1, None)
+
+
+def test_an_internal_desk_has_no_list_of_signers_to_warn_about(deskcli, home):
+    ok(deskcli("init", "--company", "Atlas Support", "--no-contracts", "--no-starter-kb",
+               "--completion", "none", "--no-input"))
+    with freeze_time("2026-11-10 09:00"):
+        ok(deskcli("open", "--caller", "Omar Idrissi", "--org", "Accounting",
+                   "--summary", "PC does not start"))
+        ok(deskcli("qualify", "1", "--type", "incident", "--impact", "user", "--urgency", "blocked"))
+        ok(deskcli("treat", "1", "--diagnosis", "the power supply is dead"))
+        ok(deskcli("intervene", "1", "--nature", "replace the power supply"))
+    with freeze_time("2026-11-10 12:00"):
+        written = ok(deskcli("intervene", "1", "--report", "1", "--start", "2026-11-10 10:00",
+                             "--end", "2026-11-10 10:45", "--done", "PSU replaced",
+                             "--outcome", "the PC starts", "--signed-by", "Omar Idrissi",
+                             "--signer-function", "Accountant"))
+    assert "authorised" not in written.stderr
+    assert "(does not commit" not in ok(deskcli("show", "1")).stdout
+    for form in ("text", "markdown", "html"):
+        shown = ok(deskcli("report", "1", "--format", form)).stdout
+        assert "authorised signatory" not in shown and "Omar Idrissi" in shown
+    signer = ok(deskcli("report", "1", "--json")).json()["interventions"][0]["report"]["signer"]
+    assert signer == {"name": "Omar Idrissi", "function": "Accountant", "commits_customer": None}
+
+
+def test_an_abandoned_call_is_a_sentence_at_a_terminal_and_its_id_in_a_pipe(deskcli, monkeypatch):
+    piped = ok(deskcli("open", "--abandoned", "--contact", "0611223344"))
+    assert piped.stdout == "A-1\n"
+    from deskcli.ui import output
+
+    monkeypatch.setattr(output, "is_terminal", lambda stream=None: True)
+    shown = ok(deskcli("open", "--abandoned", "--contact", "0611223344", "--caller", "Karim Benali"))
+    assert shown.stdout == ""
+    assert "Abandoned call A-2 recorded (Karim Benali, " in shown.stderr
+    assert "Next: deskcli open --caller 'Karim Benali' --contact 0611223344" in shown.stderr
+    assert "Next:" not in ok(deskcli("open", "--abandoned")).stderr  # nobody to call back

@@ -101,3 +101,53 @@ def test_a_pipe_keeps_whole_values_and_wide_keeps_every_column(deskcli, busy_des
     assert LONG_SUMMARY not in fitted and "\u2026" in fitted and not too_wide(fitted)
     wide = ok(deskcli("list", "--wide")).stdout
     assert LONG_SUMMARY in wide and LONG_ORG in wide
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_long_lines_of_qualify_sla_and_errors_wrap_under_their_text(deskcli, home, utc, terminal,
+                                                                     monkeypatch, language):
+    monkeypatch.setenv("DESKCLI_LANG", language)
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "settings.toml").write_text('[hours]\nmonday = ["09:00-12:30", "13:30-18:00"]\n'
+                                        'friday = ["09:00-18:00"]\n', encoding="utf-8")
+    with freeze_time("2026-03-10 09:00"):
+        ok(deskcli("open", "--caller", "Karim Benali", "--summary", "Printer offline", "--billable"))
+        qualified = ok(deskcli("qualify", "1", "--type", "incident", "--impact", "department",
+                               "--urgency", "blocked"))
+        refused = deskcli("qualify", "1", "--type", "incident", "--impact", "galaxy-wide",
+                          "--urgency", "blocked")
+    assert refused.exit_code == 2
+    hours = ok(deskcli("sla"))
+    for result in (qualified, hours, refused):
+        assert too_wide(result.stdout + result.stderr) == []
+    first, second = qualified.stdout.splitlines()[:2]
+    # The explanation goes on under itself, past "Ticket #1: " ("Ticket n° 1 : ").
+    indent = first.index("priorit")
+    assert second[:indent] == " " * indent and second[indent] != " "
+    clocks = [line for line in hours.stdout.splitlines() if line.startswith(("Clocks", "Les délais"))]
+    assert clocks and hours.stdout.split(clocks[0] + "\n", 1)[1].startswith("  ")
+    error_lines = refused.stderr.splitlines()
+    assert len(error_lines) > 1
+    label = error_lines[0].split(":", 1)[0] + ":"
+    assert error_lines[1].startswith(" " * len(label + " ")) and error_lines[1].strip()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_outbox_fits_80_columns_with_its_errors_whole(deskcli, home, utc, terminal, monkeypatch,
+                                                          language):
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "settings.toml").write_text(
+        '[mail]\nfrom_address = "hotline@example.com"\n\n'
+        '[mail.smtp]\nhost = "127.0.0.1"\nport = 9\nsecurity = "none"\n', encoding="utf-8")
+    ok(deskcli("open", "--caller", "Karim Benali", "--contact", "karim.benali@atlas.example",
+               "--summary", "The printer of the second floor is offline", "--billable"))
+    assert deskcli("reply", "1", "-m", "The new toner leaves today.").exit_code == 75
+    monkeypatch.setenv("DESKCLI_LANG", language)
+    shown = ok(deskcli("mail", "outbox")).stdout
+    assert too_wide(shown) == []
+    header, _rule, row, *errors = shown.splitlines()
+    assert "karim.benal" in row and "[#1] The print" in row
+    assert "127.0.0.1:9" in errors[0] and errors[-1].rstrip().endswith(("again", "nouveau"))
+    monkeypatch.setattr("deskcli.ui.output.is_terminal", lambda stream=None: False)
+    piped = ok(deskcli("mail", "outbox")).stdout
+    assert "karim.benali@atlas.example" in piped and "127.0.0.1:9" in piped.splitlines()[2]

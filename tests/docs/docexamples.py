@@ -11,6 +11,8 @@ A page's fenced blocks are taken in order:
   followed by `$ echo $?` and its code. `< FILE` feeds stdin, `<<EOF` a here-document,
   `> FILE` keeps stdout in a file (then stdout is a file, not the terminal), and
   `cat FILE` shows a file; leading `NAME=value` words set the environment of one command.
+  Every line a command shows fits the 80 columns, except a JSON document (`--json`),
+  a table asked whole (`--wide`), another width asked (`COLUMNS=`) and a file (`cat`).
 - A block whose info string holds `file=NAME` (```json file=calls.json) is written to
   NAME in the scratch directory, for the commands after it.
 - Every other block (```sh, plain ```, ```procmail ...) is checked, not run: each command
@@ -42,6 +44,9 @@ _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
 _CLOCK = re.compile(r"<!--\s*docs-clock:\s*(.+?)\s*-->")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _SEPARATORS = {"&&", "||", "|", ";"}
+# What may be wider than the terminal: a JSON document, a table asked whole, a width asked
+# for, a file shown as it is.
+_ANY_WIDTH = re.compile(r"(^|\s)(--json|--wide|COLUMNS=\S*)(\s|$)|^cat\s")
 _REDIRECTS = {"<", ">", ">>", "2>", "2>&1", "<<", "<<-"}
 
 
@@ -215,6 +220,10 @@ class Session:
                 continue
             self.transcript.append(f"{path.name}:{line}\n$ {command}\n{shown}")
             self.shown[line] = shown
+            wide = [text for text in shown.splitlines() if len(text) > int(COLUMNS)]
+            if wide and not _ANY_WIDTH.search(command):
+                self.failures.append(Failure(line, f"`$ {command}` shows lines wider than "
+                                                   f"{COLUMNS} columns:\n" + "\n".join(wide)))
             if not matches("\n".join(expected), shown):
                 self.failures.append(Failure(line, f"`$ {command}` shows:\n{shown}\n--- but the page says:\n"
                                                    + "\n".join(expected)))

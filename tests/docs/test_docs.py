@@ -115,6 +115,7 @@ def test_a_broken_link_is_found(tmp_path):
 # ---- the runner catches what has gone stale --------------------------------------------
 
 def _failures(tmp_path, monkeypatch, text):
+    tmp_path.mkdir(exist_ok=True)
     path = tmp_path / "page.md"
     path.write_text(text, encoding="utf-8")
     (tmp_path / "work").mkdir()
@@ -124,7 +125,7 @@ def _failures(tmp_path, monkeypatch, text):
 GOOD = """
 ```console
 $ deskcli open --caller "Karim Benali" --summary "Printer offline"
-Ticket #1 recorded as NOT admissible for Karim Benali (Karim Benali).
+Ticket #1 recorded as NOT admissible for Karim Benali.
 ...
 Next: deskcli close 1
 $ deskcli close 7
@@ -143,6 +144,18 @@ def test_a_wrong_output_fails(tmp_path, monkeypatch):
     failures = _failures(tmp_path, monkeypatch, GOOD.replace("Next: deskcli close 1", "Next: deskcli qualify 1"))
     assert len(failures) == 1 and "but the page says" in failures[0].message
     assert failures[0].line == 3
+
+
+def test_a_line_wider_than_the_terminal_fails(tmp_path, monkeypatch):
+    failures = _failures(tmp_path, monkeypatch, "```console\n$ COLUMNS=120 deskcli sla\n...\n```\n")
+    assert failures == []  # a width asked for is shown as asked
+    from deskcli.ui import output
+
+    # The opening hours on one line, as they were before they wrapped.
+    monkeypatch.setattr(output, "paragraph", lambda text, *args, **kwargs: print(text))
+    hours = '```toml file=desk/settings.toml\n[hours]\nmonday = ["09:00-12:30", "13:30-18:00"]\n```\n'
+    failures = _failures(tmp_path / "narrow", monkeypatch, hours + "```console\n$ deskcli sla\n...\n```\n")
+    assert len(failures) == 1 and "wider than 80 columns" in failures[0].message
 
 
 def test_an_unchecked_failure_fails(tmp_path, monkeypatch):

@@ -140,7 +140,7 @@ def intervene(
         end=clock.parse_datetime(end, "--end"), done=done, outcome=outcome, parts=part or [],
         signed_by=signed_by, signer_function=signer_function, now=now)
     written = next(i for i in ticket["interventions"] if i["number"] == report)["report"]
-    if written["signer"] and not written["signer"]["commits_customer"]:
+    if written["signer"] and written["signer"]["commits_customer"] is False:
         output.warn(_("{name} is not among the contract's authorised signers: the signature "
                       "does not commit the customer").format(name=written["signer"]["name"]))
     _done(desk, ticket,

@@ -52,13 +52,24 @@ def _table(found: list[dict]) -> None:
     if not found:
         output.message(_("The outbox is empty."))
         return
+    # At a terminal the errors, long sentences, go under the table, whole; the tries and
+    # then the kind and the time give way before the address and the subject are cut.
+    at_terminal = output.width() is not None
     output.table([[r["id"], f"#{r['ticket']}" if r.get("ticket") else "", r["kind"],
                    ", ".join(r["to"]), output.safe_line(r["subject"])[:60], _state(r["state"]),
-                   output.when(r.get("sent_at") or r["queued_at"]), r["attempts"],
-                   output.safe_line(r.get("last_error") or "")[:80]]
+                   output.when(r.get("sent_at") or r["queued_at"]), r["attempts"]]
+                  + ([] if at_terminal else [output.safe_line(r.get("last_error") or "")[:80]])
                   for r in found],
                  [_("No."), _("Ticket"), _("Kind"), _("To"), _("Subject"), _("State"), _("When"),
-                  _("Tries"), _("Last error")])
+                  _("Tries")] + ([] if at_terminal else [_("Last error")]),
+                 keep=[0, 0, 2, 0, 0, 0, 1, 3, 0][:8 if at_terminal else 9],
+                 flexible={3: 12, 4: 16, 8: 20})
+    if at_terminal:
+        for r in found:
+            if r.get("last_error"):
+                line = _("Last error of {number}: {error}").format(number=r["id"], error="\0")
+                indent = line.index("\0")
+                output.paragraph(line.replace("\0", output.safe_line(r["last_error"])), indent=indent)
 
 
 _STATES = {"waiting": N_("waiting"), "sending": N_("sending"), "sent": N_("sent"),

@@ -193,11 +193,20 @@ def _abandoned(desk, *, at: str | None, waited: str | None, **facts) -> None:
     record = tickets.record_abandoned(
         desk, at=clock.parse_datetime(at, "--at") if at else now, now=now,
         waited_seconds=wait.total_seconds() if wait is not None else None, **facts)
-    output.answer().emit(record, lambda: output.data(f"A-{record['id']}"))
+    out = output.answer()
+    # For a script, the number alone on stdout: `number=$(deskcli open --abandoned ...)`.
+    out.emit(record, None if output.is_terminal() else lambda: output.data(f"A-{record['id']}"))
     who = output.safe_line(record["caller"] or record["contact"] or _("an unknown caller"))
     output.message(_("Abandoned call A-{number} recorded ({who}, {when}); it counts in "
                      "`deskcli report`, not in the backlog.").format(
         number=record["id"], who=who, when=output.when(record["at"])))
+    if record["contact"] and not out.json:
+        import shlex
+
+        # Calling the caller back opens the call as any other.
+        known = [("--caller", record["caller"]), ("--contact", record["contact"])]
+        output.next_step(" ".join(["deskcli open"] + [f"{option} {shlex.quote(output.safe_line(value))}"
+                                                      for option, value in known if value]))
 
 
 def _walk(desk, answers: dict) -> dict:
@@ -236,8 +245,9 @@ def _report(ticket: dict) -> None:
     # For a script, the number alone on stdout: `number=$(deskcli open ...)`.
     output.answer().emit(ticket, None if output.is_terminal() else
                          lambda: output.data(str(ticket["id"])))
-    who = f"{ticket['caller']['name']} ({ticket['organisation']['name']})"
-    from deskcli.ui.render import admissibility_text
+    from deskcli.ui.render import admissibility_text, caller_text
+
+    who = caller_text(ticket)
 
     if verdict["admissible"]:
         output.message(_("Ticket #{number} opened for {who}: {reason}.").format(

@@ -64,7 +64,8 @@ def qualify_call(
 
 
 def _text(ticket: dict) -> None:
-    output.data(_("Ticket #{number}: {explanation}").format(
-        number=ticket["id"], explanation=i18n.shown(qualify.explain(ticket["qualification"]))))
+    explanation = i18n.shown(qualify.explain(ticket["qualification"]))
+    line = _("Ticket #{number}: {explanation}").format(number=ticket["id"], explanation=explanation)
+    output.paragraph(line, indent=len(line) - len(explanation))
     render.clocks_table(ticket["sla"])
     output.next_step(render.next_for(ticket))

@@ -41,7 +41,8 @@ def _text(settings: dict) -> None:
         hours = settings["hours"]
         days = [f"{tr(sla_core.WEEKDAY_SHORT[d])} {', '.join(hours[d]) or _('closed')}"
                 for d in sla_core.WEEKDAYS]
-        output.data(_("Clocks count open time only: {days}").format(days="; ".join(days)))
+        output.paragraph(_("Clocks count open time only: {days}").format(days="; ".join(days)),
+                         unbroken=days)
         if hours["holidays"]:
             output.data(_("Holidays: {days}").format(
                 days=", ".join(i18n.date_text(d) for d in hours["holidays"])))

@@ -211,10 +211,12 @@ class CallWalk:
         for org in known:
             for caller in org.get("callers", []):
                 if key(caller.get("contact")) and key(caller["contact"]) == key(contact):
-                    output.message(_("{contact} is the contact of {name} ({organisation}) on "
-                                     "record: their last equipment is offered.").format(
-                        contact=output.safe_line(contact), name=output.safe_line(caller["name"]),
-                        organisation=output.safe_line(org["name"])))
+                    from deskcli.ui.render import caller_text
+
+                    who = caller_text({"caller": caller, "organisation": org})
+                    output.message(_("{contact} is the contact of {who} on record: their last "
+                                     "equipment is offered.").format(
+                        contact=output.safe_line(contact), who=output.safe_line(who)))
                     self._previous = caller
                     return
 

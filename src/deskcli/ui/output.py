@@ -105,13 +105,25 @@ def width(stream: Any = None) -> int | None:
     """The columns a screen has, or None for a pipe or a file (whole values) or --wide."""
     if settings.wide or not is_terminal(stream):
         return None
-    return terminal_width()
+    return terminal_width(stream)
 
 
-def terminal_width() -> int:
-    import shutil
+def terminal_width(stream: Any = None) -> int:
+    """COLUMNS, or the width of the terminal `stream` is (stdout by default), or 100.
 
-    return shutil.get_terminal_size((100, 24)).columns
+    Asked of the stream itself: with stdout piped (`deskcli ... | cat`), the messages on a
+    terminal's stderr still fit it."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    for candidate in (stream, sys.__stdout__, sys.__stderr__):
+        try:
+            found = os.get_terminal_size(candidate.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            continue
+        if found > 0:
+            return found
+    return 100
 
 
 def wrap(text: str, columns: int | None, indent: str = "", first: str = "") -> str:
@@ -150,8 +162,23 @@ def _wrapped_lines(text: str, stream: Any) -> str:
 
 def _hanging(line: str) -> int:
     """Where a wrapped line goes on: under the text after "Error: " or a list's dash."""
-    match = re.match(r"\s*(?:- |\w[\w ]{0,20}: )?", line)
+    # French puts a no-break space before its colon ("Erreur : ").
+    match = re.match(r"\s*(?:- |\w[\w \u00a0\u202f]{0,20}: )?", line)
     return min(len(match.group(0)) if match else 0, 24)
+
+
+def paragraph(text: str, indent: int = 2, unbroken: Iterable[str] = ()) -> None:
+    """Data on stdout that may run long (a quoted question, the opening hours): at a
+    terminal, cut at word boundaries and the lines after the first indented by `indent`,
+    never inside one of the `unbroken` phrases; whole for a pipe."""
+    columns = width()
+    if columns is None or all(len(line) < columns for line in text.split("\n")):
+        print(text)
+        return
+    for phrase in unbroken:
+        text = text.replace(phrase, phrase.replace(" ", "\0"))
+    print("\n".join(wrap(line, columns - 1, indent=" " * indent).replace("\0", " ")
+                    for line in text.split("\n")))
 
 
 def message(text: str) -> None:

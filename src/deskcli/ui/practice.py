@@ -283,22 +283,22 @@ def show_scorecard(card: dict, hidden: bool = False) -> None:
             else:
                 line += _(": your answer {answer}, expected {expected}").format(
                     answer=_value(key, item["answer"]), expected=_value(key, item["expected"]))
-        print(line)
+        output.paragraph(line)
         if item["ok"] or not item["reached"] or hidden:
             continue
-        print(_("    Rule ({section}): {rule}").format(
+        output.paragraph(_("    Rule ({section}): {rule}").format(
             section=output.safe(_ours(item["key"], item["section"])),
-            rule=output.safe(_ours(item["key"], item["rule"]))))
+            rule=output.safe(_ours(item["key"], item["rule"]))), indent=6)
         if item.get("applied_rule"):
-            print(_("    Not this ({section}): {rule}").format(
-                section=tr(item["applied_section"]), rule=tr(item["applied_rule"])))
+            output.paragraph(_("    Not this ({section}): {rule}").format(
+                section=tr(item["applied_section"]), rule=tr(item["applied_rule"])), indent=6)
         if item.get("fault"):
-            print(_("    Lost because {fault}").format(fault=_message(item["fault"])))
+            output.paragraph(_("    Lost because {fault}").format(fault=_message(item["fault"])), indent=6)
         if item.get("why"):
-            print(_("    Here: {why}").format(why=output.safe(item["why"])))
+            output.paragraph(_("    Here: {why}").format(why=output.safe(item["why"])), indent=6)
         if item.get("model"):
-            print(_("    What to say: « {model} »").format(model=output.safe(
-                _message(item["model"]) if isinstance(item["model"], dict) else item["model"])))
+            output.paragraph(_("    What to say: « {model} »").format(model=output.safe(
+                _message(item["model"]) if isinstance(item["model"], dict) else item["model"])), indent=6)
     if not hidden:
         for said in card.get("desk_said", []):
             print(_("  The desk refused: {refusal}").format(refusal=output.safe(shown(said))))

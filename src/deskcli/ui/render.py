@@ -185,7 +185,7 @@ def describe(entry: dict) -> str:
             minutes=i18n.minutes_text(entry.get("minutes") or 0))
         if not signed:
             return text + _(", not signed")
-        if entry.get("commits_customer"):
+        if entry.get("commits_customer") is not False:
             return text + _(", signed by {name}").format(name=signed)
         return text + _(", signed by {name} (does not commit the customer)").format(name=signed)
     if event == "closed":
@@ -273,7 +273,7 @@ def intervention_detail(request: dict) -> None:
     signer = report.get("signer")
     if signer:
         signed = _("{name} ({function})").format(name=signer["name"], function=signer["function"])
-        if not signer["commits_customer"]:
+        if signer["commits_customer"] is False:
             signed += _(" - does not commit the customer")
     output.fields([
         ("  " + _("Requested"), _("{when} by {name}").format(
@@ -312,6 +312,18 @@ def _problem_text(problem: dict | None) -> str | None:
     return text.format(number=problem["id"], title=problem["title"], article=problem.get("article"))
 
 
+def caller_text(ticket: dict) -> str:
+    """Who called: "Leila Amrani (Pharmacie Centrale)", a private individual's name alone
+    (their organisation is recorded under their own name)."""
+    from deskcli.core.base.names import name_key
+
+    name = ticket["caller"]["name"]
+    organisation = (ticket.get("organisation") or {}).get("name")
+    if not organisation or name_key(organisation) == name_key(name):
+        return name
+    return f"{name} ({organisation})"
+
+
 def ticket_detail(ticket: dict, problem: dict | None = None) -> None:
     caller = ticket["caller"]
     org = ticket["organisation"]
@@ -334,7 +346,8 @@ def ticket_detail(ticket: dict, problem: dict | None = None) -> None:
             (_("Caller"), caller["name"]),
             (_("Role"), caller.get("role")),
             (_("Contact"), caller.get("contact")),
-            (_("Organisation"), f"{org['name']} ({choices.label('org_kind', org['kind'])})"),
+            (_("Organisation"), f"{org['name']} ({choices.label('org_kind', org['kind'])})"
+             if caller_text(ticket) != caller["name"] else choices.label("org_kind", org["kind"])),
             (_("Contract"), ticket.get("contract")),
             (_("Admissible"), (_("yes") if admissibility.get("admissible") else _("no"))
              + (f" - {reason}" if reason else "")),

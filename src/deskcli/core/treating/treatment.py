@@ -330,7 +330,11 @@ def report_intervention(desk: Desk, ticket_id: int, *, number: int, start: datet
         minutes = round((end - start).total_seconds() / 60, 2)
         signer = None
         if signed_by:
-            authorised = _authorised(store, ticket, signed_by.strip())
+            # An internal desk has no contracts, so no list of who may sign: None, neither
+            # authorised nor refused.
+            authorised = (None if not ticket.get("contract")
+                          and not desk.settings["desk"]["require_contract"]
+                          else _authorised(store, ticket, signed_by.strip()))
             signer = {"name": signed_by.strip(), "function": signer_function.strip(),
                       "commits_customer": authorised}
         request["report"] = {
