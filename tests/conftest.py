@@ -56,11 +56,30 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=left)
         items[:] = kept
     config._deskcli_postgresql_left = len(left)
+    if hasattr(config, "workeroutput"):  # a pytest-xdist worker: tell the controller
+        config.workeroutput["deskcli_postgresql_left"] = [item.nodeid for item in left]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """With pytest-xdist the workers collect and deselect; the controller, which prints the
+    summary, learns the count from them (each worker collects the whole suite)."""
+    left = getattr(node, "workeroutput", {}).get("deskcli_postgresql_left")
+    if left is not None:
+        node.config._deskcli_postgresql_left = len(left)
+        node.config._deskcli_postgresql_left_ids = left
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if POSTGRESQL_MISSING:
         left = getattr(config, "_deskcli_postgresql_left", 0)
+        deselected = terminalreporter.stats.setdefault("deselected", [])
+        if left and not deselected:
+            # xdist's controller hears of no deselection: count the workers' in the totals.
+            from types import SimpleNamespace
+
+            deselected.extend(SimpleNamespace(nodeid=nodeid)
+                              for nodeid in config._deskcli_postgresql_left_ids)
         terminalreporter.write_line(
             f"PostgreSQL half NOT run ({left} PostgreSQL tests deselected, the CLI tests on "
             f"TinyDB only): {POSTGRESQL_MISSING}. CI runs both.", yellow=True, bold=True)
