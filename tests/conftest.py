@@ -44,9 +44,17 @@ def pytest_report_header(config):
     return f"backends: tinydb, postgresql ({pgcluster.binaries()})"
 
 
+# The longest tests (each kills or crashes commands dozens of times), started first: with
+# pytest-xdist (the README's `-n auto`) the other worker takes the short ones meanwhile,
+# rather than one worker finishing the session alone on them.
+LONGEST_FIRST = ("robustness/test_kill_every_step.py", "robustness/test_failed_writes.py",
+                 "robustness/test_crash.py")
+
+
 def pytest_collection_modifyitems(config, items):
-    """Without PostgreSQL, its own tests are deselected, to be named once in the summary
-    rather than failing one by one."""
+    """The longest tests first; without PostgreSQL, its own tests are deselected, to be
+    named once in the summary rather than failing one by one."""
+    items.sort(key=lambda item: not str(item.fspath).endswith(LONGEST_FIRST))
     if not POSTGRESQL_MISSING:
         return
     kept, left = [], []
