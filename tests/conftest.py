@@ -52,14 +52,16 @@ LONGEST_FIRST = ("robustness/test_kill_every_step.py", "robustness/test_failed_w
 
 
 def pytest_collection_modifyitems(config, items):
-    """The longest tests first; without PostgreSQL, its own tests are deselected, to be
-    named once in the summary rather than failing one by one."""
+    """The longest tests first; without PostgreSQL, every test that needs its cluster is
+    deselected, to be named once in the summary rather than failing one by one."""
     items.sort(key=lambda item: not str(item.fspath).endswith(LONGEST_FIRST))
     if not POSTGRESQL_MISSING:
         return
     kept, left = [], []
     for item in items:
-        (left if POSTGRESQL_DIR in Path(str(item.fspath)).resolve().parents else kept).append(item)
+        on_postgresql = POSTGRESQL_DIR in Path(str(item.fspath)).resolve().parents \
+            or "postgresql_cluster" in getattr(item, "fixturenames", ())  # e.g. fresh_database
+        (left if on_postgresql else kept).append(item)
     if left:
         config.hook.pytest_deselected(items=left)
         items[:] = kept
