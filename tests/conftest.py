@@ -44,23 +44,52 @@ def pytest_report_header(config):
     return f"backends: tinydb, postgresql ({pgcluster.binaries()})"
 
 
+# The longest tests (each kills or crashes commands dozens of times), started first: with
+# pytest-xdist (the README's `-n auto`) the other worker takes the short ones meanwhile,
+# rather than one worker finishing the session alone on them.
+LONGEST_FIRST = ("robustness/test_kill_every_step.py", "robustness/test_failed_writes.py",
+                 "robustness/test_crash.py")
+
+
 def pytest_collection_modifyitems(config, items):
-    """Without PostgreSQL, its own tests are deselected, to be named once in the summary
-    rather than failing one by one."""
+    """The longest tests first; without PostgreSQL, every test that needs its cluster is
+    deselected, to be named once in the summary rather than failing one by one."""
+    items.sort(key=lambda item: not str(item.fspath).endswith(LONGEST_FIRST))
     if not POSTGRESQL_MISSING:
         return
     kept, left = [], []
     for item in items:
-        (left if POSTGRESQL_DIR in Path(str(item.fspath)).resolve().parents else kept).append(item)
+        on_postgresql = POSTGRESQL_DIR in Path(str(item.fspath)).resolve().parents \
+            or "postgresql_cluster" in getattr(item, "fixturenames", ())  # e.g. fresh_database
+        (left if on_postgresql else kept).append(item)
     if left:
         config.hook.pytest_deselected(items=left)
         items[:] = kept
     config._deskcli_postgresql_left = len(left)
+    if hasattr(config, "workeroutput"):  # a pytest-xdist worker: tell the controller
+        config.workeroutput["deskcli_postgresql_left"] = [item.nodeid for item in left]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """With pytest-xdist the workers collect and deselect; the controller, which prints the
+    summary, learns the count from them (each worker collects the whole suite)."""
+    left = getattr(node, "workeroutput", {}).get("deskcli_postgresql_left")
+    if left is not None:
+        node.config._deskcli_postgresql_left = len(left)
+        node.config._deskcli_postgresql_left_ids = left
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if POSTGRESQL_MISSING:
         left = getattr(config, "_deskcli_postgresql_left", 0)
+        deselected = terminalreporter.stats.setdefault("deselected", [])
+        if left and not deselected:
+            # xdist's controller hears of no deselection: count the workers' in the totals.
+            from types import SimpleNamespace
+
+            deselected.extend(SimpleNamespace(nodeid=nodeid)
+                              for nodeid in config._deskcli_postgresql_left_ids)
         terminalreporter.write_line(
             f"PostgreSQL half NOT run ({left} PostgreSQL tests deselected, the CLI tests on "
             f"TinyDB only): {POSTGRESQL_MISSING}. CI runs both.", yellow=True, bold=True)

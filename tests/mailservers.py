@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import grp
 import os
 import pwd
 import shutil
@@ -121,9 +122,11 @@ class Dovecot:
         me = pwd.getpwuid(os.geteuid())
         if os.geteuid() == 0:
             mail_user = pwd.getpwnam("nobody")
-            internal, login = "dovecot", "dovenull"
+            internal, login, group = "dovecot", "dovenull", "dovecot"
         else:
+            # A user cannot give the services' sockets to Dovecot's own group: they stay its.
             mail_user, internal, login = me, me.pw_name, me.pw_name
+            group = grp.getgrgid(me.pw_gid).gr_name
         for name in ("run", "state", "mail"):
             (self.root / name).mkdir(mode=0o755)
         os.chown(self.root / "mail", mail_user.pw_uid, mail_user.pw_gid)
@@ -140,6 +143,7 @@ log_path = {self.root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
 default_internal_user = {internal}
+default_internal_group = {group}
 default_login_user = {login}
 first_valid_uid = 0
 ssl = required
@@ -178,9 +182,10 @@ service imap-login {{
         try:
             _wait_for_port(self.port)
         except RuntimeError:
+            log = self.root / "dovecot.log"
+            said = log.read_text() if log.exists() else ""  # read before stop() removes it
             self.stop()
-            log = (self.root / "dovecot.log")
-            raise RuntimeError("Dovecot did not start: " + (log.read_text() if log.exists() else ""))
+            raise RuntimeError("Dovecot did not start: " + said)
         return self
 
     def client(self):

@@ -118,8 +118,10 @@ def _failures(tmp_path, monkeypatch, text):
     tmp_path.mkdir(exist_ok=True)
     path = tmp_path / "page.md"
     path.write_text(text, encoding="utf-8")
-    (tmp_path / "work").mkdir()
-    return run_page(path, tmp_path / "work", monkeypatch).failures
+    # The pages' own scratch directory: pytest's tmp_path grows with the test's name and
+    # the worker's, and a message naming it would wrap differently.
+    with scratch() as workdir:
+        return run_page(path, workdir, monkeypatch).failures
 
 
 GOOD = """

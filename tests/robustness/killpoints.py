@@ -14,23 +14,44 @@ different files is tried once.
 
 from __future__ import annotations
 
+import atexit
+import json
 import os
+import select
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Callable
 
+# Run as `python -c BOOT KILL_AT COUNTER ARGS...`: one deskcli command, killed at its
+# KILL_AT-th write step (0: never). With KILL_AT -1 it is a fork server instead (`_Server`):
+# it imports deskcli once, then forks one child per request read on stdin, each child a
+# process of its own that runs one command exactly as above (its own environment, working
+# directory, stdout and stderr files, step counter), and answers with the child's pid, then
+# its exit status, on the file descriptor given as COUNTER. A fresh interpreter spends about
+# 0.3 s importing before its first step, and the harness runs hundreds of commands. The
+# server's own stdout and stderr stay empty, so that a child's sys.stdout and sys.stderr
+# write only to its own files.
 BOOT = r"""
 import os, signal, sys
 kill_at, counter, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
 steps = [0]
 
-failing = os.environ.get("KILLPOINTS_MODE") == "full-disk"
 FAILABLE = ("replace", "rename", "fsync", "mkdir", "archive transaction")
 
+def modes():
+    global failing, pause
+    failing = os.environ.get("KILLPOINTS_MODE") == "full-disk"
+    pause = os.environ.get("KILLPOINTS_PAUSE_MOVING")  # a file name: wait before it is moved aside
+
+modes()
+
 def step(name):
+    if kill_at < 0:
+        return  # the fork server itself: only its children run commands
     steps[0] += 1
     with open(counter, "w") as out:
         out.write(f"{steps[0]} {name}")
@@ -41,8 +62,6 @@ def step(name):
             # The disk is full from here on: this step and every later one fail.
             import errno
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-pause = os.environ.get("KILLPOINTS_PAUSE_MOVING")  # a file name: wait before it is moved aside
 
 def wrap(owner, attribute, label, after=False):
     original = getattr(owner, attribute)
@@ -89,9 +108,39 @@ if psycopg is not None:
             step("database commit done")
         return result
     psycopg.Connection.execute = execute_step
-sys.argv = ["deskcli", *args]
 from deskcli.cli import main
-main()
+if kill_at >= 0:
+    sys.argv = ["deskcli", *args]
+    main()
+    sys.exit(0)
+
+import json
+answers = os.fdopen(int(counter), "w")
+for line in sys.stdin:
+    request = json.loads(line)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    child = os.fork()
+    if child == 0:
+        answers.close()
+        for fd, path, flags in ((0, os.devnull, os.O_RDONLY),
+                                (1, request["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
+                                (2, request["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)):
+            opened = os.open(path, flags, 0o600)
+            os.dup2(opened, fd)
+            os.close(opened)
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.chdir(request["cwd"])
+        modes()
+        kill_at, counter = request["kill_at"], request["counter"]
+        sys.argv = ["deskcli", *request["args"]]
+        # Out of the loop as a fresh interpreter leaves main(): SystemExit or a traceback.
+        main()
+        sys.exit(0)
+    print(json.dumps({"pid": child}), file=answers, flush=True)
+    _, status = os.waitpid(child, 0)
+    print(json.dumps({"returncode": os.waitstatus_to_exitcode(status)}), file=answers, flush=True)
 """
 
 
@@ -103,11 +152,69 @@ def _command(home: Path, args: list[str], env: dict | None, kill_at: int,
     return [sys.executable, "-c", BOOT, str(kill_at), str(counter), *args], full_env
 
 
+class _Server:
+    """BOOT as a fork server (KILL_AT -1), started at the first command of a test process."""
+
+    def __init__(self) -> None:
+        self.files = Path(tempfile.mkdtemp(prefix="deskcli-killpoints-"))
+        self.answers, write_end = os.pipe()
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", BOOT, "-1", str(write_end)], stdin=subprocess.PIPE, text=True,
+            pass_fds=(write_end,), env=dict(os.environ, DESKCLI_LANG="en"),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(write_end)
+        self.pending = b""
+
+    def _answer(self, timeout: float, command: list[str]) -> dict:
+        while b"\n" not in self.pending:
+            ready, _, _ = select.select([self.answers], [], [], timeout)
+            if not ready:
+                raise subprocess.TimeoutExpired(command, timeout)
+            chunk = os.read(self.answers, 4096)
+            if not chunk:
+                raise RuntimeError(f"the kill-point server stopped ({self.process.poll()})")
+            self.pending += chunk
+        line, self.pending = self.pending.split(b"\n", 1)
+        return json.loads(line)
+
+    def run(self, args: list[str], env: dict, kill_at: int, counter: Path,
+            timeout: float) -> subprocess.CompletedProcess:
+        out, err = self.files / "stdout", self.files / "stderr"
+        self.process.stdin.write(json.dumps({
+            "args": args, "env": env, "kill_at": kill_at, "counter": str(counter),
+            "cwd": os.getcwd(), "stdout": str(out), "stderr": str(err)}) + "\n")
+        self.process.stdin.flush()
+        command = ["deskcli", *args]
+        child = self._answer(30, command)["pid"]
+        try:
+            returncode = self._answer(timeout, command)["returncode"]
+        except subprocess.TimeoutExpired:
+            os.kill(child, signal.SIGKILL)
+            self._answer(30, command)
+            raise
+        return subprocess.CompletedProcess(command, returncode, out.read_text(), err.read_text())
+
+    def stop(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+        os.close(self.answers)
+        shutil.rmtree(self.files, ignore_errors=True)
+
+
+_server: _Server | None = None
+
+
 def run_deskcli(home: Path, args: list[str], env: dict | None = None, kill_at: int = 0,
                 counter: Path | None = None) -> subprocess.CompletedProcess:
-    command, full_env = _command(home, args, env, kill_at, counter)
-    return subprocess.run(command, capture_output=True, text=True, env=full_env, timeout=120,
-                          stdin=subprocess.DEVNULL)
+    """`deskcli ARGS` in a process of its own on the repository `home`, killed at its
+    KILL_AT-th write step (0: never), as by `python -m deskcli` with stdin closed."""
+    global _server
+    _, full_env = _command(home, args, env, kill_at, counter)
+    if _server is None or _server.process.poll() is not None:
+        _server = _Server()
+        atexit.register(_server.stop)
+    counter = counter or home.parent / f"{home.name}.steps"
+    return _server.run(args, full_env, kill_at, counter, timeout=120)
 
 
 def start_deskcli(home: Path, args: list[str], env: dict | None = None) -> subprocess.Popen:

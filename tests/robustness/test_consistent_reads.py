@@ -1,6 +1,8 @@
 """Readers during a close or a reopen see each ticket once: never twice (active and closed
 at the same time), never missing (half-way between the two files)."""
 
+import os
+import select
 import subprocess
 import sys
 import time
@@ -22,7 +24,10 @@ while True:
     treatment.reopen(desk, 1, reason="fails again", now=now())
     treatment.treat(desk, 1, now=now(), solution="rebooted", definitive=True)
     treatment.close(desk, 1, now=now())
+    print("cycle", flush=True)
 """
+
+CYCLES = 30  # closes and reopens the readers must have watched
 
 
 def test_readers_during_closes_and_reopens_see_the_ticket_once(home):
@@ -37,14 +42,23 @@ def test_readers_during_closes_and_reopens_see_the_ticket_once(home):
                               stderr=subprocess.PIPE, text=True)
     try:
         assert cycler.stdout.readline().strip() == "ready"
-        seen, reads, deadline = [], 0, time.monotonic() + 6
-        while time.monotonic() < deadline:
+        # Read for as long as the cycler takes to close and reopen the ticket CYCLES times,
+        # however loaded the machine is, rather than for a fixed time.
+        seen, reads, cycles, deadline = [], 0, 0, time.monotonic() + 120
+        while (cycles < CYCLES or reads <= 50) and time.monotonic() < deadline \
+                and cycler.poll() is None:
             numbers = [t["id"] for t in tickets.list_tickets(desk, scope="all")]
             found = desk.repo.find_ticket(1)
             reads += 1
             if sorted(numbers) != [1, 2] or found is None:
                 seen.append((numbers, found is not None))
+            while select.select([cycler.stdout], [], [], 0)[0]:
+                printed = os.read(cycler.stdout.fileno(), 4096)
+                cycles += printed.count(b"cycle")
+                if not printed:
+                    break
         assert cycler.poll() is None, cycler.communicate()
+        assert cycles >= CYCLES, f"the cycler closed the ticket only {cycles} times"
     finally:
         cycler.kill()
         cycler.communicate()

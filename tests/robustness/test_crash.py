@@ -27,10 +27,15 @@ def killed_writers(home, script, rounds, seed):
     acknowledged: set[int] = set()
     for _ in range(rounds):
         writer = subprocess.Popen([sys.executable, "-c", script, str(home)],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(0.35 + rng.random() * 0.5)
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        # The kill falls at a random instant of the writing, whatever the time its start
+        # took: counted from its first acknowledged ticket, not from its launch.
+        first = writer.stdout.readline()
+        time.sleep(rng.random() * 0.5)
         writer.send_signal(signal.SIGKILL)
-        out, _ = writer.communicate(timeout=30)
+        out = first + writer.stdout.read()
+        writer.wait(timeout=30)
+        writer.stdout.close()
         acknowledged |= {int(line) for line in out.split() if line.strip().isdigit()}
         yield acknowledged
     assert len(acknowledged) > rounds, "the writers never got to write: the test proved nothing"
