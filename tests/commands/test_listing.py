@@ -24,6 +24,16 @@ def test_list_newest_first_and_filters(deskcli):
     assert [t["id"] for t in deskcli("list", "--status", "open", "--json").json()] == []
 
 
+
+def test_a_private_caller_is_not_listed_as_their_own_organisation(deskcli):
+    open_call(deskcli, "Karim Benali", None, "Printer offline")
+    open_call(deskcli, "Sara Alaoui", "Atlas SARL", "Mail down")
+    rows = {line.split()[0]: line.split() for line in deskcli("list").stdout.splitlines()[2:]}
+    assert rows["#1"].count("Benali") == 1 and "-" in rows["#1"][rows["#1"].index("Benali"):]
+    assert "Atlas" in rows["#2"]
+    listed = {t["id"]: t for t in deskcli("list", "--json").json()}
+    assert listed[1]["organisation"]["name"] == "Karim Benali"  # the record keeps it
+
 def test_empty_list_is_an_empty_json_array(deskcli):
     result = deskcli("list", "--json")
     assert result.exit_code == 0 and result.json() == []

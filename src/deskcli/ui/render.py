@@ -64,7 +64,7 @@ def ticket_row(ticket: dict) -> list:
         state_cell(view.get("worst")),
         when(view.get("next_deadline")) or "-",
         ticket["caller"]["name"],
-        ticket["organisation"]["name"],
+        organisation_of(ticket) or "-",
         ticket["summary"],
         ticket.get("assignee") or "-",
     ]
@@ -312,16 +312,22 @@ def _problem_text(problem: dict | None) -> str | None:
     return text.format(number=problem["id"], title=problem["title"], article=problem.get("article"))
 
 
-def caller_text(ticket: dict) -> str:
-    """Who called: "Leila Amrani (Pharmacie Centrale)", a private individual's name alone
-    (their organisation is recorded under their own name)."""
+def organisation_of(ticket: dict) -> str | None:
+    """The caller's organisation, None for a private individual (whose organisation is
+    recorded under their own name)."""
     from deskcli.core.base.names import name_key
 
-    name = ticket["caller"]["name"]
     organisation = (ticket.get("organisation") or {}).get("name")
-    if not organisation or name_key(organisation) == name_key(name):
-        return name
-    return f"{name} ({organisation})"
+    if not organisation or name_key(organisation) == name_key(ticket["caller"]["name"]):
+        return None
+    return organisation
+
+
+def caller_text(ticket: dict) -> str:
+    """Who called: "Leila Amrani (Pharmacie Centrale)", a private individual's name alone."""
+    name = ticket["caller"]["name"]
+    organisation = organisation_of(ticket)
+    return f"{name} ({organisation})" if organisation else name
 
 
 def ticket_detail(ticket: dict, problem: dict | None = None) -> None:
