@@ -53,7 +53,7 @@ def _asked(question: str, current: str, placeholder: str | None = None) -> str:
     """A fact asked with its present value offered, not typed in: a prefilled answer would
     have to be erased before the real one is typed. Enter keeps it."""
     if current and current != placeholder:
-        return prompts.text(question, hint=_("Enter keeps {value}").format(value=current)) or current
+        return prompts.text(question, hint=_("(Enter keeps {value})").format(value=current)) or current
     return prompts.text(question, required=True)
 
 
