@@ -353,7 +353,7 @@ def ticket_detail(ticket: dict, problem: dict | None = None) -> None:
             (_("Role"), caller.get("role")),
             (_("Contact"), caller.get("contact")),
             (_("Organisation"), f"{org['name']} ({choices.label('org_kind', org['kind'])})"
-             if caller_text(ticket) != caller["name"] else choices.label("org_kind", org["kind"])),
+             if organisation_of(ticket) else choices.label("org_kind", org["kind"])),
             (_("Contract"), ticket.get("contract")),
             (_("Admissible"), (_("yes") if admissibility.get("admissible") else _("no"))
              + (f" - {reason}" if reason else "")),

@@ -38,8 +38,6 @@ def _finalize(value: Any) -> Any:
     # Ticket text comes from callers: control characters are shown escaped, never raw.
     # Markup (a translated message whose values were escaped already) is kept as it is, so
     # that a name is escaped exactly once.
-    from markupsafe import Markup
-
     if value is None:
         return ""
     if not isinstance(value, str):

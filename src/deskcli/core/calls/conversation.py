@@ -101,14 +101,14 @@ def _moment(iso: str, settings: dict) -> str:
     return moment.strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
-def _subject(ticket: dict) -> str:
+def ticket_subject(ticket: dict) -> str:
     return f"[#{ticket['id']}] {ticket['summary']}"
 
 
 # -- writing to the caller -----------------------------------------------------------------
 
-def _queue(desk: Desk, store, ticket: dict, *, to: str, subject: str, body: str, kind: str,
-           now: datetime, automatic: bool, event: str, **details) -> dict:
+def queue_message(desk: Desk, store, ticket: dict, *, to: str, subject: str, body: str,
+                  kind: str, now: datetime, automatic: bool, event: str, **details) -> dict:
     from deskcli.core.mailing import outbox, sending
 
     last = _caller_message(ticket) if kind in ("reply", "acknowledgement", "qualification",
@@ -141,8 +141,8 @@ def _automatic(desk: Desk, store, ticket: dict, kind: str, now: datetime) -> Non
         return
     text = sending.fill(sending.template_text(settings, desk.home, kind), template_values(desk, ticket))
     subject, body = sending.split_subject(text)
-    _queue(desk, store, ticket, to=to, subject=subject or _subject(ticket), body=body, kind=kind,
-           now=now, automatic=True, event="auto_message")
+    queue_message(desk, store, ticket, to=to, subject=subject or ticket_subject(ticket), body=body,
+                  kind=kind, now=now, automatic=True, event="auto_message")
 
 
 def _team(desk: Desk, store, ticket: dict, kind: str, now: datetime, **extra) -> None:
@@ -156,8 +156,8 @@ def _team(desk: Desk, store, ticket: dict, kind: str, now: datetime, **extra) ->
     text = sending.fill(sending.template_text(settings, desk.home, kind),
                         template_values(desk, ticket, **extra))
     subject, body = sending.split_subject(text)
-    _queue(desk, store, ticket, to=to, subject=subject or _subject(ticket), body=body, kind=kind,
-           now=now, automatic=True, event="auto_message")
+    queue_message(desk, store, ticket, to=to, subject=subject or ticket_subject(ticket), body=body,
+                  kind=kind, now=now, automatic=True, event="auto_message")
 
 
 def changed(desk: Desk, store, ticket: dict, events: list[dict], now: datetime) -> None:

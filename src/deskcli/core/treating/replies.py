@@ -43,9 +43,10 @@ def reply(desk: Desk, ticket_id: int, *, text: str, now: datetime, to: str | Non
                 caller=(ticket.get("caller") or {}).get("name") or "the caller",
                 to_field=fact("to")))
         before = len(ticket["history"])
-        entry = conversation._queue(desk, store, ticket, to=address,
-                                    subject=conversation._subject(ticket), body=body, kind="reply",
-                                    now=now, automatic=False, event="reply", text=body)
+        entry = conversation.queue_message(desk, store, ticket, to=address,
+                                           subject=conversation.ticket_subject(ticket), body=body,
+                                           kind="reply", now=now, automatic=False, event="reply",
+                                           text=body)
         conversation.changed(desk, store, ticket, ticket["history"][before:], now)
         holder.update_ticket(ticket)
     return entry
